@@ -1,0 +1,64 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { SqsModule } from '@ssut/nestjs-sqs';
+import { GatewayConfig } from '@orders/config';
+import { createSqsClient } from '@orders/messaging';
+import { MetricsModule } from '@orders/observability';
+import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
+import { HealthController } from './health/health.controller';
+import { ShutdownState } from './health/shutdown.state';
+import { GatewayMetrics } from './http/gateway.metrics';
+import { HttpExceptionFilter } from './http/http-exception.filter';
+import { contractValidationPipe } from './http/validation.exception';
+import { ORDERS_PRODUCER, OrderPublisher } from './orders/order-publisher';
+import { OrdersHttpController } from './orders/orders.http.controller';
+import { OrdersService } from './orders/orders.service';
+
+@Global()
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig): DynamicModule {
+    const sqs = createSqsClient({
+      region: config.AWS_REGION,
+      endpoint: config.SQS_ENDPOINT,
+      requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS,
+      maxAttempts: 2,
+    });
+    return {
+      module: AppModule,
+      imports: [
+        TerminusModule.forRoot({ logger: false }),
+        MetricsModule,
+        SqsModule.registerAsync({ useFactory: () => ({ producers: [{ name: ORDERS_PRODUCER, queueUrl: config.ORDERS_QUEUE_URL, sqs }] }) }),
+      ],
+      controllers: [OrdersHttpController, HealthController],
+      providers: [
+        { provide: GatewayConfig, useValue: config },
+        { provide: SQSClient, useValue: sqs },
+        {
+          // Only GET /orders/:id reads the database; it connects on first use, never at boot.
+          provide: LazyDataSource,
+          useFactory: () =>
+            new LazyDataSource(
+              ordersDataSourceOptions({
+                url: config.DATABASE_URL,
+                poolSize: config.DB_POOL_SIZE,
+                connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
+                applicationName: 'orders-gateway',
+              }),
+            ),
+        },
+        { provide: OrdersRepository, inject: [LazyDataSource], useFactory: (database: LazyDataSource) => new OrdersRepository(database) },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_PIPE, useFactory: contractValidationPipe },
+        GatewayMetrics,
+        OrderPublisher,
+        OrdersService,
+        ShutdownState,
+      ],
+      exports: [GatewayConfig],
+    };
+  }
+}

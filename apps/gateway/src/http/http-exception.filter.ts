@@ -1,0 +1,76 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { GatewayConfig } from '@orders/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
+import { RequestValidationException } from './validation.exception';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  code?: string;
+  message: string;
+  fields?: { field: string; problems: string[] }[];
+}
+
+/** The one place where errors become HTTP answers; every answer has the same JSON shape. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(HttpExceptionFilter.name);
+
+  constructor(private readonly config: GatewayConfig) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({ msg: body.message, correlationId: request.id, code: body.code, error: describe(exception) });
+    }
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+      void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
+    }
+    void reply.status(body.statusCode).header('Content-Type', 'application/json; charset=utf-8').send(body);
+  }
+
+  private toBody(exception: unknown): ErrorBody {
+    if (exception instanceof OrdersException) {
+      const statusCode = statusOf(exception.code);
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: exception.code, message: exception.message };
+    }
+    if (exception instanceof RequestValidationException) {
+      return { statusCode: 400, error: 'Bad Request', code: 'INVALID_BODY', message: exception.message, fields: exception.fields };
+    }
+    if (exception instanceof HttpException) {
+      const statusCode = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+    }
+    // Fastify's own errors (bad JSON, wrong content type, body too large) carry a statusCode.
+    const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+      const statusCode = fastifyError.statusCode;
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: fastifyError.code, message: fastifyError.message ?? 'Bad request' };
+    }
+    return { statusCode: 500, error: 'Internal Server Error', message: 'Unexpected error' };
+  }
+}
+
+function statusOf(code: OrdersErrorCode): number {
+  switch (code) {
+    case OrdersErrorCode.QueueUnavailable:
+    case OrdersErrorCode.DatabaseUnavailable:
+      return HttpStatus.SERVICE_UNAVAILABLE;
+    case OrdersErrorCode.OrderNotFound:
+      return HttpStatus.NOT_FOUND;
+    case OrdersErrorCode.InvalidOrderId:
+    case OrdersErrorCode.InvalidIdempotencyKey:
+      return HttpStatus.BAD_REQUEST;
+  }
+}
+
+function describe(exception: unknown): string {
+  const cause = exception instanceof OrdersException ? exception.cause : exception;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}

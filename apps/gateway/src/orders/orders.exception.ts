@@ -1,0 +1,19 @@
+export enum OrdersErrorCode {
+  QueueUnavailable = 'QUEUE_UNAVAILABLE',
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
+  OrderNotFound = 'ORDER_NOT_FOUND',
+  InvalidOrderId = 'INVALID_ORDER_ID',
+  InvalidIdempotencyKey = 'INVALID_IDEMPOTENCY_KEY',
+}
+
+/** Domain errors of the orders feature; the HTTP mapping lives in one filter. */
+export class OrdersException extends Error {
+  constructor(
+    readonly code: OrdersErrorCode,
+    message: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'OrdersException';
+  }
+}

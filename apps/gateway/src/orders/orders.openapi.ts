@@ -1,0 +1,32 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid body (each bad field named in `fields`), malformed JSON, a malformed order id or Idempotency-Key',
+  401: 'Missing or unknown API key',
+  404: 'No such order stored (yet)',
+  413: 'Body larger than BODY_LIMIT_BYTES',
+  415: 'Content-Type is not application/json',
+  429: 'Rate limit of this API key exceeded; see Retry-After',
+  503: 'Queue (POST) or database (GET) unavailable; nothing was accepted; see Retry-After',
+};
+
+const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer' },
+    error: { type: 'string' },
+    code: { type: 'string' },
+    message: { type: 'string' },
+    fields: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
+    },
+  },
+};
+
+/** Documents the error answers an endpoint can give, all in the one error shape. */
+export function ApiOrderErrors(...statuses: number[]) {
+  return applyDecorators(...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], schema: ERROR_SCHEMA })));
+}

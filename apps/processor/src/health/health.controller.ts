@@ -1,0 +1,69 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { ProcessorConfig } from '@orders/config';
+import { probeQueue } from '@orders/messaging';
+import { OrdersRepository } from '@orders/persistence';
+import { DatabaseGate } from '../consumer/database-gate';
+import { PollerRegistry } from '../consumer/poller.registry';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly pollers: PollerRegistry,
+    private readonly gate: DatabaseGate,
+    private readonly repository: OrdersRepository,
+    private readonly sqs: SQSClient,
+    private readonly config: ProcessorConfig,
+  ) {}
+
+  /** Fails when a poller is stuck: a restart helps there, unlike with a down database. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([() => this.pollersAlive()]);
+  }
+
+  /** Ready = polling (not paused, not draining), database and queue reachable. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.polling(), () => this.databaseReachable(), () => this.queueReachable()]);
+  }
+
+  private pollersAlive(): HealthIndicatorResult {
+    const stuck = this.pollers.stuckPollers();
+    const check = this.indicator.check('pollers');
+    return stuck.length === 0 ? check.up({ pollers: this.config.POLLERS }) : check.down({ stuck });
+  }
+
+  private polling(): HealthIndicatorResult {
+    const check = this.indicator.check('polling');
+    if (this.pollers.isDraining) {
+      return check.down({ state: 'draining' });
+    }
+    return this.gate.isPaused ? check.down({ state: 'paused: database unavailable' }) : check.up({ state: 'polling' });
+  }
+
+  private async databaseReachable(): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check('database');
+    try {
+      await this.repository.ping();
+      return check.up();
+    } catch (error) {
+      return check.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async queueReachable(): Promise<HealthIndicatorResult> {
+    const check = this.indicator.check('sqs');
+    try {
+      await probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS);
+      return check.up();
+    } catch (error) {
+      return check.down({ message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

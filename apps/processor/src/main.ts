@@ -1,0 +1,26 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, loadConfig, ProcessorConfig } from '@orders/config';
+import { JsonLogger } from '@orders/observability';
+import { AppModule } from './app.module';
+import { SqsBridgeServer } from './consumer/sqs-bridge.server';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(ProcessorConfig);
+  const logger = new JsonLogger('processor', config.LOG_LEVEL);
+  const bridge = new SqsBridgeServer();
+  // HTTP only for health and metrics; orders arrive through SQS and the bridge transport.
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, bridge), new FastifyAdapter(), { logger, bufferLogs: true });
+  app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.startAllMicroservices();
+  await app.listen(config.PORT, config.HOST);
+  Logger.log({ msg: 'processor running', url: await app.getUrl(), pollers: config.POLLERS }, 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'config',
+  preset: '../../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
+};

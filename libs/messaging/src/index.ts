@@ -1,0 +1,5 @@
+export * from './lib/message-attributes.helpers';
+export * from './lib/micro-batcher';
+export * from './lib/queue-probe';
+export * from './lib/sqs-client.factory';
+export * from './lib/trace-context';

@@ -1,0 +1,3 @@
+export * from './lib/json.logger';
+export * from './lib/metrics.controller';
+export * from './lib/metrics.module';

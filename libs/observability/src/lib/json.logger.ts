@@ -1,0 +1,64 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger as Pino } from 'pino';
+
+export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/**
+ * Nest's LoggerService on top of pino: one JSON line per event, so correlation and order ids are
+ * searchable fields. Pass an object as the message to log fields: `logger.log({ orderId, msg })`.
+ */
+export class JsonLogger implements LoggerService {
+  private readonly pino: Pino;
+
+  constructor(service: string, level: LogLevelName, destination?: pino.DestinationStream) {
+    this.pino = pino(
+      { level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      destination ?? pino.destination({ sync: false }),
+    );
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  flush(): void {
+    this.pino.flush();
+  }
+
+  // Nest passes (message, context) or (message, stack, context) for errors.
+  private write(level: LogLevelName, message: unknown, rest: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) {
+      return;
+    }
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    if (message instanceof Error) {
+      this.pino[level]({ context, err: message }, message.message);
+    } else if (message !== null && typeof message === 'object') {
+      const { msg, ...fields } = message as Record<string, unknown>;
+      this.pino[level]({ context, ...fields, ...(stack ? { stack } : {}) }, typeof msg === 'string' ? msg : '');
+    } else {
+      this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { eventually, migratedDatabase } from '@orders/testing';
+import { randomUUID } from 'node:crypto';
+import { LazyDataSource } from './lazy-data-source';
+import { NewOrderRecord } from './new-order.record';
+import { OrdersRepository } from './orders.repository';
+
+function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
+  return {
+    orderId: randomUUID(),
+    customerId: 'customer-1',
+    currency: 'EUR',
+    acceptedAt: new Date('2026-01-02T03:04:05.678Z'),
+    correlationId: 'corr-1',
+    items: [
+      { sku: 'A', quantity: 2, unitPriceCents: 150 },
+      { sku: 'B', quantity: 1, unitPriceCents: 99 },
+    ],
+    ...overrides,
+  };
+}
+
+describe(OrdersRepository.name, () => {
+  let database: LazyDataSource;
+  let repository: OrdersRepository;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    repository = new OrdersRepository(database);
+  });
+
+  afterAll(() => database.close());
+
+  it('should store orders with their items and total in one call', async () => {
+    const first = record();
+    const second = record({ items: [{ sku: 'C', quantity: 3, unitPriceCents: 1000 }] });
+
+    const outcome = await repository.insertMany([first, second]);
+
+    expect(outcome.inserted.sort()).toEqual([first.orderId, second.orderId].sort());
+    const stored = await repository.findWithItems(first.orderId);
+    expect(stored?.totalCents).toBe(399);
+    expect(stored?.acceptedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
+    expect(stored?.items.map((item) => [item.lineNo, item.sku, item.quantity, item.unitPriceCents])).toEqual([
+      [0, 'A', 2, 150],
+      [1, 'B', 1, 99],
+    ]);
+  });
+
+  it('should not write an order twice when it is inserted again', async () => {
+    const order = record();
+    await repository.insertMany([order]);
+
+    const again = await repository.insertMany([order, record()]);
+
+    expect(again.alreadyStored).toEqual([order.orderId]);
+    expect(again.inserted).toHaveLength(1);
+    const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM order_items WHERE order_id = $1', [order.orderId]);
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('should store each order once when two writers race with the same orders', async () => {
+    const orders = Array.from({ length: 20 }, () => record());
+
+    const results = await Promise.all([repository.insertMany(orders), repository.insertMany([...orders].reverse())]);
+
+    expect(results[0].inserted.length + results[1].inserted.length).toBe(20);
+    const ids = orders.map((order) => order.orderId);
+    const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)', [ids]);
+    expect(rows[0].n).toBe(20);
+  });
+
+  it('should reject the whole transaction when one order breaks a constraint', async () => {
+    const good = record();
+    const bad = record({ items: [{ sku: 'X', quantity: 5000, unitPriceCents: 1 }] });
+
+    await expect(repository.insertMany([good, bad])).rejects.toMatchObject({ driverError: { code: '23514' } });
+
+    await eventually(async () => expect(await repository.findWithItems(good.orderId)).toBeNull());
+  });
+});
