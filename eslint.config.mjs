@@ -23,6 +23,7 @@ export default [
             { sourceTag: 'scope:processor', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:dlq-sidecar', onlyDependOnLibsWithTags: ['scope:shared'] },
             // contracts and config are the roots of the graph: no internal imports.
+            { sourceTag: 'layer:root', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
             { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:util', 'type:data-access'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:shared'] },

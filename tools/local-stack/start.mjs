@@ -1,100 +1,82 @@
 // `npm start`: the whole pipeline on one laptop, no Docker, no cloud account.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startLocalPostgres } from '../../libs/testing/src/stack/local-postgres.mjs';
 import { startLocalSqs } from '../../libs/testing/src/stack/local-sqs.mjs';
-import { runOnce, Supervised } from './supervisor.mjs';
+import { REPO_ROOT, sha256Hex, startStack } from '../../libs/testing/src/stack/stack.mjs';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const env = process.env;
 const port = (name, fallback) => Number(env[name] ?? fallback);
-const ports = {
-  sqs: port('LOCAL_SQS_PORT', 4566),
-  postgres: port('LOCAL_POSTGRES_PORT', 5433),
-  gateway: port('GATEWAY_PORT', 3000),
-  processor: port('PROCESSOR_PORT', 3001),
-  sidecar: port('DLQ_SIDECAR_PORT', 3002),
-};
-const dataDir = resolve(root, env.LOCAL_DATA_DIR ?? '.local');
+const ports = { gateway: port('GATEWAY_PORT', 3000), processor: port('PROCESSOR_PORT', 3001), sidecar: port('DLQ_SIDECAR_PORT', 3002) };
+const dataDir = join(REPO_ROOT, env.LOCAL_DATA_DIR ?? '.local');
 const colours = { stack: 35, gateway: 36, processor: 33, 'dlq-sidecar': 31, migrate: 32 };
 const log = (name, line) => process.stdout.write(`\x1b[${colours[name] ?? 37}m${name.padEnd(11)}\x1b[0m ${line}\n`);
+// Local only: a fixed, printed key so `Authorization: Bearer` can be tried; requests without a key also pass.
+const DEV_API_KEY = env.LOCAL_DEV_API_KEY ?? 'local-dev-key';
 
-const started = [];
-let shuttingDown = false;
+let stack;
+let stopping = false;
+const services = [];
 
 async function main() {
-  for (const app of ['gateway', 'processor']) {
-    if (!existsSync(join(root, 'dist/apps', app, 'main.js'))) {
-      throw new Error(`dist/apps/${app}/main.js is missing: run "npm start" (it builds first) or "npx nx run-many -t build"`);
-    }
-  }
+  // Real services win: with ORDERS_QUEUE_URL/ORDERS_DLQ_URL (and SQS_ENDPOINT) or DATABASE_URL set, those are used.
+  const externalSqs = env.ORDERS_QUEUE_URL && env.ORDERS_DLQ_URL;
+  const sqs = externalSqs
+    ? { endpoint: env.SQS_ENDPOINT, region: env.AWS_REGION ?? 'us-east-1', ordersQueueUrl: env.ORDERS_QUEUE_URL, ordersDlqUrl: env.ORDERS_DLQ_URL, stop: async () => {} }
+    : await startLocalSqs({ port: port('LOCAL_SQS_PORT', 4566), region: env.AWS_REGION ?? 'us-east-1', maxReceiveCount: port('LOCAL_MAX_RECEIVE_COUNT', 5) });
+  services.push(() => sqs.stop());
+  log('stack', externalSqs ? `queues from the environment: ${sqs.ordersQueueUrl}` : `local SQS (fauxqs, in memory) on ${sqs.endpoint}`);
+  const postgres = env.DATABASE_URL
+    ? { url: env.DATABASE_URL, stop: async () => {} }
+    : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: port('LOCAL_POSTGRES_PORT', 5433), durable: true });
+  services.push(() => postgres.stop());
+  log('stack', env.DATABASE_URL ? 'database from DATABASE_URL' : `local PostgreSQL on 127.0.0.1:${postgres.port} (data kept in ${join(dataDir, 'postgres')})`);
 
-  // Real services win: SQS_ENDPOINT/ORDERS_QUEUE_URL and DATABASE_URL from the environment are used as they are.
-  let queues;
-  if (env.ORDERS_QUEUE_URL && env.ORDERS_DLQ_URL) {
-    queues = { endpoint: env.SQS_ENDPOINT, ordersQueueUrl: env.ORDERS_QUEUE_URL, ordersDlqUrl: env.ORDERS_DLQ_URL, region: env.AWS_REGION ?? 'us-east-1' };
-    log('stack', `using the queues from the environment: ${queues.ordersQueueUrl}`);
-  } else {
-    const sqs = await startLocalSqs({ port: ports.sqs, region: env.AWS_REGION ?? 'us-east-1', maxReceiveCount: port('LOCAL_MAX_RECEIVE_COUNT', 5) });
-    started.push(() => sqs.stop());
-    queues = sqs;
-    log('stack', `local SQS (fauxqs, in memory) on ${sqs.endpoint}`);
+  const apps = ['gateway', 'processor'];
+  if (existsSync(join(REPO_ROOT, 'dist/apps/dlq-sidecar/main.js'))) {
+    apps.push('dlq-sidecar');
   }
+  stack = await startStack({
+    apps,
+    sqs: { ...sqs, stop: undefined },
+    postgres,
+    ports,
+    restart: true,
+    waitReady: false,
+    log,
+    env: {
+      ...Object.fromEntries(Object.entries(env).filter(([key]) => !['PORT'].includes(key))),
+      HOST: env.HOST ?? '127.0.0.1',
+      LOG_LEVEL: env.LOG_LEVEL ?? 'info',
+      ...(sqs.endpoint ? { SQS_ENDPOINT: sqs.endpoint } : {}),
+      AUTH_REQUIRED: env.AUTH_REQUIRED ?? 'false',
+      API_KEYS: env.API_KEYS ?? `local-dev:${sha256Hex(DEV_API_KEY)}`,
+    },
+    appEnv: { processor: { SQS_WAIT_TIME_SECONDS: env.SQS_WAIT_TIME_SECONDS ?? '5' } },
+  });
+  await stack.ready(60_000).catch((error) => log('stack', `not ready yet: ${error.message}`));
 
-  let databaseUrl = env.DATABASE_URL;
-  if (databaseUrl) {
-    log('stack', 'using DATABASE_URL from the environment');
-  } else {
-    const postgres = await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: ports.postgres, durable: true });
-    started.push(() => postgres.stop());
-    databaseUrl = postgres.url;
-    log('stack', `local PostgreSQL on 127.0.0.1:${postgres.port} (data in ${join(dataDir, 'postgres')})`);
-  }
-
-  const shared = {
-    ...env,
-    AWS_REGION: queues.region,
-    ...(queues.endpoint ? { SQS_ENDPOINT: queues.endpoint } : {}),
-    ORDERS_QUEUE_URL: queues.ordersQueueUrl,
-    ORDERS_DLQ_URL: queues.ordersDlqUrl,
-    DATABASE_URL: databaseUrl,
-    AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
-  };
-  await runOnce('migrate', join(root, 'dist/apps/processor/migrate.js'), shared, log);
-
-  const apps = [
-    new Supervised('gateway', join(root, 'dist/apps/gateway/main.js'), { ...shared, PORT: String(ports.gateway) }, log),
-    new Supervised('processor', join(root, 'dist/apps/processor/main.js'), { ...shared, PORT: String(ports.processor), SQS_WAIT_TIME_SECONDS: env.SQS_WAIT_TIME_SECONDS ?? '5' }, log),
-  ];
-  const sidecarEntry = join(root, 'dist/apps/dlq-sidecar/main.js');
-  if (existsSync(sidecarEntry)) {
-    apps.push(new Supervised('dlq-sidecar', sidecarEntry, { ...shared, PORT: String(ports.sidecar) }, log));
-  }
-  for (const app of apps) {
-    app.start();
-    started.unshift(() => app.stop());
-  }
-
+  const base = stack.urls.gateway;
   log('stack', '');
-  log('stack', `gateway      http://127.0.0.1:${ports.gateway}   (POST /orders, GET /orders/:id, /docs, /metrics, /health/ready)`);
-  log('stack', `processor    http://127.0.0.1:${ports.processor}   (/health/ready, /metrics)`);
-  if (apps.length > 2) {
-    log('stack', `dlq-sidecar  http://127.0.0.1:${ports.sidecar}   (/health/ready, /metrics)`);
+  log('stack', `gateway      ${base}   POST /orders, GET /orders/:id, /docs, /metrics, /health/ready`);
+  log('stack', `processor    ${stack.urls.processor}   /health/ready, /metrics`);
+  if (stack.urls['dlq-sidecar']) {
+    log('stack', `dlq-sidecar  ${stack.urls['dlq-sidecar']}   /health/ready, /metrics   (CLI: npm run dlq -- list)`);
   }
-  log('stack', `try: curl -i -X POST http://127.0.0.1:${ports.gateway}/orders -H 'content-type: application/json' -d '{"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPriceCents":1999}]}'`);
+  log('stack', `dev API key  ${DEV_API_KEY}   (Authorization: Bearer ${DEV_API_KEY}; without a key you are "anonymous")`);
+  log('stack', `try: curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPriceCents":1999}]}'`);
   log('stack', 'Ctrl-C stops everything.');
 }
 
 async function shutdown(signal, exitCode = 0) {
-  if (shuttingDown) {
+  if (stopping) {
     return;
   }
-  shuttingDown = true;
-  log('stack', `${signal}: stopping apps, then PostgreSQL and SQS`);
-  // Apps first (they drain), then the services they drain into.
-  for (const stop of started) {
-    await stop().catch((error) => log('stack', `stop failed: ${error}`));
+  stopping = true;
+  log('stack', `${signal}: stopping the apps (they drain), then PostgreSQL and SQS`);
+  await stack?.stop().catch((error) => log('stack', `stop failed: ${error.message}`));
+  for (const stop of services.reverse()) {
+    await stop().catch((error) => log('stack', `stop failed: ${error.message}`));
   }
   process.exit(exitCode);
 }

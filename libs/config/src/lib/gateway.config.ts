@@ -1,8 +1,9 @@
-import { IsInt, IsString, Max, Min } from 'class-validator';
-import { ToInt } from './env-transforms';
+import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { ToBoolean, ToInt, ToList } from './env-transforms';
+import { CrossFieldChecks } from './load-config';
 import { SharedConfig } from './shared.config';
 
-export class GatewayConfig extends SharedConfig {
+export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @ToInt()
   @IsInt()
   @Min(0)
@@ -45,4 +46,33 @@ export class GatewayConfig extends SharedConfig {
   @Min(0)
   @Max(60_000)
   SHUTDOWN_READINESS_DELAY_MS = 0;
+
+  /**
+   * API keys as `clientId:sha256hex` pairs, comma-separated (from a Secret). Only hashes are
+   * configured, so a leaked config does not leak keys.
+   */
+  @ToList()
+  @Matches(/^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}$/, { each: true, message: 'API_KEYS entries must look like clientId:<64 hex sha256 of the key>' })
+  API_KEYS: string[] = [];
+
+  /** false: requests without a key are served as "anonymous" (local development); a wrong key is still 401. */
+  @ToBoolean()
+  @IsBoolean()
+  AUTH_REQUIRED = true;
+
+  /** Requests per minute per API key (or per anonymous caller address); 0 turns rate limiting off. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  RATE_LIMIT_PER_MINUTE = 6000;
+
+  /** Allowed CORS origins, comma-separated. Empty: CORS off. */
+  @ToList()
+  @IsString({ each: true })
+  CORS_ORIGINS: string[] = [];
+
+  crossFieldErrors(): string[] {
+    return this.AUTH_REQUIRED && this.API_KEYS.length === 0 ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)'] : [];
+  }
 }
