@@ -18,6 +18,8 @@ module.exports = {
       },
     ],
   },
+  // ESM-only dependencies that Node loads through require(esm) but jest cannot: compile them too.
+  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs'],
   coverageReporters: ['text-summary'],
 };

@@ -28,7 +28,11 @@ export async function createGatewayApp(config: GatewayConfig, logger: LoggerServ
 
 async function configureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
+  // The Swagger UI at /docs needs inline scripts; the API itself serves only JSON.
   await app.register(helmet as never, { contentSecurityPolicy: false } as never);
+  if (config.CORS_ORIGINS.length > 0) {
+    app.enableCors({ origin: config.CORS_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id', 'traceparent'], exposedHeaders: ['location', 'x-request-id', 'retry-after'] });
+  }
 
   // Only JSON bodies: anything else gets 415 from Fastify before a handler runs.
   fastify.removeAllContentTypeParsers();
@@ -56,6 +60,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       .setTitle('Orders gateway')
       .setDescription('Accepts orders into the queue (202) and reads stored orders back.')
       .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { GatewayConfig } from '@orders/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 import { RequestValidationException } from './validation.exception';
 
@@ -30,12 +31,22 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
     }
+    if (exception instanceof AuthException && exception.retryAfterSeconds !== undefined) {
+      void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (body.statusCode === HttpStatus.UNAUTHORIZED) {
+      void reply.header('WWW-Authenticate', 'Bearer');
+    }
     void reply.status(body.statusCode).header('Content-Type', 'application/json; charset=utf-8').send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof OrdersException) {
       const statusCode = statusOf(exception.code);
+      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: exception.code, message: exception.message };
+    }
+    if (exception instanceof AuthException) {
+      const statusCode = authStatusOf(exception.code);
       return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: exception.code, message: exception.message };
     }
     if (exception instanceof RequestValidationException) {
@@ -67,6 +78,16 @@ function statusOf(code: OrdersErrorCode): number {
     case OrdersErrorCode.InvalidOrderId:
     case OrdersErrorCode.InvalidIdempotencyKey:
       return HttpStatus.BAD_REQUEST;
+  }
+}
+
+function authStatusOf(code: AuthErrorCode): number {
+  switch (code) {
+    case AuthErrorCode.MissingApiKey:
+    case AuthErrorCode.InvalidApiKey:
+      return HttpStatus.UNAUTHORIZED;
+    case AuthErrorCode.RateLimited:
+      return HttpStatus.TOO_MANY_REQUESTS;
   }
 }
 

@@ -1,12 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { CreateOrderDto, OrderAcceptedView, StoredOrderView } from '@orders/contracts';
 import type { FastifyReply } from 'fastify';
+import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Context, RequestContext } from '../http/request-context';
 import { ApiOrderErrors } from './orders.openapi';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@UseGuards(ApiKeyGuard)
 @Controller('orders')
 export class OrdersHttpController {
   constructor(private readonly orders: OrdersService) {}

@@ -7,6 +7,7 @@ import {
   IsISO4217CurrencyCode,
   IsString,
   Length,
+  Matches,
   ValidateNested,
 } from 'class-validator';
 import { OrderItemDto } from './order-item.dto';
@@ -20,6 +21,8 @@ export class CreateOrderDto {
   customerId: string;
 
   @ApiProperty({ description: 'ISO 4217 currency code', example: 'USD' })
+  // Upper case only, as ISO 4217 writes them; the validator alone also accepts "usd".
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be three upper-case letters (ISO 4217)' })
   @IsISO4217CurrencyCode()
   currency: string;
 

@@ -1,0 +1,17 @@
+export enum AuthErrorCode {
+  MissingApiKey = 'MISSING_API_KEY',
+  InvalidApiKey = 'INVALID_API_KEY',
+  RateLimited = 'RATE_LIMITED',
+}
+
+export class AuthException extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    /** Seconds until a rate-limited client may try again. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'AuthException';
+  }
+}

@@ -1,0 +1,222 @@
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { GatewayConfig, loadConfig } from '@orders/config';
+import { LazyDataSource, OrdersRepository } from '@orders/persistence';
+import { createQueuePair, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
+import { createHash, randomUUID } from 'node:crypto';
+import { createGatewayApp } from '../http/create-gateway-app';
+
+const API_KEY = 'test-key-shop-a';
+const validOrder = { customerId: 'customer-7', currency: 'USD', items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1999 }] };
+
+function gatewayConfig(queues: QueuePair, overrides: Record<string, string> = {}): GatewayConfig {
+  const stack = testStack();
+  return loadConfig(GatewayConfig, {
+    AWS_REGION: stack.region,
+    SQS_ENDPOINT: stack.sqsEndpoint,
+    ORDERS_QUEUE_URL: queues.queueUrl,
+    ORDERS_DLQ_URL: queues.dlqUrl,
+    DATABASE_URL: stack.databaseUrl,
+    API_KEYS: `shop-a:${createHash('sha256').update(API_KEY).digest('hex')}`,
+    AUTH_REQUIRED: 'true',
+    LOG_LEVEL: 'error',
+    ...overrides,
+  });
+}
+
+async function startGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(config, false);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}
+
+async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
+  return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+}
+
+describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', () => {
+  const sqs = testSqsClient();
+  let database: LazyDataSource;
+  let queues: QueuePair;
+  let app: NestFastifyApplication;
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, ...headers },
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+  });
+
+  beforeEach(async () => {
+    queues = await createQueuePair(sqs);
+    app = await startGateway(gatewayConfig(queues));
+  });
+
+  afterEach(() => app.close());
+  afterAll(() => database.close());
+
+  it('should answer 202 with the order id and Location only once the envelope is in the queue', async () => {
+    const response = await post(validOrder, { 'x-request-id': 'corr-123' });
+
+    expect(response.statusCode).toBe(202);
+    const body = response.json();
+    expect(body).toEqual({ orderId: expect.any(String), status: 'accepted' });
+    expect(response.headers.location).toBe(`/orders/${body.orderId}`);
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    expect(received.Messages).toHaveLength(1);
+    const envelope = JSON.parse(received.Messages?.[0].Body ?? '{}');
+    expect(envelope).toMatchObject({ type: 'order.accepted', version: 1, orderId: body.orderId, order: validOrder });
+    expect(Date.parse(envelope.acceptedAt)).not.toBeNaN();
+    expect(received.Messages?.[0].MessageAttributes?.['correlation-id']?.StringValue).toBe('corr-123');
+    expect(received.Messages?.[0].MessageAttributes?.traceparent?.StringValue).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
+  it.each([
+    ['a missing customerId', { ...validOrder, customerId: undefined }, ['customerId']],
+    ['an unknown field', { ...validOrder, discount: 5 }, ['discount']],
+    ['a float price and a zero quantity', { ...validOrder, items: [{ sku: 'S', quantity: 0, unitPriceCents: 1.5 }] }, ['items.0.quantity', 'items.0.unitPriceCents']],
+    ['a bad currency', { ...validOrder, currency: 'usd' }, ['currency']],
+    ['no items', { ...validOrder, items: [] }, ['items']],
+    ['101 items', { ...validOrder, items: Array.from({ length: 101 }, () => validOrder.items[0]) }, ['items']],
+  ])('should answer 400 naming each bad field for %s, and enqueue nothing', async (_case, body, fields) => {
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields.map((field: { field: string }) => field.field).sort()).toEqual([...fields].sort());
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should answer 400 for malformed JSON, 415 for another content type, 413 above the body limit — enqueueing nothing', async () => {
+    const malformed = await post('{"customerId": ');
+    const wrongType = await post(JSON.stringify(validOrder), { 'content-type': 'text/plain' });
+    const tooLarge = await post({ ...validOrder, customerId: 'x'.repeat(70 * 1024) });
+
+    expect([malformed.statusCode, wrongType.statusCode, tooLarge.statusCode]).toEqual([400, 415, 413]);
+    expect(malformed.json().message).toMatch(/JSON/);
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should answer 401 without a valid API key, and enqueue nothing', async () => {
+    const missing = await post(validOrder, { authorization: '' });
+    const wrong = await post(validOrder, { authorization: 'Bearer not-a-key' });
+
+    expect([missing.statusCode, wrong.statusCode]).toEqual([401, 401]);
+    expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should answer 429 with Retry-After when the key exceeds its rate limit', async () => {
+    await app.close();
+    app = await startGateway(gatewayConfig(queues, { RATE_LIMIT_PER_MINUTE: '30' }));
+
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await post(validOrder)).statusCode);
+    }
+    const limited = await post(validOrder);
+
+    expect(statuses).toEqual([202, 202, 202]);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('should give a retried request with the same Idempotency-Key the same order id', async () => {
+    const first = await post(validOrder, { 'idempotency-key': 'checkout-42' });
+    const second = await post(validOrder, { 'idempotency-key': 'checkout-42' });
+    const other = await post(validOrder, { 'idempotency-key': 'checkout-43' });
+
+    expect(first.json().orderId).toBe(second.json().orderId);
+    expect(other.json().orderId).not.toBe(first.json().orderId);
+  });
+
+  it('should answer 503 with Retry-After, never 202, when SQS is unreachable', async () => {
+    await app.close();
+    app = await startGateway(gatewayConfig(queues, { SQS_ENDPOINT: 'http://127.0.0.1:9', SQS_REQUEST_TIMEOUT_MS: '300', SEND_TIMEOUT_MS: '1500' }));
+
+    const responses = await Promise.all(Array.from({ length: 5 }, () => post(validOrder)));
+
+    expect(responses.map((response) => response.statusCode)).toEqual([503, 503, 503, 503, 503]);
+    expect(responses[0].headers['retry-after']).toBe('5');
+    expect(responses[0].json().code).toBe('QUEUE_UNAVAILABLE');
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+    expect(ready.statusCode).toBe(503);
+  });
+
+  it('should read a stored order back, 404 before it is stored, 400 for a malformed id', async () => {
+    const orderId = randomUUID();
+    const headers = { authorization: `Bearer ${API_KEY}` };
+
+    const before = await app.inject({ method: 'GET', url: `/orders/${orderId}`, headers });
+    await new OrdersRepository(database).insertMany([
+      { orderId, customerId: 'c-9', currency: 'EUR', acceptedAt: new Date('2026-05-01T10:00:00Z'), correlationId: null, items: [{ sku: 'A', quantity: 3, unitPriceCents: 250 }] },
+    ]);
+    const after = await app.inject({ method: 'GET', url: `/orders/${orderId}`, headers });
+    const malformed = await app.inject({ method: 'GET', url: '/orders/42', headers });
+
+    expect(before.statusCode).toBe(404);
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toEqual({
+      orderId,
+      customerId: 'c-9',
+      currency: 'EUR',
+      items: [{ sku: 'A', quantity: 3, unitPriceCents: 250 }],
+      totalCents: 750,
+      status: 'stored',
+      acceptedAt: '2026-05-01T10:00:00.000Z',
+      storedAt: expect.any(String),
+    });
+    expect(malformed.statusCode).toBe(400);
+  });
+
+  it('should keep accepting orders while the database is unreachable, and answer 503 to reads', async () => {
+    await app.close();
+    app = await startGateway(gatewayConfig(queues, { DATABASE_URL: 'postgres://nobody:x@127.0.0.1:9/none', DB_CONNECT_TIMEOUT_MS: '300' }));
+
+    const accepted = await post(validOrder);
+    const read = await app.inject({ method: 'GET', url: `/orders/${accepted.json().orderId}`, headers: { authorization: `Bearer ${API_KEY}` } });
+    const ready = await app.inject({ method: 'GET', url: '/health/ready' });
+
+    expect(accepted.statusCode).toBe(202);
+    expect(read.statusCode).toBe(503);
+    expect(read.headers['retry-after']).toBe('5');
+    expect(ready.statusCode).toBe(200);
+  });
+
+  it('should publish an OpenAPI document covering both endpoints and their error answers', async () => {
+    const response = await app.inject({ method: 'GET', url: '/docs/openapi.json' });
+    const document = response.json();
+
+    expect(response.statusCode).toBe(200);
+    expect(document.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.paths.orders ?? document.paths['/orders'].post.responses).length).toBeGreaterThan(0);
+    expect(Object.keys(document.paths['/orders'].post.responses).sort()).toEqual(['202', '400', '401', '413', '415', '429', '503']);
+    expect(Object.keys(document.paths['/orders/{orderId}'].get.responses).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
+    // Every $ref must resolve inside the document.
+    const refs = JSON.stringify(document).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
+    for (const ref of refs) {
+      expect(document.components.schemas[ref.split('/').pop()?.replace('"', '') ?? '']).toBeDefined();
+    }
+    expect(document.components.schemas.CreateOrderDto.required).toEqual(expect.arrayContaining(['customerId', 'currency', 'items']));
+  });
+
+  it('should expose Prometheus metrics for accepted and rejected orders and batch sizes', async () => {
+    await post(validOrder);
+    await post({});
+
+    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+
+    expect(metrics).toMatch(/^orders_accepted_total 1$/m);
+    expect(metrics).toMatch(/^orders_rejected_total\{reason="400"\} 1$/m);
+    expect(metrics).toMatch(/^sqs_send_batch_size_count 1$/m);
+    expect(metrics).toMatch(/^http_request_duration_seconds_bucket/m);
+  });
+});
