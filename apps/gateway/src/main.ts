@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, GatewayConfig, loadConfig } from '@orders/config';
-import { JsonLogger } from '@orders/observability';
+import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { createGatewayApp } from './http/create-gateway-app';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfig);
-  const app = await createGatewayApp(config, new JsonLogger('gateway', config.LOG_LEVEL));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const logger = new JsonLogger('gateway', config.LOG_LEVEL);
+  const app = await createGatewayApp(config, logger);
+  // Readiness delay + in-flight requests + the producer's last batch.
+  exitGracefullyOnSignals(app, config.SHUTDOWN_READINESS_DELAY_MS + config.SEND_TIMEOUT_MS + 10_000, () => logger.flush());
   await app.listen(config.PORT, config.HOST);
   Logger.log({ msg: 'gateway listening', url: await app.getUrl() }, 'Bootstrap');
 }

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, ProcessorConfig } from '@orders/config';
-import { JsonLogger } from '@orders/observability';
+import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { AppModule } from './app.module';
 import { SqsBridgeServer } from './consumer/sqs-bridge.server';
 
@@ -14,7 +14,8 @@ async function bootstrap(): Promise<void> {
   // HTTP only for health and metrics; orders arrive through SQS and the bridge transport.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, bridge), new FastifyAdapter(), { logger, bufferLogs: true });
   app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  // The drain budget plus time to close the pool and the HTTP server.
+  exitGracefullyOnSignals(app, config.DRAIN_BUDGET_MS + 5_000, () => logger.flush());
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   Logger.log({ msg: 'processor running', url: await app.getUrl(), pollers: config.POLLERS }, 'Bootstrap');

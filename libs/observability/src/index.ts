@@ -1,3 +1,4 @@
+export * from './lib/graceful-exit';
 export * from './lib/json.logger';
 export * from './lib/metrics.controller';
 export * from './lib/metrics.module';

@@ -9,11 +9,14 @@ export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trac
  */
 export class JsonLogger implements LoggerService {
   private readonly pino: Pino;
+  private readonly destination: pino.DestinationStream;
 
   constructor(service: string, level: LogLevelName, destination?: pino.DestinationStream) {
+    // Asynchronous writes keep logging off the request path; flush() empties the buffer before exit.
+    this.destination = destination ?? pino.destination({ sync: false });
     this.pino = pino(
       { level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
-      destination ?? pino.destination({ sync: false }),
+      this.destination,
     );
   }
 
@@ -41,8 +44,13 @@ export class JsonLogger implements LoggerService {
     this.write('fatal', message, rest);
   }
 
+  /** Writes out buffered lines synchronously; call before process.exit(). */
   flush(): void {
-    this.pino.flush();
+    try {
+      (this.destination as { flushSync?: () => void }).flushSync?.();
+    } catch {
+      // Nothing buffered, or the stream is already closed.
+    }
   }
 
   // Nest passes (message, context) or (message, stack, context) for errors.

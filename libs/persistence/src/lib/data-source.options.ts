@@ -1,3 +1,6 @@
+// TypeORM loads the driver at run time; importing it here makes bundlers and the pruned
+// production package.json include it.
+import 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { CreateOrders1764441600000 } from './migrations/1764441600000-create-orders';
 import { OrderItemEntity } from './order-item.entity';
