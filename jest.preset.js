@@ -18,8 +18,9 @@ module.exports = {
       },
     ],
   },
-  // ESM-only dependencies that Node loads through require(esm) but jest cannot: compile them too.
-  transformIgnorePatterns: ['/node_modules/(?!(content-disposition)/)'],
+  moduleNameMapper: {
+    '^content-disposition$': require('node:path').join(__dirname, 'libs/testing/src/jest/content-disposition.cjs'),
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs'],
   coverageReporters: ['text-summary'],
 };
