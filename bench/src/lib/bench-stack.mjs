@@ -1,0 +1,149 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import pg from 'pg';
+import { AppProcess, runOnce } from '../../../libs/testing/src/stack/app-process.mjs';
+import { freePort } from '../../../libs/testing/src/stack/free-port.mjs';
+import { startLocalPostgres } from '../../../libs/testing/src/stack/local-postgres.mjs';
+import { REPO_ROOT, sha256Hex } from '../../../libs/testing/src/stack/stack.mjs';
+
+export { REPO_ROOT };
+
+export const BENCH_API_KEY = 'bench-key-not-a-secret';
+
+const GATEWAY_ENTRY = join(REPO_ROOT, 'dist/apps/gateway/main.js');
+const PROCESSOR_ENTRY = join(REPO_ROOT, 'dist/apps/processor/main.js');
+const MIGRATE_ENTRY = join(REPO_ROOT, 'dist/apps/processor/migrate.js');
+const BASELINE_ENTRY = join(REPO_ROOT, 'bench/src/servers/coupled-baseline/main.ts');
+const SWC_REGISTER = createRequire(import.meta.url).resolve('@swc-node/register');
+
+/** Environment every app gets: loopback only, quiet logs, no SDK nagging. */
+function baseEnv() {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    NODE_NO_WARNINGS: '1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+  };
+}
+
+/** PostgreSQL (embedded, fsync on like production unless told otherwise) with the orders schema migrated. */
+export async function startDatabase({ workDir, durable, log }) {
+  const postgres = await startLocalPostgres({ dataDir: join(workDir, 'postgres'), fresh: true, durable });
+  await runOnce({ name: 'migrate', entry: MIGRATE_ENTRY, env: { ...baseEnv(), DATABASE_URL: postgres.url }, log });
+  const pool = new pg.Pool({ connectionString: postgres.url, max: 4, connectionTimeoutMillis: 5000 });
+  // A stopped server kills idle connections; that must not crash the bench.
+  pool.on('error', () => undefined);
+  return { ...postgres, pool };
+}
+
+/** A started app process plus where it listens. `ready` answers 200 once it can take traffic. */
+export class BenchApp {
+  constructor({ name, entry, env, nodeOptions, log, readyPath = '/health/ready' }) {
+    this.name = name;
+    this.entry = entry;
+    this.env = env;
+    this.nodeOptions = nodeOptions;
+    this.log = log;
+    this.readyPath = readyPath;
+  }
+
+  /** Spawns the process and resolves with milliseconds from spawn to the first 200 on readyPath. */
+  async start(timeoutMs = 60_000) {
+    this.port = await freePort();
+    this.url = `http://127.0.0.1:${this.port}`;
+    this.process = new AppProcess({
+      name: this.name,
+      entry: this.entry,
+      env: { ...baseEnv(), ...this.env, PORT: String(this.port), ...(this.nodeOptions ? { NODE_OPTIONS: this.nodeOptions } : {}) },
+      log: (name, line) => this.log(`  [${name}] ${line}`),
+    });
+    const startedAt = performance.now();
+    this.process.start();
+    await pollUntilOk(`${this.url}${this.readyPath}`, timeoutMs, () => this.process.running);
+    return performance.now() - startedAt;
+  }
+
+  get pid() {
+    return this.process?.pid;
+  }
+
+  async stop() {
+    await this.process?.stop(15_000);
+  }
+}
+
+async function pollUntilOk(url, timeoutMs, alive) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    if (!alive()) {
+      throw new Error(`process for ${url} exited before it was ready`);
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) {
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+export function gatewayApp({ sqs, queue, databaseUrl, log, env = {} }) {
+  return new BenchApp({
+    name: 'gateway',
+    entry: GATEWAY_ENTRY,
+    log,
+    env: {
+      AWS_REGION: sqs.region,
+      SQS_ENDPOINT: sqs.endpoint,
+      ORDERS_QUEUE_URL: queue.queueUrl,
+      ORDERS_DLQ_URL: queue.dlqUrl,
+      DATABASE_URL: databaseUrl,
+      AUTH_REQUIRED: 'true',
+      API_KEYS: `bench:${sha256Hex(BENCH_API_KEY)}`,
+      RATE_LIMIT_PER_MINUTE: '0',
+      ...env,
+    },
+  });
+}
+
+export function processorApp({ sqs, queue, databaseUrl, log, index = 0, env = {} }) {
+  return new BenchApp({
+    name: `processor-${index}`,
+    entry: PROCESSOR_ENTRY,
+    log,
+    env: {
+      AWS_REGION: sqs.region,
+      SQS_ENDPOINT: sqs.endpoint,
+      ORDERS_QUEUE_URL: queue.queueUrl,
+      ORDERS_DLQ_URL: queue.dlqUrl,
+      DATABASE_URL: databaseUrl,
+      INSTANCE_ID: `bench-processor-${index}`,
+      ...env,
+    },
+  });
+}
+
+export function baselineApp({ databaseUrl, log }) {
+  return new BenchApp({
+    name: 'coupled-baseline',
+    entry: BASELINE_ENTRY,
+    log,
+    // TypeScript run through SWC at load time; only its start-up pays for that, never a request.
+    nodeOptions: `-r ${SWC_REGISTER}`,
+    // Pool as large as the processor's: the baseline is not starved of connections.
+    env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', TS_NODE_PROJECT: join(REPO_ROOT, 'bench/tsconfig.json') },
+  });
+}
+
+export function noopApp({ entry, log }) {
+  return new BenchApp({ name: 'nest-noop', entry, log, env: {} });
+}

@@ -1,0 +1,102 @@
+import autocannon from 'autocannon';
+import { cpuSeconds, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
+
+const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+
+/**
+ * Drives one phase of load with autocannon (127.0.0.1 only, bounded in time) and reads the server's
+ * own CPU accounting and RSS around it. `watch` names extra processes whose CPU is reported too.
+ */
+export async function runLoad({ label, url, body, headers = {}, connections, durationSeconds, timeoutSeconds, overallRate, serverPid, watch = {}, postgresDataDir, log }) {
+  if (!url.startsWith('http://127.0.0.1:')) {
+    throw new Error(`load is only ever sent to 127.0.0.1, not ${url}`);
+  }
+  const before = snapshot(serverPid, watch, postgresDataDir);
+  let rssPeak = rssMiB(serverPid);
+  const rssTimer = setInterval(() => {
+    rssPeak = Math.max(rssPeak, safeRss(serverPid));
+  }, 250);
+
+  const instance = autocannon({
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+    connections,
+    duration: durationSeconds,
+    timeout: timeoutSeconds,
+    ...(overallRate ? { overallRate } : {}),
+  });
+  let second = 0;
+  let windowCount = 0;
+  instance.on('response', () => {
+    windowCount++;
+  });
+  instance.on('tick', () => {
+    second++;
+    if (second % 2 === 0 || second === durationSeconds) {
+      log(`  ${label.padEnd(26)} ${String(second).padStart(3)}/${durationSeconds} s  ${Math.round(windowCount / 2).toLocaleString('en-US').padStart(7)} responses/s`);
+      windowCount = 0;
+    }
+  });
+  const result = await instance;
+  clearInterval(rssTimer);
+  const after = snapshot(serverPid, watch, postgresDataDir);
+  const seconds = result.duration;
+  const ok = result['2xx'];
+  const cpu = after.server - before.server;
+  const statusCounts = {};
+  for (const [status, { count }] of Object.entries(result.statusCodeStats ?? {})) {
+    statusCounts[status] = count;
+  }
+  return {
+    label,
+    durationSeconds: round(seconds, 2),
+    connections,
+    overallRate: overallRate ?? null,
+    requests: result.requests.total,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCounts,
+    okPerSecond: round(ok / seconds, 0),
+    responsesPerSecond: round((ok + result.non2xx) / seconds, 0),
+    latencyMs: {
+      p50: result.latency.p50,
+      p90: result.latency.p90,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      mean: round(result.latency.average, 2),
+    },
+    cpu: {
+      serverSeconds: round(cpu, 2),
+      // Per 2xx answer: what one accepted order (or one no-op request) costs the server.
+      serverMsPerOk: ok > 0 ? round((cpu * 1000) / ok, 4) : null,
+      serverMsPerResponse: ok + result.non2xx > 0 ? round((cpu * 1000) / (ok + result.non2xx), 4) : null,
+      serverCores: round(cpu / seconds, 2),
+      ...Object.fromEntries(Object.keys(watch).map((name) => [`${name}Seconds`, round(after[name] - before[name], 2)])),
+      ...(postgresDataDir ? { postgresSeconds: round(after.postgres - before.postgres, 2) } : {}),
+      loadGeneratorSeconds: round(after.self - before.self, 2),
+    },
+    rssMiB: { peak: round(rssPeak, 1), end: round(safeRss(serverPid), 1) },
+  };
+}
+
+function safeRss(pid) {
+  try {
+    return rssMiB(pid);
+  } catch {
+    return 0;
+  }
+}
+
+function snapshot(serverPid, watch, postgresDataDir) {
+  const usage = process.cpuUsage();
+  return {
+    server: cpuSeconds(serverPid),
+    self: (usage.user + usage.system) / 1e6,
+    ...Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuSeconds(pid)])),
+    ...(postgresDataDir ? { postgres: postgresCpuSeconds(postgresDataDir) } : {}),
+  };
+}
