@@ -14,6 +14,7 @@ import { orderPollerClasses } from './consumer/order-pollers';
 import { pollerName, PollerRegistry } from './consumer/poller.registry';
 import { SqsBridgeServer } from './consumer/sqs-bridge.server';
 import { HealthController } from './health/health.controller';
+import { DrainCoordinator } from './lifecycle/drain.coordinator';
 import { ProcessorMetrics } from './health/processor.metrics';
 import { OrderWriter } from './orders/order-writer';
 import { OrdersMessageController } from './orders/orders.message.controller';
@@ -91,7 +92,7 @@ export class AppModule {
         }),
       ],
       controllers: [OrdersMessageController, HealthController],
-      providers: [OrderBatchHandler, DeadLetterPublisher, OrderWriter, OrdersService, ...pollers],
+      providers: [OrderBatchHandler, DeadLetterPublisher, OrderWriter, OrdersService, DrainCoordinator, ...pollers],
     };
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { OrdersRepository } from '@orders/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -20,11 +20,12 @@ export class ReceiveSkipped extends Error {
  * stop receiving, one probe checks the database, and polling resumes when it answers.
  */
 @Injectable()
-export class DatabaseGate implements OnApplicationShutdown {
+export class DatabaseGate {
   private readonly logger = new Logger(DatabaseGate.name);
   private pausedSince: number | undefined;
   private reopened: Promise<void> = Promise.resolve();
-  private closing = false;
+  // Aborted on close: wakes every waiting poller and the probe at once, so no timer outlives the app.
+  private readonly closed = new AbortController();
 
   constructor(
     private readonly repository: OrdersRepository,
@@ -36,44 +37,61 @@ export class DatabaseGate implements OnApplicationShutdown {
     return this.pausedSince !== undefined;
   }
 
-  /** Called when every message of a batch failed for a transient database reason. */
+  /** Called when no message of a batch could be stored because the database is unavailable. */
   reportOutage(reason: string): void {
-    if (this.isPaused || this.closing) {
+    if (this.isPaused || this.closed.signal.aborted) {
       return;
     }
     this.pausedSince = Date.now();
     this.metrics.paused.set(1);
+    this.metrics.pauses.inc();
     this.logger.warn({ msg: 'database unavailable: pausing polling', reason });
     this.reopened = this.probeUntilHealthy();
   }
 
-  /** Runs before every ReceiveMessage: waits while paused (bounded, so liveness sees progress). */
+  /**
+   * Runs before every ReceiveMessage. While paused it waits for the database, but only for a while:
+   * the poller then starts a new cycle, which keeps its liveness fresh.
+   */
   async beforeReceive(draining: boolean): Promise<void> {
-    if (draining) {
+    if (draining || this.closed.signal.aborted) {
       throw new ReceiveSkipped('draining');
     }
     if (!this.isPaused) {
       return;
     }
-    const waited = await Promise.race([this.reopened.then(() => true), sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5).then(() => false)]);
-    if (!waited || this.closing) {
+    const giveUp = new AbortController();
+    const stop = AbortSignal.any([giveUp.signal, this.closed.signal]);
+    const waited = await Promise.race([
+      this.reopened.then(() => true),
+      sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: stop }).catch(() => false),
+    ]);
+    giveUp.abort();
+    if (!waited || this.closed.signal.aborted) {
       throw new ReceiveSkipped('database unavailable');
     }
   }
 
-  onApplicationShutdown(): void {
-    this.closing = true;
+  /** Stops probing and releases every waiting poller; part of the drain. */
+  close(): void {
+    this.closed.abort();
   }
 
   private async probeUntilHealthy(): Promise<void> {
-    while (!this.closing) {
-      await sleep(this.config.PAUSE_PROBE_INTERVAL_MS);
+    let probes = 0;
+    while (!this.closed.signal.aborted) {
+      try {
+        await sleep(this.config.PAUSE_PROBE_INTERVAL_MS, undefined, { signal: this.closed.signal });
+      } catch {
+        break;
+      }
+      probes += 1;
       try {
         await this.repository.ping();
-        this.logger.log({ msg: 'database answers again: resuming polling', pausedMs: Date.now() - (this.pausedSince ?? Date.now()) });
+        this.logger.log({ msg: 'database answers again: resuming polling', pausedMs: Date.now() - (this.pausedSince ?? Date.now()), probes });
         break;
       } catch {
-        // still down; probe again
+        // Still down; probe again.
       }
     }
     this.pausedSince = undefined;

@@ -7,10 +7,14 @@ import { ProcessingErrorCode, ProcessingException, toProcessingException } from 
 import { DatabaseGate } from './database-gate';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PollerRegistry } from './poller.registry';
+import { redeliveryDelaySeconds } from './redelivery-delay';
 import { SqsBridgeServer } from './sqs-bridge.server';
-import { SqsMessageContext } from './sqs-message.context';
+import { messageLogFields, SqsMessageContext } from './sqs-message.context';
 
 type Outcome = { message: Message; ack: boolean; failure?: ProcessingException };
+
+// Failures that say "the database is not answering" rather than "this order is wrong".
+const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([ProcessingErrorCode.DatabaseUnavailable, ProcessingErrorCode.HandlerTimeout]);
 
 /**
  * One received batch: every message goes through the Nest message pipeline concurrently (their
@@ -34,14 +38,14 @@ export class OrderBatchHandler {
 
   async handle(poller: string, messages: Message[]): Promise<Message[]> {
     if (this.pollers.isDraining) {
-      // Received while shutting down: hand back at once for another replica.
+      // Received while shutting down and not started: hand back at once for another replica.
       await this.changeVisibility(messages, () => 0);
       return [];
     }
     this.pollers.batchStarted(poller);
     try {
       this.metrics.batchSize.observe(messages.length);
-      const outcomes = await this.withTimeout(Promise.all(messages.map((message) => this.process(message))), messages);
+      const outcomes = await this.withTimeout(messages.map((message) => this.process(message)), messages);
       return await this.settle(outcomes);
     } finally {
       this.pollers.batchFinished(poller);
@@ -59,20 +63,22 @@ export class OrderBatchHandler {
   }
 
   private async settle(outcomes: Outcome[]): Promise<Message[]> {
-    const acked = outcomes.filter((outcome) => outcome.ack).map((outcome) => outcome.message);
+    const stored = outcomes.filter((outcome) => outcome.ack).map((outcome) => outcome.message);
     const permanent = outcomes.filter((outcome) => outcome.failure?.kind === 'permanent');
     const transient = outcomes.filter((outcome) => outcome.failure?.kind === 'transient');
 
+    const deadLettered: Message[] = [];
     for (const outcome of permanent) {
       const failure = outcome.failure as ProcessingException;
+      const context = messageLogFields(outcome.message);
       try {
         await this.deadLetters.publish(outcome.message, failure);
         this.metrics.deadLettered.inc({ code: failure.code });
-        acked.push(outcome.message);
-        this.logger.warn({ msg: 'order message dead-lettered', code: failure.code, reason: failure.message, messageId: outcome.message.MessageId });
+        deadLettered.push(outcome.message);
+        this.logger.warn({ msg: 'order message dead-lettered', code: failure.code, reason: failure.message, ...context });
       } catch (error) {
         // Not in the DLQ, so not deleted either: SQS redelivers it and we try again.
-        this.logger.error({ msg: 'could not dead-letter a message; it stays in the queue', messageId: outcome.message.MessageId, error: String(error) });
+        this.logger.error({ msg: 'could not dead-letter a message; it stays in the queue', code: failure.code, error: String(error), ...context });
       }
     }
 
@@ -82,28 +88,22 @@ export class OrderBatchHandler {
       }
       await this.changeVisibility(
         transient.map((outcome) => outcome.message),
-        (message) => this.redeliveryDelay(message),
+        (message) => redeliveryDelaySeconds(message, this.config),
       );
-      const databaseDown = transient.every((outcome) => outcome.failure?.code === ProcessingErrorCode.DatabaseUnavailable);
-      if (databaseDown && acked.length === 0) {
-        this.gate.reportOutage((transient[0].failure as ProcessingException).message);
+      // Nothing stored and the database is to blame: receiving more would only burn receive counts.
+      const databaseFailures = transient.filter((outcome) => DATABASE_SYMPTOMS.has((outcome.failure as ProcessingException).code));
+      if (stored.length === 0 && databaseFailures.length > 0) {
+        this.gate.reportOutage((databaseFailures[0].failure as ProcessingException).message);
       }
     }
-    return acked;
-  }
-
-  /** Exponential backoff through the visibility timeout: base × 2^(receives − 1), capped. */
-  private redeliveryDelay(message: Message): number {
-    const receives = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-    const delay = this.config.REDELIVERY_BASE_SECONDS * 2 ** Math.max(0, receives - 1);
-    return Math.min(Math.round(delay), this.config.REDELIVERY_MAX_SECONDS);
+    return [...stored, ...deadLettered];
   }
 
   private async changeVisibility(messages: Message[], seconds: (message: Message) => number): Promise<void> {
     for (let start = 0; start < messages.length; start += 10) {
       const chunk = messages.slice(start, start + 10);
       try {
-        await this.sqs.send(
+        const response = await this.sqs.send(
           new ChangeMessageVisibilityBatchCommand({
             QueueUrl: this.config.ORDERS_QUEUE_URL,
             Entries: chunk.map((message, index) => ({
@@ -113,23 +113,25 @@ export class OrderBatchHandler {
             })),
           }),
         );
+        for (const failed of response.Failed ?? []) {
+          // The message simply reappears after the visibility timeout it already has.
+          this.logger.warn({ msg: 'could not change visibility', code: failed.Code, reason: failed.Message, ...messageLogFields(chunk[Number(failed.Id)]) });
+        }
       } catch (error) {
-        // The message simply reappears after the normal visibility timeout.
         this.logger.warn({ msg: 'could not change visibility', messages: chunk.length, error: String(error) });
       }
     }
   }
 
-  private async withTimeout(work: Promise<Outcome[]>, messages: Message[]): Promise<Outcome[]> {
+  /** A message not settled by the deadline counts as a transient failure; those settled keep their outcome. */
+  private async withTimeout(work: Promise<Outcome>[], messages: Message[]): Promise<Outcome[]> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Outcome[]>((resolve) => {
-      timer = setTimeout(() => {
-        const failure = new ProcessingException(ProcessingErrorCode.HandlerTimeout, `Batch not finished within ${this.config.HANDLER_TIMEOUT_MS} ms`);
-        resolve(messages.map((message) => ({ message, ack: false, failure })));
-      }, this.config.HANDLER_TIMEOUT_MS);
+    const expired = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.config.HANDLER_TIMEOUT_MS);
     });
+    const failure = new ProcessingException(ProcessingErrorCode.HandlerTimeout, `Not stored within HANDLER_TIMEOUT_MS (${this.config.HANDLER_TIMEOUT_MS} ms)`);
     try {
-      return await Promise.race([work, timeout]);
+      return await Promise.all(work.map((outcome, index) => Promise.race([outcome, expired.then((): Outcome => ({ message: messages[index], ack: false, failure }))])));
     } finally {
       clearTimeout(timer);
     }
@@ -140,8 +142,8 @@ function parseBody(body: string | undefined): { type?: unknown; version?: unknow
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
-  } catch {
-    throw new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not valid JSON');
+  } catch (error) {
+    throw new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not valid JSON', undefined, error);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not a JSON object');

@@ -4,7 +4,7 @@ import { SqsConsumerEventHandler, SqsMessageHandler } from '@ssut/nestjs-sqs';
 import { ProcessorMetrics } from '../health/processor.metrics';
 import { RECEIVE_SKIPPED } from './database-gate';
 import { OrderBatchHandler } from './order-batch.handler';
-import { pollerName } from './poller.registry';
+import { pollerName, PollerRegistry } from './poller.registry';
 
 /**
  * @ssut/nestjs-sqs binds one consumer to one decorated method by a constant name, so N concurrent
@@ -21,6 +21,7 @@ export function orderPollerClasses(count: number): Type<unknown>[] {
       constructor(
         private readonly batches: OrderBatchHandler,
         private readonly metrics: ProcessorMetrics,
+        private readonly registry: PollerRegistry,
       ) {}
 
       @SqsMessageHandler(name, true)
@@ -45,7 +46,8 @@ export function orderPollerClasses(count: number): Type<unknown>[] {
       }
 
       private report(event: string, error: Error): void {
-        if (error?.message?.includes(RECEIVE_SKIPPED)) {
+        // A skipped receive (paused, draining) and a long poll cancelled by the drain are not faults.
+        if (error?.message?.includes(RECEIVE_SKIPPED) || (this.registry.isDraining && /aborted/i.test(error?.message ?? ''))) {
           return;
         }
         this.metrics.consumerErrors.inc({ event });

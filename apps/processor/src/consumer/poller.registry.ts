@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { SqsService } from '@ssut/nestjs-sqs';
 import type { SqsConsumerMapValues } from '@ssut/nestjs-sqs/dist/sqs.types';
@@ -16,14 +16,22 @@ export function pollerName(index: number): string {
   return `orders-poller-${index}`;
 }
 
+export interface DrainOutcome {
+  /** Every batch in flight was settled (committed and deleted, dead-lettered or handed back). */
+  drained: boolean;
+  /** Pollers still busy when the budget ran out: their messages reappear after the visibility timeout. */
+  unfinished: string[];
+  /** Long polls that were cancelled because nothing else was left to wait for. */
+  abortedReceives: number;
+}
+
 /**
  * Knows what every poller is doing, which gives two things @ssut/nestjs-sqs lacks: liveness that
- * notices a stuck poller, and a graceful drain on SIGTERM that waits for batches in flight
- * (commit + delete) and never aborts one.
+ * notices a stuck poller, and a graceful drain that waits for batches in flight (commit + delete)
+ * and never aborts one.
  */
 @Injectable()
-export class PollerRegistry implements BeforeApplicationShutdown {
-  private readonly logger = new Logger(PollerRegistry.name);
+export class PollerRegistry {
   private readonly pollers = new Map<string, PollerState>();
   private draining = false;
 
@@ -60,36 +68,29 @@ export class PollerRegistry implements BeforeApplicationShutdown {
     return [...this.pollers.entries()].filter(([, state]) => now - state.lastPollAt > limitMs).map(([name]) => name);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.drain();
-  }
-
-  /** Stop receiving, let batches in flight commit and delete, hand back what arrives late. */
-  async drain(): Promise<boolean> {
-    if (this.draining) {
-      return true;
-    }
+  /**
+   * Stops receiving and waits, until the deadline, for every batch in flight to be settled and its
+   * delete to return. A long poll with nothing behind it is cancelled instead of waited for.
+   */
+  async drain(deadline: number): Promise<DrainOutcome> {
     this.draining = true;
-    const consumers = this.consumers();
-    consumers.forEach(({ instance }) => instance.stop());
-    const deadline = Date.now() + this.config.DRAIN_BUDGET_MS;
-    const busy = () => [...consumers.entries()].filter(([name, { instance }]) => instance.status.isPolling && this.pollers.get(name)?.phase !== 'receiving');
-    while (busy().length > 0 && Date.now() < deadline) {
-      await sleep(25);
-    }
-    const stillBusy = busy().map(([name]) => name);
-    // Only a long poll can still be open here: cancel it (no handler or delete is running).
-    for (const [name, { instance }] of consumers) {
-      if (instance.status.isPolling && !stillBusy.includes(name)) {
-        (instance as unknown as { abortController?: AbortController }).abortController?.abort();
+    const consumers = [...this.consumers().entries()];
+    consumers.forEach(([, { instance }]) => instance.stop());
+    const aborted = new Set<string>();
+    const polling = () => consumers.filter(([, { instance }]) => instance.status.isPolling);
+    while (polling().length > 0 && Date.now() < deadline) {
+      const busy = polling().filter(([name]) => this.pollers.get(name)?.phase !== 'receiving');
+      if (busy.length === 0) {
+        // Only long polls are left: cancelling one costs at most a redelivery after the visibility timeout.
+        for (const [name, { instance }] of polling().filter(([candidate]) => !aborted.has(candidate))) {
+          (instance as unknown as { abortController?: AbortController }).abortController?.abort();
+          aborted.add(name);
+        }
       }
+      await sleep(20);
     }
-    if (stillBusy.length > 0) {
-      this.logger.warn({ msg: 'drain budget exhausted; unfinished batches will be redelivered', pollers: stillBusy });
-      return false;
-    }
-    this.logger.log({ msg: 'pollers drained' });
-    return true;
+    const unfinished = polling().map(([name]) => name);
+    return { drained: unfinished.length === 0, unfinished, abortedReceives: aborted.size };
   }
 
   private consumers(): Map<string, SqsConsumerMapValues> {

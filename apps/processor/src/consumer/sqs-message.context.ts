@@ -21,3 +21,23 @@ export class SqsMessageContext extends BaseRpcContext<[Message]> {
     return Number(this.message.Attributes?.ApproximateReceiveCount ?? 1);
   }
 }
+
+/** Fields every log line about one message carries, read without trusting the body. */
+export function messageLogFields(message: Message | undefined): { messageId?: string; orderId?: string; correlationId?: string; receiveCount?: number } {
+  if (!message) {
+    return {};
+  }
+  let orderId: string | undefined;
+  try {
+    const body = JSON.parse(message.Body ?? '') as { orderId?: unknown };
+    orderId = typeof body?.orderId === 'string' ? body.orderId.slice(0, 64) : undefined;
+  } catch {
+    // Not JSON: there is no order id to report.
+  }
+  return {
+    messageId: message.MessageId,
+    orderId,
+    correlationId: readAttribute(message, MessageAttribute.CorrelationId),
+    receiveCount: Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+  };
+}

@@ -11,6 +11,7 @@ export class ProcessorMetrics {
   readonly endToEndSeconds: Histogram;
   readonly batchSize: Histogram;
   readonly paused: Gauge;
+  readonly pauses: Counter;
   readonly consumerErrors: Counter<'event'>;
 
   constructor(registry: Registry) {
@@ -28,6 +29,7 @@ export class ProcessorMetrics {
     });
     this.batchSize = new Histogram({ name: 'sqs_receive_batch_size', help: 'Messages per received batch', buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], registers });
     this.paused = new Gauge({ name: 'processor_paused', help: '1 while polling is paused because the database is unavailable', registers });
+    this.pauses = new Counter({ name: 'processor_pauses_total', help: 'Times polling was paused because the database was unavailable', registers });
     this.consumerErrors = new Counter({ name: 'sqs_consumer_errors_total', help: 'Errors reported by the SQS consumers', labelNames: ['event'], registers });
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { MicroBatcher, Settled } from '@orders/messaging';
 import { classifyDatabaseFailure, NewOrderRecord, OrdersRepository } from '@orders/persistence';
@@ -14,7 +14,7 @@ type WriteOutcome = 'stored' | 'duplicate';
  * one so the culprit fails alone and the others are stored.
  */
 @Injectable()
-export class OrderWriter implements OnApplicationShutdown {
+export class OrderWriter {
   private readonly logger = new Logger(OrderWriter.name);
   private readonly batcher: MicroBatcher<NewOrderRecord, WriteOutcome>;
 
@@ -33,8 +33,9 @@ export class OrderWriter implements OnApplicationShutdown {
     return this.batcher.submit(record);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.batcher.drain();
+  /** Resolves once every write already submitted has settled; part of the drain. */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 
   private async writeBatch(records: NewOrderRecord[]): Promise<Settled<WriteOutcome>[]> {

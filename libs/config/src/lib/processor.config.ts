@@ -15,11 +15,38 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Connections per replica: one per poller (each has at most one batch in flight) plus one for probes. */
+  @ToInt()
+  @IsInt()
+  @Min(2)
+  @Max(100)
+  override DB_POOL_SIZE = 4;
+
+  /**
+   * Most replicas that can run at once (KEDA maxReplicaCount, plus the surge of a rollout). With
+   * DB_MAX_CONNECTIONS set, start-up checks DB_POOL_SIZE × MAX_REPLICAS ≤ DB_MAX_CONNECTIONS − DB_RESERVED_CONNECTIONS.
+   */
+  @IsOptional()
   @ToInt()
   @IsInt()
   @Min(1)
-  @Max(100)
-  override DB_POOL_SIZE = 10;
+  @Max(1000)
+  MAX_REPLICAS?: number;
+
+  /** The server's max_connections (or the pooler's limit). Unset: the pool sizing rule is not checked. */
+  @IsOptional()
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  DB_MAX_CONNECTIONS?: number;
+
+  /** Connections that are not the processors': superuser reserve, gateway and sidecar pools, migrations, people. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  DB_RESERVED_CONNECTIONS = 20;
 
   /** Concurrent receive loops per replica; each holds at most one batch in flight. */
   @ToInt()
@@ -53,11 +80,12 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(43_200)
   HEARTBEAT_INTERVAL_SECONDS = 20;
 
-  /** Gives up on a batch (it is redelivered later) after this long. */
+  /** Gives up on a batch (it is redelivered later) after this long; bounds how long a drain waits for it. */
   @ToInt()
   @IsInt()
   @Min(100)
-  HANDLER_TIMEOUT_MS = 45_000;
+  @Max(43_200_000)
+  HANDLER_TIMEOUT_MS = 20_000;
 
   /** In-process retries of a transient database failure before SQS redelivery takes over. */
   @ToInt()
@@ -92,12 +120,15 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(60_000)
   PAUSE_PROBE_INTERVAL_MS = 1000;
 
-  /** On SIGTERM: time to finish and commit in-flight batches before the process exits. */
+  /**
+   * On SIGTERM: time to finish, commit and delete the batches in flight. Above HANDLER_TIMEOUT_MS so a
+   * drain never cuts a batch; the pod's grace period must exceed it (see docs/processor-reliability.md).
+   */
   @ToInt()
   @IsInt()
   @Min(100)
   @Max(600_000)
-  DRAIN_BUDGET_MS = 20_000;
+  DRAIN_BUDGET_MS = 25_000;
 
   /** Liveness fails when a poller has not polled for this many long-poll waits. */
   @ToInt()
@@ -111,20 +142,45 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @IsString()
   INSTANCE_ID: string = hostname();
 
+  /** Longest a write keeps retrying in-process before it is reported as DATABASE_UNAVAILABLE. */
+  worstCaseWriteMs(): number {
+    const attempts = this.DB_RETRY_ATTEMPTS + 1;
+    const backoff = this.DB_RETRY_BASE_MS * (2 ** this.DB_RETRY_ATTEMPTS - 1);
+    return attempts * this.DB_CONNECT_TIMEOUT_MS + backoff;
+  }
+
   crossFieldErrors(): string[] {
     const errors: string[] = [];
     const visibilityMs = this.VISIBILITY_TIMEOUT_SECONDS * 1000;
     if (this.HEARTBEAT_INTERVAL_SECONDS * 2 > this.VISIBILITY_TIMEOUT_SECONDS) {
+      // One lost heartbeat must not let the message reappear while it is being worked on.
       errors.push('HEARTBEAT_INTERVAL_SECONDS: must be at most half of VISIBILITY_TIMEOUT_SECONDS');
     }
     if (this.HANDLER_TIMEOUT_MS >= visibilityMs) {
       errors.push('HANDLER_TIMEOUT_MS: must be below VISIBILITY_TIMEOUT_SECONDS');
     }
+    if (this.HANDLER_TIMEOUT_MS >= this.DRAIN_BUDGET_MS) {
+      errors.push('DRAIN_BUDGET_MS: must be above HANDLER_TIMEOUT_MS, or a drain can cut a batch in flight');
+    }
+    if (this.worstCaseWriteMs() >= this.HANDLER_TIMEOUT_MS) {
+      // Otherwise a down database shows up as a timeout and never pauses polling.
+      errors.push(
+        `HANDLER_TIMEOUT_MS: must exceed the in-process retries ((DB_RETRY_ATTEMPTS + 1) × DB_CONNECT_TIMEOUT_MS + backoff = ${this.worstCaseWriteMs()} ms)`,
+      );
+    }
     if (this.REDELIVERY_BASE_SECONDS > this.REDELIVERY_MAX_SECONDS) {
       errors.push('REDELIVERY_BASE_SECONDS: must not exceed REDELIVERY_MAX_SECONDS');
     }
-    if (this.DB_POOL_SIZE < this.POLLERS) {
-      errors.push('DB_POOL_SIZE: must be at least POLLERS (one connection per in-flight batch)');
+    if (this.DB_POOL_SIZE < this.POLLERS + 1) {
+      errors.push('DB_POOL_SIZE: must be at least POLLERS + 1 (one connection per in-flight batch, one for health and back-pressure probes)');
+    }
+    if (this.MAX_REPLICAS !== undefined && this.DB_MAX_CONNECTIONS !== undefined) {
+      const budget = this.DB_MAX_CONNECTIONS - this.DB_RESERVED_CONNECTIONS;
+      if (this.DB_POOL_SIZE * this.MAX_REPLICAS > budget) {
+        errors.push(
+          `DB_POOL_SIZE: ${this.DB_POOL_SIZE} × MAX_REPLICAS ${this.MAX_REPLICAS} = ${this.DB_POOL_SIZE * this.MAX_REPLICAS} exceeds DB_MAX_CONNECTIONS − DB_RESERVED_CONNECTIONS = ${budget}`,
+        );
+      }
     }
     return errors;
   }

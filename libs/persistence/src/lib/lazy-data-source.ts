@@ -1,5 +1,11 @@
 import { DataSource, DataSourceOptions } from 'typeorm';
 
+/** What TypeORM's Postgres driver keeps after a half-successful initialize (not in its public types). */
+interface DriverInternals {
+  master?: { end(): Promise<void> };
+  connectedQueryRunners: { release(error?: Error): Promise<void> }[];
+}
+
 /**
  * A DataSource that connects on first use instead of at boot, and retries on the next use when
  * that fails. Apps therefore start (and the gateway keeps accepting orders) while PostgreSQL is down.
@@ -7,25 +13,59 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 export class LazyDataSource {
   readonly dataSource: DataSource;
   private connecting: Promise<DataSource> | undefined;
+  private closed = false;
 
   constructor(options: DataSourceOptions) {
     this.dataSource = new DataSource(options);
   }
 
   get(): Promise<DataSource> {
+    if (this.closed) {
+      // After close() nothing may open a new pool: it would keep a stopping process alive.
+      return Promise.reject(new Error('database connection closed: the process is shutting down'));
+    }
     if (this.dataSource.isInitialized) {
       return Promise.resolve(this.dataSource);
     }
-    this.connecting ??= this.dataSource.initialize().finally(() => {
+    this.connecting ??= this.connect().finally(() => {
       this.connecting = undefined;
     });
     return this.connecting;
   }
 
+  /** Idempotent. Waits for a connect in progress, then ends the pool. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.connecting?.catch(() => undefined);
     if (this.dataSource.isInitialized) {
       await this.dataSource.destroy();
     }
+  }
+
+  private async connect(): Promise<DataSource> {
+    try {
+      return await this.dataSource.initialize();
+    } catch (error) {
+      await this.discardHalfOpenPool();
+      throw error;
+    }
+  }
+
+  /**
+   * TypeORM assigns the pool before it reads the server version, database and schema; when one of
+   * those queries fails, initialize() throws with the pool (and a checked-out client) still open, and
+   * the next attempt would silently replace it. Discard it so retries never pile up connections.
+   * Not awaited: ending a pool whose server vanished can take as long as the socket does.
+   */
+  private async discardHalfOpenPool(): Promise<void> {
+    const driver = this.dataSource.driver as unknown as DriverInternals;
+    const pool = driver.master;
+    if (this.dataSource.isInitialized || !pool) {
+      return;
+    }
+    driver.master = undefined;
+    // Releasing with an error makes the pool destroy the client instead of keeping it idle.
+    await Promise.all([...driver.connectedQueryRunners].map((runner) => runner.release(new Error('discarded after a failed initialize')).catch(() => undefined)));
+    void pool.end().catch(() => undefined);
   }
 }
