@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
+import { JsonLogger } from '@orders/observability';
+import { hostname, userInfo } from 'node:os';
+import pino from 'pino';
+import { CliModule } from './cli/cli.module';
+import { parseCliArgs, USAGE, UsageError } from './cli/cli-args';
+import { CliIo, CliRunner, EXIT } from './cli/cli.runner';
+import { DlqOperationsService } from './operations/dlq-operations.service';
+
+const io: CliIo = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  note: (text) => process.stderr.write(`${text}\n`),
+};
+
+/** `npm run dlq -- <command>` locally, `node dist/apps/dlq-sidecar/cli.js <command>` in a container. */
+async function main(argv: string[]): Promise<number> {
+  let command;
+  try {
+    command = parseCliArgs(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.note(`error: ${error.message}\n\n${USAGE}`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (command.name === 'help') {
+    io.out(USAGE);
+    return EXIT.ok;
+  }
+
+  const { env, localDefaults } = dlqCliEnvironment();
+  let config: DlqSidecarConfig;
+  try {
+    config = loadConfig(DlqSidecarConfig, env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.note(error.message);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (localDefaults.length > 0) {
+    io.note(`(local stack defaults for ${localDefaults.join(', ')}; set them, or NODE_ENV=production, to use other queues)`);
+  }
+  // Results go to stdout; logs, quietly, to stderr.
+  const level = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
+  const logger = new JsonLogger('dlq-cli', level, pino.destination({ fd: 2, sync: true }));
+  const app = await NestFactory.createApplicationContext(CliModule.register(config), { logger, abortOnError: false });
+
+  // First Ctrl-C: finish the batch in hand, release the rest, record "interrupted". Second: leave now.
+  const interrupt = new AbortController();
+  const onSignal = () => {
+    if (interrupt.signal.aborted) {
+      process.exit(130);
+    }
+    io.note('stopping after the current batch (Ctrl-C again to quit at once; hidden dead letters then reappear after their visibility timeout)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const runner = new CliRunner(app.get(DlqOperationsService), io);
+    return await runner.run(command, { actor: `${safeUser()}@${hostname()}`, signal: interrupt.signal });
+  } finally {
+    await app.close();
+    logger.flush();
+  }
+}
+
+function safeUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    // Containers running as a numeric uid without a passwd entry.
+    return `uid-${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
+main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code;
+  })
+  .catch((error: unknown) => {
+    process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+    process.exitCode = EXIT.failed;
+  })
+  .finally(() => {
+    // Keep-alive sockets must not hold the process open after the answer.
+    setTimeout(() => process.exit(), 2000).unref();
+  });

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError, DlqSidecarConfig, loadConfig } from '@orders/config';
+import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
+import { createSidecarApp } from './create-sidecar-app';
+import { queueNameOf } from './dead-letters/dead-letter';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig(DlqSidecarConfig);
+  const logger = new JsonLogger('dlq-sidecar', config.LOG_LEVEL);
+  const app = await createSidecarApp(config, logger);
+  // The round under way, alerts being delivered (one HTTP timeout), then the pool and sockets.
+  exitGracefullyOnSignals(app, config.ALERT_HTTP_TIMEOUT_MS + config.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000, () => logger.flush());
+  await app.listen(config.PORT, config.HOST);
+  Logger.log(
+    { msg: 'dlq-sidecar running', url: await app.getUrl(), dlq: queueNameOf(config.ORDERS_DLQ_URL), adminApi: Boolean(config.ADMIN_API_KEY_SHA256), instance: config.INSTANCE_ID },
+    'Bootstrap',
+  );
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});

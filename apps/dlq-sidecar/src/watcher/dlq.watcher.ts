@@ -1,0 +1,234 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DlqSidecarConfig } from '@orders/config';
+import { LazyDataSource } from '@orders/persistence';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AlertDispatcher } from '../alerts/alert.dispatcher';
+import { DeadLetterAlert } from '../alerts/dead-letter.alert';
+import { DeadLetter, queueNameOf } from '../dead-letters/dead-letter';
+import { DlqDepth, DlqReader } from '../dead-letters/dlq.reader';
+import { SidecarMetrics, WatcherRole } from '../health/sidecar.metrics';
+import { AlertContext, firingAlertOf, planAlerts, resolvedAlertOf } from './alert.planner';
+import { DatabaseLedger } from './database.ledger';
+import { DeadLetterLedger } from './dead-letter.ledger';
+import { LeaderElection } from './leader.election';
+import { MemoryLedger } from './memory.ledger';
+import { MirroredLedger } from './mirrored.ledger';
+
+/**
+ * Every poll: read the DLQ depth (never disturbs), and when it changed or a rescan is due, read
+ * the contents (hidden for the scan only, then released). New dead letters go into the ledger;
+ * alerts go out per reason after the grouping window, rate-limited per reason; when a reason's
+ * letters are all gone (or the DLQ is empty) a resolved notice follows. Only the leader does this.
+ */
+@Injectable()
+export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(DlqWatcher.name);
+  private readonly dlqName: string;
+  private readonly database: DatabaseLedger;
+  private readonly memory = new MemoryLedger();
+  private readonly leaderLedger: DeadLetterLedger;
+  private readonly stopping = new AbortController();
+  /** Alerts being delivered, by group key: a group never has two at once. */
+  private readonly deliveries = new Map<string, Promise<void>>();
+  private loop: Promise<void> | undefined;
+  private lastScan: { at: number; total: number } | undefined;
+  private lastRefreshAt = 0;
+  private warnedAboutRedrivePolicy = false;
+  private lastTickAt = Date.now();
+  private lastProbeOk = false;
+
+  constructor(
+    private readonly reader: DlqReader,
+    private readonly election: LeaderElection,
+    private readonly dispatcher: AlertDispatcher,
+    private readonly metrics: SidecarMetrics,
+    private readonly config: DlqSidecarConfig,
+    database: LazyDataSource,
+  ) {
+    this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
+    this.database = new DatabaseLedger(database, this.dlqName);
+    this.leaderLedger = new MirroredLedger(this.database, this.memory);
+  }
+
+  /** For liveness: a loop that stopped ticking needs a restart. */
+  get millisSinceLastTick(): number {
+    return Date.now() - this.lastTickAt;
+  }
+
+  get dlqReachable(): boolean {
+    return this.lastProbeOk;
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.dispatcher.channelNames.length === 0) {
+      this.logger.warn({ msg: 'no alert channel configured: set ALERT_WEBHOOK_URL, ALERTMANAGER_URL or ALERT_LOG=true' });
+    }
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.loop;
+    // Alerts under way finish (the dispatcher stops retrying); the leader lock goes with the connection.
+    await Promise.allSettled([...this.deliveries.values()]);
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.tick();
+      } catch (error) {
+        this.logger.error({ msg: 'watch round failed', error: String(error) });
+      }
+      await sleep(this.config.DLQ_POLL_INTERVAL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  /** One round; public for tests. */
+  async tick(): Promise<void> {
+    this.lastTickAt = Date.now();
+    let depth: DlqDepth;
+    try {
+      depth = await this.reader.depth();
+      this.lastProbeOk = true;
+    } catch (error) {
+      this.lastProbeOk = false;
+      this.logger.warn({ msg: 'cannot read the DLQ depth', error: String(error) });
+      return;
+    }
+    this.metrics.depth.set({ state: 'visible' }, depth.visible);
+    this.metrics.depth.set({ state: 'in_flight' }, depth.inFlight);
+    this.metrics.depth.set({ state: 'delayed' }, depth.delayed);
+    if (depth.retentionSeconds !== undefined) {
+      this.metrics.retentionSeconds.set(depth.retentionSeconds);
+    }
+
+    const role = await this.election.currentRole();
+    this.metrics.setRole(role);
+    if (role === 'follower') {
+      // The leader may change any time: scan at once when this one takes over.
+      this.lastScan = undefined;
+      await this.followOldestAge(depth);
+      return;
+    }
+    if (role === 'leader') {
+      try {
+        await this.watch(this.leaderLedger, depth, role);
+        return;
+      } catch (error) {
+        this.logger.warn({ msg: 'ledger unavailable: stepping down and alerting alone this round', error: String(error) });
+        await this.election.stepDown();
+        this.metrics.setRole('uncoordinated');
+      }
+    }
+    await this.watch(this.memory, depth, 'uncoordinated');
+  }
+
+  private async watch(ledger: DeadLetterLedger, depth: DlqDepth, role: WatcherRole): Promise<void> {
+    const total = depth.visible + depth.inFlight + depth.delayed;
+    if (total === 0) {
+      await ledger.markAllGone(new Date());
+      this.lastScan = { at: Date.now(), total };
+    } else if (depth.visible > 0 && this.scanDue(total)) {
+      await this.scan(ledger, depth, total);
+    }
+    const view = await ledger.view();
+    this.metrics.setOldestSentAt(total === 0 ? undefined : view.oldestSentAt);
+
+    const now = new Date();
+    const context: AlertContext = { dlqName: this.dlqName, inspectHint: this.config.INSPECT_HINT, uncoordinated: role === 'uncoordinated', now };
+    const plan = planAlerts(view, now, { groupWindowMs: this.config.ALERT_GROUP_WINDOW_MS, repeatIntervalMs: this.config.ALERT_REPEAT_INTERVAL_MS }, new Set(this.deliveries.keys()));
+    for (const planned of plan.fire) {
+      const alert = firingAlertOf(planned, context);
+      const record = { groupKey: alert.groupKey, messageIds: planned.letters.map((letter) => letter.messageId), reason: alert.reason, openedAt: alert.openedAt };
+      this.deliver([alert.groupKey], alert, (at) => ledger.alerted({ ...record, at }));
+    }
+    if (plan.resolve.length > 0) {
+      const keys = plan.resolve.map((group) => group.groupKey);
+      this.deliver(keys, resolvedAlertOf(plan.resolve, total === 0, context), () => ledger.resolved(keys));
+    }
+
+    const resolving = new Set(plan.resolve.map((group) => group.groupKey));
+    if (Date.now() - this.lastRefreshAt >= this.config.ALERTMANAGER_RESEND_INTERVAL_MS) {
+      this.lastRefreshAt = Date.now();
+      const firing = view.groups
+        .filter((group) => !resolving.has(group.groupKey))
+        .map((group) => ({ dlqName: this.dlqName, ...group, inDlq: view.present.get(group.groupKey) ?? 0 }));
+      void this.dispatcher.refresh(firing);
+    }
+  }
+
+  private scanDue(total: number): boolean {
+    return !this.lastScan || this.lastScan.total !== total || Date.now() - this.lastScan.at >= this.config.DLQ_RESCAN_INTERVAL_MS;
+  }
+
+  private async scan(ledger: DeadLetterLedger, depth: DlqDepth, total: number): Promise<void> {
+    if (depth.hasRedrivePolicy) {
+      // Each peek is a receive: with a redrive policy on the DLQ, watching would move letters away.
+      if (!this.warnedAboutRedrivePolicy) {
+        this.warnedAboutRedrivePolicy = true;
+        this.logger.error({ msg: 'the DLQ has a RedrivePolicy; its contents are not read (only counted). Remove the policy from the DLQ.', dlq: this.dlqName });
+      }
+      return;
+    }
+    const letters: DeadLetter[] = [];
+    let outcome;
+    try {
+      outcome = await this.reader.scan(
+        { visibilitySeconds: this.config.DLQ_PEEK_VISIBILITY_SECONDS, maxMessages: this.config.DLQ_SCAN_MAX_MESSAGES, waitForHiddenMs: 0 },
+        async (batch) => {
+          letters.push(...batch.map((received) => received.letter));
+        },
+      );
+    } catch (error) {
+      this.metrics.scans.inc({ outcome: 'failed' });
+      throw error;
+    }
+    this.metrics.scans.inc({ outcome: outcome.complete ? 'complete' : 'partial' });
+    const noticed = await ledger.record(letters, { scanId: randomUUID(), complete: outcome.complete, at: new Date() });
+    this.lastScan = { at: Date.now(), total };
+    if (noticed.length > 0) {
+      this.reportNoticed(noticed);
+    }
+  }
+
+  private reportNoticed(noticed: DeadLetter[]): void {
+    const byReason = new Map<string, number>();
+    for (const letter of noticed) {
+      this.metrics.noticed.inc({ reason: letter.groupKey });
+      byReason.set(letter.groupKey, (byReason.get(letter.groupKey) ?? 0) + 1);
+      this.logger.debug({ msg: 'dead letter noticed', orderId: letter.orderId, correlationId: letter.correlationId, messageId: letter.messageId, code: letter.groupKey });
+    }
+    this.logger.log({ msg: 'new dead letters', count: noticed.length, byReason: Object.fromEntries(byReason) });
+  }
+
+  private deliver(keys: string[], alert: DeadLetterAlert, remember: (at: Date) => Promise<void>): void {
+    const delivery = (async () => {
+      const report = await this.dispatcher.deliver(alert);
+      if (report.delivered.length === 0 && report.failed.length > 0) {
+        // Every channel gave up and logged the alert in full; it counts as sent so it is not repeated forever.
+        this.logger.error({ msg: 'alert delivered on no channel', title: alert.title, failed: report.failed });
+      }
+      try {
+        await remember(new Date());
+      } catch (error) {
+        // Not remembered: the next round alerts again. A duplicate, never silence.
+        this.logger.warn({ msg: 'could not record a sent alert; it may be repeated', title: alert.title, error: String(error) });
+      }
+    })().finally(() => keys.forEach((key) => this.deliveries.delete(key)));
+    keys.forEach((key) => this.deliveries.set(key, delivery));
+  }
+
+  private async followOldestAge(depth: DlqDepth): Promise<void> {
+    if (depth.visible + depth.inFlight + depth.delayed === 0) {
+      this.metrics.setOldestSentAt(undefined);
+      return;
+    }
+    try {
+      this.metrics.setOldestSentAt(await this.database.oldestPresentSentAt());
+    } catch {
+      // Only a metric: the leader alerts.
+    }
+  }
+}

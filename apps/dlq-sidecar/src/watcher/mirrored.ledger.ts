@@ -1,0 +1,41 @@
+import { DeadLetter } from '../dead-letters/dead-letter';
+import { AlertedRecord, DeadLetterLedger, LedgerView, ScanRecord } from './dead-letter.ledger';
+
+/**
+ * The leader's ledger: the database decides, and a memory copy follows it, so that when the
+ * database goes away mid-incident this sidecar carries on without re-alerting what it already sent.
+ */
+export class MirroredLedger implements DeadLetterLedger {
+  readonly kind = 'database';
+
+  constructor(
+    private readonly primary: DeadLetterLedger,
+    private readonly mirror: DeadLetterLedger,
+  ) {}
+
+  async record(letters: DeadLetter[], scan: ScanRecord): Promise<DeadLetter[]> {
+    const noticed = await this.primary.record(letters, scan);
+    await this.mirror.record(letters, scan);
+    return noticed;
+  }
+
+  async markAllGone(at: Date): Promise<void> {
+    await this.primary.markAllGone(at);
+    await this.mirror.markAllGone(at);
+  }
+
+  view(): Promise<LedgerView> {
+    return this.primary.view();
+  }
+
+  // The mirror first: an alert that went out is remembered even if the database write fails.
+  async alerted(record: AlertedRecord): Promise<void> {
+    await this.mirror.alerted(record);
+    await this.primary.alerted(record);
+  }
+
+  async resolved(groupKeys: string[]): Promise<void> {
+    await this.mirror.resolved(groupKeys);
+    await this.primary.resolved(groupKeys);
+  }
+}
