@@ -123,15 +123,21 @@ export class OrderBatchHandler {
     }
   }
 
-  /** A message not settled by the deadline counts as a transient failure; those settled keep their outcome. */
+  /**
+   * A message not settled by HANDLER_TIMEOUT_MS (or by the drain's cut-off) counts as a transient
+   * failure and is handed back; the messages already settled keep their outcome.
+   */
   private async withTimeout(work: Promise<Outcome>[], messages: Message[]): Promise<Outcome[]> {
     let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.config.HANDLER_TIMEOUT_MS);
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`Not stored within HANDLER_TIMEOUT_MS (${this.config.HANDLER_TIMEOUT_MS} ms)`), this.config.HANDLER_TIMEOUT_MS);
     });
-    const failure = new ProcessingException(ProcessingErrorCode.HandlerTimeout, `Not stored within HANDLER_TIMEOUT_MS (${this.config.HANDLER_TIMEOUT_MS} ms)`);
+    const cutOff = this.pollers.drainCutoff.then(() => 'Not stored before the drain deadline');
+    const expired = Promise.race([timedOut, cutOff]).then((reason) => new ProcessingException(ProcessingErrorCode.HandlerTimeout, reason));
     try {
-      return await Promise.all(work.map((outcome, index) => Promise.race([outcome, expired.then((): Outcome => ({ message: messages[index], ack: false, failure }))])));
+      return await Promise.all(
+        work.map((outcome, index) => Promise.race([outcome, expired.then((failure): Outcome => ({ message: messages[index], ack: false, failure }))])),
+      );
     } finally {
       clearTimeout(timer);
     }

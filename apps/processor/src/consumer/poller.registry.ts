@@ -12,6 +12,9 @@ interface PollerState {
   lastPollAt: number;
 }
 
+// At most this long before the drain deadline, batches still running are cut off.
+const CUTOFF_MARGIN_MS = 2_000;
+
 export function pollerName(index: number): string {
   return `orders-poller-${index}`;
 }
@@ -34,6 +37,11 @@ export interface DrainOutcome {
 export class PollerRegistry {
   private readonly pollers = new Map<string, PollerState>();
   private draining = false;
+  private reachCutoff: () => void = () => undefined;
+  /** Resolves shortly before the drain deadline: batches still running then are handed back. */
+  readonly drainCutoff = new Promise<void>((resolve) => {
+    this.reachCutoff = resolve;
+  });
 
   constructor(
     private readonly config: ProcessorConfig,
@@ -74,22 +82,30 @@ export class PollerRegistry {
    */
   async drain(deadline: number): Promise<DrainOutcome> {
     this.draining = true;
+    // Leaves time to hand the unfinished messages back and delete the finished ones.
+    const settleMs = Math.min(CUTOFF_MARGIN_MS, Math.round((deadline - Date.now()) / 5));
+    const cutoff = setTimeout(this.reachCutoff, Math.max(0, deadline - settleMs - Date.now()));
     const consumers = [...this.consumers().entries()];
     consumers.forEach(([, { instance }]) => instance.stop());
     const aborted = new Set<string>();
     const polling = () => consumers.filter(([, { instance }]) => instance.status.isPolling);
+    const busy = () => polling().filter(([name]) => this.pollers.get(name)?.phase !== 'receiving');
+    const cancelLongPolls = () => {
+      for (const [name, { instance }] of polling().filter(([candidate]) => !aborted.has(candidate) && this.pollers.get(candidate)?.phase === 'receiving')) {
+        (instance as unknown as { abortController?: AbortController }).abortController?.abort();
+        aborted.add(name);
+      }
+    };
     while (polling().length > 0 && Date.now() < deadline) {
-      const busy = polling().filter(([name]) => this.pollers.get(name)?.phase !== 'receiving');
-      if (busy.length === 0) {
+      if (busy().length === 0) {
         // Only long polls are left: cancelling one costs at most a redelivery after the visibility timeout.
-        for (const [name, { instance }] of polling().filter(([candidate]) => !aborted.has(candidate))) {
-          (instance as unknown as { abortController?: AbortController }).abortController?.abort();
-          aborted.add(name);
-        }
+        cancelLongPolls();
       }
       await sleep(20);
     }
-    const unfinished = polling().map(([name]) => name);
+    clearTimeout(cutoff);
+    cancelLongPolls();
+    const unfinished = busy().map(([name]) => name);
     return { drained: unfinished.length === 0, unfinished, abortedReceives: aborted.size };
   }
 
