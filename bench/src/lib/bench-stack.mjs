@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import pg from 'pg';
-import { AppProcess, runOnce } from '../../../libs/testing/src/stack/app-process.mjs';
+import { runOnce } from '../../../libs/testing/src/stack/app-process.mjs';
 import { freePort } from '../../../libs/testing/src/stack/free-port.mjs';
 import { startLocalPostgres } from '../../../libs/testing/src/stack/local-postgres.mjs';
 import { REPO_ROOT, sha256Hex } from '../../../libs/testing/src/stack/stack.mjs';
@@ -41,39 +43,48 @@ export async function startDatabase({ workDir, durable, log }) {
   return { ...postgres, pool };
 }
 
-/** A started app process plus where it listens. `ready` answers 200 once it can take traffic. */
+/**
+ * One app as a real process (`node [execArgv] entry`), like the harness' AppProcess but with node
+ * flags (`-r`, `--cpu-prof`), which NODE_OPTIONS does not allow. No restarts: a crash fails the bench.
+ */
 export class BenchApp {
-  constructor({ name, entry, env, nodeOptions, log, readyPath = '/health/ready' }) {
-    this.name = name;
-    this.entry = entry;
-    this.env = env;
-    this.nodeOptions = nodeOptions;
-    this.log = log;
-    this.readyPath = readyPath;
+  constructor({ name, entry, env, execArgv = [], log, readyPath = '/health/ready' }) {
+    Object.assign(this, { name, entry, env, execArgv, log, readyPath });
   }
 
   /** Spawns the process and resolves with milliseconds from spawn to the first 200 on readyPath. */
   async start(timeoutMs = 60_000) {
     this.port = await freePort();
     this.url = `http://127.0.0.1:${this.port}`;
-    this.process = new AppProcess({
-      name: this.name,
-      entry: this.entry,
-      env: { ...baseEnv(), ...this.env, PORT: String(this.port), ...(this.nodeOptions ? { NODE_OPTIONS: this.nodeOptions } : {}) },
-      log: (name, line) => this.log(`  [${name}] ${line}`),
-    });
     const startedAt = performance.now();
-    this.process.start();
-    await pollUntilOk(`${this.url}${this.readyPath}`, timeoutMs, () => this.process.running);
+    const child = spawn(process.execPath, [...this.execArgv, this.entry], {
+      cwd: REPO_ROOT,
+      env: { ...baseEnv(), ...this.env, PORT: String(this.port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    for (const stream of [child.stdout, child.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => this.log(`  [${this.name}] ${line}`));
+    }
+    await pollUntilOk(`${this.url}${this.readyPath}`, timeoutMs, () => child.exitCode === null && child.signalCode === null);
     return performance.now() - startedAt;
   }
 
   get pid() {
-    return this.process?.pid;
+    return this.child?.pid;
   }
 
-  async stop() {
-    await this.process?.stop(15_000);
+  /** SIGTERM (the apps drain and exit), SIGKILL after the grace period. */
+  async stop(graceMs = 15_000) {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) {
+      return;
+    }
+    const hardKill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.kill('SIGTERM');
+    await this.exited;
+    clearTimeout(hardKill);
   }
 }
 
@@ -138,7 +149,7 @@ export function baselineApp({ databaseUrl, log }) {
     entry: BASELINE_ENTRY,
     log,
     // TypeScript run through SWC at load time; only its start-up pays for that, never a request.
-    nodeOptions: `-r ${SWC_REGISTER}`,
+    execArgv: ['-r', SWC_REGISTER],
     // Pool as large as the processor's: the baseline is not starved of connections.
     env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', TS_NODE_PROJECT: join(REPO_ROOT, 'bench/tsconfig.json') },
   });

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { cpuSeconds, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
+import { cpuSeconds, machineTicks, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
 
 const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
 
@@ -7,10 +7,11 @@ const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFi
  * Drives one phase of load with autocannon (127.0.0.1 only, bounded in time) and reads the server's
  * own CPU accounting and RSS around it. `watch` names extra processes whose CPU is reported too.
  */
-export async function runLoad({ label, url, body, headers = {}, connections, durationSeconds, timeoutSeconds, overallRate, serverPid, watch = {}, postgresDataDir, log }) {
+export async function runLoad({ label, url, body, headers = {}, connections, durationSeconds, timeoutSeconds, overallRate, serverPid, watch = {}, postgresDataDir, quietWaitSeconds = 0, log }) {
   if (!url.startsWith('http://127.0.0.1:')) {
     throw new Error(`load is only ever sent to 127.0.0.1, not ${url}`);
   }
+  const waitedForQuietSeconds = await waitForQuietMachine(quietWaitSeconds, label, log);
   const before = snapshot(serverPid, watch, postgresDataDir);
   let rssPeak = rssMiB(serverPid);
   const rssTimer = setInterval(() => {
@@ -29,14 +30,17 @@ export async function runLoad({ label, url, body, headers = {}, connections, dur
   });
   let second = 0;
   let windowCount = 0;
+  let windowStart = 0;
   instance.on('response', () => {
     windowCount++;
   });
   instance.on('tick', () => {
     second++;
-    if (second % 2 === 0 || second === durationSeconds) {
-      log(`  ${label.padEnd(26)} ${String(second).padStart(3)}/${durationSeconds} s  ${Math.round(windowCount / 2).toLocaleString('en-US').padStart(7)} responses/s`);
+    if ((second % 3 === 0 && second < durationSeconds) || second === durationSeconds) {
+      const rate = Math.round(windowCount / (second - windowStart));
+      log(`  ${label.padEnd(26)} ${String(second).padStart(3)}/${durationSeconds} s  ${rate.toLocaleString('en-US').padStart(7)} responses/s`);
       windowCount = 0;
+      windowStart = second;
     }
   });
   const result = await instance;
@@ -79,6 +83,13 @@ export async function runLoad({ label, url, body, headers = {}, connections, dur
       ...(postgresDataDir ? { postgresSeconds: round(after.postgres - before.postgres, 2) } : {}),
       loadGeneratorSeconds: round(after.self - before.self, 2),
     },
+    // The whole machine over the phase: is anything left idle, and does the hypervisor steal time?
+    machine: {
+      ...machineShare(before.machine, after.machine),
+      // CPU used by processes this bench does not run (other work on the same host) skews everything.
+      foreignCores: round(foreignCores(before, after, seconds), 2),
+      waitedForQuietSeconds,
+    },
     rssMiB: { peak: round(rssPeak, 1), end: round(safeRss(serverPid), 1) },
   };
 }
@@ -91,9 +102,47 @@ function safeRss(pid) {
   }
 }
 
+function foreignCores(before, after, seconds) {
+  const machineBusy = (after.machine.busy - before.machine.busy) / 100;
+  const ours = Object.keys(after)
+    .filter((key) => key !== 'machine')
+    .reduce((sum, key) => sum + (after[key] - before[key]), 0);
+  return Math.max(machineBusy - ours, 0) / seconds;
+}
+
+/** Waits (bounded) until the host is mostly idle, so other work does not share the measured phase. */
+export async function waitForQuietMachine(maxSeconds, label, log) {
+  const startedAt = Date.now();
+  while (maxSeconds > 0) {
+    const before = machineTicks();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const share = machineShare(before, machineTicks());
+    if (share.busy <= 0.25) {
+      break;
+    }
+    if (Date.now() - startedAt > maxSeconds * 1000) {
+      log(`  ${label}: host still ${Math.round(share.busy * 100)} % busy with other work; measuring anyway`);
+      break;
+    }
+    if (Date.now() - startedAt < 1500) {
+      log(`  ${label}: host ${Math.round(share.busy * 100)} % busy with other work; waiting up to ${maxSeconds} s`);
+    }
+  }
+  return Math.round((Date.now() - startedAt) / 1000);
+}
+
+function machineShare(before, after) {
+  const busy = after.busy - before.busy;
+  const idle = after.idle - before.idle;
+  const steal = after.steal - before.steal;
+  const total = busy + idle + steal;
+  return { busy: round(busy / total, 3), idle: round(idle / total, 3), steal: round(steal / total, 3) };
+}
+
 function snapshot(serverPid, watch, postgresDataDir) {
   const usage = process.cpuUsage();
   return {
+    machine: machineTicks(),
     server: cpuSeconds(serverPid),
     self: (usage.user + usage.system) / 1e6,
     ...Object.fromEntries(Object.entries(watch).map(([name, pid]) => [name, cpuSeconds(pid)])),

@@ -41,7 +41,7 @@ export function renderMarkdown(results) {
   lines.push('## 1–4. Intake: gateway vs coupled baseline, database healthy / degraded / down');
   lines.push('');
   lines.push(
-    `Ceiling (1): bare Nest 11 + Fastify no-op POST = ${n(noop.okPerSecond)} req/s, p50 ${noop.latencyMs.p50} ms, p99 ${noop.latencyMs.p99} ms, ${noop.cpu.serverMsPerOk} ms CPU/request, RSS ${noop.rssMiB.peak} MiB. ` +
+    `Ceiling (1): bare Nest 11 + Fastify no-op POST = ${n(noop.okPerSecond)} req/s, p50 ${noop.latencyMs.p50} ms, p99 ${noop.latencyMs.p99} ms, ${noop.cpu.serverMsPerOk} ms CPU/request, RSS ${noop.rssMiB.peak} MiB (host busy ${Math.round(noop.machine.busy * 100)} %, foreign cores ${noop.machine.foreignCores}). ` +
       `Degraded = \`LOCK TABLE orders IN ACCESS EXCLUSIVE MODE\` held ${results.settings.degradedLockMs} ms of every ${results.settings.degradedPeriodMs} ms; down = PostgreSQL stopped. The processor is not running here.`,
   );
   lines.push('');
@@ -63,14 +63,19 @@ export function renderMarkdown(results) {
         r.cpu.serverMsPerOk ?? '–',
         r.rssMiB.peak,
         failures(r),
+        `${Math.round(r.machine.busy * 100)} % / ${r.machine.foreignCores}`,
       ]);
     }
   }
   lines.push(
     table(
-      ['Phase', '2xx/s ÷ no-op', '2xx/s ÷ own healthy', 'p99 ÷ own healthy', 'CPU/2xx ÷ no-op', '2xx/s', 'p50 / p99 ms', 'CPU ms per 2xx', 'RSS peak MiB', 'Failed answers'],
+      ['Phase', '2xx/s ÷ no-op', '2xx/s ÷ own healthy', 'p99 ÷ own healthy', 'CPU/2xx ÷ no-op', '2xx/s', 'p50 / p99 ms', 'CPU ms per 2xx', 'RSS peak MiB', 'Failed answers', 'host busy / foreign cores'],
       intakeRows,
     ),
+  );
+  lines.push('');
+  lines.push(
+    '"Foreign cores": CPU used during the phase by processes outside the bench (other work on the host); above ~0.1 the phase shared the machine and its figures are pessimistic.',
   );
   lines.push('');
   lines.push('Where the CPU goes per accepted gateway order (ms, from /proc of each process, database healthy):');
@@ -100,7 +105,7 @@ export function renderMarkdown(results) {
             `drain ${n(d.backlog)}-order backlog, ${d.replicas} replica${d.replicas > 1 ? 's' : ''}`,
             x(ratio(d.ordersPerSecond, p.ceilings.smallerPerSecond)),
             `${n(d.ordersPerSecond)} orders/s`,
-            `${d.stored} stored in ${d.spanSeconds} s (${d.wallSecondsFromSpawn} s from spawn); CPU ms/order: processor ${d.processorCpuMsPerOrder}, emulator ${d.emulatorCpuMsPerOrder}, PostgreSQL ${d.postgresCpuMsPerOrder}`,
+            `${d.stored} stored in ${d.spanSeconds} s (${d.wallSecondsFromSpawn} s from spawn); CPU ms/order: processor ${d.processorCpuMsPerOrder}, emulator ${d.emulatorCpuMsPerOrder}, PostgreSQL ${d.postgresCpuMsPerOrder}; host busy ${Math.round(d.machineBusy * 100)} %`,
           ];
         }),
       ],

@@ -1,9 +1,9 @@
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baselineApp, BENCH_API_KEY, gatewayApp, noopApp, processorApp } from './bench-stack.mjs';
-import { runLoad } from './load.mjs';
+import { runLoad, waitForQuietMachine } from './load.mjs';
 import { acceptedOrderMessage, SAMPLE_ORDER_JSON } from './orders.mjs';
-import { cpuSeconds, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
+import { cpuSeconds, machineTicks, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
 
 const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
 const median = (values) => {
@@ -101,7 +101,17 @@ export async function ceiling({ ctx, noopEntry }) {
   try {
     const url = `${app.url}/orders`;
     const load = (label, durationSeconds) =>
-      runLoad({ label, url, body: SAMPLE_ORDER_JSON, connections: settings.connections, durationSeconds, timeoutSeconds: settings.timeoutSeconds, serverPid: app.pid, log });
+      runLoad({
+        label,
+        url,
+        body: SAMPLE_ORDER_JSON,
+        connections: settings.connections,
+        durationSeconds,
+        timeoutSeconds: settings.timeoutSeconds,
+        quietWaitSeconds: settings.quietWaitSeconds,
+        serverPid: app.pid,
+        log,
+      });
     await load('nest-noop warm-up', settings.warmupSeconds);
     return await load('nest-noop', settings.phaseSeconds);
   } finally {
@@ -159,6 +169,7 @@ export async function intake({ ctx }) {
         connections: settings.connections,
         durationSeconds,
         timeoutSeconds: settings.timeoutSeconds,
+        quietWaitSeconds: settings.quietWaitSeconds,
         serverPid: gateway.pid,
         watch: { sqsEmulator: sqs.pid },
         postgresDataDir: database.dataDir,
@@ -177,6 +188,7 @@ export async function intake({ ctx }) {
         connections: settings.connections,
         durationSeconds,
         timeoutSeconds: settings.timeoutSeconds,
+        quietWaitSeconds: settings.quietWaitSeconds,
         serverPid: baseline.pid,
         postgresDataDir: database.dataDir,
         log,
@@ -221,6 +233,7 @@ export async function rawCeilings({ ctx }) {
   const { settings, sqs, database, log } = ctx;
   const queue = await sqs.createQueuePair('ceiling');
   await sqs.fill(queue.queueUrl, settings.backlogOrders, acceptedOrderMessage);
+  await waitForQuietMachine(settings.quietWaitSeconds, 'raw ceilings', log);
   const emulatorBefore = cpuSeconds(sqs.pid);
   let startedAt = performance.now();
   const received = await sqs.receiveDeleteLoop(queue.queueUrl, settings.backlogOrders, 4);
@@ -284,6 +297,8 @@ export async function drain({ ctx, replicas }) {
   const queue = await sqs.createQueuePair(`drain-${replicas}`);
   await database.pool.query('TRUNCATE orders CASCADE');
   await sqs.fill(queue.queueUrl, total, acceptedOrderMessage);
+  await waitForQuietMachine(settings.quietWaitSeconds, `drain x${replicas}`, log);
+  const machineBefore = machineTicks();
   const countsBefore = await sqs.counts();
   const emulatorBefore = cpuSeconds(sqs.pid);
   const postgresBefore = postgresCpuSeconds(database.dataDir);
@@ -305,6 +320,7 @@ export async function drain({ ctx, replicas }) {
       return stored >= total && (await sqs.depth(queue.queueUrl)) === 0;
     }, 120_000);
     const wallSeconds = (performance.now() - spawnedAt) / 1000;
+    const machineAfter = machineTicks();
     const cpuAfter = processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0);
     const stats = await storedStats(database.pool);
     const storedAfterReady = stats.stored - storedAtReady;
@@ -321,6 +337,7 @@ export async function drain({ ctx, replicas }) {
       emulatorCpuMsPerOrder: round(((cpuSeconds(sqs.pid) - emulatorBefore) * 1000) / stats.stored, 4),
       postgresCpuMsPerOrder: round(((postgresCpuSeconds(database.dataDir) - postgresBefore) * 1000) / stats.stored, 4),
       processorRssMiB: processors.map((processor) => round(rssMiB(processor.pid), 1)),
+      machineBusy: round((machineAfter.busy - machineBefore.busy) / (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle), 3),
     };
     result.sqs = requestsPer(countsDelta(countsBefore, await sqs.counts()), stats.stored);
     log(`  drain x${replicas}                 ${result.ordersPerSecond} orders/s (${result.stored} in ${result.spanSeconds} s)`);
@@ -343,31 +360,38 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
   const processors = Array.from({ length: replicas }, (_, index) => processorApp({ sqs, queue, databaseUrl: database.url, log, index }));
   try {
     await Promise.all([gateway.start(), ...processors.map((processor) => processor.start())]);
+    const load = (label, durationSeconds) =>
+      runLoad({
+        label,
+        url: `${gateway.url}/orders`,
+        body: SAMPLE_ORDER_JSON,
+        headers: { authorization: `Bearer ${BENCH_API_KEY}` },
+        connections: settings.connections,
+        durationSeconds,
+        timeoutSeconds: settings.timeoutSeconds,
+        quietWaitSeconds: settings.quietWaitSeconds,
+        overallRate: ratePerSecond,
+        serverPid: gateway.pid,
+        watch: { sqsEmulator: sqs.pid },
+        postgresDataDir: database.dataDir,
+        log,
+      });
+    // Fresh processes: warm them up at the same rate, let that settle, then start from an empty table.
+    const warmup = await load('pipeline warm-up', settings.warmupSeconds);
+    await waitFor(async () => (await countStored(database.pool)) >= warmup.ok, 30_000);
+    await database.pool.query('TRUNCATE orders CASCADE');
     const countsBefore = await sqs.counts();
     const processorCpuBefore = processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0);
-    const load = await runLoad({
-      label: `pipeline @ ${ratePerSecond}/s`,
-      url: `${gateway.url}/orders`,
-      body: SAMPLE_ORDER_JSON,
-      headers: { authorization: `Bearer ${BENCH_API_KEY}` },
-      connections: settings.connections,
-      durationSeconds: settings.endToEndSeconds,
-      timeoutSeconds: settings.timeoutSeconds,
-      overallRate: ratePerSecond,
-      serverPid: gateway.pid,
-      watch: { sqsEmulator: sqs.pid },
-      postgresDataDir: database.dataDir,
-      log,
-    });
-    const allStored = await waitFor(async () => (await countStored(database.pool)) >= load.ok, 60_000);
+    const result = await load(`pipeline @ ${ratePerSecond}/s`, settings.endToEndSeconds);
+    const allStored = await waitFor(async () => (await countStored(database.pool)) >= result.ok, 60_000);
     const processorCpu = processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0) - processorCpuBefore;
     const stats = await storedStats(database.pool);
     const sqsRequests = requestsPer(countsDelta(countsBefore, await sqs.counts()), stats.stored);
     return {
       replicas,
       targetRatePerSecond: ratePerSecond,
-      gateway: load,
-      accepted: load.ok,
+      gateway: result,
+      accepted: result.ok,
       stored: stats.stored,
       allStored,
       latencyMs: { p50: stats.p50Ms, p99: stats.p99Ms, max: stats.maxMs },

@@ -4,7 +4,7 @@
  */
 export const MODES = {
   full: {
-    warmupSeconds: 3,
+    warmupSeconds: 5,
     phaseSeconds: 15,
     connections: 100,
     timeoutSeconds: 5,
@@ -14,6 +14,7 @@ export const MODES = {
     coldStartRepeats: 3,
     degradedLockMs: 500,
     degradedPeriodMs: 1000,
+    quietWaitSeconds: 30,
   },
   smoke: {
     warmupSeconds: 1,
@@ -26,5 +27,6 @@ export const MODES = {
     coldStartRepeats: 1,
     degradedLockMs: 300,
     degradedPeriodMs: 600,
+    quietWaitSeconds: 0,
   },
 };

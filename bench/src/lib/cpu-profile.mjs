@@ -1,0 +1,94 @@
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Sums a V8 .cpuprofile into self time per function and per origin (npm package, the app's own
+ * bundle, node internals, GC/idle). Self time = samples whose top frame is that function.
+ */
+export async function summariseCpuProfile(file, { top = 25 } = {}) {
+  const profile = JSON.parse(await readFile(file, 'utf8'));
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfMicros = new Map();
+  profile.samples.forEach((id, index) => {
+    selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
+  });
+  const byFunction = new Map();
+  const byOrigin = new Map();
+  let total = 0;
+  let idle = 0;
+  for (const [id, micros] of selfMicros) {
+    const { callFrame } = nodes.get(id);
+    const name = callFrame.functionName || '(anonymous)';
+    if (name === '(idle)') {
+      idle += micros;
+      continue;
+    }
+    total += micros;
+    const origin = originOf(callFrame.url, name);
+    const key = `${name}  ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
+    byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + micros);
+  }
+  // Inclusive time: every sample counts once for each distinct function on its stack, so library
+  // entry points (validation pipe, SDK send, app services) show what they cost with all they call.
+  const parents = new Map();
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) {
+      parents.set(child, node.id);
+    }
+  }
+  const inclusive = new Map();
+  const callers = new Map();
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    if (nodes.get(id).callFrame.functionName === '(idle)') {
+      return;
+    }
+    const seen = new Set();
+    let firstCaller;
+    for (let current = id; current !== undefined; current = parents.get(current)) {
+      const { callFrame } = nodes.get(current);
+      if (!callFrame.url || callFrame.url.startsWith('node:')) {
+        continue;
+      }
+      const key = `${callFrame.functionName || '(anonymous)'}  ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
+      firstCaller ??= key;
+      if (!seen.has(key)) {
+        seen.add(key);
+        inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
+      }
+    }
+    // Native and node-internal self time charged to the nearest JavaScript frame of a package or the app.
+    const { callFrame } = nodes.get(id);
+    if (!callFrame.url || callFrame.url.startsWith('node:')) {
+      const key = `${callFrame.functionName || '(anonymous)'} ← ${firstCaller ?? '(no JavaScript caller)'}`;
+      callers.set(key, (callers.get(key) ?? 0) + delta);
+    }
+  });
+  const ranked = (map) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, micros]) => ({ name, ms: Math.round(micros / 1000), share: Number((micros / total).toFixed(3)) }));
+  return { busyMs: Math.round(total / 1000), idleMs: Math.round(idle / 1000), byOrigin: ranked(byOrigin), byFunction: ranked(byFunction), inclusive: ranked(inclusive), nativeByCaller: ranked(callers) };
+}
+
+function originOf(url, name) {
+  if (!url) {
+    return name.startsWith('(') ? name : '(native / builtin)';
+  }
+  const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (packageMatch) {
+    return packageMatch[1];
+  }
+  if (url.startsWith('node:')) {
+    return `node:${url.slice(5).split('/')[0]}`;
+  }
+  if (url.includes('/dist/apps/')) {
+    return 'app bundle (apps + libs)';
+  }
+  return url;
+}
+
+function shortUrl(url) {
+  return url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+}
