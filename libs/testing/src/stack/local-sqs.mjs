@@ -1,6 +1,6 @@
 // fauxqs is ESM-only and in-memory: it lives in the process that starts it.
 import { startFauxqs } from 'fauxqs';
-import { freePort } from './free-port.mjs';
+import { freePort } from './free-port.cjs';
 
 /**
  * Starts the SQS emulator on 127.0.0.1 and creates the orders queue with its DLQ wired by a

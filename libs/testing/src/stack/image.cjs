@@ -1,17 +1,19 @@
 // There is no container engine on the development machines: this performs the Dockerfile's steps
 // for one app with plain Node and npm, then boots the result the way the image's CMD would.
-//   node tools/image/prove-image.mjs <app>     (after `npx nx run <app>:build`)
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { freePort } from '../../libs/testing/src/stack/free-port.mjs';
-import { waitForHttp } from '../../libs/testing/src/stack/app-process.mjs';
-import { REPO_ROOT } from '../../libs/testing/src/stack/stack.mjs';
+// CLI: node tools/image/prove-image.mjs <app>   (after `npx nx run <app>:build`)
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const { waitForHttp } = require('./app-process.cjs');
+const { freePort } = require('./free-port.cjs');
+
+const REPO_ROOT = join(__dirname, '../../../..');
 
 const NOBODY = 65534;
 
-export async function proveImage(app, { env = {}, log = (line) => process.stdout.write(`${line}\n`) } = {}) {
+async function proveImage(app, { env = {}, log = (line) => process.stdout.write(`${line}\n`) } = {}) {
   const dist = join(REPO_ROOT, 'dist/apps', app);
   for (const file of ['main.js', 'package.json', 'package-lock.json']) {
     if (!existsSync(join(dist, file))) {
@@ -69,19 +71,4 @@ export async function proveImage(app, { env = {}, log = (line) => process.stdout
   }
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
-  const app = process.argv[2] ?? 'gateway';
-  proveImage(app, {
-    env: {
-      AWS_REGION: 'us-east-1',
-      ORDERS_QUEUE_URL: 'http://sqs.us-east-1.localhost:4566/000000000000/orders',
-      ORDERS_DLQ_URL: 'http://sqs.us-east-1.localhost:4566/000000000000/orders-dlq',
-      SQS_ENDPOINT: 'http://127.0.0.1:4566',
-      DATABASE_URL: 'postgres://orders:orders-local-only@127.0.0.1:5433/orders',
-      AUTH_REQUIRED: 'false',
-    },
-  }).catch((error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  });
-}
+module.exports = { proveImage };

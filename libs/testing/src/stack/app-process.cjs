@@ -1,5 +1,6 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
+'use strict';
+const { spawn } = require('node:child_process');
+const { createInterface } = require('node:readline');
 
 const MAX_BACKOFF_MS = 30_000;
 const HEALTHY_AFTER_MS = 30_000;
@@ -9,7 +10,7 @@ const HEALTHY_AFTER_MS = 30_000;
  * the container. With `restart: true` it is restarted after a growing pause when it dies, the way
  * Kubernetes would; chaos tests use `kill()` to crash it and `start()` to bring it back.
  */
-export class AppProcess {
+class AppProcess {
   constructor({ name, entry, env, log = () => {}, restart = false }) {
     Object.assign(this, { name, entry, env, log, restart });
     this.child = undefined;
@@ -86,7 +87,7 @@ export class AppProcess {
 }
 
 /** Runs a one-shot command (migrations) and resolves when it exits 0. */
-export function runOnce({ name, entry, env, log = () => {} }) {
+function runOnce({ name, entry, env, log = () => {} }) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {
@@ -97,7 +98,7 @@ export function runOnce({ name, entry, env, log = () => {} }) {
 }
 
 /** Resolves once GET url answers 200, or rejects after timeoutMs. */
-export async function waitForHttp(url, timeoutMs = 30_000) {
+async function waitForHttp(url, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
@@ -114,3 +115,5 @@ export async function waitForHttp(url, timeoutMs = 30_000) {
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${lastError?.message}`);
 }
+
+module.exports = { AppProcess, runOnce, waitForHttp };

@@ -1,7 +1,8 @@
-import { createServer } from 'node:net';
+'use strict';
+const { createServer } = require('node:net');
 
 /** Asks the kernel for a free loopback port (small race window; fine for tests and the local stack). */
-export function freePort() {
+function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -12,3 +13,5 @@ export function freePort() {
     });
   });
 }
+
+module.exports = { freePort };
