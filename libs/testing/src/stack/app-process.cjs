@@ -31,7 +31,9 @@ class AppProcess {
   start() {
     this.stopping = false;
     const startedAt = Date.now();
-    const child = spawn(process.execPath, [this.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the apps
+    // in order with one SIGTERM each (a second signal would make them skip their drain).
+    const child = spawn(process.execPath, [this.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.log(this.name, line));
