@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'k8s',
+  preset: '../jest.preset.js',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};

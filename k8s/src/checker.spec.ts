@@ -1,0 +1,512 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { Formula } from './lib/formula';
+import {
+  buildEnvironment,
+  Environment,
+  K8sObject,
+  kustomize,
+  parseManifests,
+} from './lib/manifests';
+import { checkEnvironment } from './lib/policy';
+import { validateObject } from './lib/schema';
+
+// The checker must fail on broken manifests: each case breaks one clean overlay in one way.
+
+function clone(environment: Environment): Environment {
+  return structuredClone(environment);
+}
+
+function find(objects: K8sObject[], kind: string, name?: string): K8sObject {
+  const found = objects.find(
+    (object) =>
+      object.kind === kind &&
+      (name === undefined || object.metadata.name === name),
+  );
+  if (!found) {
+    throw new Error(`test setup: no ${kind} ${name ?? ''}`);
+  }
+  return found;
+}
+
+function rulesBroken(environment: Environment): string[] {
+  return [
+    ...new Set(checkEnvironment(environment).map((problem) => problem.rule)),
+  ].sort();
+}
+
+const processorPod = (
+  environment: Environment,
+  name = 'processor',
+): K8sObject => find(environment.app, 'Deployment', name).spec.template.spec;
+const configMap = (environment: Environment, prefix: string): K8sObject =>
+  environment.app.find(
+    (object) =>
+      object.kind === 'ConfigMap' && object.metadata.name.startsWith(prefix),
+  ) as K8sObject;
+const scaledObject = (environment: Environment): K8sObject =>
+  find(environment.app, 'ScaledObject');
+
+const CASES: Array<
+  [
+    string,
+    'dev' | 'staging' | 'prod',
+    (environment: Environment) => void,
+    string,
+    RegExp?,
+  ]
+> = [
+  [
+    'the ScaledObject watches another queue',
+    'prod',
+    (env) =>
+      (scaledObject(env).spec.triggers[0].metadata.queueURL =
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/other'),
+    'keda',
+    /processor consumes ORDERS_QUEUE_URL/,
+  ],
+  [
+    'the ScaledObject targets the unprefixed Deployment',
+    'dev',
+    (env) => (scaledObject(env).spec.scaleTargetRef.name = 'processor'),
+    'autoscaling',
+  ],
+  [
+    'the formula has no database hold-back',
+    'prod',
+    (env) =>
+      (scaledObject(env).spec.advanced.scalingModifiers.formula =
+        'queue > 0 && age / 180 * 40 > queue ? age / 180 * 40 : queue + paused * 0 + pods * 0'),
+    'keda',
+    /database is down .* must not grow/,
+  ],
+  [
+    'the formula and queueLength disagree',
+    'prod',
+    (env) => (scaledObject(env).spec.triggers[0].metadata.queueLength = '30'),
+    'keda',
+    /must equal queueLength/,
+  ],
+  [
+    'queueLength exceeds what a busy replica holds',
+    'staging',
+    (env) => {
+      const spec = scaledObject(env).spec;
+      spec.triggers[0].metadata.queueLength = '100';
+      spec.advanced.scalingModifiers.target = '100';
+      spec.advanced.scalingModifiers.formula =
+        'paused > 0 ? pods * 100 : (queue > 0 && age / 180 * 100 > queue ? age / 180 * 100 : queue)';
+    },
+    'keda',
+    /exceeds POLLERS x SQS_BATCH_SIZE/,
+  ],
+  [
+    'the age trigger is missing',
+    'prod',
+    (env) => scaledObject(env).spec.triggers.splice(1, 1),
+    'keda',
+    /ApproximateAgeOfOldestMessage/,
+  ],
+  [
+    'the TriggerAuthentication carries static keys',
+    'prod',
+    (env) =>
+      (find(env.app, 'TriggerAuthentication').spec.secretTargetRef = [
+        { parameter: 'awsAccessKeyID', name: 'aws', key: 'id' },
+      ]),
+    'keda',
+    /no static keys/,
+  ],
+  [
+    'the grace period is shorter than visibility + drain',
+    'prod',
+    (env) => (processorPod(env).terminationGracePeriodSeconds = 60),
+    'grace-period',
+  ],
+  [
+    'maxReplicaCount exceeds the connection budget',
+    'prod',
+    (env) => (scaledObject(env).spec.maxReplicaCount = 60),
+    'db-budget',
+  ],
+  [
+    'ORDERS_DLQ_URL is missing',
+    'prod',
+    (env) => delete configMap(env, 'orders-shared').data.ORDERS_DLQ_URL,
+    'config',
+  ],
+  [
+    'the heartbeat is above half the visibility timeout',
+    'prod',
+    (env) =>
+      (configMap(env, 'processor-config').data.HEARTBEAT_INTERVAL_SECONDS =
+        '40'),
+    'config',
+  ],
+  [
+    'SQS_ENDPOINT points at an emulator',
+    'prod',
+    (env) =>
+      (configMap(env, 'orders-shared').data.SQS_ENDPOINT =
+        'http://localhost:4566'),
+    'config',
+  ],
+  [
+    'the queue URL is in another region',
+    'prod',
+    (env) =>
+      (configMap(env, 'orders-shared').data.ORDERS_DLQ_URL =
+        'https://sqs.us-east-1.amazonaws.com/111122223333/orders-prod-dlq'),
+    'config',
+  ],
+  [
+    'a probe targets a path the app does not serve',
+    'prod',
+    (env) =>
+      (processorPod(env).containers[0].readinessProbe.httpGet.path = '/ready'),
+    'probes',
+  ],
+  [
+    'a probe targets the wrong port',
+    'prod',
+    (env) =>
+      (processorPod(env).initContainers[0].livenessProbe.httpGet.port = 3001),
+    'probes',
+  ],
+  [
+    'the readiness timeout is below the SQS timeout',
+    'prod',
+    (env) =>
+      (find(
+        env.app,
+        'Deployment',
+        'gateway',
+      ).spec.template.spec.containers[0].readinessProbe.timeoutSeconds = 2),
+    'probes',
+  ],
+  [
+    'a container may escalate privileges',
+    'prod',
+    (env) =>
+      (processorPod(
+        env,
+      ).initContainers[0].securityContext.allowPrivilegeEscalation = true),
+    'security-context',
+  ],
+  [
+    'the PDB selects nothing',
+    'prod',
+    (env) =>
+      (find(
+        env.app,
+        'PodDisruptionBudget',
+        'processor',
+      ).spec.selector.matchLabels.app = 'procesor'),
+    'pdb',
+  ],
+  [
+    'the PDB blocks every eviction',
+    'dev',
+    (env) =>
+      (find(env.app, 'PodDisruptionBudget', 'dev-gateway').spec = {
+        minAvailable: 1,
+        selector: { matchLabels: { app: 'gateway' } },
+      }),
+    'pdb',
+  ],
+  [
+    'a Service selector matches no pod',
+    'prod',
+    (env) =>
+      (find(env.app, 'Service', 'gateway').spec.selector = { app: 'gate' }),
+    'service-selector',
+  ],
+  [
+    'the workload ServiceAccount does not exist',
+    'prod',
+    (env) => (processorPod(env).serviceAccountName = 'processor-sa'),
+    'service-account',
+  ],
+  [
+    'the dlq-sidecar runs as a plain container',
+    'prod',
+    (env) =>
+      processorPod(env).containers.push(processorPod(env).initContainers.pop()),
+    'native-sidecar',
+  ],
+  [
+    'the sidecar and the processor share a port',
+    'prod',
+    (env) =>
+      (processorPod(env).initContainers[0].ports[0].containerPort = 3001),
+    'ports',
+  ],
+  [
+    'the migration runs another image than the processor',
+    'prod',
+    (env) =>
+      (find(env.migrate, 'Job').spec.template.spec.containers[0].image =
+        'ghcr.io/order-pipeline/processor:0.0.9'),
+    'migration',
+  ],
+  [
+    'the migration overlay declares another Namespace',
+    'dev',
+    (env) =>
+      ((find(env.migrate, 'Namespace').metadata.labels ??= {})[
+        'pod-security.kubernetes.io/enforce'
+      ] = 'baseline'),
+    'migration',
+  ],
+  [
+    'the Ingress exposes /',
+    'prod',
+    (env) => (find(env.app, 'Ingress').spec.rules[0].http.paths[0].path = '/'),
+    'ingress',
+  ],
+  [
+    'an alert reads a metric no app exports',
+    'prod',
+    (env) =>
+      (find(env.app, 'PrometheusRule').spec.groups[0].rules[0].expr =
+        'max(processor_is_paused) == 1'),
+    'monitoring',
+  ],
+  [
+    'the PodMonitor scrapes a port the pod does not have',
+    'prod',
+    (env) =>
+      (find(env.app, 'PodMonitor').spec.podMetricsEndpoints[0].port =
+        'metrics'),
+    'monitoring',
+  ],
+  [
+    'a Secret is committed',
+    'prod',
+    (env) =>
+      env.app.push({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'orders-db-writer' },
+        stringData: { DATABASE_URL: 'postgres://x' },
+      }),
+    'placeholders',
+  ],
+  [
+    'a base placeholder account is left',
+    'staging',
+    (env) =>
+      ((find(env.app, 'ServiceAccount', 'gateway').metadata.annotations ??= {})[
+        'eks.amazonaws.com/role-arn'
+      ] = 'arn:aws:iam::000000000000:role/orders-gateway'),
+    'placeholders',
+  ],
+  [
+    'a role lives in another account',
+    'prod',
+    (env) =>
+      ((find(env.app, 'ServiceAccount', 'gateway').metadata.annotations ??= {})[
+        'eks.amazonaws.com/role-arn'
+      ] = 'arn:aws:iam::444455556666:role/orders-prod-gateway'),
+    'accounts',
+  ],
+  [
+    'no NetworkPolicy allows DNS',
+    'prod',
+    (env) =>
+      (env.app = env.app.filter(
+        (object) => object.metadata.name !== 'allow-dns',
+      )),
+    'network-policies',
+  ],
+  [
+    'no ExternalSecret produces a referenced Secret',
+    'prod',
+    (env) =>
+      (env.app = env.app.filter(
+        (object) =>
+          !(
+            object.kind === 'ExternalSecret' &&
+            object.metadata.name === 'gateway-api-keys'
+          ),
+      )),
+    'secrets',
+  ],
+  [
+    'an image is untagged',
+    'staging',
+    (env) =>
+      (processorPod(env).containers[0].image =
+        'ghcr.io/order-pipeline/processor'),
+    'image-tag',
+  ],
+  [
+    'a limit is missing',
+    'dev',
+    (env) =>
+      delete processorPod(env, 'dev-processor').containers[0].resources.limits,
+    'resources',
+  ],
+  [
+    'a newer KEDA field has a wrong value',
+    'prod',
+    (env) => (scaledObject(env).spec.fallback.behavior = 'sometimes'),
+    'schema',
+  ],
+  [
+    'a field name is misspelt',
+    'prod',
+    (env) =>
+      (processorPod(env).containers[0].readinessProbe.httpGet.pth =
+        '/health/ready'),
+    'schema',
+  ],
+];
+
+describe('policy checker on broken manifests', () => {
+  it.each(
+    CASES.map(([description, name, breakIt, rule, message]) => ({
+      description,
+      name,
+      breakIt,
+      rule,
+      message,
+    })),
+  )('should report $description', ({ name, breakIt, rule, message }) => {
+    const environment = clone(buildEnvironment(name));
+
+    breakIt(environment);
+
+    expect(rulesBroken(environment)).toContain(rule);
+    if (message) {
+      expect(
+        checkEnvironment(environment)
+          .filter((problem) => problem.rule === rule)
+          .map((problem) => problem.message),
+      ).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+    }
+  });
+
+  it('should report every planted mistake in a broken gateway manifest', () => {
+    const environment = clone(buildEnvironment('prod'));
+    const broken = parseManifests(
+      readFileSync(
+        path.join(__dirname, 'fixtures', 'broken-gateway.yaml'),
+        'utf8',
+      ),
+      'broken-gateway.yaml',
+    );
+    environment.app = [
+      ...environment.app.filter(
+        (object) =>
+          !(object.kind === 'Deployment' && object.metadata.name === 'gateway'),
+      ),
+      ...broken,
+    ];
+
+    const problems = checkEnvironment(environment);
+    const messages = problems.map(
+      (problem) => `[${problem.rule}] ${problem.message}`,
+    );
+
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^\[schema\] spec\.replica: unknown field/),
+        expect.stringMatching(/^\[schema\] .*readOnlyRootFs: unknown field/),
+        expect.stringMatching(/^\[image-tag\] gateway: .*:latest/),
+        expect.stringMatching(/^\[resources\] gateway: cpu request and limit/),
+        expect.stringMatching(
+          /^\[probes\] gateway: readinessProbe GET \/healthz is not served/,
+        ),
+        expect.stringMatching(
+          /^\[probes\] gateway: readinessProbe port "8080"|^\[probes\] gateway: readinessProbe targets port 8080/,
+        ),
+        expect.stringMatching(
+          /^\[security-context\] gateway: needs runAsNonRoot/,
+        ),
+        expect.stringMatching(
+          /^\[config\] gateway: ORDER_QUEUE_URL is not read by gateway/,
+        ),
+        expect.stringMatching(
+          /^\[config\] gateway: ORDERS_QUEUE_URL is required by gateway and not set/,
+        ),
+        expect.stringMatching(/^\[autoscaling\] sets spec.replicas/),
+        expect.stringMatching(/^\[service-account\] set serviceAccountName/),
+        expect.stringMatching(/^\[topology-spread\]/),
+      ]),
+    );
+  });
+
+  it('should report an unknown field the Kubernetes schema lets through', () => {
+    const [deployment] = parseManifests(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: x}
+spec:
+  selector: {matchLabels: {app: x}}
+  template:
+    metadata: {labels: {app: x}}
+    spec:
+      containers:
+        - name: x
+          image: ghcr.io/order-pipeline/gateway:1.0.0
+          resources: {limits: {cpu: "1"}}
+          env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k, optinal: true}}}]
+`);
+
+    const problems = validateObject(deployment).map(
+      (problem) => problem.message,
+    );
+
+    expect(problems).toEqual([
+      'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.optinal: unknown field (not in the apps/v1 Deployment schema)',
+    ]);
+  });
+
+  it('should report a wrong type through the Kubernetes schema', () => {
+    const [service] = parseManifests(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {ports: [{port: "eighty"}]}\n',
+    );
+
+    expect(
+      validateObject(service)
+        .map((problem) => problem.message)
+        .join('\n'),
+    ).toMatch(/ports\/0\/port/);
+  });
+
+  it('should say clearly that kubectl is missing when it cannot be run', () => {
+    expect(() => kustomize('overlays/prod', 'kubectl-not-installed')).toThrow(
+      /kubectl-not-installed is not installed or not on PATH/,
+    );
+  });
+});
+
+describe(Formula.name, () => {
+  it('should evaluate the operators KEDA formulas use', () => {
+    const formula = new Formula(
+      'paused > 0 ? pods * 40 : (queue > 0 && age / 180 * 40 > queue ? age / 180 * 40 : queue)',
+    );
+
+    expect(formula.variables).toEqual(['age', 'paused', 'pods', 'queue']);
+    expect(formula.evaluate({ paused: 0, pods: 3, queue: 100, age: 0 })).toBe(
+      100,
+    );
+    expect(formula.evaluate({ paused: 1, pods: 3, queue: 100, age: 900 })).toBe(
+      120,
+    );
+    expect(formula.evaluate({ paused: 0, pods: 3, queue: 1, age: 360 })).toBe(
+      80,
+    );
+    expect(
+      new Formula('max(a, -b) + min(1, 2) % 2').evaluate({ a: 1, b: 5 }),
+    ).toBe(2);
+  });
+
+  it('should reject a formula that returns a boolean or has a syntax error', () => {
+    expect(() => new Formula('queue > 1').evaluate({ queue: 2 })).toThrow(
+      /boolean/,
+    );
+    expect(() => new Formula('queue >')).toThrow(/unexpected/);
+  });
+});
