@@ -1,23 +1,37 @@
 import { classifyDatabaseFailure } from './database-failure';
 
-const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
-const typeormError = (code: string) => Object.assign(new Error('query failed'), { driverError: { code } });
+const withCode = (code: string, message = `failure ${code}`) => Object.assign(new Error(message), { code });
+// TypeORM wraps server errors in QueryFailedError and keeps pg's error as driverError.
+const queryFailed = (code: string) => Object.assign(new Error(`query failed ${code}`), { name: 'QueryFailedError', driverError: { code } });
 
-describe(classifyDatabaseFailure.name, () => {
-  it.each(['40P01', '40001', '57P01', '53300', '08006', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'])('should call %s transient', (code) => {
-    expect(classifyDatabaseFailure(pgError(code))).toBe('transient');
+describe('classifyDatabaseFailure', () => {
+  it.each([
+    ['deadlock', queryFailed('40P01')],
+    ['serialization failure', queryFailed('40001')],
+    ['admin shutdown', queryFailed('57P01')],
+    ['cannot connect now', queryFailed('57P03')],
+    ['too many connections', queryFailed('53300')],
+    ['connection failure class', queryFailed('08006')],
+    ['lock not available', queryFailed('55P03')],
+    ['statement timeout', queryFailed('57014')],
+    ['connection refused', withCode('ECONNREFUSED')],
+    ['connection reset', withCode('ECONNRESET')],
+    ['connect timeout', withCode('ETIMEDOUT')],
+    ['pool exhausted', new Error('timeout exceeded when trying to connect')],
+    ['server gone', new Error('Connection terminated unexpectedly')],
+    ['undefined table (a deploy in progress)', queryFailed('42P01')],
+    ['something unknown', new Error('???')],
+  ])('should call a %s transient', (_, error) => {
+    expect(classifyDatabaseFailure(error)).toBe('transient');
   });
 
-  it.each(['23514', '23502', '22003', '22P02'])('should call %s (data-dependent) permanent', (code) => {
-    expect(classifyDatabaseFailure(typeormError(code))).toBe('permanent');
-  });
-
-  it('should call pool timeouts and dropped connections transient', () => {
-    expect(classifyDatabaseFailure(new Error('timeout exceeded when trying to connect'))).toBe('transient');
-    expect(classifyDatabaseFailure(new Error('Connection terminated unexpectedly'))).toBe('transient');
-  });
-
-  it('should give unknown failures the benefit of the doubt', () => {
-    expect(classifyDatabaseFailure(new Error('something odd'))).toBe('transient');
+  it.each([
+    ['check violation', queryFailed('23514')],
+    ['foreign key violation', queryFailed('23503')],
+    ['not-null violation', queryFailed('23502')],
+    ['value too long', queryFailed('22001')],
+    ['numeric overflow', queryFailed('22003')],
+  ])('should call a %s permanent', (_, error) => {
+    expect(classifyDatabaseFailure(error)).toBe('permanent');
   });
 });
