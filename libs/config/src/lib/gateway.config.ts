@@ -4,15 +4,18 @@ import { CrossFieldChecks } from './load-config';
 import { SharedConfig } from './shared.config';
 
 export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
+  /** HTTP port: the gateway's API; the processor's and the sidecar's health and metrics (and the sidecar's admin API). */
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(65_535)
   PORT = 3000;
 
+  /** Interface to listen on. */
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Larger request bodies get 413 before they are parsed. */
   @ToInt()
   @IsInt()
   @Min(1024)
