@@ -1356,26 +1356,22 @@ function monitoring(context: Context): void {
     }
   }
   const expressions: Array<{ object: K8sObject; expr: string }> = [
-    ...context
-      .ofKind('PrometheusRule')
-      .flatMap((rule) =>
-        (rule.spec?.groups ?? []).flatMap((group: Json) =>
-          (group.rules ?? []).map((item: Json) => ({
-            object: rule,
-            expr: String(item.expr),
-          })),
-        ),
+    ...context.ofKind('PrometheusRule').flatMap((rule) =>
+      (rule.spec?.groups ?? []).flatMap((group: Json) =>
+        (group.rules ?? []).map((item: Json) => ({
+          object: rule,
+          expr: String(item.expr),
+        })),
       ),
-    ...context
-      .ofKind('ScaledObject')
-      .flatMap((scaled) =>
-        (scaled.spec?.triggers ?? [])
-          .filter((trigger: Json) => trigger.type === 'prometheus')
-          .map((trigger: Json) => ({
-            object: scaled,
-            expr: String(trigger.metadata?.query),
-          })),
-      ),
+    ),
+    ...context.ofKind('ScaledObject').flatMap((scaled) =>
+      (scaled.spec?.triggers ?? [])
+        .filter((trigger: Json) => trigger.type === 'prometheus')
+        .map((trigger: Json) => ({
+          object: scaled,
+          expr: String(trigger.metadata?.query),
+        })),
+    ),
   ];
   for (const { object, expr } of expressions) {
     // Series named after the apps' own prefixes must exist in the apps' code.

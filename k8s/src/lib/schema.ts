@@ -21,6 +21,9 @@ const MODELS: Record<string, Record<string, unknown>> = {
   'keda.sh/v1alpha1': keda,
 };
 
+/** The oldest KEDA that knows every field used here (fallback.behavior); the deploy guide states it. */
+export const MINIMUM_KEDA_VERSION = '2.17';
+
 /**
  * @kubernetes-models/keda 0.4.2 is generated from the KEDA 2.10.1 CRDs. These fields came later
  * (the deploy guide requires KEDA >= 2.17); each is checked here instead of by the model.

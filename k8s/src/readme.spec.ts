@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { buildEnvironment, ENVIRONMENTS, K8S_ROOT } from './lib/manifests';
+import { MANUAL_SECRETS } from './lib/policy';
+import { MINIMUM_KEDA_VERSION } from './lib/schema';
+
+// The deploy guide is part of the deployment: it must name what the manifests expect.
+describe('k8s/README.md', () => {
+  const readme = readFileSync(path.join(K8S_ROOT, 'README.md'), 'utf8');
+
+  it('should require the KEDA version the ScaledObject needs', () => {
+    expect(readme).toContain(`KEDA >= ${MINIMUM_KEDA_VERSION}`);
+  });
+
+  it.each(Object.entries(MANUAL_SECRETS))(
+    'should tell operators how to create Secret %s',
+    (secret, keys) => {
+      for (const key of keys) {
+        expect(readme).toMatch(
+          new RegExp(`create secret generic ${secret} --from-literal=${key}=`),
+        );
+      }
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    'should list the IRSA subjects of the %s ServiceAccounts',
+    (name) => {
+      const environment = buildEnvironment(name);
+      const namespace = environment.app.find(
+        (object) => object.kind === 'Namespace',
+      )?.metadata.name;
+      const accounts = environment.app.filter(
+        (object) =>
+          object.kind === 'ServiceAccount' &&
+          object.metadata.annotations?.['eks.amazonaws.com/role-arn'],
+      );
+
+      expect(accounts.length).toBeGreaterThan(0);
+      for (const account of accounts) {
+        expect(readme).toContain(
+          `system:serviceaccount:${namespace}:${account.metadata.name}`,
+        );
+      }
+    },
+  );
+
+  it('should show the apply order and the simulator', () => {
+    expect(readme).toMatch(
+      /kubectl apply -k k8s\/overlays\/\$ENV\/migrate[\s\S]*kubectl apply -k k8s\/overlays\/\$ENV\n/,
+    );
+    expect(readme).toContain(
+      'npm run scale:sim -- --overlay prod --profile spike',
+    );
+  });
+});
