@@ -79,6 +79,30 @@ describe('the pipeline from HTTP to PostgreSQL (built apps as real processes)', 
     });
   });
 
+  it('should store one order for one Idempotency-Key sent to two gateway replicas', async () => {
+    const second = await harness.startStack({ ...globalSetupServices(queues), apps: ['gateway'] });
+    try {
+      const key = `retry-${randomUUID()}`;
+      const headers = { 'idempotency-key': key };
+
+      const [first, retried] = await Promise.all([postOrder(stack, order('retrying'), headers), postOrder(second, order('retrying'), headers)]);
+      const again = await postOrder(second, order('retrying'), headers);
+
+      expect([first.status, retried.status, again.status]).toEqual([202, 202, 202]);
+      expect(new Set([first.body.orderId, retried.body.orderId, again.body.orderId]).size).toBe(1);
+      await eventually(async () => expect(await storedCount([first.body.orderId])).toBe(1), 15_000);
+      // Let the redeliveries of the two extra copies pass through the processor, then count again.
+      await eventually(async () => {
+        const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues.queueUrl, AttributeNames: ['All'] }));
+        expect([Attributes?.ApproximateNumberOfMessages, Attributes?.ApproximateNumberOfMessagesNotVisible]).toEqual(['0', '0']);
+      }, 15_000);
+      const items = await database.dataSource.query('SELECT count(*)::int AS n FROM order_items WHERE order_id = $1', [first.body.orderId]);
+      expect(items[0].n).toBe(1);
+    } finally {
+      await second.stop();
+    }
+  });
+
   it('should enqueue nothing for rejected requests', async () => {
     await stack.apps.processor.stop();
     const responses = await Promise.all([
