@@ -124,6 +124,22 @@ const CASES: Array<
     'grace-period',
   ],
   [
+    'the grace period is shorter than processor and sidecar shutdown together',
+    'prod',
+    (env) =>
+      (configMap(env, 'dlq-sidecar-config').data.ALERT_HTTP_TIMEOUT_MS =
+        '60000'),
+    'grace-period',
+    /own shutdown deadlines/,
+  ],
+  [
+    "the processor's MAX_REPLICAS is below KEDA's bound",
+    'prod',
+    (env) => (configMap(env, 'processor-config').data.MAX_REPLICAS = '5'),
+    'keda',
+    /MAX_REPLICAS 5 is below maxReplicaCount 20/,
+  ],
+  [
     'maxReplicaCount exceeds the connection budget',
     'prod',
     (env) => (scaledObject(env).spec.maxReplicaCount = 60),

@@ -214,6 +214,33 @@ export function servesGet(app: AppName, requestPath: string): boolean {
   );
 }
 
+/**
+ * How long the app gives itself to shut down after SIGTERM before it exits anyway: the deadline each
+ * main.ts passes to exitGracefullyOnSignals (apps/<app>/src/main.ts), from its validated config.
+ */
+export function shutdownDeadlineMs(
+  app: AppName,
+  config: Record<string, unknown>,
+): number | undefined {
+  const value = (key: string): number => Number(config[key]);
+  switch (app) {
+    case 'gateway':
+      return (
+        value('SHUTDOWN_READINESS_DELAY_MS') + value('SEND_TIMEOUT_MS') + 10_000
+      );
+    case 'processor':
+      return value('DRAIN_BUDGET_MS') + 5_000;
+    case 'dlq-sidecar':
+      return (
+        value('ALERT_HTTP_TIMEOUT_MS') +
+        value('SQS_REQUEST_TIMEOUT_MS') * 2 +
+        10_000
+      );
+    case 'migrate':
+      return undefined;
+  }
+}
+
 let metricNamesCache: Set<string> | undefined;
 
 /** Prometheus series names the apps and shared libs register with prom-client. */

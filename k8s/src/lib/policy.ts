@@ -11,6 +11,7 @@ import {
   knownConfigKeys,
   requiredConfigKeys,
   servesGet,
+  shutdownDeadlineMs,
 } from './app-contract';
 import { Formula } from './formula';
 import { Environment, K8sObject, objectId } from './manifests';
@@ -639,6 +640,15 @@ function keda(context: Context): void {
     if (!(spec.minReplicaCount <= spec.maxReplicaCount)) {
       report('minReplicaCount and maxReplicaCount must be set, min <= max');
     }
+    // The processor's own pool check (MAX_REPLICAS with DB_MAX_CONNECTIONS) must know KEDA's bound.
+    if (
+      config?.MAX_REPLICAS !== undefined &&
+      Number(config.MAX_REPLICAS) < spec.maxReplicaCount
+    ) {
+      report(
+        `the processor's MAX_REPLICAS ${String(config.MAX_REPLICAS)} is below maxReplicaCount ${spec.maxReplicaCount}`,
+      );
+    }
     for (const field of ['pollingInterval', 'cooldownPeriod']) {
       if (!Number.isInteger(spec[field])) {
         report(`${field} must be set`);
@@ -924,14 +934,24 @@ function keda(context: Context): void {
 
 function gracePeriods(context: Context): void {
   for (const workload of context.workloads) {
+    if (workload.object.kind === 'Job') {
+      continue;
+    }
     const grace: number = workload.podSpec.terminationGracePeriodSeconds ?? 30;
+    // Kubernetes stops the main containers first and native sidecars after them, all within one
+    // grace period: the shutdown deadlines of both add up.
+    let deadlines = 0;
+    const parts: string[] = [];
     for (const container of workload.longRunning) {
       const app = containerApp(container);
       const config = context.config(container, workload);
-      if (!config) {
-        continue;
+      const deadline =
+        app && config ? shutdownDeadlineMs(app, config) : undefined;
+      if (deadline !== undefined) {
+        deadlines += deadline;
+        parts.push(`${container.name} ${deadline / 1000}s`);
       }
-      if (app === 'processor') {
+      if (app === 'processor' && config) {
         const needed =
           Number(config.VISIBILITY_TIMEOUT_SECONDS) +
           Number(config.DRAIN_BUDGET_MS) / 1000;
@@ -943,19 +963,13 @@ function gracePeriods(context: Context): void {
           );
         }
       }
-      if (app === 'gateway') {
-        const needed =
-          (Number(config.SHUTDOWN_READINESS_DELAY_MS) +
-            Number(config.SEND_TIMEOUT_MS)) /
-          1000;
-        if (grace < needed) {
-          context.report(
-            'grace-period',
-            workload.object,
-            `terminationGracePeriodSeconds ${grace} < SHUTDOWN_READINESS_DELAY_MS + SEND_TIMEOUT_MS = ${needed}s`,
-          );
-        }
-      }
+    }
+    if (grace * 1000 < deadlines) {
+      context.report(
+        'grace-period',
+        workload.object,
+        `terminationGracePeriodSeconds ${grace} < the containers' own shutdown deadlines (${parts.join(' + ')})`,
+      );
     }
   }
 }
@@ -1070,10 +1084,18 @@ function databaseBudget(context: Context): void {
   let total = 0;
   const parts: string[] = [];
   for (const workload of context.workloads) {
-    const { max, by } = replicaBounds(
-      workload,
-      context.buildOf(workload).objects,
-    );
+    const bounds = replicaBounds(workload, context.buildOf(workload).objects);
+    // A rolling update runs maxSurge extra pods (default 25 %, rounded up) next to the maximum.
+    const surgeSetting =
+      workload.object.kind === 'Deployment'
+        ? (workload.object.spec?.strategy?.rollingUpdate?.maxSurge ?? '25%')
+        : 0;
+    const surge =
+      typeof surgeSetting === 'string'
+        ? Math.ceil((Number.parseFloat(surgeSetting) / 100) * bounds.max)
+        : Number(surgeSetting);
+    const max = bounds.max + surge;
+    const by = surge > 0 ? `${bounds.by} + ${surge} surge` : bounds.by;
     const pools =
       workload.longRunning.length > 0 && workload.object.kind !== 'Job'
         ? workload.longRunning
