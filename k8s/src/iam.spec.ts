@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { sqsActionsUsedBy } from './lib/app-contract';
 import {
   buildEnvironment,
   ENVIRONMENTS,
@@ -105,6 +106,21 @@ describe('IAM policy documents', () => {
       'cloudwatch:GetMetricData': ['*'],
     });
   });
+
+  it.each([
+    ['gateway', 'gateway-policy.json'],
+    ['processor', 'processor-policy.json'],
+    ['dlq-sidecar', 'dlq-sidecar-policy.json'],
+  ] as const)(
+    'should grant %s every SQS action its code calls, and nothing it does not call',
+    (app, file) => {
+      const used = [...sqsActionsUsedBy(app)].sort();
+      const granted = Object.keys(grants(file)).sort();
+
+      expect(used.length).toBeGreaterThan(0);
+      expect(granted).toEqual(used);
+    },
+  );
 
   it.each(ENVIRONMENTS)(
     'should name the queues and roles the %s overlay uses',

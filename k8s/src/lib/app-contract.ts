@@ -241,6 +241,59 @@ export function shutdownDeadlineMs(
   }
 }
 
+const SQS_COMMANDS = [
+  'ReceiveMessage',
+  'DeleteMessage',
+  'ChangeMessageVisibility',
+  'SendMessage',
+  'GetQueueAttributes',
+  'GetQueueUrl',
+  'PurgeQueue',
+  'ListQueues',
+  'CreateQueue',
+  'DeleteQueue',
+  'SetQueueAttributes',
+];
+
+/**
+ * The SQS IAM actions an app's code needs: AWS SDK commands it sends (a Batch variant is authorized
+ * by its single action), the sqs-consumer loop (receive, delete, change visibility), producers
+ * (send) and the shared readiness probe (get attributes).
+ */
+export function sqsActionsUsedBy(app: AppName): Set<string> {
+  const actions = new Set<string>();
+  const files = sourceFiles(
+    path.join(WORKSPACE_ROOT, 'apps', app, 'src'),
+  ).filter((file) => !file.includes(`${path.sep}testing${path.sep}`));
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const command of text.matchAll(/new (\w+?)(?:Batch)?Command\(/g)) {
+      if (SQS_COMMANDS.includes(command[1])) {
+        actions.add(`sqs:${command[1]}`);
+      }
+    }
+    // sqs-consumer directly, or through @ssut/nestjs-sqs (@SqsMessageHandler, consumers: in SqsModule).
+    if (
+      /from 'sqs-consumer'/.test(text) ||
+      /@SqsMessageHandler\(/.test(text) ||
+      /\bconsumers:/.test(text)
+    ) {
+      [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+      ].forEach((action) => actions.add(action));
+    }
+    if (/from 'sqs-producer'/.test(text) || /\bproducers:\s*\[/.test(text)) {
+      actions.add('sqs:SendMessage');
+    }
+    if (/\bprobeQueue\(/.test(text)) {
+      actions.add('sqs:GetQueueAttributes');
+    }
+  }
+  return actions;
+}
+
 let metricNamesCache: Set<string> | undefined;
 
 /** Prometheus series names the apps and shared libs register with prom-client. */
