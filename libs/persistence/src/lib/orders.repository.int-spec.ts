@@ -1,8 +1,9 @@
-import { eventually, migratedDatabase } from '@orders/testing';
 import { randomUUID } from 'node:crypto';
+import { ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
 import { NewOrderRecord } from './new-order.record';
 import { OrdersRepository } from './orders.repository';
+import { runMigrations } from './run-migrations';
 
 function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
   return {
@@ -17,6 +18,17 @@ function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
     ],
     ...overrides,
   };
+}
+
+// The shared test harness depends on this lib, so this spec connects on its own (same global setup).
+async function migratedDatabase(): Promise<LazyDataSource> {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
+  }
+  const database = new LazyDataSource(ordersDataSourceOptions({ url, poolSize: 4, connectTimeoutMs: 5000, applicationName: 'persistence-tests' }));
+  await runMigrations(await database.get());
+  return database;
 }
 
 describe(OrdersRepository.name, () => {
@@ -75,6 +87,6 @@ describe(OrdersRepository.name, () => {
 
     await expect(repository.insertMany([good, bad])).rejects.toMatchObject({ driverError: { code: '23514' } });
 
-    await eventually(async () => expect(await repository.findWithItems(good.orderId)).toBeNull());
+    expect(await repository.findWithItems(good.orderId)).toBeNull();
   });
 });

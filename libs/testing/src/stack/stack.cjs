@@ -38,7 +38,7 @@ async function startStack({
   appEnv = {},
   restart = false,
   waitReady = true,
-  log = () => {},
+  log = () => undefined,
 } = {}) {
   for (const app of apps) {
     if (!existsSync(join(REPO_ROOT, APPS[app].entry))) {
