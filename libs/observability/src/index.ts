@@ -2,3 +2,4 @@ export * from './lib/graceful-exit';
 export * from './lib/json.logger';
 export * from './lib/metrics.controller';
 export * from './lib/metrics.module';
+export * from './lib/probe-health';

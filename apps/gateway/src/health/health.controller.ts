@@ -4,6 +4,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { GatewayConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
+import { probeHealth } from '@orders/observability';
 import { ShutdownState } from './shutdown.state';
 
 @ApiExcludeController()
@@ -36,13 +37,7 @@ export class HealthController {
     return this.shutdown.isShuttingDown ? check.down({ state: 'shutting-down' }) : check.up({ state: 'running' });
   }
 
-  private async queueReachable(): Promise<HealthIndicatorResult> {
-    const check = this.indicator.check('sqs');
-    try {
-      await probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS);
-      return check.up();
-    } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : String(error) });
-    }
+  private queueReachable(): Promise<HealthIndicatorResult> {
+    return probeHealth(this.indicator, 'sqs', () => probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS));
   }
 }
