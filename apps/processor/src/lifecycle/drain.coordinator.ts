@@ -8,6 +8,11 @@ import { OrderWriter } from '../orders/order-writer';
 import { lingeringHandles } from './open-handles';
 import { withinDeadline } from './within-deadline';
 
+// Closing the pool gets at least this long, even when the drain used the whole budget.
+const MIN_CLOSE_MS = 500;
+// Sockets just closed need a moment to disappear from the event loop.
+const HANDLE_SETTLE_MS = 250;
+
 /**
  * The graceful drain on SIGTERM, in the one order that loses nothing: stop receiving, let every
  * batch in flight commit and delete (a batch never outlives HANDLER_TIMEOUT_MS, which is below the
@@ -20,6 +25,7 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
   private readonly logger = new Logger(DrainCoordinator.name);
   private outcome: DrainOutcome | undefined;
   private startedAt = 0;
+  private deadline = 0;
 
   constructor(
     private readonly pollers: PollerRegistry,
@@ -32,7 +38,8 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
 
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.startedAt = Date.now();
-    const deadline = this.startedAt + this.config.DRAIN_BUDGET_MS;
+    this.deadline = this.startedAt + this.config.DRAIN_BUDGET_MS;
+    const deadline = this.deadline;
     this.logger.log({ msg: 'draining', signal, budgetMs: this.config.DRAIN_BUDGET_MS });
     this.gate.close();
     this.outcome = await this.pollers.drain(deadline);
@@ -45,16 +52,18 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
 
   async onApplicationShutdown(): Promise<void> {
     // The HTTP server is closed now, so health checks no longer touch the pool or the queue.
-    const closed = await withinDeadline(this.database.close(), Date.now() + 2_000);
+    // A pool with a client stuck on a dead connection would wait forever: stay within the budget.
+    const closed = await withinDeadline(this.database.close(), Math.max(this.deadline, Date.now() + MIN_CLOSE_MS));
     this.sqs.destroy();
+    const drainMs = Date.now() - this.startedAt;
     this.logger.log({
       msg: this.outcome?.drained ? 'drained' : 'stopped without a full drain',
-      drainMs: Date.now() - this.startedAt,
+      drainMs,
       budgetMs: this.config.DRAIN_BUDGET_MS,
       abortedReceives: this.outcome?.abortedReceives ?? 0,
       poolClosed: closed,
       // What would still keep the process alive without process.exit; expected: nothing.
-      openHandles: await lingeringHandles(1_000),
+      openHandles: await lingeringHandles(HANDLE_SETTLE_MS),
     });
   }
 }

@@ -1,0 +1,54 @@
+import { Message, MessageAttributeValue, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { buildOrderAcceptedEnvelope, CreateOrderDto, MessageAttribute } from '@orders/contracts';
+import { randomUUID } from 'node:crypto';
+
+export interface OutgoingMessage {
+  body: string;
+  attributes?: Record<string, MessageAttributeValue>;
+}
+
+/** A valid `order.accepted` v1 body, as the gateway would enqueue it. */
+export function orderMessage(orderId = randomUUID(), order: Partial<CreateOrderDto> = {}): OutgoingMessage {
+  const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), {
+    customerId: 'customer-int-spec',
+    currency: 'EUR',
+    items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1250 }],
+    ...order,
+  });
+  return { body: JSON.stringify(envelope), attributes: { [MessageAttribute.CorrelationId]: { DataType: 'String', StringValue: `corr-${orderId}` } } };
+}
+
+export async function sendMessages(sqs: SQSClient, queueUrl: string, messages: OutgoingMessage[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    const chunk = messages.slice(start, start + 10);
+    const response = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: message.body, MessageAttributes: message.attributes })),
+      }),
+    );
+    if ((response.Failed ?? []).length > 0) {
+      throw new Error(`SendMessageBatch refused ${response.Failed?.length} entries`);
+    }
+  }
+}
+
+/** Receives (without deleting) everything that becomes visible within the window. */
+export async function receiveAll(sqs: SQSClient, queueUrl: string, windowMs: number, visibilityTimeoutSeconds = 60): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + windowMs;
+  while (Date.now() < deadline) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: visibilityTimeoutSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+    );
+    messages.push(...Messages);
+  }
+  return messages;
+}

@@ -1,0 +1,58 @@
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFactory } from '@nestjs/core';
+import { loadConfig, ProcessorConfig } from '@orders/config';
+import { QueuePair, testStack } from '@orders/testing';
+import { AppModule } from '../app.module';
+import { SqsBridgeServer } from '../consumer/sqs-bridge.server';
+
+export interface RunningProcessor {
+  app: NestFastifyApplication;
+  config: ProcessorConfig;
+  get(path: string): Promise<{ status: number; body: string }>;
+  /** Sum of a Prometheus series over all its labels. */
+  metric(name: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The processor exactly as main.ts wires it (Nest app + bridge transport + SQS pollers), in-process,
+ * against the real fauxqs and PostgreSQL from jest's global setup. HTTP is served by inject().
+ */
+export async function startProcessor(queues: QueuePair, env: Record<string, string> = {}): Promise<RunningProcessor> {
+  const stack = testStack();
+  const config = loadConfig(ProcessorConfig, {
+    AWS_REGION: stack.region,
+    SQS_ENDPOINT: stack.sqsEndpoint,
+    ORDERS_QUEUE_URL: queues.queueUrl,
+    ORDERS_DLQ_URL: queues.dlqUrl,
+    DATABASE_URL: stack.databaseUrl,
+    LOG_LEVEL: 'error',
+    INSTANCE_ID: 'processor-int-spec',
+    SQS_WAIT_TIME_SECONDS: '1',
+    ...env,
+  });
+  const bridge = new SqsBridgeServer();
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, bridge), new FastifyAdapter(), { logger: false });
+  app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.init();
+  const fastify = app.getHttpAdapter().getInstance();
+  await fastify.ready();
+  const get = async (path: string) => {
+    const response = await fastify.inject({ method: 'GET', url: path });
+    return { status: response.statusCode, body: response.body };
+  };
+  return {
+    app,
+    config,
+    get,
+    metric: async (name: string) => {
+      const { body } = await get('/metrics');
+      return body
+        .split('\n')
+        .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+    },
+    close: () => app.close(),
+  };
+}
