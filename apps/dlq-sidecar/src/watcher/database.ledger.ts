@@ -30,8 +30,10 @@ export class DatabaseLedger implements DeadLetterLedger {
   async record(letters: DeadLetter[], scan: ScanRecord): Promise<DeadLetter[]> {
     const dataSource = await this.database.get();
     const inserted = new Set<string>();
-    for (let start = 0; start < letters.length; start += ROWS_PER_STATEMENT) {
-      const chunk = letters.slice(start, start + ROWS_PER_STATEMENT);
+    // A stable lock order: two writers of overlapping letters wait for each other instead of deadlocking.
+    const sorted = [...letters].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
+    for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
+      const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
       // (xmax = 0) is true for a row this statement inserted, false for one it updated: the first sighting wins, across sidecars too.
       const rows: { message_id: string; inserted: boolean }[] = await dataSource.query(
         `INSERT INTO dlq_dead_letters
