@@ -16,6 +16,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3002;
 
+  /** Interface the HTTP server binds to. */
   @IsString()
   HOST = '0.0.0.0';
 
@@ -104,6 +105,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @IsBoolean()
   ALERT_LOG = true;
 
+  /** Delivery attempts per alert and channel; after the last one the alert is logged in full as undelivered. */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -117,12 +119,14 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(600_000)
   ALERT_RETRY_BASE_MS = 1000;
 
+  /** Longest pause between two delivery attempts (also caps a server's Retry-After). */
   @ToInt()
   @IsInt()
   @Min(10)
   @Max(3_600_000)
   ALERT_RETRY_MAX_MS = 60_000;
 
+  /** Timeout of one webhook or Alertmanager call. */
   @ToInt()
   @IsInt()
   @Min(100)
