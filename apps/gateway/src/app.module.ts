@@ -11,7 +11,7 @@ import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
 import { GatewayMetrics } from './http/gateway.metrics';
 import { HttpExceptionFilter } from './http/http-exception.filter';
-import { contractValidationPipe } from './http/validation.exception';
+import { ContractValidationPipe } from './http/contract-validation.pipe';
 import { ORDERS_PRODUCER, OrderPublisher } from './orders/order-publisher';
 import { OrdersHttpController } from './orders/orders.http.controller';
 import { OrdersService } from './orders/orders.service';
@@ -52,7 +52,7 @@ export class AppModule {
         },
         { provide: OrdersRepository, inject: [LazyDataSource], useFactory: (database: LazyDataSource) => new OrdersRepository(database) },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
-        { provide: APP_PIPE, useFactory: contractValidationPipe },
+        { provide: APP_PIPE, useClass: ContractValidationPipe },
         GatewayMetrics,
         OrderPublisher,
         OrdersService,

@@ -1,4 +1,5 @@
 export * from './lib/create-order.dto';
+export * from './lib/create-order.factory';
 export * from './lib/envelope-route';
 export * from './lib/message-attributes';
 export * from './lib/order-accepted.envelope';

@@ -1,5 +1,6 @@
 export * from './lib/message-attributes.helpers';
 export * from './lib/micro-batcher';
 export * from './lib/queue-probe';
+export * from './lib/random-pool';
 export * from './lib/sqs-client.factory';
 export * from './lib/trace-context';

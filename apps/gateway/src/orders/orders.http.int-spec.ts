@@ -86,6 +86,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     ['a float price and a zero quantity', { ...validOrder, items: [{ sku: 'S', quantity: 0, unitPriceCents: 1.5 }] }, ['items.0.quantity', 'items.0.unitPriceCents']],
     ['a bad currency', { ...validOrder, currency: 'usd' }, ['currency']],
     ['no items', { ...validOrder, items: [] }, ['items']],
+    ['a JSON array instead of an object', [{ customerId: 'c' }], ['(body)']],
     ['101 items', { ...validOrder, items: Array.from({ length: 101 }, () => validOrder.items[0]) }, ['items']],
   ])('should answer 400 naming each bad field for %s, and enqueue nothing', async (_case, body, fields) => {
     const response = await post(body);

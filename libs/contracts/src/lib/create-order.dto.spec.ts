@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CreateOrderDto } from './create-order.dto';
+import { toCreateOrderDto } from './create-order.factory';
 import { buildOrderAcceptedEnvelope, OrderAcceptedEnvelope } from './order-accepted.envelope';
 import { CONTRACT_VALIDATION, describeValidationErrors } from './validation-options';
 
@@ -25,6 +26,29 @@ describe(CreateOrderDto.name, () => {
     ['an unknown item field', { ...valid, items: [{ ...valid.items[0], colour: 'red' }] }, 'items.0.colour'],
   ])('should reject %s', (_case, plain, field) => {
     expect(problems(CreateOrderDto, plain)).toContain(field);
+  });
+});
+
+describe(toCreateOrderDto.name, () => {
+  const fieldsOf = (plain: Record<string, unknown>) =>
+    describeValidationErrors(validateSync(toCreateOrderDto(plain), CONTRACT_VALIDATION)).map((problem) => problem.field);
+
+  it.each([
+    ['a valid order', valid],
+    ['a string quantity', { ...valid, items: [{ ...valid.items[0], quantity: '2' }] }],
+    ['an item that is not an object', { ...valid, items: ['A'] }],
+    ['items that are not an array', { ...valid, items: { sku: 'A' } }],
+    ['an unknown field', { ...valid, coupon: 'FREE' }],
+    ['missing fields', {}],
+  ])('should lead to the same problems as class-transformer for %s', (_case, plain) => {
+    expect(fieldsOf(plain as Record<string, unknown>)).toEqual(problems(CreateOrderDto, plain));
+  });
+
+  it('should build DTO instances so nested rules apply', () => {
+    const order = toCreateOrderDto(valid);
+
+    expect(order).toBeInstanceOf(CreateOrderDto);
+    expect(order.items[0].constructor.name).toBe('OrderItemDto');
   });
 });
 
