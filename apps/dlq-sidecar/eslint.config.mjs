@@ -1,17 +1,27 @@
 import baseConfig from '../../eslint.config.mjs';
 
+const testHarnessAllowed = ['scope:shared', 'scope:testing'];
+
 export default [
   ...baseConfig,
   {
-    // Specs and their helpers may use the shared test harness; the app itself may not.
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'src/testing/**/*.ts'],
+    // Helpers that only specs import (and tsconfig.app.json excludes) may use the harness, as specs may.
+    files: ['src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: ['^.*/eslint(\\.base)?\\.config\\.[cm]?[jt]s$'],
-          depConstraints: [{ sourceTag: 'scope:dlq-sidecar', onlyDependOnLibsWithTags: ['scope:shared'] }],
+          depConstraints: [
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: testHarnessAllowed,
+            },
+            {
+              sourceTag: 'scope:dlq-sidecar',
+              onlyDependOnLibsWithTags: testHarnessAllowed,
+            },
+          ],
         },
       ],
     },

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
+import {
+  ConfigError,
+  dlqCliEnvironment,
+  DlqSidecarConfig,
+  loadConfig,
+} from '@orders/config';
 import { JsonLogger } from '@orders/observability';
 import { hostname, userInfo } from 'node:os';
 import pino from 'pino';
@@ -43,12 +48,24 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   if (localDefaults.length > 0) {
-    io.note(`(local stack defaults for ${localDefaults.join(', ')}; set them, or NODE_ENV=production, to use other queues)`);
+    io.note(
+      `(local stack defaults for ${localDefaults.join(', ')}; set them, or NODE_ENV=production, to use other queues)`,
+    );
   }
   // Results go to stdout; logs, quietly, to stderr.
-  const level = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
-  const logger = new JsonLogger('dlq-cli', level, pino.destination({ fd: 2, sync: true }));
-  const app = await NestFactory.createApplicationContext(CliModule.register(config), { logger, abortOnError: false });
+  const level =
+    config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'
+      ? config.LOG_LEVEL
+      : 'warn';
+  const logger = new JsonLogger(
+    'dlq-cli',
+    level,
+    pino.destination({ fd: 2, sync: true }),
+  );
+  const app = await NestFactory.createApplicationContext(
+    CliModule.register(config),
+    { logger, abortOnError: false },
+  );
 
   // First Ctrl-C: finish the batch in hand, release the rest, record "interrupted". Second: leave now.
   const interrupt = new AbortController();
@@ -56,14 +73,19 @@ async function main(argv: string[]): Promise<number> {
     if (interrupt.signal.aborted) {
       process.exit(130);
     }
-    io.note('stopping after the current batch (Ctrl-C again to quit at once; hidden dead letters then reappear after their visibility timeout)');
+    io.note(
+      'stopping after the current batch (Ctrl-C again to quit at once; hidden dead letters then reappear after their visibility timeout)',
+    );
     interrupt.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const runner = new CliRunner(app.get(DlqOperationsService), io);
-    return await runner.run(command, { actor: `${safeUser()}@${hostname()}`, signal: interrupt.signal });
+    return await runner.run(command, {
+      actor: `${safeUser()}@${hostname()}`,
+      signal: interrupt.signal,
+    });
   } finally {
     await app.close();
     logger.flush();

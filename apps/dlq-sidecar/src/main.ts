@@ -10,15 +10,27 @@ async function bootstrap(): Promise<void> {
   const logger = new JsonLogger('dlq-sidecar', config.LOG_LEVEL);
   const app = await createSidecarApp(config, logger);
   // The round under way, alerts being delivered (one HTTP timeout), then the pool and sockets.
-  exitGracefullyOnSignals(app, config.ALERT_HTTP_TIMEOUT_MS + config.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000, () => logger.flush());
+  exitGracefullyOnSignals(
+    app,
+    config.ALERT_HTTP_TIMEOUT_MS + config.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000,
+    () => logger.flush(),
+  );
   await app.listen(config.PORT, config.HOST);
   Logger.log(
-    { msg: 'dlq-sidecar running', url: await app.getUrl(), dlq: queueNameOf(config.ORDERS_DLQ_URL), adminApi: Boolean(config.ADMIN_API_KEY_SHA256), instance: config.INSTANCE_ID },
+    {
+      msg: 'dlq-sidecar running',
+      url: await app.getUrl(),
+      dlq: queueNameOf(config.ORDERS_DLQ_URL),
+      adminApi: Boolean(config.ADMIN_API_KEY_SHA256),
+      instance: config.INSTANCE_ID,
+    },
     'Bootstrap',
   );
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,7 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
+import {
+  OperationsErrorCode,
+  OperationsException,
+} from '../operations/operations.exception';
 
 /** The one place where errors of the admin API become HTTP answers. */
 @Catch()
@@ -23,9 +33,19 @@ export class AdminExceptionFilter implements ExceptionFilter {
     } else {
       statusCode = HttpStatus.INTERNAL_SERVER_ERROR;
       message = 'Unexpected error';
-      this.logger.error({ msg: 'admin request failed', error: exception instanceof Error ? exception.stack : String(exception) });
+      this.logger.error({
+        msg: 'admin request failed',
+        error: exception instanceof Error ? exception.stack : String(exception),
+      });
     }
-    void reply.status(statusCode).send({ statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code, message });
+    void reply
+      .status(statusCode)
+      .send({
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        code,
+        message,
+      });
   }
 }
 

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DlqOperationsService } from '../operations/dlq-operations.service';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
@@ -16,7 +27,10 @@ export class AdminHttpController {
 
   @Get()
   list(@Query() query: Json) {
-    return this.operations.list(filterOf(query), positiveInt(query?.limit, 'limit') ?? 50);
+    return this.operations.list(
+      filterOf(query),
+      positiveInt(query?.limit, 'limit') ?? 50,
+    );
   }
 
   @Get('audit')
@@ -32,17 +46,31 @@ export class AdminHttpController {
   @Post('redrive')
   @HttpCode(200)
   redrive(@Body() body: Json, @Req() request: FastifyRequest) {
-    return this.operations.redrive({ filter: filterOf(body), dryRun: flag(body?.dryRun), ratePerSecond: positiveInt(body?.rate, 'rate'), actor: actorOf(body, request), via: 'http' });
+    return this.operations.redrive({
+      filter: filterOf(body),
+      dryRun: flag(body?.dryRun),
+      ratePerSecond: positiveInt(body?.rate, 'rate'),
+      actor: actorOf(body, request),
+      via: 'http',
+    });
   }
 
   @Post('purge')
   @HttpCode(200)
   purge(@Body() body: Json, @Req() request: FastifyRequest) {
-    return this.operations.purge({ filter: filterOf(body), confirm: flag(body?.confirm) === true, actor: actorOf(body, request), via: 'http' });
+    return this.operations.purge({
+      filter: filterOf(body),
+      confirm: flag(body?.confirm) === true,
+      actor: actorOf(body, request),
+      via: 'http',
+    });
   }
 }
 
 function actorOf(body: Json, request: FastifyRequest): string {
-  const named = typeof body?.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 100) : 'admin-api';
+  const named =
+    typeof body?.actor === 'string' && body.actor.trim()
+      ? body.actor.trim().slice(0, 100)
+      : 'admin-api';
   return `${named} (api key, ${request.ip})`;
 }

@@ -32,7 +32,11 @@ export class DeliveryError extends Error {
 }
 
 /** POSTs JSON; 2xx is delivered, 408/425/429/5xx and network errors are worth retrying, other 4xx are not. */
-export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<void> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  timeoutMs: number,
+): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -43,18 +47,24 @@ export async function postJson(url: string, body: unknown, timeoutMs: number): P
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } })?.cause?.code;
-    throw new DeliveryError(`${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`, true);
+    throw new DeliveryError(
+      `${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause})` : ''}`,
+      true,
+    );
   }
   // The body is drained so the connection can be reused.
   const text = await response.text().catch(() => '');
   if (response.ok) {
     return;
   }
-  const retryable = [408, 425, 429].includes(response.status) || response.status >= 500;
+  const retryable =
+    [408, 425, 429].includes(response.status) || response.status >= 500;
   const retryAfterSeconds = Number(response.headers.get('retry-after'));
   throw new DeliveryError(
     `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,
     retryable,
-    Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined,
+    Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0
+      ? retryAfterSeconds * 1000
+      : undefined,
   );
 }

@@ -1,8 +1,18 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SidecarMetrics } from '../health/sidecar.metrics';
-import { ALERT_CHANNELS, AlertChannel, DeliveryError, FiringGroup } from './alert.channel';
+import {
+  ALERT_CHANNELS,
+  AlertChannel,
+  DeliveryError,
+  FiringGroup,
+} from './alert.channel';
 import { backoffDelay } from './backoff';
 import { DeadLetterAlert } from './dead-letter.alert';
 
@@ -32,10 +42,19 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
 
   /** Resolves once every channel delivered or gave up; never rejects. */
   async deliver(alert: DeadLetterAlert): Promise<DeliveryReport> {
-    const results = await Promise.all(this.channels.map(async (channel) => ({ channel: channel.name, ok: await this.deliverOn(channel, alert) })));
+    const results = await Promise.all(
+      this.channels.map(async (channel) => ({
+        channel: channel.name,
+        ok: await this.deliverOn(channel, alert),
+      })),
+    );
     return {
-      delivered: results.filter((result) => result.ok).map((result) => result.channel),
-      failed: results.filter((result) => !result.ok).map((result) => result.channel),
+      delivered: results
+        .filter((result) => result.ok)
+        .map((result) => result.channel),
+      failed: results
+        .filter((result) => !result.ok)
+        .map((result) => result.channel),
     };
   }
 
@@ -49,7 +68,12 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
         try {
           await channel.refresh?.(groups);
         } catch (error) {
-          this.logger.warn({ msg: 'could not re-post firing alerts', channel: channel.name, groups: groups.length, error: String(error) });
+          this.logger.warn({
+            msg: 'could not re-post firing alerts',
+            channel: channel.name,
+            groups: groups.length,
+            error: String(error),
+          });
         }
       }),
     );
@@ -60,36 +84,83 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
     this.stopping.abort();
   }
 
-  private async deliverOn(channel: AlertChannel, alert: DeadLetterAlert): Promise<boolean> {
+  private async deliverOn(
+    channel: AlertChannel,
+    alert: DeadLetterAlert,
+  ): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await channel.send(alert);
-        this.metrics.alertsSent.inc({ channel: channel.name, kind: alert.kind });
+        this.metrics.alertsSent.inc({
+          channel: channel.name,
+          kind: alert.kind,
+        });
         if (alert.kind === 'firing') {
-          this.metrics.alertLatencySeconds.observe({ channel: channel.name }, Math.max(0, (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000));
+          this.metrics.alertLatencySeconds.observe(
+            { channel: channel.name },
+            Math.max(
+              0,
+              (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000,
+            ),
+          );
         }
         if (attempt > 1) {
-          this.logger.log({ msg: 'alert delivered after retries', channel: channel.name, attempts: attempt, title: alert.title });
+          this.logger.log({
+            msg: 'alert delivered after retries',
+            channel: channel.name,
+            attempts: attempt,
+            title: alert.title,
+          });
         }
         return true;
       } catch (error) {
-        const failure = error instanceof DeliveryError ? error : new DeliveryError(String(error), true);
-        if (!failure.retryable || attempt >= this.config.ALERT_MAX_ATTEMPTS || this.stopping.signal.aborted) {
-          this.metrics.alertsFailed.inc({ channel: channel.name, kind: alert.kind });
+        const failure =
+          error instanceof DeliveryError
+            ? error
+            : new DeliveryError(String(error), true);
+        if (
+          !failure.retryable ||
+          attempt >= this.config.ALERT_MAX_ATTEMPTS ||
+          this.stopping.signal.aborted
+        ) {
+          this.metrics.alertsFailed.inc({
+            channel: channel.name,
+            kind: alert.kind,
+          });
           this.logger.error({
             msg: `alert NOT delivered on ${channel.name}, giving up: ${alert.title}`,
             channel: channel.name,
             attempts: attempt,
             error: failure.message,
-            reason: failure.retryable ? (this.stopping.signal.aborted ? 'shutting down' : 'attempts exhausted') : 'not retryable',
+            reason: failure.retryable
+              ? this.stopping.signal.aborted
+                ? 'shutting down'
+                : 'attempts exhausted'
+              : 'not retryable',
             alert,
           });
           return false;
         }
-        const delayMs = backoffDelay(attempt, { baseMs: this.config.ALERT_RETRY_BASE_MS, maxMs: this.config.ALERT_RETRY_MAX_MS }, failure.retryAfterMs);
+        const delayMs = backoffDelay(
+          attempt,
+          {
+            baseMs: this.config.ALERT_RETRY_BASE_MS,
+            maxMs: this.config.ALERT_RETRY_MAX_MS,
+          },
+          failure.retryAfterMs,
+        );
         this.metrics.alertRetries.inc({ channel: channel.name });
-        this.logger.warn({ msg: 'alert delivery failed; retrying', channel: channel.name, attempt, delayMs, error: failure.message, title: alert.title });
-        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        this.logger.warn({
+          msg: 'alert delivery failed; retrying',
+          channel: channel.name,
+          attempt,
+          delayMs,
+          error: failure.message,
+          title: alert.title,
+        });
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(
+          () => undefined,
+        );
       }
     }
   }

@@ -25,9 +25,24 @@ describe(alertmanagerAlertsOf.name, () => {
 
   it('should keep labels stable between alerts of one reason so Alertmanager deduplicates', () => {
     const first = alertmanagerAlertsOf(base, options)[0];
-    const later = alertmanagerAlertsOf({ ...base, count: 7, totalSinceOpened: 10, samples: [{ messageId: 'm-9', orderId: 'order-9' }], at: new Date('2026-03-01T10:05:00.000Z') }, options)[0];
+    const later = alertmanagerAlertsOf(
+      {
+        ...base,
+        count: 7,
+        totalSinceOpened: 10,
+        samples: [{ messageId: 'm-9', orderId: 'order-9' }],
+        at: new Date('2026-03-01T10:05:00.000Z'),
+      },
+      options,
+    )[0];
 
-    expect(first.labels).toEqual({ alertname: 'OrdersDeadLettered', service: 'orders', dlq: 'orders-dlq', failure_code: 'INVALID_ENVELOPE', severity: 'warning' });
+    expect(first.labels).toEqual({
+      alertname: 'OrdersDeadLettered',
+      service: 'orders',
+      dlq: 'orders-dlq',
+      failure_code: 'INVALID_ENVELOPE',
+      severity: 'warning',
+    });
     expect(later.labels).toEqual(first.labels);
     expect(first.startsAt).toBe(later.startsAt);
     expect(first.annotations.orders).toBe('order-1');
@@ -40,7 +55,14 @@ describe(alertmanagerAlertsOf.name, () => {
         kind: 'resolved',
         dlqName: 'orders-dlq',
         title: 'Resolved',
-        groups: [{ groupKey: 'INVALID_ENVELOPE', reason: 'bad envelope', openedAt: base.openedAt, alertedLetters: 3 }],
+        groups: [
+          {
+            groupKey: 'INVALID_ENVELOPE',
+            reason: 'bad envelope',
+            openedAt: base.openedAt,
+            alertedLetters: 3,
+          },
+        ],
         dlqEmpty: true,
         at: new Date('2026-03-01T11:00:00.000Z'),
       },
@@ -48,7 +70,11 @@ describe(alertmanagerAlertsOf.name, () => {
     );
 
     expect(resolved).toEqual([
-      expect.objectContaining({ labels: labelsOf('orders-dlq', 'INVALID_ENVELOPE', 'warning'), endsAt: '2026-03-01T11:00:00.000Z', startsAt: '2026-03-01T10:00:00.000Z' }),
+      expect.objectContaining({
+        labels: labelsOf('orders-dlq', 'INVALID_ENVELOPE', 'warning'),
+        endsAt: '2026-03-01T11:00:00.000Z',
+        startsAt: '2026-03-01T10:00:00.000Z',
+      }),
     ]);
   });
 });

@@ -31,7 +31,11 @@ export class AlertmanagerChannel implements AlertChannel {
   }
 
   send(alert: DeadLetterAlert): Promise<void> {
-    return postJson(this.url, alertmanagerAlertsOf(alert, this.options), this.options.timeoutMs);
+    return postJson(
+      this.url,
+      alertmanagerAlertsOf(alert, this.options),
+      this.options.timeoutMs,
+    );
   }
 
   refresh(groups: FiringGroup[]): Promise<void> {
@@ -53,11 +57,24 @@ export class AlertmanagerChannel implements AlertChannel {
   }
 }
 
-export function labelsOf(dlqName: string, groupKey: string, severity: string): Record<string, string> {
-  return { alertname: ALERT_NAME, service: 'orders', dlq: dlqName, failure_code: groupKey, severity };
+export function labelsOf(
+  dlqName: string,
+  groupKey: string,
+  severity: string,
+): Record<string, string> {
+  return {
+    alertname: ALERT_NAME,
+    service: 'orders',
+    dlq: dlqName,
+    failure_code: groupKey,
+    severity,
+  };
 }
 
-export function alertmanagerAlertsOf(alert: DeadLetterAlert, options: Pick<AlertmanagerOptions, 'severity' | 'firingTtlMs'>): AlertmanagerAlert[] {
+export function alertmanagerAlertsOf(
+  alert: DeadLetterAlert,
+  options: Pick<AlertmanagerOptions, 'severity' | 'firingTtlMs'>,
+): AlertmanagerAlert[] {
   if (alert.kind === 'resolved') {
     return alert.groups.map((group) => ({
       labels: labelsOf(alert.dlqName, group.groupKey, options.severity),
@@ -72,13 +89,20 @@ export function alertmanagerAlertsOf(alert: DeadLetterAlert, options: Pick<Alert
       annotations: {
         summary: alert.title,
         description: alert.reason,
-        orders: alert.samples.map((sample) => sample.orderId ?? `message ${sample.messageId}`).join(', '),
-        customers: [...new Set(alert.samples.map((sample) => sample.customerId).filter(Boolean))].join(', '),
+        orders: alert.samples
+          .map((sample) => sample.orderId ?? `message ${sample.messageId}`)
+          .join(', '),
+        customers: [
+          ...new Set(
+            alert.samples.map((sample) => sample.customerId).filter(Boolean),
+          ),
+        ].join(', '),
         count: String(alert.count),
         total_since_opened: String(alert.totalSinceOpened),
         first_failure_at: alert.firstFailureAt.toISOString(),
         last_failure_at: alert.lastFailureAt.toISOString(),
-        max_attempts: alert.maxAttempts === undefined ? '' : String(alert.maxAttempts),
+        max_attempts:
+          alert.maxAttempts === undefined ? '' : String(alert.maxAttempts),
         in_dlq: String(alert.inDlq),
         inspect: alert.inspect,
       },

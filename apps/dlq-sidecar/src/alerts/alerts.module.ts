@@ -10,7 +10,12 @@ import { SlackWebhookChannel } from './slack-webhook.channel';
 export function alertChannelsOf(config: DlqSidecarConfig): AlertChannel[] {
   const channels: AlertChannel[] = [];
   if (config.ALERT_WEBHOOK_URL) {
-    channels.push(new SlackWebhookChannel(config.ALERT_WEBHOOK_URL, config.ALERT_HTTP_TIMEOUT_MS));
+    channels.push(
+      new SlackWebhookChannel(
+        config.ALERT_WEBHOOK_URL,
+        config.ALERT_HTTP_TIMEOUT_MS,
+      ),
+    );
   }
   if (config.ALERTMANAGER_URL) {
     channels.push(
@@ -26,12 +31,22 @@ export function alertChannelsOf(config: DlqSidecarConfig): AlertChannel[] {
   if (config.ALERT_LOG) {
     channels.push(new LogChannel());
   }
-  new Logger('AlertChannels').log({ msg: 'alert channels', channels: channels.map((channel) => channel.name) });
+  new Logger('AlertChannels').log({
+    msg: 'alert channels',
+    channels: channels.map((channel) => channel.name),
+  });
   return channels;
 }
 
 @Module({
-  providers: [{ provide: ALERT_CHANNELS, inject: [DlqSidecarConfig], useFactory: alertChannelsOf }, AlertDispatcher],
+  providers: [
+    {
+      provide: ALERT_CHANNELS,
+      inject: [DlqSidecarConfig],
+      useFactory: alertChannelsOf,
+    },
+    AlertDispatcher,
+  ],
   exports: [AlertDispatcher],
 })
 export class AlertsModule {}

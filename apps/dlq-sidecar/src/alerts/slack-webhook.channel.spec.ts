@@ -14,7 +14,10 @@ const firing: FiringAlert = {
   lastFailureAt: new Date('2026-03-01T10:00:03.000Z'),
   firstDeadLetteredAt: new Date('2026-03-01T10:00:00.000Z'),
   maxAttempts: 1,
-  samples: [{ messageId: 'm-1', orderId: 'order-1', customerId: 'customer-1' }, { messageId: 'm-2' }],
+  samples: [
+    { messageId: 'm-1', orderId: 'order-1', customerId: 'customer-1' },
+    { messageId: 'm-2' },
+  ],
   inDlq: 500,
   inspect: 'npm run dlq -- list --reason INVALID_ENVELOPE',
   uncoordinated: false,
@@ -31,13 +34,25 @@ describe(slackMessageOf.name, () => {
     expect(everything).toContain('`order-1` (customer `customer-1`)');
     expect(everything).toContain('message `m-2`');
     expect(everything).toContain('and 498 more');
-    expect(everything).toContain('first 2026-03-01T10:00:00.000Z, last 2026-03-01T10:00:03.000Z');
-    expect(everything).toContain('npm run dlq -- list --reason INVALID_ENVELOPE');
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: '🚨 500 orders failed: INVALID_ENVELOPE' } });
+    expect(everything).toContain(
+      'first 2026-03-01T10:00:00.000Z, last 2026-03-01T10:00:03.000Z',
+    );
+    expect(everything).toContain(
+      'npm run dlq -- list --reason INVALID_ENVELOPE',
+    );
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: {
+        type: 'plain_text',
+        text: '🚨 500 orders failed: INVALID_ENVELOPE',
+      },
+    });
   });
 
   it('should warn when the alert was sent without coordination', () => {
-    expect(JSON.stringify(slackMessageOf({ ...firing, uncoordinated: true }))).toContain('other sidecars may send this alert too');
+    expect(
+      JSON.stringify(slackMessageOf({ ...firing, uncoordinated: true })),
+    ).toContain('other sidecars may send this alert too');
   });
 
   it('should list the groups of a resolved notice', () => {
@@ -45,7 +60,14 @@ describe(slackMessageOf.name, () => {
       kind: 'resolved',
       dlqName: 'orders-dlq',
       title: 'Resolved: orders-dlq is empty again (INVALID_ENVELOPE)',
-      groups: [{ groupKey: 'INVALID_ENVELOPE', reason: 'r', openedAt: firing.openedAt, alertedLetters: 500 }],
+      groups: [
+        {
+          groupKey: 'INVALID_ENVELOPE',
+          reason: 'r',
+          openedAt: firing.openedAt,
+          alertedLetters: 500,
+        },
+      ],
       dlqEmpty: true,
       at: firing.at,
     };
@@ -53,6 +75,8 @@ describe(slackMessageOf.name, () => {
     const message = slackMessageOf(resolved);
 
     expect(message.text).toContain('Resolved: orders-dlq is empty again');
-    expect(JSON.stringify(message)).toContain('*INVALID_ENVELOPE*: 500 dead letters since 2026-03-01T10:00:00.000Z');
+    expect(JSON.stringify(message)).toContain(
+      '*INVALID_ENVELOPE*: 500 dead letters since 2026-03-01T10:00:00.000Z',
+    );
   });
 });

@@ -4,9 +4,29 @@ const now = new Date('2026-03-01T10:00:00.000Z');
 
 describe(parseCliArgs.name, () => {
   it('should read a selective redrive with every option', () => {
-    expect(parseCliArgs(['redrive', '--reason', 'INVALID_ENVELOPE', '--since', '2h', '--dry-run', '--rate', '50'], now)).toEqual({
+    expect(
+      parseCliArgs(
+        [
+          'redrive',
+          '--reason',
+          'INVALID_ENVELOPE',
+          '--since',
+          '2h',
+          '--dry-run',
+          '--rate',
+          '50',
+        ],
+        now,
+      ),
+    ).toEqual({
       name: 'redrive',
-      filter: { all: undefined, reason: 'INVALID_ENVELOPE', order: undefined, since: new Date('2026-03-01T08:00:00.000Z'), until: undefined },
+      filter: {
+        all: undefined,
+        reason: 'INVALID_ENVELOPE',
+        order: undefined,
+        since: new Date('2026-03-01T08:00:00.000Z'),
+        until: undefined,
+      },
       dryRun: true,
       rate: 50,
       actor: undefined,
@@ -16,7 +36,11 @@ describe(parseCliArgs.name, () => {
   });
 
   it('should take the id of show as a positional argument', () => {
-    expect(parseCliArgs(['show', 'order-1'], now)).toEqual({ name: 'show', id: 'order-1', json: false });
+    expect(parseCliArgs(['show', 'order-1'], now)).toEqual({
+      name: 'show',
+      id: 'order-1',
+      json: false,
+    });
   });
 
   it('should show help when no command is given', () => {

@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
-import { DeadLetterFilter, parsePointInTime } from '../dead-letters/dead-letter.filter';
+import {
+  DeadLetterFilter,
+  parsePointInTime,
+} from '../dead-letters/dead-letter.filter';
 
 export const USAGE = `Usage: npm run dlq -- <command> [options]
        (in a container: node dist/apps/dlq-sidecar/cli.js <command> [options])
@@ -28,8 +31,23 @@ export type CliCommand =
   | { name: 'help' }
   | { name: 'list'; filter: DeadLetterFilter; limit: number; json: boolean }
   | { name: 'show'; id: string; json: boolean }
-  | { name: 'redrive'; filter: DeadLetterFilter; dryRun: boolean; rate?: number; actor?: string; allowNoAudit: boolean; json: boolean }
-  | { name: 'purge'; filter: DeadLetterFilter; confirm: boolean; actor?: string; allowNoAudit: boolean; json: boolean }
+  | {
+      name: 'redrive';
+      filter: DeadLetterFilter;
+      dryRun: boolean;
+      rate?: number;
+      actor?: string;
+      allowNoAudit: boolean;
+      json: boolean;
+    }
+  | {
+      name: 'purge';
+      filter: DeadLetterFilter;
+      confirm: boolean;
+      actor?: string;
+      allowNoAudit: boolean;
+      json: boolean;
+    }
   | { name: 'audit'; limit: number; json: boolean };
 
 export class UsageError extends Error {
@@ -57,20 +75,56 @@ const OPTIONS = {
 } as const;
 
 // Which options each command accepts; anything else is a mistake worth reporting.
-const ALLOWED: Record<Exclude<CliCommand['name'], 'help'>, (keyof typeof OPTIONS)[]> = {
+const ALLOWED: Record<
+  Exclude<CliCommand['name'], 'help'>,
+  (keyof typeof OPTIONS)[]
+> = {
   list: ['reason', 'code', 'order', 'since', 'until', 'limit', 'json'],
   show: ['json'],
-  redrive: ['all', 'reason', 'code', 'order', 'since', 'until', 'dry-run', 'rate', 'actor', 'allow-no-audit', 'json'],
-  purge: ['all', 'reason', 'code', 'order', 'since', 'until', 'confirm', 'actor', 'allow-no-audit', 'json'],
+  redrive: [
+    'all',
+    'reason',
+    'code',
+    'order',
+    'since',
+    'until',
+    'dry-run',
+    'rate',
+    'actor',
+    'allow-no-audit',
+    'json',
+  ],
+  purge: [
+    'all',
+    'reason',
+    'code',
+    'order',
+    'since',
+    'until',
+    'confirm',
+    'actor',
+    'allow-no-audit',
+    'json',
+  ],
   audit: ['limit', 'json'],
 };
 
-export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand {
+export function parseCliArgs(
+  argv: string[],
+  now: Date = new Date(),
+): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(
+      error instanceof Error ? error.message : String(error),
+    );
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
@@ -81,10 +135,16 @@ export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand
     throw new UsageError(`Unknown command "${name}"`);
   }
   const command = name as keyof typeof ALLOWED;
-  const given = Object.keys(values).filter((key) => values[key as keyof typeof values] !== undefined) as (keyof typeof OPTIONS)[];
-  const misplaced = given.filter((key) => key !== 'help' && !ALLOWED[command].includes(key));
+  const given = Object.keys(values).filter(
+    (key) => values[key as keyof typeof values] !== undefined,
+  ) as (keyof typeof OPTIONS)[];
+  const misplaced = given.filter(
+    (key) => key !== 'help' && !ALLOWED[command].includes(key),
+  );
   if (misplaced.length > 0) {
-    throw new UsageError(`${command} does not take ${misplaced.map((key) => `--${key}`).join(', ')}`);
+    throw new UsageError(
+      `${command} does not take ${misplaced.map((key) => `--${key}`).join(', ')}`,
+    );
   }
   if (command !== 'show' && rest.length > 0) {
     throw new UsageError(`Unexpected argument "${rest[0]}"`);
@@ -92,7 +152,12 @@ export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand
   const json = values.json ?? false;
   switch (command) {
     case 'list':
-      return { name: 'list', filter: filterOf(values, now), limit: positive(values.limit, 'limit') ?? 50, json };
+      return {
+        name: 'list',
+        filter: filterOf(values, now),
+        limit: positive(values.limit, 'limit') ?? 50,
+        json,
+      };
     case 'show':
       if (rest.length !== 1) {
         throw new UsageError('show needs exactly one message id or order id');
@@ -109,14 +174,39 @@ export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand
         json,
       };
     case 'purge':
-      return { name: 'purge', filter: filterOf(values, now), confirm: values.confirm ?? false, actor: values.actor, allowNoAudit: values['allow-no-audit'] ?? false, json };
+      return {
+        name: 'purge',
+        filter: filterOf(values, now),
+        confirm: values.confirm ?? false,
+        actor: values.actor,
+        allowNoAudit: values['allow-no-audit'] ?? false,
+        json,
+      };
     case 'audit':
-      return { name: 'audit', limit: positive(values.limit, 'limit') ?? 20, json };
+      return {
+        name: 'audit',
+        limit: positive(values.limit, 'limit') ?? 20,
+        json,
+      };
   }
 }
 
-function filterOf(values: { all?: boolean; reason?: string; code?: string; order?: string; since?: string; until?: string }, now: Date): DeadLetterFilter {
-  if (values.reason !== undefined && values.code !== undefined && values.reason !== values.code) {
+function filterOf(
+  values: {
+    all?: boolean;
+    reason?: string;
+    code?: string;
+    order?: string;
+    since?: string;
+    until?: string;
+  },
+  now: Date,
+): DeadLetterFilter {
+  if (
+    values.reason !== undefined &&
+    values.code !== undefined &&
+    values.reason !== values.code
+  ) {
     throw new UsageError('--reason and --code are the same filter: give one');
   }
   const reason = values.reason ?? values.code;
@@ -133,18 +223,27 @@ function filterOf(values: { all?: boolean; reason?: string; code?: string; order
   return filter;
 }
 
-function time(value: string | undefined, option: string, now: Date): Date | undefined {
+function time(
+  value: string | undefined,
+  option: string,
+  now: Date,
+): Date | undefined {
   if (value === undefined) {
     return undefined;
   }
   const parsed = parsePointInTime(value, now);
   if (!parsed) {
-    throw new UsageError(`--${option} "${value}" is neither an ISO time (2026-01-31T12:00:00Z) nor a duration (15m, 2h, 7d)`);
+    throw new UsageError(
+      `--${option} "${value}" is neither an ISO time (2026-01-31T12:00:00Z) nor a duration (15m, 2h, 7d)`,
+    );
   }
   return parsed;
 }
 
-function positive(value: string | undefined, option: string): number | undefined {
+function positive(
+  value: string | undefined,
+  option: string,
+): number | undefined {
   if (value === undefined) {
     return undefined;
   }

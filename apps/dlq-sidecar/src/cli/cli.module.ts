@@ -7,6 +7,12 @@ import { OperationsModule } from '../operations/operations.module';
 @Module({})
 export class CliModule {
   static register(config: DlqSidecarConfig): DynamicModule {
-    return { module: CliModule, imports: [SidecarCoreModule.register(config, 'orders-dlq-cli'), OperationsModule] };
+    return {
+      module: CliModule,
+      imports: [
+        SidecarCoreModule.register(config, 'orders-dlq-cli'),
+        OperationsModule,
+      ],
+    };
   }
 }

@@ -1,12 +1,35 @@
 import { AuditRecord } from '../operations/audit.log';
-import { ListResult, RunProgress, RunReport, ShownDeadLetter } from '../operations/dlq-operations.service';
+import {
+  ListResult,
+  RunProgress,
+  RunReport,
+  ShownDeadLetter,
+} from '../operations/dlq-operations.service';
 import { failedAt } from '../dead-letters/dead-letter';
 
 /** Plain-text tables: columns padded to the widest cell, long cells cut. */
-export function table(header: string[], rows: string[][], maxCell = 60): string {
-  const cells = [header, ...rows].map((row) => row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell)));
-  const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
-  return cells.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]))).join('  ')).join('\n');
+export function table(
+  header: string[],
+  rows: string[][],
+  maxCell = 60,
+): string {
+  const cells = [header, ...rows].map((row) =>
+    row.map((cell) =>
+      cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell,
+    ),
+  );
+  const widths = header.map((_, column) =>
+    Math.max(...cells.map((row) => row[column]?.length ?? 0)),
+  );
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          column === row.length - 1 ? cell : cell.padEnd(widths[column]),
+        )
+        .join('  '),
+    )
+    .join('\n');
 }
 
 export function formatAge(seconds: number): string {
@@ -23,9 +46,13 @@ export function formatAge(seconds: number): string {
 }
 
 export function formatList(result: ListResult, now: Date = new Date()): string {
-  const lines = [`${result.dlqName}: ${result.matched} matching dead letter${result.matched === 1 ? '' : 's'} of ${result.examined} examined`];
+  const lines = [
+    `${result.dlqName}: ${result.matched} matching dead letter${result.matched === 1 ? '' : 's'} of ${result.examined} examined`,
+  ];
   if (result.hiddenByOthers > 0) {
-    lines.push(`note: ${result.hiddenByOthers} more are hidden by another reader right now (a watcher scan or a redrive) and not in this list`);
+    lines.push(
+      `note: ${result.hiddenByOthers} more are hidden by another reader right now (a watcher scan or a redrive) and not in this list`,
+    );
   }
   if (result.matched === 0) {
     return lines.join('\n');
@@ -34,11 +61,25 @@ export function formatList(result: ListResult, now: Date = new Date()): string {
     '',
     table(
       ['REASON', 'COUNT', 'FIRST FAILURE', 'LAST FAILURE', 'LATEST MESSAGE'],
-      result.groups.map((group) => [group.reason, String(group.count), group.firstFailureAt.toISOString(), group.lastFailureAt.toISOString(), group.latestMessage]),
+      result.groups.map((group) => [
+        group.reason,
+        String(group.count),
+        group.firstFailureAt.toISOString(),
+        group.lastFailureAt.toISOString(),
+        group.latestMessage,
+      ]),
     ),
     '',
     table(
-      ['MESSAGE ID', 'ORDER ID', 'CUSTOMER', 'REASON', 'ATTEMPTS', 'FAILED AT', 'AGE'],
+      [
+        'MESSAGE ID',
+        'ORDER ID',
+        'CUSTOMER',
+        'REASON',
+        'ATTEMPTS',
+        'FAILED AT',
+        'AGE',
+      ],
       result.letters.map((letter) => [
         letter.messageId,
         letter.orderId ?? '-',
@@ -51,7 +92,9 @@ export function formatList(result: ListResult, now: Date = new Date()): string {
     ),
   );
   if (result.letters.length < result.matched) {
-    lines.push(`(showing the newest ${result.letters.length} of ${result.matched}; use --limit)`);
+    lines.push(
+      `(showing the newest ${result.letters.length} of ${result.matched}; use --limit)`,
+    );
   }
   return lines.join('\n');
 }
@@ -65,22 +108,38 @@ export function formatShow(found: ShownDeadLetter[]): string {
         ['customer', letter.customerId ?? '-'],
         ['reason', `${letter.groupKey}: ${letter.reason}`],
         ['failure class', letter.failureClass ?? '-'],
-        ['attempts', letter.attempts === undefined ? '-' : String(letter.attempts)],
+        [
+          'attempts',
+          letter.attempts === undefined ? '-' : String(letter.attempts),
+        ],
         ['first failure', letter.firstFailureAt.toISOString()],
-        ['last failure', letter.lastFailureAt?.toISOString() ?? '- (moved by SQS)'],
+        [
+          'last failure',
+          letter.lastFailureAt?.toISOString() ?? '- (moved by SQS)',
+        ],
         ['failed by', letter.failedBy ?? '-'],
         ['correlation id', letter.correlationId ?? '-'],
-        ['receive count', `${letter.receiveCount} (on the DLQ, this look included: every scan counts as a receive)`],
-        ['in DLQ since', `${letter.sentAt.toISOString()} (${formatAge(ageSeconds)} ago, SentTimestamp)`],
+        [
+          'receive count',
+          `${letter.receiveCount} (on the DLQ, this look included: every scan counts as a receive)`,
+        ],
+        [
+          'in DLQ since',
+          `${letter.sentAt.toISOString()} (${formatAge(ageSeconds)} ago, SentTimestamp)`,
+        ],
       ];
       const width = Math.max(...facts.map(([name]) => name.length));
       return [
         ...facts.map(([name, value]) => `${name.padEnd(width)}  ${value}`),
         '',
         'message attributes:',
-        ...Object.entries(attributes).map(([name, value]) => `  ${name} = ${value}`),
+        ...Object.entries(attributes).map(
+          ([name, value]) => `  ${name} = ${value}`,
+        ),
         'system attributes:',
-        ...Object.entries(systemAttributes).map(([name, value]) => `  ${name} = ${value}`),
+        ...Object.entries(systemAttributes).map(
+          ([name, value]) => `  ${name} = ${value}`,
+        ),
         '',
         'body:',
         prettyBody(body),
@@ -98,7 +157,12 @@ function prettyBody(body: string): string {
 }
 
 export function formatProgress(progress: RunProgress): string {
-  const verb = progress.action === 'redrive' ? (progress.dryRun ? 'would move' : 'moved') : 'deleted';
+  const verb =
+    progress.action === 'redrive'
+      ? progress.dryRun
+        ? 'would move'
+        : 'moved'
+      : 'deleted';
   const parts = [
     `${progress.action}${progress.dryRun ? ' (dry run)' : ''}:`,
     `examined ${progress.examined}/~${progress.dlqDepthAtStart}`,
@@ -112,29 +176,41 @@ export function formatProgress(progress: RunProgress): string {
     parts.push(`${progress.rate.toFixed(1)} msg/s`);
   }
   if (progress.waitingForHidden) {
-    parts.push(`waiting for ${progress.waitingForHidden} hidden by another reader`);
+    parts.push(
+      `waiting for ${progress.waitingForHidden} hidden by another reader`,
+    );
   }
   return parts.join('  ');
 }
 
 export function formatReport(report: RunReport): string {
-  const lines = [`${formatProgress(report)}  ${(report.elapsedMs / 1000).toFixed(1)}s  → ${report.status}`];
+  const lines = [
+    `${formatProgress(report)}  ${(report.elapsedMs / 1000).toFixed(1)}s  → ${report.status}`,
+  ];
   if (report.auditId) {
     lines.push(`audit record #${report.auditId}`);
   } else if (!report.dryRun) {
     lines.push('audit: log line only (database unavailable)');
   }
   if (report.dryRun && report.matched > 0) {
-    lines.push(`orders: ${report.orderIds.slice(0, 20).join(', ')}${report.orderIds.length > 20 ? `, … (${report.orderIds.length} in all)` : ''}`);
+    lines.push(
+      `orders: ${report.orderIds.slice(0, 20).join(', ')}${report.orderIds.length > 20 ? `, … (${report.orderIds.length} in all)` : ''}`,
+    );
   }
   if (report.notDeleted > 0) {
-    lines.push(`warning: ${report.notDeleted} were sent but could not be deleted from the DLQ; a later redrive sends them again (the processor stores an order once)`);
+    lines.push(
+      `warning: ${report.notDeleted} were sent but could not be deleted from the DLQ; a later redrive sends them again (the processor stores an order once)`,
+    );
   }
   if (report.hiddenByOthers > 0) {
-    lines.push(`note: ${report.hiddenByOthers} dead letters stayed hidden by another reader and were not examined; run again to include them`);
+    lines.push(
+      `note: ${report.hiddenByOthers} dead letters stayed hidden by another reader and were not examined; run again to include them`,
+    );
   }
   if (report.status === 'interrupted') {
-    lines.push('interrupted: what was not moved is still in the DLQ; run the same command again to continue');
+    lines.push(
+      'interrupted: what was not moved is still in the DLQ; run the same command again to continue',
+    );
   }
   if (report.error) {
     lines.push(`error: ${report.error}`);
@@ -147,17 +223,33 @@ export function formatAudit(records: AuditRecord[]): string {
     return 'no redrives or purges recorded';
   }
   return table(
-    ['ID', 'STARTED', 'ACTION', 'STATUS', 'BY', 'VIA', 'FILTER', 'EXAMINED', 'MATCHED', 'DONE', 'FAILED'],
+    [
+      'ID',
+      'STARTED',
+      'ACTION',
+      'STATUS',
+      'BY',
+      'VIA',
+      'FILTER',
+      'EXAMINED',
+      'MATCHED',
+      'DONE',
+      'FAILED',
+    ],
     records.map((record) => [
       record.id,
       record.startedAt.toISOString(),
       record.action,
       // A run killed without a trace stays "running": its updated_at tells how long ago it last moved.
-      record.status === 'running' ? `running (last update ${record.updatedAt.toISOString()})` : record.status,
+      record.status === 'running'
+        ? `running (last update ${record.updatedAt.toISOString()})`
+        : record.status,
       record.actor,
       record.via,
       Object.entries(record.filter)
-        .map(([key, value]) => (value === true ? `--${key}` : `--${key} ${String(value)}`))
+        .map(([key, value]) =>
+          value === true ? `--${key}` : `--${key} ${String(value)}`,
+        )
         .join(' '),
       String(record.examined),
       String(record.matched),

@@ -1,19 +1,39 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { groupKeyOf, MOVED_BY_SQS, parseDeadLetter, queueNameOf } from './dead-letter';
+import {
+  groupKeyOf,
+  MOVED_BY_SQS,
+  parseDeadLetter,
+  queueNameOf,
+} from './dead-letter';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 
 function message(overrides: Partial<Message>): Message {
-  return { MessageId: 'm-1', ReceiptHandle: 'r-1', Body: '{}', Attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(now.getTime() - 60_000) }, ...overrides };
+  return {
+    MessageId: 'm-1',
+    ReceiptHandle: 'r-1',
+    Body: '{}',
+    Attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: String(now.getTime() - 60_000),
+    },
+    ...overrides,
+  };
 }
 
-const attribute = (value: string, type = 'String') => ({ DataType: type, StringValue: value });
+const attribute = (value: string, type = 'String') => ({
+  DataType: type,
+  StringValue: value,
+});
 
 describe(parseDeadLetter.name, () => {
   it('should read the reason, attempts and times when the processor attached them', () => {
     const letter = parseDeadLetter(
       message({
-        Body: JSON.stringify({ orderId: 'A1B2', order: { customerId: 'customer-9' } }),
+        Body: JSON.stringify({
+          orderId: 'A1B2',
+          order: { customerId: 'customer-9' },
+        }),
         MessageAttributes: {
           'failure-code': attribute('INVALID_ENVELOPE'),
           'failure-message': attribute('order.items must not be empty'),
@@ -38,12 +58,25 @@ describe(parseDeadLetter.name, () => {
       correlationId: 'corr-1',
       movedBySqs: false,
     });
-    expect(letter.firstFailureAt.toISOString()).toBe('2026-03-01T09:58:00.000Z');
-    expect(letter.lastFailureAt?.toISOString()).toBe('2026-03-01T09:59:00.000Z');
+    expect(letter.firstFailureAt.toISOString()).toBe(
+      '2026-03-01T09:58:00.000Z',
+    );
+    expect(letter.lastFailureAt?.toISOString()).toBe(
+      '2026-03-01T09:59:00.000Z',
+    );
   });
 
   it('should say "moved by SQS after N receives" when the letter carries no failure attributes', () => {
-    const letter = parseDeadLetter(message({ Attributes: { ApproximateReceiveCount: '6', SentTimestamp: '1772358000000', ApproximateFirstReceiveTimestamp: '1772358001000' } }), now);
+    const letter = parseDeadLetter(
+      message({
+        Attributes: {
+          ApproximateReceiveCount: '6',
+          SentTimestamp: '1772358000000',
+          ApproximateFirstReceiveTimestamp: '1772358001000',
+        },
+      }),
+      now,
+    );
 
     expect(letter.groupKey).toBe(MOVED_BY_SQS);
     // The receive that showed us the letter is not one of its failures.
@@ -53,13 +86,22 @@ describe(parseDeadLetter.name, () => {
     expect(letter.firstFailureAt.getTime()).toBe(1772358001000);
   });
 
-  it.each(['not json at all', '[1,2]', 'null', '{"orderId": 42}', ''])('should not fail on a poison body (%j)', (body) => {
-    const letter = parseDeadLetter(message({ Body: body, MessageAttributes: { 'failure-code': attribute('MALFORMED_JSON') } }), now);
+  it.each(['not json at all', '[1,2]', 'null', '{"orderId": 42}', ''])(
+    'should not fail on a poison body (%j)',
+    (body) => {
+      const letter = parseDeadLetter(
+        message({
+          Body: body,
+          MessageAttributes: { 'failure-code': attribute('MALFORMED_JSON') },
+        }),
+        now,
+      );
 
-    expect(letter.orderId).toBeUndefined();
-    expect(letter.groupKey).toBe('MALFORMED_JSON');
-    expect(letter.reason).toBe('MALFORMED_JSON');
-  });
+      expect(letter.orderId).toBeUndefined();
+      expect(letter.groupKey).toBe('MALFORMED_JSON');
+      expect(letter.reason).toBe('MALFORMED_JSON');
+    },
+  );
 });
 
 describe(groupKeyOf.name, () => {
@@ -71,7 +113,13 @@ describe(groupKeyOf.name, () => {
 
 describe(queueNameOf.name, () => {
   it('should take the last path segment of a queue URL', () => {
-    expect(queueNameOf('https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq')).toBe('orders-dlq');
-    expect(queueNameOf('http://127.0.0.1:4566/000000000000/orders-dlq/')).toBe('orders-dlq');
+    expect(
+      queueNameOf(
+        'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq',
+      ),
+    ).toBe('orders-dlq');
+    expect(queueNameOf('http://127.0.0.1:4566/000000000000/orders-dlq/')).toBe(
+      'orders-dlq',
+    );
   });
 });

@@ -56,7 +56,10 @@ export function failedAt(letter: DeadLetter): Date {
   return letter.lastFailureAt ?? letter.firstFailureAt;
 }
 
-export function parseDeadLetter(message: Message, now: Date = new Date()): DeadLetter {
+export function parseDeadLetter(
+  message: Message,
+  now: Date = new Date(),
+): DeadLetter {
   const system = message.Attributes ?? {};
   const receiveCount = positiveInt(system.ApproximateReceiveCount) ?? 1;
   const sentAt = timestamp(system.SentTimestamp) ?? now;
@@ -79,18 +82,25 @@ export function parseDeadLetter(message: Message, now: Date = new Date()): DeadL
       groupKey: MOVED_BY_SQS,
       reason: `moved by SQS after ${attempts} receives`,
       attempts,
-      firstFailureAt: timestamp(system.ApproximateFirstReceiveTimestamp) ?? sentAt,
+      firstFailureAt:
+        timestamp(system.ApproximateFirstReceiveTimestamp) ?? sentAt,
       movedBySqs: true,
     };
   }
-  const lastFailureAt = isoDate(readAttribute(message, MessageAttribute.LastFailureAt)) ?? sentAt;
+  const lastFailureAt =
+    isoDate(readAttribute(message, MessageAttribute.LastFailureAt)) ?? sentAt;
   return {
     ...common,
     groupKey: groupKeyOf(code),
-    reason: readAttribute(message, MessageAttribute.FailureMessage)?.trim() || code,
+    reason:
+      readAttribute(message, MessageAttribute.FailureMessage)?.trim() || code,
     failureClass: clip(readAttribute(message, MessageAttribute.FailureClass)),
-    attempts: positiveInt(readAttribute(message, MessageAttribute.FailureAttempts)),
-    firstFailureAt: isoDate(readAttribute(message, MessageAttribute.FirstFailureAt)) ?? lastFailureAt,
+    attempts: positiveInt(
+      readAttribute(message, MessageAttribute.FailureAttempts),
+    ),
+    firstFailureAt:
+      isoDate(readAttribute(message, MessageAttribute.FirstFailureAt)) ??
+      lastFailureAt,
     lastFailureAt,
     failedBy: clip(readAttribute(message, MessageAttribute.FailedBy)),
     movedBySqs: false,
@@ -99,12 +109,18 @@ export function parseDeadLetter(message: Message, now: Date = new Date()): DeadL
 
 /** Group keys become Alertmanager label values and CLI filters: keep them short and plain. */
 export function groupKeyOf(code: string): string {
-  const cleaned = code.trim().slice(0, MAX_ID_LENGTH).replace(/[^A-Za-z0-9_.:-]/g, '_');
+  const cleaned = code
+    .trim()
+    .slice(0, MAX_ID_LENGTH)
+    .replace(/[^A-Za-z0-9_.:-]/g, '_');
   return cleaned.length > 0 ? cleaned.toUpperCase() : 'UNKNOWN';
 }
 
 /** A poison body may be anything: take the ids when they are there, never fail. */
-function bodyFields(body: string | undefined): { orderId?: string; customerId?: string } {
+function bodyFields(body: string | undefined): {
+  orderId?: string;
+  customerId?: string;
+} {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body ?? '');
@@ -114,16 +130,26 @@ function bodyFields(body: string | undefined): { orderId?: string; customerId?: 
   if (parsed === null || typeof parsed !== 'object') {
     return {};
   }
-  const envelope = parsed as { orderId?: unknown; order?: { customerId?: unknown } | null };
-  const order = envelope.order !== null && typeof envelope.order === 'object' ? envelope.order : {};
+  const envelope = parsed as {
+    orderId?: unknown;
+    order?: { customerId?: unknown } | null;
+  };
+  const order =
+    envelope.order !== null && typeof envelope.order === 'object'
+      ? envelope.order
+      : {};
   return {
-    orderId: typeof envelope.orderId === 'string' ? clip(envelope.orderId) : undefined,
-    customerId: typeof order.customerId === 'string' ? clip(order.customerId) : undefined,
+    orderId:
+      typeof envelope.orderId === 'string' ? clip(envelope.orderId) : undefined,
+    customerId:
+      typeof order.customerId === 'string' ? clip(order.customerId) : undefined,
   };
 }
 
 function clip(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value.slice(0, MAX_ID_LENGTH);
+  return value === undefined || value === ''
+    ? undefined
+    : value.slice(0, MAX_ID_LENGTH);
 }
 
 function positiveInt(value: string | undefined): number | undefined {

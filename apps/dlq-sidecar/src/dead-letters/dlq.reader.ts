@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +39,9 @@ export interface ScanOutcome {
 }
 
 /** Returns the ids of letters the visitor removed from the DLQ; all others are released afterwards. */
-export type ScanVisitor = (batch: ReceivedDeadLetter[]) => Promise<Iterable<string> | void>;
+export type ScanVisitor = (
+  batch: ReceivedDeadLetter[],
+) => Promise<Iterable<string> | void>;
 
 // One empty long poll asks every SQS server, so it reliably means "nothing visible right now".
 const IDLE_WAIT_SECONDS = 1;
@@ -64,7 +71,13 @@ export class DlqReader {
     const response = await this.sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: this.queueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed', 'MessageRetentionPeriod', 'RedrivePolicy'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+          'MessageRetentionPeriod',
+          'RedrivePolicy',
+        ],
       }),
       { abortSignal: AbortSignal.timeout(this.config.SQS_REQUEST_TIMEOUT_MS) },
     );
@@ -74,12 +87,16 @@ export class DlqReader {
       visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
       inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
       delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      retentionSeconds: Number.isFinite(retention) && retention > 0 ? retention : undefined,
+      retentionSeconds:
+        Number.isFinite(retention) && retention > 0 ? retention : undefined,
       hasRedrivePolicy: Boolean(attributes.RedrivePolicy),
     };
   }
 
-  async scan(options: ScanOptions, visit: ScanVisitor = async () => undefined): Promise<ScanOutcome> {
+  async scan(
+    options: ScanOptions,
+    visit: ScanVisitor = async () => undefined,
+  ): Promise<ScanOutcome> {
     const startedAt = new Date();
     const before = await this.depth();
     // Letters we hide right now: message id → latest receipt handle.
@@ -90,7 +107,10 @@ export class DlqReader {
     try {
       while (!options.signal?.aborted && seen.size < options.maxMessages) {
         // The signal is checked between receives only: an aborted receive could hide letters we never learn of.
-        const messages = await this.receive(Math.min(10, options.maxMessages - seen.size), options.visibilitySeconds);
+        const messages = await this.receive(
+          Math.min(10, options.maxMessages - seen.size),
+          options.visibilitySeconds,
+        );
         const fresh: ReceivedDeadLetter[] = [];
         const now = new Date();
         for (const message of messages) {
@@ -119,7 +139,9 @@ export class DlqReader {
           break;
         }
         options.onWaiting?.(hiddenByOthers);
-        await sleep(1000, undefined, { signal: options.signal }).catch(() => undefined);
+        await sleep(1000, undefined, { signal: options.signal }).catch(
+          () => undefined,
+        );
       }
     } finally {
       await this.release([...held.values()]);
@@ -128,7 +150,11 @@ export class DlqReader {
     return {
       startedAt,
       examined: seen.size,
-      complete: !interrupted && seen.size < options.maxMessages && before.inFlight === 0 && hiddenByOthers === 0,
+      complete:
+        !interrupted &&
+        seen.size < options.maxMessages &&
+        before.inFlight === 0 &&
+        hiddenByOthers === 0,
       hiddenByOthers,
       interrupted,
     };
@@ -141,7 +167,9 @@ export class DlqReader {
       chunks.push(receiptHandles.slice(start, start + 10));
     }
     for (let start = 0; start < chunks.length; start += 8) {
-      await Promise.all(chunks.slice(start, start + 8).map((chunk) => this.releaseChunk(chunk)));
+      await Promise.all(
+        chunks.slice(start, start + 8).map((chunk) => this.releaseChunk(chunk)),
+      );
     }
   }
 
@@ -150,14 +178,25 @@ export class DlqReader {
       const response = await this.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: this.queueUrl,
-          Entries: receiptHandles.map((handle, index) => ({ Id: String(index), ReceiptHandle: handle, VisibilityTimeout: 0 })),
+          Entries: receiptHandles.map((handle, index) => ({
+            Id: String(index),
+            ReceiptHandle: handle,
+            VisibilityTimeout: 0,
+          })),
         }),
       );
       if (response.Failed?.length) {
-        this.logger.warn({ msg: 'some dead letters could not be released; they reappear when their hiding expires', failed: response.Failed.length });
+        this.logger.warn({
+          msg: 'some dead letters could not be released; they reappear when their hiding expires',
+          failed: response.Failed.length,
+        });
       }
     } catch (error) {
-      this.logger.warn({ msg: 'could not release dead letters; they reappear when their hiding expires', count: receiptHandles.length, error: String(error) });
+      this.logger.warn({
+        msg: 'could not release dead letters; they reappear when their hiding expires',
+        count: receiptHandles.length,
+        error: String(error),
+      });
     }
   }
 
@@ -171,7 +210,13 @@ export class DlqReader {
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
-      { abortSignal: AbortSignal.timeout(this.config.SQS_REQUEST_TIMEOUT_MS + IDLE_WAIT_SECONDS * 1000 + RECEIVE_SLACK_MS) },
+      {
+        abortSignal: AbortSignal.timeout(
+          this.config.SQS_REQUEST_TIMEOUT_MS +
+            IDLE_WAIT_SECONDS * 1000 +
+            RECEIVE_SLACK_MS,
+        ),
+      },
     );
     return response.Messages ?? [];
   }

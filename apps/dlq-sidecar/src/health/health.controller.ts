@@ -1,5 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { DlqSidecarConfig } from '@orders/config';
 import { DlqWatcher } from '../watcher/dlq.watcher';
 
@@ -31,11 +36,17 @@ export class HealthController {
     const sinceMs = this.watcher.millisSinceLastTick;
     // A round can include a long scan and slow SQS calls; only a loop stuck far beyond that fails.
     const limitMs = Math.max(120_000, this.config.DLQ_POLL_INTERVAL_MS * 10);
-    return sinceMs <= limitMs ? check.up({ lastRoundMsAgo: sinceMs }) : check.down({ lastRoundMsAgo: sinceMs, limitMs });
+    return sinceMs <= limitMs
+      ? check.up({ lastRoundMsAgo: sinceMs })
+      : check.down({ lastRoundMsAgo: sinceMs, limitMs });
   }
 
   private dlqReachable(): HealthIndicatorResult {
     const check = this.indicator.check('dlq');
-    return this.watcher.dlqReachable ? check.up() : check.down({ message: 'the last DLQ probe failed (or none has run yet)' });
+    return this.watcher.dlqReachable
+      ? check.up()
+      : check.down({
+          message: 'the last DLQ probe failed (or none has run yet)',
+        });
   }
 }

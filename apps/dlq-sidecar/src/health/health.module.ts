@@ -6,7 +6,11 @@ import { AuditCounters } from './audit.counters';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), WatcherModule, OperationsModule],
+  imports: [
+    TerminusModule.forRoot({ logger: false }),
+    WatcherModule,
+    OperationsModule,
+  ],
   controllers: [HealthController],
   providers: [AuditCounters],
 })

@@ -19,26 +19,61 @@ export class SidecarMetrics {
   readonly redriven: Counter;
   readonly purged: Counter;
   private oldestSentAt: Date | undefined;
-  private auditTotals: (() => Promise<{ redrive: number; purge: number }>) | undefined;
+  private auditTotals:
+    | (() => Promise<{ redrive: number; purge: number }>)
+    | undefined;
   private countedFromAudit = { redrive: 0, purge: 0 };
 
   constructor(registry: Registry) {
     const registers = [registry];
-    const self = this;
-    this.depth = new Gauge({ name: 'dlq_depth', help: 'Messages in the DLQ by state (SQS approximate counts)', labelNames: ['state'], registers });
+    this.depth = new Gauge({
+      name: 'dlq_depth',
+      help: 'Messages in the DLQ by state (SQS approximate counts)',
+      labelNames: ['state'],
+      registers,
+    });
     this.oldestAgeSeconds = new Gauge({
       name: 'dlq_oldest_message_age_seconds',
       help: 'Age of the oldest dead letter by its SentTimestamp (what SQS retention counts from); 0 when empty',
       registers,
-      collect() {
-        this.set(self.oldestSentAt ? Math.max(0, (Date.now() - self.oldestSentAt.getTime()) / 1000) : 0);
+      // Computed at scrape time, so the age keeps growing between two looks at the DLQ.
+      collect: () => {
+        this.oldestAgeSeconds.set(
+          this.oldestSentAt
+            ? Math.max(0, (Date.now() - this.oldestSentAt.getTime()) / 1000)
+            : 0,
+        );
       },
     });
-    this.retentionSeconds = new Gauge({ name: 'dlq_message_retention_seconds', help: 'MessageRetentionPeriod of the DLQ: dead letters older than this are lost', registers });
-    this.noticed = new Counter({ name: 'dlq_dead_letters_noticed_total', help: 'Dead letters seen for the first time, by failure code', labelNames: ['reason'], registers });
-    this.alertsSent = new Counter({ name: 'dlq_alerts_sent_total', help: 'Alerts delivered, by channel and kind (firing, resolved)', labelNames: ['channel', 'kind'], registers });
-    this.alertsFailed = new Counter({ name: 'dlq_alerts_failed_total', help: 'Alerts given up on after all attempts (they are logged)', labelNames: ['channel', 'kind'], registers });
-    this.alertRetries = new Counter({ name: 'dlq_alert_retries_total', help: 'Retried alert deliveries', labelNames: ['channel'], registers });
+    this.retentionSeconds = new Gauge({
+      name: 'dlq_message_retention_seconds',
+      help: 'MessageRetentionPeriod of the DLQ: dead letters older than this are lost',
+      registers,
+    });
+    this.noticed = new Counter({
+      name: 'dlq_dead_letters_noticed_total',
+      help: 'Dead letters seen for the first time, by failure code',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.alertsSent = new Counter({
+      name: 'dlq_alerts_sent_total',
+      help: 'Alerts delivered, by channel and kind (firing, resolved)',
+      labelNames: ['channel', 'kind'],
+      registers,
+    });
+    this.alertsFailed = new Counter({
+      name: 'dlq_alerts_failed_total',
+      help: 'Alerts given up on after all attempts (they are logged)',
+      labelNames: ['channel', 'kind'],
+      registers,
+    });
+    this.alertRetries = new Counter({
+      name: 'dlq_alert_retries_total',
+      help: 'Retried alert deliveries',
+      labelNames: ['channel'],
+      registers,
+    });
     this.alertLatencySeconds = new Histogram({
       name: 'dlq_alert_latency_seconds',
       help: 'From the oldest dead letter of an alert reaching the DLQ until the alert was delivered',
@@ -46,15 +81,29 @@ export class SidecarMetrics {
       buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900],
       registers,
     });
-    this.scans = new Counter({ name: 'dlq_scans_total', help: 'Reads of the DLQ contents by the watcher, by outcome (complete, partial, failed)', labelNames: ['outcome'], registers });
-    this.role = new Gauge({ name: 'dlq_watcher_role', help: '1 for the current role: leader (alerts), follower (another sidecar alerts), uncoordinated (database unreachable: alerts alone)', labelNames: ['role'], registers });
+    this.scans = new Counter({
+      name: 'dlq_scans_total',
+      help: 'Reads of the DLQ contents by the watcher, by outcome (complete, partial, failed)',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.role = new Gauge({
+      name: 'dlq_watcher_role',
+      help: '1 for the current role: leader (alerts), follower (another sidecar alerts), uncoordinated (database unreachable: alerts alone)',
+      labelNames: ['role'],
+      registers,
+    });
     this.redriven = new Counter({
       name: 'dlq_redriven_messages_total',
       help: 'Dead letters moved back to the orders queue, from the audit log (CLI and admin API)',
       registers,
-      collect: () => self.syncAuditTotals(),
+      collect: () => this.syncAuditTotals(),
     });
-    this.purged = new Counter({ name: 'dlq_purged_messages_total', help: 'Dead letters deleted by purge, from the audit log (CLI and admin API)', registers });
+    this.purged = new Counter({
+      name: 'dlq_purged_messages_total',
+      help: 'Dead letters deleted by purge, from the audit log (CLI and admin API)',
+      registers,
+    });
   }
 
   setRole(role: WatcherRole): void {
@@ -67,7 +116,9 @@ export class SidecarMetrics {
     this.oldestSentAt = at;
   }
 
-  readAuditTotalsWith(read: () => Promise<{ redrive: number; purge: number }>): void {
+  readAuditTotalsWith(
+    read: () => Promise<{ redrive: number; purge: number }>,
+  ): void {
     this.auditTotals = read;
   }
 

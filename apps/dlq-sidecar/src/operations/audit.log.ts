@@ -48,44 +48,108 @@ export class AuditLog {
     const dataSource = await this.database.get();
     const rows: { id: string }[] = await dataSource.query(
       `INSERT INTO dlq_audit_log (dlq_name, action, actor, via, filter, rate_per_second, status) VALUES ($1, $2, $3, $4, $5, $6, 'running') RETURNING id`,
-      [entry.dlqName, entry.action, entry.actor, entry.via, JSON.stringify(entry.filter), entry.ratePerSecond ?? null],
+      [
+        entry.dlqName,
+        entry.action,
+        entry.actor,
+        entry.via,
+        JSON.stringify(entry.filter),
+        entry.ratePerSecond ?? null,
+      ],
     );
     const id = String(rows[0].id);
-    this.logger.log({ msg: `${entry.action} started`, event: 'dlq_audit', auditId: id, ...entry });
+    this.logger.log({
+      msg: `${entry.action} started`,
+      event: 'dlq_audit',
+      auditId: id,
+      ...entry,
+    });
     return id;
   }
 
-  async progress(id: string, counts: AuditCounts, orderIds: string[]): Promise<void> {
+  async progress(
+    id: string,
+    counts: AuditCounts,
+    orderIds: string[],
+  ): Promise<void> {
     const dataSource = await this.database.get();
     await dataSource.query(
       `UPDATE dlq_audit_log SET examined = $2, matched = $3, succeeded = $4, failed = $5, order_ids = $6, updated_at = now() WHERE id = $1`,
-      [id, counts.examined, counts.matched, counts.succeeded, counts.failed, orderIds.slice(0, MAX_ORDER_IDS)],
+      [
+        id,
+        counts.examined,
+        counts.matched,
+        counts.succeeded,
+        counts.failed,
+        orderIds.slice(0, MAX_ORDER_IDS),
+      ],
     );
   }
 
-  async finish(id: string, status: AuditStatus, counts: AuditCounts, orderIds: string[], error?: string): Promise<void> {
+  async finish(
+    id: string,
+    status: AuditStatus,
+    counts: AuditCounts,
+    orderIds: string[],
+    error?: string,
+  ): Promise<void> {
     const dataSource = await this.database.get();
     await dataSource.query(
       `UPDATE dlq_audit_log SET status = $2, examined = $3, matched = $4, succeeded = $5, failed = $6, order_ids = $7, error = $8, updated_at = now(), finished_at = now() WHERE id = $1`,
-      [id, status, counts.examined, counts.matched, counts.succeeded, counts.failed, orderIds.slice(0, MAX_ORDER_IDS), error ?? null],
+      [
+        id,
+        status,
+        counts.examined,
+        counts.matched,
+        counts.succeeded,
+        counts.failed,
+        orderIds.slice(0, MAX_ORDER_IDS),
+        error ?? null,
+      ],
     );
   }
 
   /** Written when the database is down and the operator chose to go on: the log is then the only record. */
-  logOnly(entry: AuditStart, status: AuditStatus, counts: AuditCounts, orderIds: string[], error?: string): void {
-    this.logger.warn({ msg: `${entry.action} ${status} (audit in this log only: database unavailable)`, event: 'dlq_audit', ...entry, status, ...counts, orderIds: orderIds.slice(0, MAX_ORDER_IDS), error });
+  logOnly(
+    entry: AuditStart,
+    status: AuditStatus,
+    counts: AuditCounts,
+    orderIds: string[],
+    error?: string,
+  ): void {
+    this.logger.warn({
+      msg: `${entry.action} ${status} (audit in this log only: database unavailable)`,
+      event: 'dlq_audit',
+      ...entry,
+      status,
+      ...counts,
+      orderIds: orderIds.slice(0, MAX_ORDER_IDS),
+      error,
+    });
   }
 
-  logFinished(id: string, entry: AuditStart, status: AuditStatus, counts: AuditCounts): void {
-    this.logger.log({ msg: `${entry.action} ${status}`, event: 'dlq_audit', auditId: id, ...entry, status, ...counts });
+  logFinished(
+    id: string,
+    entry: AuditStart,
+    status: AuditStatus,
+    counts: AuditCounts,
+  ): void {
+    this.logger.log({
+      msg: `${entry.action} ${status}`,
+      event: 'dlq_audit',
+      auditId: id,
+      ...entry,
+      status,
+      ...counts,
+    });
   }
 
   async recent(dlqName: string, limit: number): Promise<AuditRecord[]> {
     const dataSource = await this.database.get();
-    const rows: Record<string, unknown>[] = await dataSource.query(`SELECT * FROM dlq_audit_log WHERE dlq_name = $1 ORDER BY started_at DESC, id DESC LIMIT $2`, [
-      dlqName,
-      limit,
-    ]);
+    const rows: Record<string, unknown>[] = await dataSource.query(
+      `SELECT * FROM dlq_audit_log WHERE dlq_name = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+      [dlqName, limit],
+    );
     return rows.map((row) => ({
       id: String(row.id),
       dlqName: row.dlq_name as string,

@@ -16,10 +16,15 @@ export class RateLimiter {
   /** How long to wait before `count` may go; takes them. */
   reserve(count: number): number {
     const now = this.now();
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.tokens = Math.min(
+      this.perSecond,
+      this.tokens + ((now - this.last) / 1000) * this.perSecond,
+    );
     this.last = now;
     this.tokens -= count;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
+    return this.tokens >= 0
+      ? 0
+      : Math.ceil((-this.tokens / this.perSecond) * 1000);
   }
 
   async take(count: number, signal?: AbortSignal): Promise<void> {

@@ -1,4 +1,9 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { AddressInfo } from 'node:net';
 
 export interface ReceivedCall {
@@ -31,8 +36,12 @@ export class AlertReceiver {
   private server: Server | undefined;
 
   async start(): Promise<this> {
-    this.server = createServer((request, response) => this.handle(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.server = createServer((request, response) =>
+      this.handle(request, response),
+    );
+    await new Promise<void>((resolve) =>
+      this.server?.listen(0, '127.0.0.1', resolve),
+    );
     return this;
   }
 
@@ -51,12 +60,16 @@ export class AlertReceiver {
 
   /** Delivered Slack messages. */
   slack(): SlackBody[] {
-    return this.calls.filter((call) => call.path === '/slack' && call.answered === 200).map((call) => call.body as SlackBody);
+    return this.calls
+      .filter((call) => call.path === '/slack' && call.answered === 200)
+      .map((call) => call.body as SlackBody);
   }
 
   /** Delivered Alertmanager alerts, flattened. */
   alertmanager(): AlertmanagerBody[] {
-    return this.calls.filter((call) => call.path === '/api/v2/alerts' && call.answered === 200).flatMap((call) => call.body as AlertmanagerBody[]);
+    return this.calls
+      .filter((call) => call.path === '/api/v2/alerts' && call.answered === 200)
+      .flatMap((call) => call.body as AlertmanagerBody[]);
   }
 
   async close(): Promise<void> {
@@ -75,12 +88,19 @@ export class AlertReceiver {
       } catch {
         // Kept as text: the test then shows what was sent.
       }
-      this.calls.push({ at: Date.now(), path: request.url ?? '', body, answered: failure === 'drop' ? 0 : (failure ?? 200) });
+      this.calls.push({
+        at: Date.now(),
+        path: request.url ?? '',
+        body,
+        answered: failure === 'drop' ? 0 : (failure ?? 200),
+      });
       if (failure === 'drop') {
         request.socket.destroy();
         return;
       }
-      response.writeHead(failure ?? 200, { 'content-type': 'text/plain' }).end(failure ? 'unavailable' : 'ok');
+      response
+        .writeHead(failure ?? 200, { 'content-type': 'text/plain' })
+        .end(failure ? 'unavailable' : 'ok');
     });
   }
 }

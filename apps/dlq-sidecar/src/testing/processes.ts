@@ -1,6 +1,10 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuePair, RunningStack } from '@orders/testing';
-import { globalSetupServices, loadStackHarness, testStack } from '@orders/testing';
+import {
+  globalSetupServices,
+  loadStackHarness,
+  testStack,
+} from '@orders/testing';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -40,7 +44,10 @@ export interface SidecarSpec {
  * startStack, on this file's queue pair (migrations run first). One stack per sidecar, since a
  * stack runs each app once.
  */
-export async function startProcessor(queues: QueuePair, sidecars: SidecarSpec[] = []): Promise<StackProcess> {
+export async function startProcessor(
+  queues: QueuePair,
+  sidecars: SidecarSpec[] = [],
+): Promise<StackProcess> {
   const { startStack } = await loadStackHarness();
   const services = globalSetupServices(queues);
   const stacks: RunningStack[] = [];
@@ -49,13 +56,21 @@ export async function startProcessor(queues: QueuePair, sidecars: SidecarSpec[] 
     await Promise.all(stacks.map((stack) => stack.stop()));
   };
   try {
-    const processor = await startStack({ ...services, apps: ['processor'], appEnv: { processor: { SQS_WAIT_TIME_SECONDS: '1', POLLERS: '2' } } });
+    const processor = await startStack({
+      ...services,
+      apps: ['processor'],
+      appEnv: { processor: { SQS_WAIT_TIME_SECONDS: '1', POLLERS: '2' } },
+    });
     stacks.push(processor);
     urls.processor = processor.urls.processor;
     // Concurrently, as replicas start: their migration runs are serialised by an advisory lock.
     await Promise.all(
       sidecars.map(async (sidecar) => {
-        const stack = await startStack({ ...services, apps: ['dlq-sidecar'], appEnv: { 'dlq-sidecar': sidecar.env } });
+        const stack = await startStack({
+          ...services,
+          apps: ['dlq-sidecar'],
+          appEnv: { 'dlq-sidecar': sidecar.env },
+        });
         stacks.push(stack);
         urls[sidecar.name] = stack.urls['dlq-sidecar'];
       }),
@@ -74,8 +89,18 @@ export interface CliResult {
 }
 
 /** The CLI from its build output, as an operator runs it. */
-export function runCli(args: string[], env: Record<string, string>): { done: Promise<CliResult>; kill(signal: NodeJS.Signals): void; stderrLines: string[] } {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): {
+  done: Promise<CliResult>;
+  kill(signal: NodeJS.Signals): void;
+  stderrLines: string[];
+} {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const stderrLines: string[] = [];
@@ -84,15 +109,28 @@ export function runCli(args: string[], env: Record<string, string>): { done: Pro
     stderr += chunk.toString();
     stderrLines.push(...chunk.toString().split('\n').filter(Boolean));
   });
-  const done = new Promise<CliResult>((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
+  const done = new Promise<CliResult>((resolvePromise) =>
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr })),
+  );
   return { done, kill: (signal) => child.kill(signal), stderrLines };
 }
 
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; total: number }> {
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number; total: number }> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+      ],
+    }),
   );
   const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const inFlight = Number(
+    Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0,
+  );
   return { visible, inFlight, total: visible + inFlight };
 }

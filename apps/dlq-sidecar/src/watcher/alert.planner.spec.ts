@@ -5,7 +5,11 @@ const t0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const policy = { groupWindowMs: 10_000, repeatIntervalMs: 300_000 };
 
-function pending(id: number, groupKey = 'INVALID_ENVELOPE', noticedSecond = 0): PendingLetter {
+function pending(
+  id: number,
+  groupKey = 'INVALID_ENVELOPE',
+  noticedSecond = 0,
+): PendingLetter {
   return {
     messageId: `m-${id}`,
     groupKey,
@@ -19,17 +23,29 @@ function pending(id: number, groupKey = 'INVALID_ENVELOPE', noticedSecond = 0): 
   };
 }
 
-function view(letters: PendingLetter[], groups: OpenGroup[] = [], present?: Record<string, number>): LedgerView {
+function view(
+  letters: PendingLetter[],
+  groups: OpenGroup[] = [],
+  present?: Record<string, number>,
+): LedgerView {
   const counts = new Map<string, number>();
-  letters.forEach((letter) => counts.set(letter.groupKey, (counts.get(letter.groupKey) ?? 0) + 1));
-  return { pending: letters, groups, present: present ? new Map(Object.entries(present)) : counts };
+  letters.forEach((letter) =>
+    counts.set(letter.groupKey, (counts.get(letter.groupKey) ?? 0) + 1),
+  );
+  return {
+    pending: letters,
+    groups,
+    present: present ? new Map(Object.entries(present)) : counts,
+  };
 }
 
 describe(planAlerts.name, () => {
   it('should wait for the grouping window before firing', () => {
     const letters = [pending(1), pending(2, 'INVALID_ENVELOPE', 3)];
 
-    expect(planAlerts(view(letters), at(9), policy, new Set()).fire).toEqual([]);
+    expect(planAlerts(view(letters), at(9), policy, new Set()).fire).toEqual(
+      [],
+    );
     const plan = planAlerts(view(letters), at(10), policy, new Set());
 
     expect(plan.fire).toHaveLength(1);
@@ -37,43 +53,90 @@ describe(planAlerts.name, () => {
   });
 
   it('should fire one group per reason', () => {
-    const letters = [...Array.from({ length: 500 }, (_, index) => pending(index)), pending(900, 'MALFORMED_JSON')];
+    const letters = [
+      ...Array.from({ length: 500 }, (_, index) => pending(index)),
+      pending(900, 'MALFORMED_JSON'),
+    ];
 
     const plan = planAlerts(view(letters), at(10), policy, new Set());
 
-    expect(plan.fire.map((fire) => [fire.groupKey, fire.letters.length]).sort()).toEqual([
+    expect(
+      plan.fire.map((fire) => [fire.groupKey, fire.letters.length]).sort(),
+    ).toEqual([
       ['INVALID_ENVELOPE', 500],
       ['MALFORMED_JSON', 1],
     ]);
   });
 
   it('should hold newer letters of an alerted group until the repeat interval passed', () => {
-    const group: OpenGroup = { groupKey: 'INVALID_ENVELOPE', reason: 'r', openedAt: at(0), lastAlertedAt: at(10), alertedLetters: 500 };
+    const group: OpenGroup = {
+      groupKey: 'INVALID_ENVELOPE',
+      reason: 'r',
+      openedAt: at(0),
+      lastAlertedAt: at(10),
+      alertedLetters: 500,
+    };
     const letters = [pending(501, 'INVALID_ENVELOPE', 20)];
 
-    expect(planAlerts(view(letters, [group]), at(200), policy, new Set()).fire).toEqual([]);
-    expect(planAlerts(view(letters, [group]), at(310), policy, new Set()).fire).toHaveLength(1);
+    expect(
+      planAlerts(view(letters, [group]), at(200), policy, new Set()).fire,
+    ).toEqual([]);
+    expect(
+      planAlerts(view(letters, [group]), at(310), policy, new Set()).fire,
+    ).toHaveLength(1);
   });
 
   it('should not plan a group whose previous alert is still being delivered', () => {
-    expect(planAlerts(view([pending(1)]), at(60), policy, new Set(['INVALID_ENVELOPE'])).fire).toEqual([]);
+    expect(
+      planAlerts(
+        view([pending(1)]),
+        at(60),
+        policy,
+        new Set(['INVALID_ENVELOPE']),
+      ).fire,
+    ).toEqual([]);
   });
 
   it('should resolve an alerted group once none of its letters is left and none is pending', () => {
-    const group: OpenGroup = { groupKey: 'INVALID_ENVELOPE', reason: 'r', openedAt: at(0), lastAlertedAt: at(10), alertedLetters: 3 };
+    const group: OpenGroup = {
+      groupKey: 'INVALID_ENVELOPE',
+      reason: 'r',
+      openedAt: at(0),
+      lastAlertedAt: at(10),
+      alertedLetters: 3,
+    };
 
-    expect(planAlerts(view([], [group], { INVALID_ENVELOPE: 2 }), at(60), policy, new Set()).resolve).toEqual([]);
-    expect(planAlerts(view([], [group], {}), at(60), policy, new Set()).resolve).toEqual([group]);
+    expect(
+      planAlerts(
+        view([], [group], { INVALID_ENVELOPE: 2 }),
+        at(60),
+        policy,
+        new Set(),
+      ).resolve,
+    ).toEqual([]);
+    expect(
+      planAlerts(view([], [group], {}), at(60), policy, new Set()).resolve,
+    ).toEqual([group]);
   });
 });
 
 describe(firingAlertOf.name, () => {
-  const context = { dlqName: 'orders-dlq', inspectHint: 'npm run dlq -- list', uncoordinated: false, now: at(10) };
+  const context = {
+    dlqName: 'orders-dlq',
+    inspectHint: 'npm run dlq -- list',
+    uncoordinated: false,
+    now: at(10),
+  };
 
   it('should describe a burst as one grouped alert with samples and the time span', () => {
-    const letters = Array.from({ length: 500 }, (_, index) => pending(index + 1));
+    const letters = Array.from({ length: 500 }, (_, index) =>
+      pending(index + 1),
+    );
 
-    const alert = firingAlertOf({ groupKey: 'INVALID_ENVELOPE', letters, inDlq: 500 }, context);
+    const alert = firingAlertOf(
+      { groupKey: 'INVALID_ENVELOPE', letters, inDlq: 500 },
+      context,
+    );
 
     expect(alert.title).toBe('500 orders failed: INVALID_ENVELOPE');
     expect(alert.count).toBe(500);
@@ -86,27 +149,58 @@ describe(firingAlertOf.name, () => {
   });
 
   it('should name the order and point at it when one order failed', () => {
-    const alert = firingAlertOf({ groupKey: 'INVALID_ENVELOPE', letters: [pending(7)], inDlq: 1 }, context);
+    const alert = firingAlertOf(
+      { groupKey: 'INVALID_ENVELOPE', letters: [pending(7)], inDlq: 1 },
+      context,
+    );
 
     expect(alert.title).toBe('Order order-7 failed: INVALID_ENVELOPE');
     expect(alert.inspect).toBe('npm run dlq -- list --order order-7');
   });
 
   it('should count newer letters of an open group as "more"', () => {
-    const group: OpenGroup = { groupKey: 'INVALID_ENVELOPE', reason: 'r', openedAt: at(0), lastAlertedAt: at(10), alertedLetters: 500 };
+    const group: OpenGroup = {
+      groupKey: 'INVALID_ENVELOPE',
+      reason: 'r',
+      openedAt: at(0),
+      lastAlertedAt: at(10),
+      alertedLetters: 500,
+    };
 
-    const alert = firingAlertOf({ groupKey: 'INVALID_ENVELOPE', letters: [pending(1), pending(2)], group, inDlq: 502 }, context);
+    const alert = firingAlertOf(
+      {
+        groupKey: 'INVALID_ENVELOPE',
+        letters: [pending(1), pending(2)],
+        group,
+        inDlq: 502,
+      },
+      context,
+    );
 
-    expect(alert.title).toBe(`2 more orders failed (502 since ${at(0).toISOString()}): INVALID_ENVELOPE`);
+    expect(alert.title).toBe(
+      `2 more orders failed (502 since ${at(0).toISOString()}): INVALID_ENVELOPE`,
+    );
     expect(alert.totalSinceOpened).toBe(502);
   });
 });
 
 describe(resolvedAlertOf.name, () => {
   it('should say that the DLQ is empty again when it is', () => {
-    const group: OpenGroup = { groupKey: 'INVALID_ENVELOPE', reason: 'r', openedAt: at(0), lastAlertedAt: at(10), alertedLetters: 3 };
+    const group: OpenGroup = {
+      groupKey: 'INVALID_ENVELOPE',
+      reason: 'r',
+      openedAt: at(0),
+      lastAlertedAt: at(10),
+      alertedLetters: 3,
+    };
 
-    expect(resolvedAlertOf([group], true, { dlqName: 'orders-dlq', now: at(60) }).title).toBe('Resolved: orders-dlq is empty again (INVALID_ENVELOPE)');
-    expect(resolvedAlertOf([group], false, { dlqName: 'orders-dlq', now: at(60) }).title).toBe('Resolved: no dead letters left for INVALID_ENVELOPE');
+    expect(
+      resolvedAlertOf([group], true, { dlqName: 'orders-dlq', now: at(60) })
+        .title,
+    ).toBe('Resolved: orders-dlq is empty again (INVALID_ENVELOPE)');
+    expect(
+      resolvedAlertOf([group], false, { dlqName: 'orders-dlq', now: at(60) })
+        .title,
+    ).toBe('Resolved: no dead letters left for INVALID_ENVELOPE');
   });
 });

@@ -1,4 +1,8 @@
-import { AlertSample, FiringAlert, ResolvedAlert } from '../alerts/dead-letter.alert';
+import {
+  AlertSample,
+  FiringAlert,
+  ResolvedAlert,
+} from '../alerts/dead-letter.alert';
 import { LedgerView, OpenGroup, PendingLetter } from './dead-letter.ledger';
 
 export interface AlertPolicy {
@@ -24,7 +28,12 @@ export interface AlertPlan {
  * Decides what to send now. `busy` holds groups whose previous alert is still being delivered:
  * they wait, so one group never has two alerts in flight.
  */
-export function planAlerts(view: LedgerView, now: Date, policy: AlertPolicy, busy: ReadonlySet<string>): AlertPlan {
+export function planAlerts(
+  view: LedgerView,
+  now: Date,
+  policy: AlertPolicy,
+  busy: ReadonlySet<string>,
+): AlertPlan {
   const pendingByGroup = new Map<string, PendingLetter[]>();
   for (const letter of view.pending) {
     const letters = pendingByGroup.get(letter.groupKey) ?? [];
@@ -40,16 +49,27 @@ export function planAlerts(view: LedgerView, now: Date, policy: AlertPolicy, bus
     }
     const firstNoticed = earliest(letters.map((letter) => letter.noticedAt));
     const group = groups.get(groupKey);
-    const windowOver = now.getTime() - firstNoticed.getTime() >= policy.groupWindowMs;
-    const repeatAllowed = !group || now.getTime() - group.lastAlertedAt.getTime() >= policy.repeatIntervalMs;
+    const windowOver =
+      now.getTime() - firstNoticed.getTime() >= policy.groupWindowMs;
+    const repeatAllowed =
+      !group ||
+      now.getTime() - group.lastAlertedAt.getTime() >= policy.repeatIntervalMs;
     if (windowOver && repeatAllowed) {
-      fire.push({ groupKey, letters, group, inDlq: view.present.get(groupKey) ?? 0 });
+      fire.push({
+        groupKey,
+        letters,
+        group,
+        inDlq: view.present.get(groupKey) ?? 0,
+      });
     }
   }
 
   // Resolved once nothing of the group is left in the DLQ and nothing is waiting to be alerted.
   const resolve = view.groups.filter(
-    (group) => !busy.has(group.groupKey) && !pendingByGroup.has(group.groupKey) && (view.present.get(group.groupKey) ?? 0) === 0,
+    (group) =>
+      !busy.has(group.groupKey) &&
+      !pendingByGroup.has(group.groupKey) &&
+      (view.present.get(group.groupKey) ?? 0) === 0,
   );
   return { fire, resolve };
 }
@@ -63,19 +83,32 @@ export interface AlertContext {
   now: Date;
 }
 
-export function firingAlertOf(planned: PlannedFiring, context: AlertContext): FiringAlert {
+export function firingAlertOf(
+  planned: PlannedFiring,
+  context: AlertContext,
+): FiringAlert {
   const { letters, group } = planned;
-  const byLastFailure = [...letters].sort((a, b) => a.failedLastAt.getTime() - b.failedLastAt.getTime());
+  const byLastFailure = [...letters].sort(
+    (a, b) => a.failedLastAt.getTime() - b.failedLastAt.getTime(),
+  );
   const latest = byLastFailure[byLastFailure.length - 1];
   const count = letters.length;
   const totalSinceOpened = (group?.alertedLetters ?? 0) + count;
-  const attempts = letters.map((letter) => letter.attempts).filter((value): value is number => value !== undefined);
-  const firstFailureAt = earliest(letters.map((letter) => letter.failedFirstAt));
+  const attempts = letters
+    .map((letter) => letter.attempts)
+    .filter((value): value is number => value !== undefined);
+  const firstFailureAt = earliest(
+    letters.map((letter) => letter.failedFirstAt),
+  );
   const single = count === 1 && !group ? letters[0] : undefined;
   const samples: AlertSample[] = byLastFailure
     .slice(-MAX_SAMPLES)
     .reverse()
-    .map((letter) => ({ messageId: letter.messageId, orderId: letter.orderId, customerId: letter.customerId }));
+    .map((letter) => ({
+      messageId: letter.messageId,
+      orderId: letter.orderId,
+      customerId: letter.customerId,
+    }));
   const what = single
     ? `Order ${single.orderId ?? `(no order id, message ${single.messageId})`} failed`
     : group
@@ -93,22 +126,38 @@ export function firingAlertOf(planned: PlannedFiring, context: AlertContext): Fi
     firstFailureAt,
     lastFailureAt: latest.failedLastAt,
     firstDeadLetteredAt: byLastFailure[0].failedLastAt,
-    maxAttempts: attempts.length > 0 ? attempts.reduce((max, value) => Math.max(max, value)) : undefined,
+    maxAttempts:
+      attempts.length > 0
+        ? attempts.reduce((max, value) => Math.max(max, value))
+        : undefined,
     samples,
     inDlq: planned.inDlq,
-    inspect: single?.orderId ? `${context.inspectHint} --order ${single.orderId}` : `${context.inspectHint} --reason ${planned.groupKey}`,
+    inspect: single?.orderId
+      ? `${context.inspectHint} --order ${single.orderId}`
+      : `${context.inspectHint} --reason ${planned.groupKey}`,
     uncoordinated: context.uncoordinated,
     at: context.now,
   };
 }
 
-export function resolvedAlertOf(groups: OpenGroup[], dlqEmpty: boolean, context: Pick<AlertContext, 'dlqName' | 'now'>): ResolvedAlert {
+export function resolvedAlertOf(
+  groups: OpenGroup[],
+  dlqEmpty: boolean,
+  context: Pick<AlertContext, 'dlqName' | 'now'>,
+): ResolvedAlert {
   const keys = groups.map((group) => group.groupKey).join(', ');
   return {
     kind: 'resolved',
     dlqName: context.dlqName,
-    title: dlqEmpty ? `Resolved: ${context.dlqName} is empty again (${keys})` : `Resolved: no dead letters left for ${keys}`,
-    groups: groups.map((group) => ({ groupKey: group.groupKey, reason: group.reason, openedAt: group.openedAt, alertedLetters: group.alertedLetters })),
+    title: dlqEmpty
+      ? `Resolved: ${context.dlqName} is empty again (${keys})`
+      : `Resolved: no dead letters left for ${keys}`,
+    groups: groups.map((group) => ({
+      groupKey: group.groupKey,
+      reason: group.reason,
+      openedAt: group.openedAt,
+      alertedLetters: group.alertedLetters,
+    })),
     dlqEmpty,
     at: context.now,
   };

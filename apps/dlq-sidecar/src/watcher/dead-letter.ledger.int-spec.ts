@@ -6,7 +6,10 @@ import { DatabaseLedger } from './database.ledger';
 import { DeadLetterLedger } from './dead-letter.ledger';
 import { MemoryLedger } from './memory.ledger';
 
-function letter(groupKey = 'INVALID_ENVELOPE', overrides: Partial<DeadLetter> = {}): DeadLetter {
+function letter(
+  groupKey = 'INVALID_ENVELOPE',
+  overrides: Partial<DeadLetter> = {},
+): DeadLetter {
   const at = new Date();
   return {
     messageId: randomUUID(),
@@ -25,7 +28,11 @@ function letter(groupKey = 'INVALID_ENVELOPE', overrides: Partial<DeadLetter> = 
   };
 }
 
-const scan = (complete = true) => ({ scanId: randomUUID(), complete, at: new Date() });
+const scan = (complete = true) => ({
+  scanId: randomUUID(),
+  complete,
+  at: new Date(),
+});
 
 let database: LazyDataSource;
 
@@ -37,7 +44,10 @@ afterAll(() => database.close());
 
 // The same contract for both: the watcher switches between them when the database comes and goes.
 describe.each([
-  ['DatabaseLedger (real PostgreSQL)', () => new DatabaseLedger(database, `dlq-${randomUUID().slice(0, 8)}`)],
+  [
+    'DatabaseLedger (real PostgreSQL)',
+    () => new DatabaseLedger(database, `dlq-${randomUUID().slice(0, 8)}`),
+  ],
   ['MemoryLedger', () => new MemoryLedger()],
 ])('%s', (_name, create: () => DeadLetterLedger) => {
   let ledger: DeadLetterLedger;
@@ -50,10 +60,15 @@ describe.each([
     const letters = [letter(), letter()];
 
     const first = await ledger.record(letters, scan());
-    const second = await ledger.record([...letters, letter('MALFORMED_JSON')], scan());
+    const second = await ledger.record(
+      [...letters, letter('MALFORMED_JSON')],
+      scan(),
+    );
 
     expect(first).toHaveLength(2);
-    expect(second.map((noticed) => noticed.groupKey)).toEqual(['MALFORMED_JSON']);
+    expect(second.map((noticed) => noticed.groupKey)).toEqual([
+      'MALFORMED_JSON',
+    ]);
     expect((await ledger.view()).pending).toHaveLength(3);
   });
 
@@ -68,7 +83,9 @@ describe.each([
     expect((await ledger.view()).present.get('INVALID_ENVELOPE')).toBe(1);
 
     await ledger.markAllGone(new Date());
-    expect((await ledger.view()).present.get('INVALID_ENVELOPE')).toBeUndefined();
+    expect(
+      (await ledger.view()).present.get('INVALID_ENVELOPE'),
+    ).toBeUndefined();
   });
 
   it('should open a group when alerted, add to it, and close it when resolved', async () => {
@@ -76,12 +93,31 @@ describe.each([
     await ledger.record(letters, scan());
     const openedAt = new Date(Date.now() - 1000);
 
-    await ledger.alerted({ groupKey: 'INVALID_ENVELOPE', messageIds: letters.slice(0, 2).map((l) => l.messageId), reason: 'r1', openedAt, at: new Date() });
-    await ledger.alerted({ groupKey: 'INVALID_ENVELOPE', messageIds: [letters[2].messageId], reason: 'r2', openedAt: new Date(), at: new Date() });
+    await ledger.alerted({
+      groupKey: 'INVALID_ENVELOPE',
+      messageIds: letters.slice(0, 2).map((l) => l.messageId),
+      reason: 'r1',
+      openedAt,
+      at: new Date(),
+    });
+    await ledger.alerted({
+      groupKey: 'INVALID_ENVELOPE',
+      messageIds: [letters[2].messageId],
+      reason: 'r2',
+      openedAt: new Date(),
+      at: new Date(),
+    });
 
     const view = await ledger.view();
     expect(view.pending).toEqual([]);
-    expect(view.groups).toEqual([expect.objectContaining({ groupKey: 'INVALID_ENVELOPE', reason: 'r2', alertedLetters: 3, openedAt })]);
+    expect(view.groups).toEqual([
+      expect.objectContaining({
+        groupKey: 'INVALID_ENVELOPE',
+        reason: 'r2',
+        alertedLetters: 3,
+        openedAt,
+      }),
+    ]);
 
     await ledger.markAllGone(new Date());
     await ledger.resolved(['INVALID_ENVELOPE']);
@@ -89,20 +125,30 @@ describe.each([
   });
 
   it('should know the oldest letter still in the DLQ', async () => {
-    const old = letter('INVALID_ENVELOPE', { sentAt: new Date(Date.now() - 3_600_000) });
+    const old = letter('INVALID_ENVELOPE', {
+      sentAt: new Date(Date.now() - 3_600_000),
+    });
     await ledger.record([old, letter()], scan());
 
-    expect((await ledger.view()).oldestSentAt?.getTime()).toBe(old.sentAt.getTime());
+    expect((await ledger.view()).oldestSentAt?.getTime()).toBe(
+      old.sentAt.getTime(),
+    );
   });
 });
 
 describe('two sidecars sharing the database ledger', () => {
   it('should let only one of them see a letter as new, even when both record it at once', async () => {
     const dlqName = `dlq-${randomUUID().slice(0, 8)}`;
-    const [first, second] = [new DatabaseLedger(database, dlqName), new DatabaseLedger(database, dlqName)];
+    const [first, second] = [
+      new DatabaseLedger(database, dlqName),
+      new DatabaseLedger(database, dlqName),
+    ];
     const letters = Array.from({ length: 200 }, () => letter());
 
-    const [a, b] = await Promise.all([first.record(letters, scan()), second.record([...letters].reverse(), scan())]);
+    const [a, b] = await Promise.all([
+      first.record(letters, scan()),
+      second.record([...letters].reverse(), scan()),
+    ]);
 
     expect(a.length + b.length).toBe(200);
   });

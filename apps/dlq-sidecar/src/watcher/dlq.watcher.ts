@@ -1,4 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +13,12 @@ import { DeadLetterAlert } from '../alerts/dead-letter.alert';
 import { DeadLetter, queueNameOf } from '../dead-letters/dead-letter';
 import { DlqDepth, DlqReader } from '../dead-letters/dlq.reader';
 import { SidecarMetrics, WatcherRole } from '../health/sidecar.metrics';
-import { AlertContext, firingAlertOf, planAlerts, resolvedAlertOf } from './alert.planner';
+import {
+  AlertContext,
+  firingAlertOf,
+  planAlerts,
+  resolvedAlertOf,
+} from './alert.planner';
 import { DatabaseLedger } from './database.ledger';
 import { DeadLetterLedger } from './dead-letter.ledger';
 import { LeaderElection } from './leader.election';
@@ -22,7 +32,9 @@ import { MirroredLedger } from './mirrored.ledger';
  * letters are all gone (or the DLQ is empty) a resolved notice follows. Only the leader does this.
  */
 @Injectable()
-export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class DlqWatcher
+  implements OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger(DlqWatcher.name);
   private readonly dlqName: string;
   private readonly database: DatabaseLedger;
@@ -62,7 +74,9 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
 
   onApplicationBootstrap(): void {
     if (this.dispatcher.channelNames.length === 0) {
-      this.logger.warn({ msg: 'no alert channel configured: set ALERT_WEBHOOK_URL, ALERTMANAGER_URL or ALERT_LOG=true' });
+      this.logger.warn({
+        msg: 'no alert channel configured: set ALERT_WEBHOOK_URL, ALERTMANAGER_URL or ALERT_LOG=true',
+      });
     }
     this.loop = this.run();
   }
@@ -81,7 +95,9 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
       } catch (error) {
         this.logger.error({ msg: 'watch round failed', error: String(error) });
       }
-      await sleep(this.config.DLQ_POLL_INTERVAL_MS, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      await sleep(this.config.DLQ_POLL_INTERVAL_MS, undefined, {
+        signal: this.stopping.signal,
+      }).catch(() => undefined);
     }
   }
 
@@ -94,7 +110,10 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
       this.lastProbeOk = true;
     } catch (error) {
       this.lastProbeOk = false;
-      this.logger.warn({ msg: 'cannot read the DLQ depth', error: String(error) });
+      this.logger.warn({
+        msg: 'cannot read the DLQ depth',
+        error: String(error),
+      });
       return;
     }
     this.metrics.depth.set({ state: 'visible' }, depth.visible);
@@ -117,7 +136,10 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
         await this.watch(this.leaderLedger, depth, role);
         return;
       } catch (error) {
-        this.logger.warn({ msg: 'ledger unavailable: stepping down and alerting alone this round', error: String(error) });
+        this.logger.warn({
+          msg: 'ledger unavailable: stepping down and alerting alone this round',
+          error: String(error),
+        });
         await this.election.stepDown();
         this.metrics.setRole('uncoordinated');
       }
@@ -125,7 +147,11 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
     await this.watch(this.memory, depth, 'uncoordinated');
   }
 
-  private async watch(ledger: DeadLetterLedger, depth: DlqDepth, role: WatcherRole): Promise<void> {
+  private async watch(
+    ledger: DeadLetterLedger,
+    depth: DlqDepth,
+    role: WatcherRole,
+  ): Promise<void> {
     const total = depth.visible + depth.inFlight + depth.delayed;
     if (total === 0) {
       await ledger.markAllGone(new Date());
@@ -137,38 +163,80 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
     this.metrics.setOldestSentAt(total === 0 ? undefined : view.oldestSentAt);
 
     const now = new Date();
-    const context: AlertContext = { dlqName: this.dlqName, inspectHint: this.config.INSPECT_HINT, uncoordinated: role === 'uncoordinated', now };
-    const plan = planAlerts(view, now, { groupWindowMs: this.config.ALERT_GROUP_WINDOW_MS, repeatIntervalMs: this.config.ALERT_REPEAT_INTERVAL_MS }, new Set(this.deliveries.keys()));
+    const context: AlertContext = {
+      dlqName: this.dlqName,
+      inspectHint: this.config.INSPECT_HINT,
+      uncoordinated: role === 'uncoordinated',
+      now,
+    };
+    const plan = planAlerts(
+      view,
+      now,
+      {
+        groupWindowMs: this.config.ALERT_GROUP_WINDOW_MS,
+        repeatIntervalMs: this.config.ALERT_REPEAT_INTERVAL_MS,
+      },
+      new Set(this.deliveries.keys()),
+    );
     for (const planned of plan.fire) {
       const alert = firingAlertOf(planned, context);
-      const record = { groupKey: alert.groupKey, messageIds: planned.letters.map((letter) => letter.messageId), reason: alert.reason, openedAt: alert.openedAt };
-      this.deliver([alert.groupKey], alert, (at) => ledger.alerted({ ...record, at }));
+      const record = {
+        groupKey: alert.groupKey,
+        messageIds: planned.letters.map((letter) => letter.messageId),
+        reason: alert.reason,
+        openedAt: alert.openedAt,
+      };
+      this.deliver([alert.groupKey], alert, (at) =>
+        ledger.alerted({ ...record, at }),
+      );
     }
     if (plan.resolve.length > 0) {
       const keys = plan.resolve.map((group) => group.groupKey);
-      this.deliver(keys, resolvedAlertOf(plan.resolve, total === 0, context), () => ledger.resolved(keys));
+      this.deliver(
+        keys,
+        resolvedAlertOf(plan.resolve, total === 0, context),
+        () => ledger.resolved(keys),
+      );
     }
 
     const resolving = new Set(plan.resolve.map((group) => group.groupKey));
-    if (Date.now() - this.lastRefreshAt >= this.config.ALERTMANAGER_RESEND_INTERVAL_MS) {
+    if (
+      Date.now() - this.lastRefreshAt >=
+      this.config.ALERTMANAGER_RESEND_INTERVAL_MS
+    ) {
       this.lastRefreshAt = Date.now();
       const firing = view.groups
         .filter((group) => !resolving.has(group.groupKey))
-        .map((group) => ({ dlqName: this.dlqName, ...group, inDlq: view.present.get(group.groupKey) ?? 0 }));
+        .map((group) => ({
+          dlqName: this.dlqName,
+          ...group,
+          inDlq: view.present.get(group.groupKey) ?? 0,
+        }));
       void this.dispatcher.refresh(firing);
     }
   }
 
   private scanDue(total: number): boolean {
-    return !this.lastScan || this.lastScan.total !== total || Date.now() - this.lastScan.at >= this.config.DLQ_RESCAN_INTERVAL_MS;
+    return (
+      !this.lastScan ||
+      this.lastScan.total !== total ||
+      Date.now() - this.lastScan.at >= this.config.DLQ_RESCAN_INTERVAL_MS
+    );
   }
 
-  private async scan(ledger: DeadLetterLedger, depth: DlqDepth, total: number): Promise<void> {
+  private async scan(
+    ledger: DeadLetterLedger,
+    depth: DlqDepth,
+    total: number,
+  ): Promise<void> {
     if (depth.hasRedrivePolicy) {
       // Each peek is a receive: with a redrive policy on the DLQ, watching would move letters away.
       if (!this.warnedAboutRedrivePolicy) {
         this.warnedAboutRedrivePolicy = true;
-        this.logger.error({ msg: 'the DLQ has a RedrivePolicy; its contents are not read (only counted). Remove the policy from the DLQ.', dlq: this.dlqName });
+        this.logger.error({
+          msg: 'the DLQ has a RedrivePolicy; its contents are not read (only counted). Remove the policy from the DLQ.',
+          dlq: this.dlqName,
+        });
       }
       return;
     }
@@ -176,7 +244,11 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
     let outcome;
     try {
       outcome = await this.reader.scan(
-        { visibilitySeconds: this.config.DLQ_PEEK_VISIBILITY_SECONDS, maxMessages: this.config.DLQ_SCAN_MAX_MESSAGES, waitForHiddenMs: 0 },
+        {
+          visibilitySeconds: this.config.DLQ_PEEK_VISIBILITY_SECONDS,
+          maxMessages: this.config.DLQ_SCAN_MAX_MESSAGES,
+          waitForHiddenMs: 0,
+        },
         async (batch) => {
           letters.push(...batch.map((received) => received.letter));
         },
@@ -185,8 +257,14 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
       this.metrics.scans.inc({ outcome: 'failed' });
       throw error;
     }
-    this.metrics.scans.inc({ outcome: outcome.complete ? 'complete' : 'partial' });
-    const noticed = await ledger.record(letters, { scanId: randomUUID(), complete: outcome.complete, at: new Date() });
+    this.metrics.scans.inc({
+      outcome: outcome.complete ? 'complete' : 'partial',
+    });
+    const noticed = await ledger.record(letters, {
+      scanId: randomUUID(),
+      complete: outcome.complete,
+      at: new Date(),
+    });
     this.lastScan = { at: Date.now(), total };
     if (noticed.length > 0) {
       this.reportNoticed(noticed);
@@ -198,23 +276,45 @@ export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShut
     for (const letter of noticed) {
       this.metrics.noticed.inc({ reason: letter.groupKey });
       byReason.set(letter.groupKey, (byReason.get(letter.groupKey) ?? 0) + 1);
-      this.logger.debug({ msg: 'dead letter noticed', orderId: letter.orderId, correlationId: letter.correlationId, messageId: letter.messageId, code: letter.groupKey });
+      this.logger.debug({
+        msg: 'dead letter noticed',
+        orderId: letter.orderId,
+        correlationId: letter.correlationId,
+        messageId: letter.messageId,
+        code: letter.groupKey,
+      });
     }
-    this.logger.log({ msg: 'new dead letters', count: noticed.length, byReason: Object.fromEntries(byReason) });
+    this.logger.log({
+      msg: 'new dead letters',
+      count: noticed.length,
+      byReason: Object.fromEntries(byReason),
+    });
   }
 
-  private deliver(keys: string[], alert: DeadLetterAlert, remember: (at: Date) => Promise<void>): void {
+  private deliver(
+    keys: string[],
+    alert: DeadLetterAlert,
+    remember: (at: Date) => Promise<void>,
+  ): void {
     const delivery = (async () => {
       const report = await this.dispatcher.deliver(alert);
       if (report.delivered.length === 0 && report.failed.length > 0) {
         // Every channel gave up and logged the alert in full; it counts as sent so it is not repeated forever.
-        this.logger.error({ msg: 'alert delivered on no channel', title: alert.title, failed: report.failed });
+        this.logger.error({
+          msg: 'alert delivered on no channel',
+          title: alert.title,
+          failed: report.failed,
+        });
       }
       try {
         await remember(new Date());
       } catch (error) {
         // Not remembered: the next round alerts again. A duplicate, never silence.
-        this.logger.warn({ msg: 'could not record a sent alert; it may be repeated', title: alert.title, error: String(error) });
+        this.logger.warn({
+          msg: 'could not record a sent alert; it may be repeated',
+          title: alert.title,
+          error: String(error),
+        });
       }
     })().finally(() => keys.forEach((key) => this.deliveries.delete(key)));
     keys.forEach((key) => this.deliveries.set(key, delivery));

@@ -39,7 +39,10 @@ export class LeaderElection implements OnApplicationShutdown {
         await client.query('SELECT 1');
         role = 'leader';
       } else {
-        const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS locked', [LOCK_NAMESPACE, this.key]);
+        const result = await client.query<{ locked: boolean }>(
+          'SELECT pg_try_advisory_lock($1, $2) AS locked',
+          [LOCK_NAMESPACE, this.key],
+        );
         this.leading = result.rows[0]?.locked === true;
         role = this.leading ? 'leader' : 'follower';
       }
@@ -47,11 +50,20 @@ export class LeaderElection implements OnApplicationShutdown {
       await this.disconnect();
       role = 'uncoordinated';
       if (this.lastRole !== role) {
-        this.logger.warn({ msg: 'database unreachable: alerting without coordination (other sidecars may alert too)', error: String(error) });
+        this.logger.warn({
+          msg: 'database unreachable: alerting without coordination (other sidecars may alert too)',
+          error: String(error),
+        });
       }
     }
     if (this.lastRole !== role && role !== 'uncoordinated') {
-      this.logger.log({ msg: role === 'leader' ? 'leading: this sidecar alerts' : 'following: another sidecar alerts', instance: this.config.INSTANCE_ID });
+      this.logger.log({
+        msg:
+          role === 'leader'
+            ? 'leading: this sidecar alerts'
+            : 'following: another sidecar alerts',
+        instance: this.config.INSTANCE_ID,
+      });
     }
     this.lastRole = role;
     return role;
@@ -75,11 +87,17 @@ export class LeaderElection implements OnApplicationShutdown {
       connectionTimeoutMillis: this.config.DB_CONNECT_TIMEOUT_MS,
       query_timeout: this.config.DB_CONNECT_TIMEOUT_MS,
       keepAlive: true,
-      application_name: `orders-dlq-sidecar ${this.config.INSTANCE_ID}`.slice(0, 63),
+      application_name: `orders-dlq-sidecar ${this.config.INSTANCE_ID}`.slice(
+        0,
+        63,
+      ),
     });
     // A dropped connection emits 'error'; without a listener it would crash the process.
     client.on('error', (error) => {
-      this.logger.warn({ msg: 'leader lock connection lost', error: error.message });
+      this.logger.warn({
+        msg: 'leader lock connection lost',
+        error: error.message,
+      });
       if (this.client === client) {
         this.client = undefined;
         this.leading = false;

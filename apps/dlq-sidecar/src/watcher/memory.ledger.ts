@@ -1,5 +1,12 @@
 import { DeadLetter } from '../dead-letters/dead-letter';
-import { AlertedRecord, DeadLetterLedger, LedgerView, OpenGroup, PendingLetter, ScanRecord } from './dead-letter.ledger';
+import {
+  AlertedRecord,
+  DeadLetterLedger,
+  LedgerView,
+  OpenGroup,
+  PendingLetter,
+  ScanRecord,
+} from './dead-letter.ledger';
 
 interface Row extends PendingLetter {
   sentAt: Date;
@@ -61,14 +68,22 @@ export class MemoryLedger implements DeadLetterLedger {
     for (const row of this.rows.values()) {
       if (row.goneAt === undefined) {
         present.set(row.groupKey, (present.get(row.groupKey) ?? 0) + 1);
-        oldestSentAt = oldestSentAt && oldestSentAt <= row.sentAt ? oldestSentAt : row.sentAt;
+        oldestSentAt =
+          oldestSentAt && oldestSentAt <= row.sentAt
+            ? oldestSentAt
+            : row.sentAt;
       }
       if (row.alertedAt === undefined) {
         pending.push(row);
       }
     }
     pending.sort((a, b) => a.noticedAt.getTime() - b.noticedAt.getTime());
-    return { pending, present, groups: [...this.groups.values()].map((group) => ({ ...group })), oldestSentAt };
+    return {
+      pending,
+      present,
+      groups: [...this.groups.values()].map((group) => ({ ...group })),
+      oldestSentAt,
+    };
   }
 
   async alerted(record: AlertedRecord): Promise<void> {
@@ -93,7 +108,11 @@ export class MemoryLedger implements DeadLetterLedger {
       this.groups.delete(key);
     }
     for (const [id, row] of this.rows) {
-      if (groupKeys.includes(row.groupKey) && row.goneAt !== undefined && row.alertedAt !== undefined) {
+      if (
+        groupKeys.includes(row.groupKey) &&
+        row.goneAt !== undefined &&
+        row.alertedAt !== undefined
+      ) {
         this.rows.delete(id);
       }
     }

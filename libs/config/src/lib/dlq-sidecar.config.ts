@@ -1,10 +1,25 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { hostname } from 'node:os';
 import { ToBoolean, ToInt } from './env-transforms';
 import { CrossFieldChecks } from './load-config';
 import { SharedConfig } from './shared.config';
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+};
 
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
@@ -139,7 +154,10 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
 
   /** sha256 hex of the admin API key. Unset: the admin HTTP API is off. */
   @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, { message: 'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)' })
+  @Matches(/^[0-9a-f]{64}$/, {
+    message:
+      'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
+  })
   ADMIN_API_KEY_SHA256?: string;
 
   /** Names this sidecar in logs, alerts and the database session. */
@@ -150,7 +168,9 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   crossFieldErrors(): string[] {
     const errors: string[] = [];
     if (this.DLQ_RESCAN_INTERVAL_MS < this.DLQ_POLL_INTERVAL_MS) {
-      errors.push('DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS');
+      errors.push(
+        'DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS',
+      );
     }
     if (this.ALERT_RETRY_BASE_MS > this.ALERT_RETRY_MAX_MS) {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
@@ -180,13 +200,19 @@ export interface CliEnvironment {
  * nothing is filled in and a missing key is a config error, so a cluster never talks to localhost.
  * SQS_ENDPOINT is only filled in when the queue URLs are too: real queue URLs mean real AWS.
  */
-export function dlqCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+export function dlqCliEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): CliEnvironment {
   if (env.NODE_ENV === 'production') {
     return { env, localDefaults: [] };
   }
   const unset = (key: string) => env[key] === undefined || env[key] === '';
   const queuesFromEnv = !unset('ORDERS_QUEUE_URL') || !unset('ORDERS_DLQ_URL');
-  const localDefaults = Object.keys(LOCAL_STACK_ENV).filter((key) => unset(key) && !(key === 'SQS_ENDPOINT' && queuesFromEnv));
-  const filled = Object.fromEntries(localDefaults.map((key) => [key, LOCAL_STACK_ENV[key]]));
+  const localDefaults = Object.keys(LOCAL_STACK_ENV).filter(
+    (key) => unset(key) && !(key === 'SQS_ENDPOINT' && queuesFromEnv),
+  );
+  const filled = Object.fromEntries(
+    localDefaults.map((key) => [key, LOCAL_STACK_ENV[key]]),
+  );
   return { env: { ...env, ...filled }, localDefaults };
 }

@@ -27,8 +27,12 @@ export class CreateDlqSidecarTables1767225600000 implements MigrationInterface {
         gone_at         timestamptz,
         PRIMARY KEY (dlq_name, message_id)
       )`);
-    await queryRunner.query(`CREATE INDEX dlq_dead_letters_pending_idx ON dlq_dead_letters (dlq_name) WHERE alerted_at IS NULL`);
-    await queryRunner.query(`CREATE INDEX dlq_dead_letters_present_idx ON dlq_dead_letters (dlq_name, group_key) WHERE gone_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX dlq_dead_letters_pending_idx ON dlq_dead_letters (dlq_name) WHERE alerted_at IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX dlq_dead_letters_present_idx ON dlq_dead_letters (dlq_name, group_key) WHERE gone_at IS NULL`,
+    );
     await queryRunner.query(`
       CREATE TABLE dlq_alert_groups (
         dlq_name        varchar(80) NOT NULL,
@@ -59,7 +63,9 @@ export class CreateDlqSidecarTables1767225600000 implements MigrationInterface {
         updated_at      timestamptz NOT NULL DEFAULT now(),
         finished_at     timestamptz
       )`);
-    await queryRunner.query(`CREATE INDEX dlq_audit_log_started_idx ON dlq_audit_log (dlq_name, started_at DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX dlq_audit_log_started_idx ON dlq_audit_log (dlq_name, started_at DESC)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
