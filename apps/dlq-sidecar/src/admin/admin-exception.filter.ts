@@ -38,14 +38,12 @@ export class AdminExceptionFilter implements ExceptionFilter {
         error: exception instanceof Error ? exception.stack : String(exception),
       });
     }
-    void reply
-      .status(statusCode)
-      .send({
-        statusCode,
-        error: STATUS_CODES[statusCode] ?? 'Error',
-        code,
-        message,
-      });
+    void reply.status(statusCode).send({
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      code,
+      message,
+    });
   }
 }
 

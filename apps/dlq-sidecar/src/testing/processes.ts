@@ -31,6 +31,8 @@ export function baseEnv(queues: QueuePair): Record<string, string> {
 
 export interface StackProcess {
   urls: Record<string, string>;
+  /** Stops one app (SIGTERM, graceful), e.g. the leading sidecar. */
+  stopApp(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startProcessor(
   const services = globalSetupServices(queues);
   const stacks: RunningStack[] = [];
   const urls: Record<string, string> = {};
+  const apps = new Map<string, { stop(): Promise<unknown> }>();
   const stop = async () => {
     await Promise.all(stacks.map((stack) => stack.stop()));
   };
@@ -63,6 +66,7 @@ export async function startProcessor(
     });
     stacks.push(processor);
     urls.processor = processor.urls.processor;
+    apps.set('processor', processor.apps.processor);
     // Concurrently, as replicas start: their migration runs are serialised by an advisory lock.
     await Promise.all(
       sidecars.map(async (sidecar) => {
@@ -73,13 +77,20 @@ export async function startProcessor(
         });
         stacks.push(stack);
         urls[sidecar.name] = stack.urls['dlq-sidecar'];
+        apps.set(sidecar.name, stack.apps['dlq-sidecar']);
       }),
     );
   } catch (error) {
     await stop();
     throw error;
   }
-  return { urls, stop };
+  return {
+    urls,
+    stop,
+    async stopApp(name) {
+      await apps.get(name)?.stop();
+    },
+  };
 }
 
 export interface CliResult {
