@@ -80,8 +80,12 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
   }
 
   /** Pending retries stop waiting: what is still undelivered is logged as such. */
-  beforeApplicationShutdown(): void {
+  stopRetrying(): void {
     this.stopping.abort();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopRetrying();
   }
 
   private async deliverOn(

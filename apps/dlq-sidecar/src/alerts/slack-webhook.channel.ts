@@ -50,7 +50,7 @@ function firingMessage(alert: FiringAlert): {
   const facts = [
     `*Reason:* ${alert.groupKey}: ${alert.reason}`,
     `*Orders:* ${orders}${more}`,
-    `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${alert.maxAttempts ? `, after up to ${alert.maxAttempts} attempts` : ''}`,
+    `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${attemptsText(alert.maxAttempts)}`,
     `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} with this reason now`,
   ];
   const notes = [`Inspect: \`${alert.inspect}\``];
@@ -112,6 +112,15 @@ function resolvedMessage(alert: ResolvedAlert): {
       },
     ],
   };
+}
+
+function attemptsText(maxAttempts: number | undefined): string {
+  if (maxAttempts === undefined) {
+    return '';
+  }
+  return maxAttempts === 1
+    ? ', at the first attempt'
+    : `, after up to ${maxAttempts} attempts`;
 }
 
 function clip(text: string, max: number): string {

@@ -116,6 +116,23 @@ describe(`${DlqReader.name} (real SQS emulator)`, () => {
     expect(waits[0]).toBe(4);
   });
 
+  it('should call a scan partial when its hiding runs out and only letters already seen keep coming back', async () => {
+    await sendAll(
+      sqs,
+      queues.dlqUrl,
+      deadOrders(5, 'INVALID_ENVELOPE', 'bad').seeds,
+    );
+
+    // Visibility 0: every letter is visible again at once, as when a scan outlasts its hiding.
+    const outcome = await reader.scan({
+      visibilitySeconds: 0,
+      maxMessages: 100,
+      waitForHiddenMs: 0,
+    });
+
+    expect(outcome).toMatchObject({ examined: 5, complete: false });
+  });
+
   it('should release what it holds when the visitor fails', async () => {
     await sendAll(
       sqs,

@@ -46,6 +46,8 @@ export type ScanVisitor = (
 // One empty long poll asks every SQS server, so it reliably means "nothing visible right now".
 const IDLE_WAIT_SECONDS = 1;
 const RECEIVE_SLACK_MS = 2000;
+// Receives in a row that bring back only letters already seen before the scan gives up (as partial).
+const MAX_STALE_ROUNDS = 50;
 
 /**
  * Reads the DLQ without consuming it. SQS has no peek: a letter must be received to be seen, and a
@@ -104,6 +106,8 @@ export class DlqReader {
     const seen = new Set<string>();
     let hiddenByOthers = 0;
     let waitingSince: number | undefined;
+    let staleRounds = 0;
+    let cutShort = false;
     try {
       while (!options.signal?.aborted && seen.size < options.maxMessages) {
         // The signal is checked between receives only: an aborted receive could hide letters we never learn of.
@@ -124,8 +128,18 @@ export class DlqReader {
         }
         if (fresh.length > 0) {
           waitingSince = undefined;
+          staleRounds = 0;
           for (const removed of (await visit(fresh)) ?? []) {
             held.delete(removed);
+          }
+          continue;
+        }
+        if (messages.length > 0) {
+          // Only letters seen before, whose hiding ran out during a long scan: unseen ones may still be behind them.
+          staleRounds += 1;
+          if (staleRounds >= MAX_STALE_ROUNDS) {
+            cutShort = true;
+            break;
           }
           continue;
         }
@@ -152,6 +166,7 @@ export class DlqReader {
       examined: seen.size,
       complete:
         !interrupted &&
+        !cutShort &&
         seen.size < options.maxMessages &&
         before.inFlight === 0 &&
         hiddenByOthers === 0,

@@ -83,6 +83,8 @@ export class DlqWatcher
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping.abort();
+    // Alerts waiting for a retry give up now (logged in full) instead of holding the shutdown.
+    this.dispatcher.stopRetrying();
     await this.loop;
     // Alerts under way finish (the dispatcher stops retrying); the leader lock goes with the connection.
     await Promise.allSettled([...this.deliveries.values()]);
@@ -241,9 +243,9 @@ export class DlqWatcher
       return;
     }
     const letters: DeadLetter[] = [];
-    let outcome;
+    let complete = false;
     try {
-      outcome = await this.reader.scan(
+      const outcome = await this.reader.scan(
         {
           visibilitySeconds: this.config.DLQ_PEEK_VISIBILITY_SECONDS,
           maxMessages: this.config.DLQ_SCAN_MAX_MESSAGES,
@@ -253,16 +255,20 @@ export class DlqWatcher
           letters.push(...batch.map((received) => received.letter));
         },
       );
+      complete = outcome.complete;
+      this.metrics.scans.inc({ outcome: complete ? 'complete' : 'partial' });
     } catch (error) {
+      // An SQS failure mid-scan: what was seen still counts (as a partial scan); it is no reason to step down.
       this.metrics.scans.inc({ outcome: 'failed' });
-      throw error;
+      this.logger.warn({
+        msg: 'reading the DLQ failed part way',
+        seen: letters.length,
+        error: String(error),
+      });
     }
-    this.metrics.scans.inc({
-      outcome: outcome.complete ? 'complete' : 'partial',
-    });
     const noticed = await ledger.record(letters, {
       scanId: randomUUID(),
-      complete: outcome.complete,
+      complete,
       at: new Date(),
     });
     this.lastScan = { at: Date.now(), total };
