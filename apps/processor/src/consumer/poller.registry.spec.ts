@@ -66,7 +66,7 @@ describe(PollerRegistry.name, () => {
     handling.isPolling = false;
     const outcome = await drain;
 
-    expect(outcome).toEqual({ drained: true, unfinished: [], abortedReceives: 1 });
+    expect(outcome).toEqual({ drained: true, unfinished: [], abortedReceives: 1, batchesInFlight: 1 });
     expect(handling.abortController.signal.aborted).toBe(false);
     expect(receiving.abortController.signal.aborted).toBe(true);
   });

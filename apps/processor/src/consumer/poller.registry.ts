@@ -26,6 +26,8 @@ export interface DrainOutcome {
   unfinished: string[];
   /** Long polls that were cancelled because nothing else was left to wait for. */
   abortedReceives: number;
+  /** Batches being worked on when the drain began. */
+  batchesInFlight: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export class PollerRegistry {
    */
   async drain(deadline: number): Promise<DrainOutcome> {
     this.draining = true;
+    const batchesInFlight = [...this.pollers.values()].filter((state) => state.phase === 'handling').length;
     // Leaves time to hand the unfinished messages back and delete the finished ones.
     const settleMs = Math.min(CUTOFF_MARGIN_MS, Math.round((deadline - Date.now()) / 5));
     const cutoff = setTimeout(this.reachCutoff, Math.max(0, deadline - settleMs - Date.now()));
@@ -106,7 +109,7 @@ export class PollerRegistry {
     clearTimeout(cutoff);
     cancelLongPolls();
     const unfinished = busy().map(([name]) => name);
-    return { drained: unfinished.length === 0, unfinished, abortedReceives: aborted.size };
+    return { drained: unfinished.length === 0, unfinished, abortedReceives: aborted.size, batchesInFlight };
   }
 
   private consumers(): Map<string, SqsConsumerMapValues> {

@@ -60,6 +60,7 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
       msg: this.outcome?.drained ? 'drained' : 'stopped without a full drain',
       drainMs,
       budgetMs: this.config.DRAIN_BUDGET_MS,
+      batchesInFlight: this.outcome?.batchesInFlight ?? 0,
       abortedReceives: this.outcome?.abortedReceives ?? 0,
       poolClosed: closed,
       // What would still keep the process alive without process.exit; expected: nothing.
