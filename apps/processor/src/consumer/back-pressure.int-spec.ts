@@ -62,7 +62,7 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
       const queues: QueuePair = await createQueuePair(sqs, { maxReceiveCount: 3, visibilityTimeoutSeconds: 10 });
       // The processor even starts with the database down: its first connect fails, later ones must not.
       await proxy.setMode(fault);
-      processor = await startProcessor(queues, { ...OUTAGE_SETTINGS, DATABASE_URL: proxy.route(testStack().databaseUrl) });
+      processor = await startProcessor(testStack(), queues, { ...OUTAGE_SETTINGS, DATABASE_URL: proxy.route(testStack().databaseUrl) });
       const messages = Array.from({ length: 30 }, () => orderMessage());
       const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
 

@@ -1,7 +1,7 @@
 import { GetQueueAttributesCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { MessageAttribute } from '@orders/contracts';
 import { LazyDataSource } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
+import { createQueuePair, eventually, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 import { orderMessage, receiveAll, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
@@ -43,7 +43,7 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
         RETURN NEW;
       END $$`);
     await database.dataSource.query(`CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`);
-    processor = await startProcessor(queues);
+    processor = await startProcessor(testStack(), queues);
   });
 
   afterAll(async () => {

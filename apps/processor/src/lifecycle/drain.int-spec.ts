@@ -45,7 +45,7 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
 
   it('should commit and delete what is in flight, hand back nothing twice and close within the budget', async () => {
     const queues = await createQueuePair(sqs, { visibilityTimeoutSeconds: 5 });
-    const processor: RunningProcessor = await startProcessor(queues, {
+    const processor: RunningProcessor = await startProcessor(testStack(), queues, {
       POLLERS: '3',
       DRAIN_BUDGET_MS: '5000',
       VISIBILITY_TIMEOUT_SECONDS: '5',
@@ -81,7 +81,7 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     const queues = await createQueuePair(sqs, { visibilityTimeoutSeconds: 10 });
     const target = new URL(testStack().databaseUrl);
     const proxy = await TcpFaultProxy.start({ host: target.hostname, port: Number(target.port) });
-    const processor = await startProcessor(queues, {
+    const processor = await startProcessor(testStack(), queues, {
       DATABASE_URL: proxy.route(testStack().databaseUrl),
       DRAIN_BUDGET_MS: '2500',
       VISIBILITY_TIMEOUT_SECONDS: '10',

@@ -22,8 +22,8 @@ export function failureKindOf(code: ProcessingErrorCode): FailureKind {
       return 'permanent';
     case ProcessingErrorCode.DatabaseUnavailable:
     case ProcessingErrorCode.HandlerTimeout:
-    // Unknown errors get the benefit of the doubt; maxReceiveCount still bounds them.
     case ProcessingErrorCode.Unexpected:
+      // Unknown errors get the benefit of the doubt; maxReceiveCount still bounds them.
       return 'transient';
   }
 }

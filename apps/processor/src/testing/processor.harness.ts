@@ -1,9 +1,15 @@
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, ProcessorConfig } from '@orders/config';
-import { QueuePair, testStack } from '@orders/testing';
 import { AppModule } from '../app.module';
 import { SqsBridgeServer } from '../consumer/sqs-bridge.server';
+
+/** Where the real services of jest's global setup are (what @orders/testing's testStack() returns). */
+export interface TestServices {
+  region: string;
+  sqsEndpoint: string;
+  databaseUrl: string;
+}
 
 export interface RunningProcessor {
   app: NestFastifyApplication;
@@ -18,8 +24,7 @@ export interface RunningProcessor {
  * The processor exactly as main.ts wires it (Nest app + bridge transport + SQS pollers), in-process,
  * against the real fauxqs and PostgreSQL from jest's global setup. HTTP is served by inject().
  */
-export async function startProcessor(queues: QueuePair, env: Record<string, string> = {}): Promise<RunningProcessor> {
-  const stack = testStack();
+export async function startProcessor(stack: TestServices, queues: { queueUrl: string; dlqUrl: string }, env: Record<string, string> = {}): Promise<RunningProcessor> {
   const config = loadConfig(ProcessorConfig, {
     AWS_REGION: stack.region,
     SQS_ENDPOINT: stack.sqsEndpoint,

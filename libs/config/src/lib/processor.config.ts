@@ -55,18 +55,21 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(32)
   POLLERS = 2;
 
+  /** Messages per ReceiveMessage (SQS allows 10); they are stored in one multi-row transaction. */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(10)
   SQS_BATCH_SIZE = 10;
 
+  /** Long-poll wait of a receive; 20 s costs least on an idle queue. A drain cancels a waiting poll. */
   @ToInt()
   @IsInt()
   @Min(0)
   @Max(20)
   SQS_WAIT_TIME_SECONDS = 20;
 
+  /** How long a received batch stays hidden; the heartbeat extends it while the batch is worked on. */
   @ToInt()
   @IsInt()
   @Min(5)
@@ -94,6 +97,7 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(10)
   DB_RETRY_ATTEMPTS = 3;
 
+  /** Base of the full-jitter backoff between in-process retries (doubles per attempt). */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -107,6 +111,7 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(43_200)
   REDELIVERY_BASE_SECONDS = 2;
 
+  /** Cap of the redelivery delay (SQS allows 12 h). */
   @ToInt()
   @IsInt()
   @Min(0)

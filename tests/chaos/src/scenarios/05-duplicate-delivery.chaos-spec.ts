@@ -42,7 +42,8 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
     // The same message body sent twice straight to the queue.
     const twins = Array.from({ length: TWIN_MESSAGES }, (_, index) => {
       const marker = `c05-twin-${index}`;
-      return { marker, ...buildOrderAcceptedEnvelope(randomUUID(), new Date(), { customerId: CUSTOMER, currency: 'EUR', items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }] }) };
+      const envelope = buildOrderAcceptedEnvelope(randomUUID(), new Date(), { customerId: CUSTOMER, currency: 'EUR', items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }] });
+      return { marker, orderId: envelope.orderId, body: JSON.stringify(envelope) };
     });
     const freeze = (async () => {
       await sleep(3_000);
@@ -57,7 +58,7 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
       sendRaw(
         chaos.sqsClient,
         chaos.sqs.ordersQueueUrl,
-        twins.flatMap(({ marker, ...envelope }) => [JSON.stringify(envelope), JSON.stringify(envelope)]),
+        twins.flatMap((twin) => [twin.body, twin.body]),
       ),
       freeze,
     ]);
