@@ -357,6 +357,22 @@ const CASES: Array<
     'image-tag',
   ],
   [
+    'the sidecar memory limit leaves no room for an exec-ed CLI',
+    'prod',
+    (env) =>
+      (processorPod(env).initContainers[0].resources.limits.memory = '192Mi'),
+    'memory',
+    /dlq-sidecar: memory limit 192Mi cannot hold the sidecar .* set at least 295Mi/,
+  ],
+  [
+    'the sidecar memory request is below its idle use',
+    'staging',
+    (env) =>
+      (processorPod(env).initContainers[0].resources.requests.memory = '96Mi'),
+    'memory',
+    /below what the sidecar uses at idle/,
+  ],
+  [
     'a limit is missing',
     'dev',
     (env) =>

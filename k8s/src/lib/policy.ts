@@ -284,6 +284,44 @@ function resources(context: Context): void {
   }
 }
 
+// Measured (docs/dlq-sidecar.md, "Inspect and redrive in a cluster"): the sidecar idles at about
+// 126 MiB RSS and one CLI process (`node cli.js`) takes about 110 MiB. An operator's
+// `kubectl exec ... -c dlq-sidecar -- node cli.js` runs inside the sidecar container's limit.
+export const DLQ_SIDECAR_IDLE_MIB = 126;
+export const DLQ_CLI_MIB = 110;
+// Room above the measured figures: larger scans and heap growth before the garbage collector runs.
+const MEMORY_HEADROOM = 1.25;
+
+function memory(context: Context): void {
+  const mebibytes = (value: number): number => Math.round(value / 2 ** 20);
+  for (const workload of context.workloads) {
+    for (const container of workload.all) {
+      if (containerApp(container) !== 'dlq-sidecar') {
+        continue;
+      }
+      const request = parseQuantity(container.resources?.requests?.memory);
+      const limit = parseQuantity(container.resources?.limits?.memory);
+      const neededLimit = Math.ceil(
+        (DLQ_SIDECAR_IDLE_MIB + DLQ_CLI_MIB) * MEMORY_HEADROOM,
+      );
+      if (limit !== undefined && mebibytes(limit) < neededLimit) {
+        context.report(
+          'memory',
+          workload.object,
+          `${container.name}: memory limit ${container.resources.limits.memory} cannot hold the sidecar (about ${DLQ_SIDECAR_IDLE_MIB} MiB) and a \`kubectl exec\`-ed CLI (about ${DLQ_CLI_MIB} MiB) with ${Math.round((MEMORY_HEADROOM - 1) * 100)} % room: set at least ${neededLimit}Mi, or the exec gets the sidecar OOM-killed`,
+        );
+      }
+      if (request !== undefined && mebibytes(request) < DLQ_SIDECAR_IDLE_MIB) {
+        context.report(
+          'memory',
+          workload.object,
+          `${container.name}: memory request ${container.resources.requests.memory} is below what the sidecar uses at idle (about ${DLQ_SIDECAR_IDLE_MIB} MiB)`,
+        );
+      }
+    }
+  }
+}
+
 function probes(context: Context): void {
   for (const workload of context.workloads) {
     if (workload.object.kind === 'Job') {
@@ -1592,6 +1630,7 @@ const RULES: Array<(context: Context) => void> = [
   noPlaceholders,
   images,
   resources,
+  memory,
   probes,
   securityContext,
   serviceAccounts,
@@ -1616,6 +1655,7 @@ export const RULE_NAMES = [
   'placeholders',
   'image-tag',
   'resources',
+  'memory',
   'probes',
   'security-context',
   'service-account',
