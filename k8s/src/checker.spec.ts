@@ -373,6 +373,22 @@ const CASES: Array<
     /below what the sidecar uses at idle/,
   ],
   [
+    'the inspect hint names the Deployment without the dev- prefix',
+    'dev',
+    (env) =>
+      (configMap(env, 'dev-dlq-sidecar-config').data.INSPECT_HINT =
+        'kubectl -n orders-dev exec deploy/processor -c dlq-sidecar -- node cli.js list'),
+    'inspect-hint',
+    /operators in this cluster run "kubectl -n orders-dev exec deploy\/dev-processor -c dlq-sidecar -- node cli.js list"/,
+  ],
+  [
+    'the inspect hint is left at the local default',
+    'prod',
+    (env) => delete configMap(env, 'dlq-sidecar-config').data.INSPECT_HINT,
+    'inspect-hint',
+    /INSPECT_HINT is "npm run dlq -- list"/,
+  ],
+  [
     'a limit is missing',
     'dev',
     (env) =>

@@ -241,6 +241,24 @@ export function shutdownDeadlineMs(
   }
 }
 
+/**
+ * Scripts an app's image carries next to main.js: the webpack entry names of
+ * apps/<app>/webpack.config.js (e.g. the dlq-sidecar's cli.js).
+ */
+export function imageScripts(app: AppName): string[] {
+  const config = path.join(WORKSPACE_ROOT, 'apps', app, 'webpack.config.js');
+  if (!existsSync(config)) {
+    return [];
+  }
+  const text = readFileSync(config, 'utf8');
+  return [
+    ...(/\bmain:\s*'/.test(text) ? ['main.js'] : []),
+    ...[...text.matchAll(/entryName:\s*'([\w.-]+)'/g)].map(
+      (entry) => `${entry[1]}.js`,
+    ),
+  ];
+}
+
 const SQS_COMMANDS = [
   'ReceiveMessage',
   'DeleteMessage',

@@ -7,6 +7,7 @@ import {
   configProblems,
   effectiveConfig,
   IMAGE_REPOSITORY,
+  imageScripts,
   imageRepository,
   knownConfigKeys,
   requiredConfigKeys,
@@ -316,6 +317,39 @@ function memory(context: Context): void {
           'memory',
           workload.object,
           `${container.name}: memory request ${container.resources.requests.memory} is below what the sidecar uses at idle (about ${DLQ_SIDECAR_IDLE_MIB} MiB)`,
+        );
+      }
+    }
+  }
+}
+
+// Alerts tell the operator to run INSPECT_HINT (plus --reason/--order): it must be the command that
+// works in this cluster, into this Deployment's sidecar, with the CLI the image carries.
+function inspectHint(context: Context): void {
+  for (const workload of context.workloads) {
+    for (const container of workload.longRunning) {
+      if (containerApp(container) !== 'dlq-sidecar') {
+        continue;
+      }
+      const { kind, metadata } = workload.object;
+      const resource = kind === 'Deployment' ? 'deploy' : kind.toLowerCase();
+      const expected = `kubectl -n ${metadata.namespace} exec ${resource}/${metadata.name} -c ${container.name} -- node cli.js list`;
+      const hint = String(
+        context.env(container, workload).values.INSPECT_HINT ??
+          configDefault('dlq-sidecar', 'INSPECT_HINT'),
+      );
+      if (hint !== expected) {
+        context.report(
+          'inspect-hint',
+          workload.object,
+          `${container.name}: INSPECT_HINT is "${hint}"; operators in this cluster run "${expected}"`,
+        );
+      }
+      if (!imageScripts('dlq-sidecar').includes('cli.js')) {
+        context.report(
+          'inspect-hint',
+          workload.object,
+          `${container.name}: the dlq-sidecar image no longer builds cli.js (apps/dlq-sidecar/webpack.config.js), which INSPECT_HINT runs`,
         );
       }
     }
@@ -1640,6 +1674,7 @@ const RULES: Array<(context: Context) => void> = [
   keda,
   gracePeriods,
   appConfig,
+  inspectHint,
   accounts,
   databaseBudget,
   ingress,
@@ -1665,6 +1700,7 @@ export const RULE_NAMES = [
   'keda',
   'grace-period',
   'config',
+  'inspect-hint',
   'accounts',
   'db-budget',
   'ingress',
