@@ -1,4 +1,3 @@
-import { eventually, testStack } from '@orders/testing';
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
 import { ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
@@ -76,6 +75,29 @@ class PostgresRelay {
   }
 }
 
+// Not @orders/testing: it depends on this library (a cycle).
+function databaseUrl(): URL {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
+  }
+  return new URL(url);
+}
+
+async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
 function errorResponse(code: string, text: string): Buffer {
   const fields = Buffer.concat([Buffer.from(`SERROR\0C${code}\0M${text}\0`), Buffer.from([0])]);
   const header = Buffer.alloc(5);
@@ -89,7 +111,7 @@ describe(LazyDataSource.name, () => {
   let database: LazyDataSource;
 
   beforeEach(async () => {
-    const target = new URL(testStack().databaseUrl);
+    const target = databaseUrl();
     relay = await PostgresRelay.reservePort({ host: target.hostname, port: Number(target.port) });
     target.hostname = '127.0.0.1';
     target.port = String(relay.port);
