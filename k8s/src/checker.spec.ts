@@ -336,6 +336,47 @@ const CASES: Array<
     'network-policies',
   ],
   [
+    'the sidecar cannot reach Alertmanager',
+    'prod',
+    (env) => {
+      const egress = find(env.app, 'NetworkPolicy', 'processor').spec.egress;
+      egress.splice(
+        egress.findIndex((rule: { ports: Array<{ port: number }> }) =>
+          rule.ports.some((port) => port.port === 9093),
+        ),
+        1,
+      );
+    },
+    'network-policies',
+    /dlq-sidecar: ALERTMANAGER_URL alertmanager-operated.monitoring.svc:9093 needs egress to namespace monitoring on port 9093/,
+  ],
+  [
+    'Alertmanager egress points at another namespace',
+    'staging',
+    (env) =>
+      (find(
+        env.app,
+        'NetworkPolicy',
+        'processor',
+      ).spec.egress[2].to[0].namespaceSelector.matchLabels[
+        'kubernetes.io/metadata.name'
+      ] = 'observability'),
+    'network-policies',
+    /ALERTMANAGER_URL .* namespace monitoring/,
+  ],
+  [
+    'the alert webhook cannot leave the cluster',
+    'dev',
+    (env) =>
+      (find(
+        env.app,
+        'NetworkPolicy',
+        'dev-processor',
+      ).spec.egress[0].to[0].ipBlock = { cidr: '10.0.0.0/8' }),
+    'network-policies',
+    /ALERT_WEBHOOK_URL \(from a Secret.*\) needs egress to 0.0.0.0\/0 on port 443/,
+  ],
+  [
     'no ExternalSecret produces a referenced Secret',
     'prod',
     (env) =>

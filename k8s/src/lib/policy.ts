@@ -1305,12 +1305,19 @@ function networkPolicies(context: Context): void {
       );
     }
   }
-  const allowsEgress = (workload: Workload, port: number): boolean =>
+  // A rule without "to" reaches every destination; otherwise one of its peers must fit.
+  const allowsEgress = (
+    workload: Workload,
+    port: number,
+    peerFits: (peer: Json) => boolean = () => true,
+  ): boolean =>
     policies.some(
       (policy) =>
         selects(policy, workload) &&
-        (policy.spec?.egress ?? []).some((rule: Json) =>
-          (rule.ports ?? []).some((item: Json) => item.port === port),
+        (policy.spec?.egress ?? []).some(
+          (rule: Json) =>
+            (rule.ports ?? []).some((item: Json) => item.port === port) &&
+            ((rule.to ?? []).length === 0 || rule.to.some(peerFits)),
         ),
     );
   for (const workload of context.workloads) {
@@ -1366,6 +1373,52 @@ function networkPolicies(context: Context): void {
             'network-policies',
             workload.object,
             `Service ${service.metadata.name} sends to port ${number} but no ingress rule admits it`,
+          );
+        }
+      }
+    }
+  }
+  // Where the dlq-sidecar sends alerts: Alertmanager in the cluster, a webhook outside it.
+  for (const workload of context.workloads) {
+    for (const container of workload.longRunning) {
+      if (containerApp(container) !== 'dlq-sidecar') {
+        continue;
+      }
+      const resolved = context.env(container, workload);
+      for (const key of ['ALERTMANAGER_URL', 'ALERT_WEBHOOK_URL']) {
+        if (!resolved.names.has(key)) {
+          continue;
+        }
+        // From a Secret the URL is unknown here: a Slack-style https webhook outside the cluster.
+        const fromSecret = resolved.secrets.some(
+          (secret) => secret.variable === key,
+        );
+        const url = new URL(
+          fromSecret ? 'https://webhook.outside.example' : resolved.values[key],
+        );
+        const port = Number(
+          url.port || (url.protocol === 'https:' ? 443 : 80),
+        );
+        const inCluster =
+          /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(
+            url.hostname,
+          );
+        const allowed = inCluster
+          ? allowsEgress(workload, port, (peer) =>
+              selectorMatches(peer.namespaceSelector, {
+                'kubernetes.io/metadata.name': inCluster[1],
+              }),
+            )
+          : allowsEgress(workload, port, (peer) =>
+              /^0\.0\.0\.0\/0$/.test(peer.ipBlock?.cidr ?? ''),
+            );
+        if (!allowed) {
+          context.report(
+            'network-policies',
+            workload.object,
+            inCluster
+              ? `${container.name}: ${key} ${url.host} needs egress to namespace ${inCluster[1]} on port ${port}`
+              : `${container.name}: ${key}${fromSecret ? ' (from a Secret, taken as an https webhook outside the cluster)' : ` ${url.host}`} needs egress to 0.0.0.0/0 on port ${port}`,
           );
         }
       }
