@@ -152,6 +152,34 @@ const CASES: Array<
     'config',
   ],
   [
+    'a dlq-sidecar key is misspelt',
+    'prod',
+    (env) =>
+      (configMap(env, 'dlq-sidecar-config').data.ALERT_SEVERTY = 'critical'),
+    'config',
+    /^dlq-sidecar: ALERT_SEVERTY is not read by dlq-sidecar's config class/,
+  ],
+  [
+    'the dlq-sidecar has no DATABASE_URL',
+    'staging',
+    (env) =>
+      (processorPod(env).initContainers[0].env = processorPod(
+        env,
+      ).initContainers[0].env.filter(
+        (entry: { name: string }) => entry.name !== 'DATABASE_URL',
+      )),
+    'config',
+    /^dlq-sidecar: DATABASE_URL is required by dlq-sidecar and not set/,
+  ],
+  [
+    'the dlq-sidecar would refuse its config',
+    'dev',
+    (env) =>
+      (configMap(env, 'dev-dlq-sidecar-config').data.ALERT_SEVERITY = 'page'),
+    'config',
+    /^dlq-sidecar: the app would refuse to start: .*ALERT_SEVERITY/,
+  ],
+  [
     'the heartbeat is above half the visibility timeout',
     'prod',
     (env) =>
