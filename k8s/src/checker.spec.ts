@@ -46,6 +46,10 @@ const configMap = (environment: Environment, prefix: string): K8sObject =>
   ) as K8sObject;
 const scaledObject = (environment: Environment): K8sObject =>
   find(environment.app, 'ScaledObject');
+const redriveTemplate = (environment: Environment, name = 'dlq-redrive') =>
+  find(environment.app, 'CronJob', name);
+const redrivePod = (environment: Environment, name = 'dlq-redrive'): K8sObject =>
+  redriveTemplate(environment, name).spec.jobTemplate.spec.template.spec;
 
 const CASES: Array<
   [
@@ -456,6 +460,109 @@ const CASES: Array<
     (env) => delete configMap(env, 'dlq-sidecar-config').data.INSPECT_HINT,
     'inspect-hint',
     /INSPECT_HINT is "npm run dlq -- list"/,
+  ],
+  [
+    'the DLQ operator template is scheduled',
+    'prod',
+    (env) => (redriveTemplate(env).spec.suspend = false),
+    'one-off-jobs',
+    /set suspend: true/,
+  ],
+  [
+    "the DLQ operator template's default run redrives",
+    'staging',
+    (env) => (redrivePod(env).containers[0].args = ['redrive', '--all']),
+    'one-off-jobs',
+    /runs "redrive --all", which changes the DLQ/,
+  ],
+  [
+    'the DLQ operator template purges for real',
+    'dev',
+    (env) =>
+      (redrivePod(env, 'dev-dlq-redrive').containers[0].args = [
+        'purge',
+        '--all',
+        '--confirm',
+      ]),
+    'one-off-jobs',
+    /which changes the DLQ/,
+  ],
+  [
+    'the DLQ CLI runs another release than the sidecar',
+    'prod',
+    (env) =>
+      (redrivePod(env).containers[0].image =
+        'ghcr.io/order-pipeline/dlq-sidecar:0.0.9'),
+    'one-off-jobs',
+    /dlq-cli: runs ghcr.io\/order-pipeline\/dlq-sidecar:0.0.9 but the dlq-sidecar runs .*:0.1.0/,
+  ],
+  [
+    'the DLQ operator Job has no deadline',
+    'prod',
+    (env) =>
+      delete redriveTemplate(env).spec.jobTemplate.spec.activeDeadlineSeconds,
+    'one-off-jobs',
+  ],
+  [
+    'the DLQ operator Job may run as root',
+    'prod',
+    (env) => (redrivePod(env).securityContext.runAsNonRoot = false),
+    'security-context',
+    /^dlq-cli: needs runAsNonRoot/,
+  ],
+  [
+    'the DLQ operator Job mounts the API token',
+    'staging',
+    (env) => (redrivePod(env).automountServiceAccountToken = true),
+    'security-context',
+  ],
+  [
+    'the dlq-operator ServiceAccount has no IAM role',
+    'prod',
+    (env) =>
+      delete find(env.app, 'ServiceAccount', 'dlq-operator').metadata
+        .annotations['eks.amazonaws.com/role-arn'],
+    'service-account',
+  ],
+  [
+    'the DLQ CLI has too little memory',
+    'prod',
+    (env) => (redrivePod(env).containers[0].resources.limits.memory = '128Mi'),
+    'memory',
+    /dlq-cli: memory limit 128Mi is below what the CLI needs/,
+  ],
+  [
+    'the DLQ CLI config has an unknown key',
+    'prod',
+    (env) =>
+      (redrivePod(env).containers[0].env = [
+        ...redrivePod(env).containers[0].env,
+        { name: 'DLQ_URL', value: 'x' },
+      ]),
+    'config',
+    /^dlq-cli: DLQ_URL is not read by dlq-cli's config class/,
+  ],
+  [
+    'the DLQ operator Job cannot reach PostgreSQL',
+    'staging',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'dlq-redrive').spec.egress = find(
+        env.app,
+        'NetworkPolicy',
+        'dlq-redrive',
+      ).spec.egress.slice(0, 1)),
+    'network-policies',
+    /uses DATABASE_URL but no egress to PostgreSQL/,
+  ],
+  [
+    "prod's database CIDR is not applied to every policy",
+    'prod',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'dlq-redrive').spec.egress[1].to = [
+        { ipBlock: { cidr: '10.0.0.0/8' } },
+      ]),
+    'network-policies',
+    /egress to PostgreSQL \(5432\) names different peers/,
   ],
   [
     'a limit is missing',

@@ -101,6 +101,13 @@ describe('IAM policy documents', () => {
       'sqs:GetQueueAttributes': [dlq],
       'sqs:SendMessage': [dlq, orders].sort(),
     });
+    expect(grants('dlq-operator-policy.json')).toEqual({
+      'sqs:ReceiveMessage': [dlq],
+      'sqs:DeleteMessage': [dlq],
+      'sqs:ChangeMessageVisibility': [dlq],
+      'sqs:GetQueueAttributes': [dlq],
+      'sqs:SendMessage': [orders],
+    });
     expect(grants('keda-scaler-policy.json')).toEqual({
       'sqs:GetQueueAttributes': [orders],
       'cloudwatch:GetMetricData': ['*'],
@@ -160,6 +167,12 @@ describe('IAM policy documents', () => {
       expect(roleOf('ServiceAccount', 'processor')).toBe(
         `arn:aws:iam::${account}:role/orders-${name}-processor`,
       );
+      expect(roleOf('ServiceAccount', 'dlq-operator')).toBe(
+        `arn:aws:iam::${account}:role/orders-${name}-dlq-operator`,
+      );
+      expect(
+        grants('dlq-operator-policy.json', variables)['sqs:SendMessage'],
+      ).toEqual([queueArn(shared.data.ORDERS_QUEUE_URL)]);
       expect(roleOf('TriggerAuthentication', 'keda-aws')).toBe(
         `arn:aws:iam::${account}:role/orders-${name}-keda-scaler`,
       );

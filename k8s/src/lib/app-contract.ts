@@ -22,6 +22,8 @@ export const CONFIG_CLASSES: Record<AppName, ConfigClass> = {
   gateway: GatewayConfig,
   processor: ProcessorConfig,
   'dlq-sidecar': DlqSidecarConfig,
+  // cli.js (dlq-sidecar image) loads the sidecar's config.
+  'dlq-cli': DlqSidecarConfig,
   // migrate.js (processor image) loads DatabaseConfig only.
   migrate: DatabaseConfig,
 };
@@ -157,8 +159,8 @@ export function appRoutes(app: AppName): AppRoutes {
 }
 
 function readAppRoutes(app: AppName): AppRoutes {
-  if (app === 'migrate') {
-    // A one-shot process: no HTTP server.
+  if (app === 'migrate' || app === 'dlq-cli') {
+    // One-shot processes: no HTTP server.
     return { routes: [], source: 'code' };
   }
   const appDirectory = path.join(WORKSPACE_ROOT, 'apps', app, 'src');
@@ -236,6 +238,7 @@ export function shutdownDeadlineMs(
         value('SQS_REQUEST_TIMEOUT_MS') * 2 +
         10_000
       );
+    case 'dlq-cli':
     case 'migrate':
       return undefined;
   }

@@ -1,5 +1,10 @@
 /** Which app a container runs, from its image (one image per app) and command. */
-export type AppName = 'gateway' | 'processor' | 'dlq-sidecar' | 'migrate';
+export type AppName =
+  | 'gateway'
+  | 'processor'
+  | 'dlq-sidecar'
+  | 'dlq-cli'
+  | 'migrate';
 
 export const IMAGE_REPOSITORY = 'ghcr.io/order-pipeline';
 
@@ -27,6 +32,10 @@ export function appOf(container: {
   // The processor image also carries migrate.js, run by the migration Job.
   if (app === 'processor' && commandLine.includes('migrate.js')) {
     return 'migrate';
+  }
+  // The dlq-sidecar image also carries the operator CLI, run by the dlq-redrive Jobs.
+  if (app === 'dlq-sidecar' && commandLine.includes('cli.js')) {
+    return 'dlq-cli';
   }
   return app === 'gateway' || app === 'processor' || app === 'dlq-sidecar'
     ? app

@@ -21,6 +21,8 @@ import { validateObject } from './schema';
 import {
   Container,
   containerApp,
+  isOneOff,
+  jobSpec,
   Json,
   parseEqualitySelector,
   parseQuantity,
@@ -43,7 +45,7 @@ export const MANUAL_SECRETS: Record<string, string[]> = {
 };
 
 // Apps that call AWS and therefore need a role on their ServiceAccount.
-const AWS_APPS: AppName[] = ['gateway', 'processor', 'dlq-sidecar'];
+const AWS_APPS: AppName[] = ['gateway', 'processor', 'dlq-sidecar', 'dlq-cli'];
 // Variables read by Node or the AWS SDK rather than by the config classes.
 const RUNTIME_VARIABLES = /^(NODE_OPTIONS|NODE_EXTRA_CA_CERTS|TZ)$/;
 const PLACEHOLDER_ACCOUNT = '000000000000';
@@ -297,11 +299,23 @@ function memory(context: Context): void {
   const mebibytes = (value: number): number => Math.round(value / 2 ** 20);
   for (const workload of context.workloads) {
     for (const container of workload.all) {
-      if (containerApp(container) !== 'dlq-sidecar') {
-        continue;
-      }
+      const app = containerApp(container);
       const request = parseQuantity(container.resources?.requests?.memory);
       const limit = parseQuantity(container.resources?.limits?.memory);
+      if (app === 'dlq-cli') {
+        const cliLimit = Math.ceil(DLQ_CLI_MIB * MEMORY_HEADROOM);
+        if (limit !== undefined && mebibytes(limit) < cliLimit) {
+          context.report(
+            'memory',
+            workload.object,
+            `${container.name}: memory limit ${container.resources.limits.memory} is below what the CLI needs (about ${DLQ_CLI_MIB} MiB, ${cliLimit}Mi with room)`,
+          );
+        }
+        continue;
+      }
+      if (app !== 'dlq-sidecar') {
+        continue;
+      }
       const neededLimit = Math.ceil(
         (DLQ_SIDECAR_IDLE_MIB + DLQ_CLI_MIB) * MEMORY_HEADROOM,
       );
@@ -358,7 +372,7 @@ function inspectHint(context: Context): void {
 
 function probes(context: Context): void {
   for (const workload of context.workloads) {
-    if (workload.object.kind === 'Job') {
+    if (isOneOff(workload)) {
       continue;
     }
     for (const container of workload.longRunning) {
@@ -1006,7 +1020,7 @@ function keda(context: Context): void {
 
 function gracePeriods(context: Context): void {
   for (const workload of context.workloads) {
-    if (workload.object.kind === 'Job') {
+    if (isOneOff(workload)) {
       continue;
     }
     const grace: number = workload.podSpec.terminationGracePeriodSeconds ?? 30;
@@ -1169,7 +1183,7 @@ function databaseBudget(context: Context): void {
     const max = bounds.max + surge;
     const by = surge > 0 ? `${bounds.by} + ${surge} surge` : bounds.by;
     const pools =
-      workload.longRunning.length > 0 && workload.object.kind !== 'Job'
+      workload.longRunning.length > 0 && !isOneOff(workload)
         ? workload.longRunning
         : (workload.podSpec.containers ?? []);
     for (const container of pools) {
@@ -1378,6 +1392,22 @@ function networkPolicies(context: Context): void {
       }
     }
   }
+  // One database per environment: an overlay that moves it must move every policy's 5432 rule.
+  const databasePeers = new Map<string, string>();
+  for (const policy of policies) {
+    for (const rule of policy.spec?.egress ?? []) {
+      if ((rule.ports ?? []).some((item: Json) => item.port === 5432)) {
+        databasePeers.set(JSON.stringify(rule.to ?? []), objectId(policy));
+      }
+    }
+  }
+  if (databasePeers.size > 1) {
+    context.report(
+      'network-policies',
+      context.input.name,
+      `egress to PostgreSQL (5432) names different peers: ${[...databasePeers].map(([peers, policy]) => `${policy} ${peers}`).join(', ')}`,
+    );
+  }
   // Where the dlq-sidecar sends alerts: Alertmanager in the cluster, a webhook outside it.
   for (const workload of context.workloads) {
     for (const container of workload.longRunning) {
@@ -1570,17 +1600,6 @@ function migration(context: Context): void {
       `migrates with ${migrateImage} but the processor runs ${processorImages.join(', ')}: schema and code must come from one image`,
     );
   }
-  if (
-    !['Never', 'OnFailure'].includes(job.podSpec.restartPolicy) ||
-    job.object.spec?.backoffLimit === undefined ||
-    !job.object.spec?.activeDeadlineSeconds
-  ) {
-    context.report(
-      'migration',
-      job.object,
-      'a one-shot Job needs restartPolicy Never/OnFailure, backoffLimit and activeDeadlineSeconds',
-    );
-  }
   const appNamespaces = context.ofKind('Namespace', context.input.app);
   const migrateNamespaces = context.ofKind('Namespace', context.input.migrate);
   if (
@@ -1593,6 +1612,69 @@ function migration(context: Context): void {
       context.input.name,
       'overlays/<env>/namespace.yaml and overlays/<env>/migrate/namespace.yaml must declare the same Namespace (the migration may run first)',
     );
+  }
+}
+
+// Commands of the DLQ CLI that change nothing (purge without --confirm only lists).
+function changesNothing(args: string[]): boolean {
+  const [command] = args;
+  return (
+    ['list', 'show', 'audit', 'help'].includes(command) ||
+    (command === 'redrive' && args.includes('--dry-run')) ||
+    (command === 'purge' && !args.includes('--confirm'))
+  );
+}
+
+function oneOffJobs(context: Context): void {
+  const sidecarImages = context
+    .containersOfApp('dlq-sidecar')
+    .map(({ container }) => container.image);
+  for (const workload of context.workloads.filter(isOneOff)) {
+    const spec = jobSpec(workload);
+    if (
+      !['Never', 'OnFailure'].includes(workload.podSpec.restartPolicy) ||
+      spec?.backoffLimit === undefined ||
+      !spec?.activeDeadlineSeconds
+    ) {
+      context.report(
+        'one-off-jobs',
+        workload.object,
+        'a one-shot Job needs restartPolicy Never/OnFailure, backoffLimit and activeDeadlineSeconds',
+      );
+    }
+    for (const container of workload.all) {
+      if (containerApp(container) !== 'dlq-cli') {
+        continue;
+      }
+      if (workload.object.kind === 'CronJob') {
+        if (workload.object.spec?.suspend !== true) {
+          context.report(
+            'one-off-jobs',
+            workload.object,
+            'a CronJob running the DLQ CLI is a template for one-off operator Jobs: set suspend: true, or every schedule redrives',
+          );
+        }
+        const args = [...(container.command ?? []), ...(container.args ?? [])];
+        const cliArgs = args.slice(args.indexOf('cli.js') + 1);
+        if (!changesNothing(cliArgs)) {
+          context.report(
+            'one-off-jobs',
+            workload.object,
+            `${container.name}: a Job created from the template without new args runs "${cliArgs.join(' ')}", which changes the DLQ: make the default a listing or a --dry-run`,
+          );
+        }
+      }
+      if (
+        sidecarImages.length === 0 ||
+        sidecarImages.some((image) => image !== container.image)
+      ) {
+        context.report(
+          'one-off-jobs',
+          workload.object,
+          `${container.name}: runs ${container.image} but the dlq-sidecar runs ${sidecarImages.join(', ') || 'nowhere in this build'}: CLI and sidecar share the audit and ledger tables, one image`,
+        );
+      }
+    }
   }
 }
 
@@ -1663,7 +1745,7 @@ function pods(context: Context): void {
         `containers of one pod share the network: ports ${numbers.join(', ')} and names ${names.join(', ')} must be unique`,
       );
     }
-    for (const container of workload.longRunning) {
+    for (const container of isOneOff(workload) ? [] : workload.longRunning) {
       const config = context.config(container, workload);
       if (
         config?.PORT !== undefined &&
@@ -1734,6 +1816,7 @@ const RULES: Array<(context: Context) => void> = [
   networkPolicies,
   monitoring,
   migration,
+  oneOffJobs,
   secrets,
   pods,
 ];
@@ -1760,6 +1843,7 @@ export const RULE_NAMES = [
   'network-policies',
   'monitoring',
   'migration',
+  'one-off-jobs',
   'secrets',
   'ports',
   'topology-spread',

@@ -37,21 +37,43 @@ const POD_TEMPLATE_KINDS = [
   'StatefulSet',
   'DaemonSet',
   'Job',
+  'CronJob',
   'ReplicaSet',
 ];
+
+/** Jobs and the CronJob templates they are created from: they run to completion and serve nothing. */
+export function isOneOff(workload: Workload): boolean {
+  return ['Job', 'CronJob'].includes(workload.object.kind);
+}
+
+/** A Job's spec, or the jobTemplate's spec of a CronJob. */
+export function jobSpec(workload: Workload): Json | undefined {
+  switch (workload.object.kind) {
+    case 'Job':
+      return workload.object.spec;
+    case 'CronJob':
+      return workload.object.spec?.jobTemplate?.spec;
+    default:
+      return undefined;
+  }
+}
 
 export function workloads(objects: K8sObject[]): Workload[] {
   return objects
     .filter((object) => POD_TEMPLATE_KINDS.includes(object.kind))
     .map((object) => {
-      const podSpec = object.spec?.template?.spec ?? {};
+      const template =
+        object.kind === 'CronJob'
+          ? object.spec?.jobTemplate?.spec?.template
+          : object.spec?.template;
+      const podSpec = template?.spec ?? {};
       const init: Container[] = podSpec.initContainers ?? [];
       const containers: Container[] = podSpec.containers ?? [];
       return {
         object,
         id: `${object.kind}/${object.metadata.name}`,
         podSpec,
-        podLabels: object.spec?.template?.metadata?.labels ?? {},
+        podLabels: template?.metadata?.labels ?? {},
         longRunning: [
           ...init.filter((container) => container.restartPolicy === 'Always'),
           ...containers,
@@ -236,6 +258,11 @@ export function replicaBounds(
   if (workload.object.kind === 'Job') {
     const parallelism = workload.object.spec?.parallelism ?? 1;
     return { min: 0, max: parallelism, by: 'Job parallelism' };
+  }
+  if (workload.object.kind === 'CronJob') {
+    // Operators run one Job from the template at a time (k8s/README.md).
+    const parallelism = jobSpec(workload)?.parallelism ?? 1;
+    return { min: 0, max: parallelism, by: 'one Job at a time' };
   }
   const scaledObject = objects.find(
     (object) =>
