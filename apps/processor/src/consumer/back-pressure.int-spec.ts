@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LazyDataSource } from '@orders/persistence';
 import { createQueuePair, eventually, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
 import { orderMessage, sendMessages } from '../testing/order-messages.fixture';
@@ -91,4 +91,43 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
     },
     45_000,
   );
+
+  it('should hand a transiently failed message back to SQS with the backoff delay, not the queue default', async () => {
+    // The queue would hide a received message for 30 s; the processor sets 2 s after the first failure.
+    const queues = await createQueuePair(sqs, { maxReceiveCount: 5, visibilityTimeoutSeconds: 30 });
+    await proxy.setMode('refuse');
+    processor = await startProcessor(testStack(), queues, {
+      ...OUTAGE_SETTINGS,
+      REDELIVERY_BASE_SECONDS: '2',
+      VISIBILITY_TIMEOUT_SECONDS: '30',
+      HEARTBEAT_INTERVAL_SECONDS: '10',
+      DATABASE_URL: proxy.route(testStack().databaseUrl),
+    });
+    const running = processor;
+
+    await sendMessages(sqs, queues.queueUrl, [orderMessage()]);
+    await eventually(async () => expect(await running.metric('orders_retried_total')).toBe(1), 10_000, 20);
+    const failedAt = Date.now();
+    expect(await depth(sqs, queues.queueUrl)).toEqual({ visible: 0, inFlight: 1 });
+
+    // Paused, the processor does not receive it again; the test does, as soon as SQS shows it.
+    const redelivered = await eventually(
+      async () => {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+        );
+        expect(Messages).toHaveLength(1);
+        return Messages[0];
+      },
+      10_000,
+      50,
+    );
+    const hiddenMs = Date.now() - failedAt;
+
+    expect(hiddenMs).toBeGreaterThan(1_200);
+    expect(hiddenMs).toBeLessThan(4_000);
+    expect(redelivered.Attributes?.ApproximateReceiveCount).toBe('2');
+    expect(await running.metric('processor_paused')).toBe(1);
+    await proxy.setMode('forward');
+  }, 30_000);
 });

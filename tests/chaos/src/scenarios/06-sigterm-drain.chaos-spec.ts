@@ -20,7 +20,7 @@ describe('06 SIGTERM to the processor under load (a rollout or a KEDA scale-in)'
 
   it('should exit 0 within the drain budget, lose nothing and redeliver nothing it committed', async () => {
     // Slower inserts: batches are mid-transaction when the signal arrives.
-    await chaos.faults.set({ delayMs: 40 });
+    await chaos.faults.set({ delayMs: 60 });
     const startedAt = Date.now();
     const terminated: { exit?: ProcessExit; ms?: number; inFlight?: number } = {};
 
