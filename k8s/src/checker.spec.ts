@@ -48,7 +48,10 @@ const scaledObject = (environment: Environment): K8sObject =>
   find(environment.app, 'ScaledObject');
 const redriveTemplate = (environment: Environment, name = 'dlq-redrive') =>
   find(environment.app, 'CronJob', name);
-const redrivePod = (environment: Environment, name = 'dlq-redrive'): K8sObject =>
+const redrivePod = (
+  environment: Environment,
+  name = 'dlq-redrive',
+): K8sObject =>
   redriveTemplate(environment, name).spec.jobTemplate.spec.template.spec;
 
 const CASES: Array<
@@ -521,7 +524,7 @@ const CASES: Array<
     'prod',
     (env) =>
       delete find(env.app, 'ServiceAccount', 'dlq-operator').metadata
-        .annotations['eks.amazonaws.com/role-arn'],
+        .annotations?.['eks.amazonaws.com/role-arn'],
     'service-account',
   ],
   [
@@ -563,6 +566,38 @@ const CASES: Array<
       ]),
     'network-policies',
     /egress to PostgreSQL \(5432\) names different peers/,
+  ],
+  [
+    "the sidecar's admin API is enabled on its read-only role",
+    'prod',
+    (env) =>
+      (configMap(env, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 =
+        'a'.repeat(64)),
+    'iam-policies',
+    /Deployment\/processor: dlq-sidecar's admin API \(ADMIN_API_KEY_SHA256 is set.*\) needs dlq-operator-policy.json/,
+  ],
+  [
+    'a role carries a document its pods do not need',
+    'staging',
+    (env) =>
+      ((find(env.app, 'ServiceAccount', 'gateway').metadata.annotations ??= {})[
+        'order-pipeline.io/iam-policies'
+      ] = 'gateway-policy.json processor-policy.json'),
+    'iam-policies',
+    /lists processor-policy.json, which no container of Deployment\/gateway needs/,
+  ],
+  [
+    'the operator role lacks its document',
+    'dev',
+    (env) =>
+      ((find(
+        env.app,
+        'ServiceAccount',
+        'dev-dlq-operator',
+      ).metadata.annotations ??= {})['order-pipeline.io/iam-policies'] =
+        'dlq-sidecar-policy.json'),
+    'iam-policies',
+    /dlq-cli \(dlq-cli\) needs dlq-operator-policy.json/,
   ],
   [
     'a limit is missing',
@@ -609,6 +644,22 @@ describe('policy checker on broken manifests', () => {
           .map((problem) => problem.message),
       ).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
     }
+  });
+
+  it('should accept the admin API once the processor role also carries the operator policy', () => {
+    const environment = clone(buildEnvironment('prod'));
+    configMap(environment, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 =
+      'a'.repeat(64);
+    const annotations = (find(
+      environment.app,
+      'ServiceAccount',
+      'processor',
+    ).metadata.annotations ??= {});
+
+    annotations['order-pipeline.io/iam-policies'] +=
+      ' dlq-operator-policy.json';
+
+    expect(rulesBroken(environment)).not.toContain('iam-policies');
   });
 
   it('should report every planted mistake in a broken gateway manifest', () => {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { sqsActionsUsedBy } from './lib/app-contract';
+import { AppName, sqsActionsOf } from './lib/app-contract';
+import { POLICY_DOCUMENTS } from './lib/policy';
 import {
   buildEnvironment,
   ENVIRONMENTS,
@@ -94,12 +95,11 @@ describe('IAM policy documents', () => {
       'sqs:GetQueueAttributes': [orders],
       'sqs:SendMessage': [dlq],
     });
+    // Watching reads and releases; moving letters is the operator's (dlq-operator-policy.json).
     expect(grants('dlq-sidecar-policy.json')).toEqual({
       'sqs:ReceiveMessage': [dlq],
-      'sqs:DeleteMessage': [dlq],
       'sqs:ChangeMessageVisibility': [dlq],
       'sqs:GetQueueAttributes': [dlq],
-      'sqs:SendMessage': [dlq, orders].sort(),
     });
     expect(grants('dlq-operator-policy.json')).toEqual({
       'sqs:ReceiveMessage': [dlq],
@@ -114,20 +114,29 @@ describe('IAM policy documents', () => {
     });
   });
 
-  it.each([
-    ['gateway', 'gateway-policy.json'],
-    ['processor', 'processor-policy.json'],
-    ['dlq-sidecar', 'dlq-sidecar-policy.json'],
-  ] as const)(
+  it.each(Object.entries(POLICY_DOCUMENTS))(
     'should grant %s every SQS action its code calls, and nothing it does not call',
     (app, file) => {
-      const used = [...sqsActionsUsedBy(app)].sort();
+      const used = [...sqsActionsOf(app as AppName)].sort();
       const granted = Object.keys(grants(file)).sort();
 
       expect(used.length).toBeGreaterThan(0);
       expect(granted).toEqual(used);
     },
   );
+
+  it('should need the operator policy on top of the sidecar policy when the admin API is on', () => {
+    const withAdminApi = sqsActionsOf('dlq-sidecar', { adminApi: true });
+    const sidecar = Object.keys(grants('dlq-sidecar-policy.json'));
+    const operator = Object.keys(grants('dlq-operator-policy.json'));
+
+    expect(
+      [...withAdminApi].filter((action) => !sidecar.includes(action)).sort(),
+    ).toEqual(['sqs:DeleteMessage', 'sqs:SendMessage']);
+    expect([...withAdminApi].every((action) => operator.includes(action))).toBe(
+      true,
+    );
+  });
 
   it.each(ENVIRONMENTS)(
     'should name the queues and roles the %s overlay uses',

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName } from './images';
 import { WORKSPACE_ROOT } from './manifests';
+import { SQS_COMMANDS, sqsActionsReachable } from './sqs-calls';
 
 export { appOf, IMAGE_REPOSITORY, imageRepository } from './images';
 export type { AppName } from './images';
@@ -262,24 +263,59 @@ export function imageScripts(app: AppName): string[] {
   ];
 }
 
-const SQS_COMMANDS = [
-  'ReceiveMessage',
-  'DeleteMessage',
-  'ChangeMessageVisibility',
-  'SendMessage',
-  'GetQueueAttributes',
-  'GetQueueUrl',
-  'PurgeQueue',
-  'ListQueues',
-  'CreateQueue',
-  'DeleteQueue',
-  'SetQueueAttributes',
-];
+const DLQ_SIDECAR_SOURCE = path.join(
+  WORKSPACE_ROOT,
+  'apps',
+  'dlq-sidecar',
+  'src',
+);
+
+/** Whether the sidecar mounts its admin API (redrive, purge) only when ADMIN_API_KEY_SHA256 is set. */
+export function adminApiNeedsKey(): boolean {
+  const appModule = path.join(DLQ_SIDECAR_SOURCE, 'app.module.ts');
+  return (
+    existsSync(appModule) &&
+    /ADMIN_API_KEY_SHA256\s*\?\s*\[\s*AdminModule\s*\]\s*:\s*\[\s*\]/.test(
+      readFileSync(appModule, 'utf8'),
+    )
+  );
+}
+
+/**
+ * The SQS IAM actions one container's process can call. The dlq-sidecar image runs two processes
+ * from one source: the sidecar (main.ts; the admin API only with its key) and the operator CLI
+ * (cli.ts), so for them the calls are followed from their entry file (./sqs-calls.ts).
+ */
+export function sqsActionsOf(
+  app: AppName,
+  { adminApi = false }: { adminApi?: boolean } = {},
+): Set<string> {
+  switch (app) {
+    case 'gateway':
+    case 'processor':
+      return sqsActionsUsedBy(app);
+    case 'dlq-sidecar': {
+      const withoutAdmin = !adminApi && adminApiNeedsKey();
+      return sqsActionsReachable({
+        sourceRoot: DLQ_SIDECAR_SOURCE,
+        entry: 'main.ts',
+        skip: (file) => withoutAdmin && file.startsWith(`admin${path.sep}`),
+      });
+    }
+    case 'dlq-cli':
+      return sqsActionsReachable({
+        sourceRoot: DLQ_SIDECAR_SOURCE,
+        entry: 'cli.ts',
+      });
+    case 'migrate':
+      return new Set();
+  }
+}
 
 /**
  * The SQS IAM actions an app's code needs: AWS SDK commands it sends (a Batch variant is authorized
  * by its single action), the sqs-consumer loop (receive, delete, change visibility), producers
- * (send) and the shared readiness probe (get attributes).
+ * (send) and the shared readiness probe (get attributes). Every file of the app counts.
  */
 export function sqsActionsUsedBy(app: AppName): Set<string> {
   const actions = new Set<string>();

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   AppName,
@@ -15,7 +17,7 @@ import {
   shutdownDeadlineMs,
 } from './app-contract';
 import { Formula } from './formula';
-import { Environment, K8sObject, objectId } from './manifests';
+import { Environment, K8S_ROOT, K8sObject, objectId } from './manifests';
 import { Problem } from './problem';
 import { validateObject } from './schema';
 import {
@@ -43,6 +45,16 @@ export const MANUAL_SECRETS: Record<string, string[]> = {
   'gateway-api-keys': ['API_KEYS'],
   'dlq-alerts': ['ALERT_WEBHOOK_URL'],
 };
+
+/** The k8s/iam permission policy written for each process (iam.spec.ts checks each against its code). */
+export const POLICY_DOCUMENTS: Partial<Record<AppName, string>> = {
+  gateway: 'gateway-policy.json',
+  processor: 'processor-policy.json',
+  'dlq-sidecar': 'dlq-sidecar-policy.json',
+  'dlq-cli': 'dlq-operator-policy.json',
+};
+// On each IRSA ServiceAccount: the k8s/iam documents attached to its role.
+export const IAM_POLICIES_ANNOTATION = 'order-pipeline.io/iam-policies';
 
 // Apps that call AWS and therefore need a role on their ServiceAccount.
 const AWS_APPS: AppName[] = ['gateway', 'processor', 'dlq-sidecar', 'dlq-cli'];
@@ -558,6 +570,68 @@ function serviceAccounts(context: Context): void {
           'service-account',
           account,
           'has an IAM role but its pods do not call AWS: remove it (least privilege)',
+        );
+      }
+    }
+  }
+}
+
+// The role's documents must be what the containers using it call, no more: the sidecar with its
+// admin API on redrives and purges with the pod's role, so that role then needs the operator's too.
+function iamPolicies(context: Context): void {
+  for (const build of context.builds) {
+    for (const workload of build.workloads) {
+      const account = context
+        .ofKind('ServiceAccount', build.objects)
+        .find(
+          (object) =>
+            object.metadata.name === workload.podSpec.serviceAccountName,
+        );
+      const annotations = account?.metadata.annotations ?? {};
+      if (!account || !annotations['eks.amazonaws.com/role-arn']) {
+        continue;
+      }
+      const needed = new Map<string, string>();
+      for (const container of workload.all) {
+        const app = containerApp(container);
+        const document = app && POLICY_DOCUMENTS[app];
+        if (document) {
+          needed.set(document, `${container.name} (${app})`);
+        }
+        if (
+          app === 'dlq-sidecar' &&
+          context.env(container, workload).names.has('ADMIN_API_KEY_SHA256')
+        ) {
+          needed.set(
+            POLICY_DOCUMENTS['dlq-cli'] as string,
+            `${container.name}'s admin API (ADMIN_API_KEY_SHA256 is set: it redrives and purges with this role)`,
+          );
+        }
+      }
+      const listed: string[] = (annotations[IAM_POLICIES_ANNOTATION] ?? '')
+        .split(/[\s,]+/)
+        .filter(Boolean);
+      const report = (message: string): void =>
+        context.report('iam-policies', account, message);
+      if (listed.length === 0) {
+        report(
+          `name the k8s/iam documents attached to its role in the ${IAM_POLICIES_ANNOTATION} annotation`,
+        );
+        continue;
+      }
+      listed
+        .filter((document) => !existsSync(path.join(K8S_ROOT, 'iam', document)))
+        .forEach((document) => report(`${document} is not in k8s/iam`));
+      for (const [document, user] of needed) {
+        if (!listed.includes(document)) {
+          report(
+            `${workload.id}: ${user} needs ${document}, which ${IAM_POLICIES_ANNOTATION} does not list: attach it to ${annotations['eks.amazonaws.com/role-arn']} and list it`,
+          );
+        }
+      }
+      for (const document of listed.filter((item) => !needed.has(item))) {
+        report(
+          `lists ${document}, which no container of ${workload.id} needs: detach it (least privilege)`,
         );
       }
     }
@@ -1426,9 +1500,7 @@ function networkPolicies(context: Context): void {
         const url = new URL(
           fromSecret ? 'https://webhook.outside.example' : resolved.values[key],
         );
-        const port = Number(
-          url.port || (url.protocol === 'https:' ? 443 : 80),
-        );
+        const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
         const inCluster =
           /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(
             url.hostname,
@@ -1803,6 +1875,7 @@ const RULES: Array<(context: Context) => void> = [
   probes,
   securityContext,
   serviceAccounts,
+  iamPolicies,
   services,
   disruptionBudgets,
   autoscaling,
@@ -1830,6 +1903,7 @@ export const RULE_NAMES = [
   'probes',
   'security-context',
   'service-account',
+  'iam-policies',
   'service-selector',
   'pdb',
   'autoscaling',

@@ -1,0 +1,141 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { sqsActionsReachable } from './lib/sqs-calls';
+
+// A sidecar-shaped app: a watcher that only reads, an operations service that moves letters, and
+// an admin module that exposes it. The watcher's module imports the operations module, as the real
+// sidecar's HealthModule does, without calling redrive.
+const APP: Record<string, string> = {
+  'main.ts': `
+    import { AppModule } from './app.module';
+    async function bootstrap() { await create(AppModule); }
+    bootstrap();
+  `,
+  'app.module.ts': `
+    import { AdminModule } from './admin/admin.module';
+    import { Watcher } from './watcher';
+    import { OperationsModule } from './operations';
+    export class AppModule {}
+  `,
+  'reader.ts': `
+    export class Reader {
+      constructor(private readonly sqs: SQSClient) {}
+      async peek() { return this.sqs.send(new ReceiveMessageCommand({})); }
+      async release() { return this.sqs.send(new ChangeMessageVisibilityBatchCommand({})); }
+    }
+  `,
+  'ledger.ts': `
+    export abstract class Ledger { abstract forget(): void; }
+    export class QueueLedger extends Ledger {
+      constructor(private readonly sqs: SQSClient) { super(); }
+      forget() { this.sqs.send(new GetQueueAttributesCommand({})); }
+    }
+  `,
+  'watcher.ts': `
+    import { Reader } from './reader';
+    import { Ledger } from './ledger';
+    export class Watcher {
+      private readonly counts = { redrive: 0 };
+      constructor(private readonly reader: Reader, private readonly ledger: Ledger) {}
+      onApplicationBootstrap() { setInterval(() => this.tick(), 1000); }
+      private async tick() {
+        await this.reader.peek();
+        this.ledger.forget();
+        return this.counts.redrive;
+      }
+    }
+  `,
+  'operations.ts': `
+    import { Reader } from './reader';
+    export class Operations {
+      constructor(private readonly reader: Reader) {}
+      async redrive() { await this.reader.peek(); await this.move(); }
+      private async move() {
+        await this.sqs.send(new SendMessageBatchCommand({}));
+        await this.sqs.send(new DeleteMessageBatchCommand({}));
+      }
+    }
+    export class OperationsModule {}
+  `,
+  'admin/admin.module.ts': `
+    import { AdminController } from './admin.controller';
+    export class AdminModule {}
+  `,
+  'admin/admin.controller.ts': `
+    import { Operations } from '../operations';
+    export class AdminController {
+      constructor(private readonly operations: Operations) {}
+      @Post('redrive')
+      redrive() { return this.operations.redrive(); }
+    }
+  `,
+};
+
+describe(sqsActionsReachable.name, () => {
+  let root: string;
+
+  const write = (files: Record<string, string>): void => {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+  };
+  const reachable = (skipAdmin: boolean): string[] =>
+    [
+      ...sqsActionsReachable({
+        sourceRoot: root,
+        entry: 'main.ts',
+        skip: (file) => skipAdmin && file.startsWith(`admin${path.sep}`),
+      }),
+    ].sort();
+
+  beforeEach(() => {
+    root = mkdtempSync(path.join(tmpdir(), 'sqs-calls-'));
+    write(APP);
+  });
+
+  afterEach(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('should count only what the watcher calls when the admin API is not loaded', () => {
+    expect(reachable(true)).toEqual([
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+    ]);
+  });
+
+  it('should count the redrive when the admin API calls it', () => {
+    expect(reachable(false)).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
+  });
+
+  it('should count the redrive when the watcher itself starts calling it', () => {
+    write({
+      'watcher.ts': APP['watcher.ts']
+        .replace(
+          'private readonly reader: Reader,',
+          'private readonly reader: Reader, private readonly operations: Operations,',
+        )
+        .replace(
+          'this.ledger.forget();',
+          'this.ledger.forget(); await this.operations.redrive();',
+        ),
+    });
+
+    expect(reachable(true)).toContain('sqs:SendMessage');
+  });
+
+  it('should count a call through an untyped object by the method name', () => {
+    write({
+      'main.ts': `${APP['main.ts']}\nimport { Operations } from './operations';\nconst runner = get(Operations);\nrunner.redrive();`,
+    });
+
+    expect(reachable(true)).toContain('sqs:DeleteMessage');
+  });
+});
