@@ -18,6 +18,8 @@ async function inFlight(sqs: SQSClient, queueUrl: string): Promise<number> {
 describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
   let sqs: SQSClient;
   let database: LazyDataSource;
+  let processor: RunningProcessor | undefined;
+  let proxy: TcpFaultProxy | undefined;
 
   beforeAll(async () => {
     sqs = testSqsClient();
@@ -29,6 +31,14 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
         RETURN NEW;
       END $$`);
     await database.dataSource.query(`CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`);
+  });
+
+  // A failed assertion must not leave a processor polling: jest would never exit.
+  afterEach(async () => {
+    await processor?.close();
+    await proxy?.close();
+    processor = undefined;
+    proxy = undefined;
   });
 
   afterAll(async () => {
@@ -45,7 +55,7 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
 
   it('should commit and delete what is in flight, hand back nothing twice and close within the budget', async () => {
     const queues = await createQueuePair(sqs, { visibilityTimeoutSeconds: 5 });
-    const processor: RunningProcessor = await startProcessor(testStack(), queues, {
+    const running = await startProcessor(testStack(), queues, {
       POLLERS: '3',
       DRAIN_BUDGET_MS: '5000',
       VISIBILITY_TIMEOUT_SECONDS: '5',
@@ -53,6 +63,7 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
       HANDLER_TIMEOUT_MS: '4000',
       DB_CONNECT_TIMEOUT_MS: '500',
     });
+    processor = running;
     const messages = Array.from({ length: 120 }, () => orderMessage(randomUUID(), { customerId: SLOW_CUSTOMER }));
     const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
     await sendMessages(sqs, queues.queueUrl, messages);
@@ -60,7 +71,7 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     expect(await inFlight(sqs, queues.queueUrl)).toBeGreaterThan(0);
 
     const started = Date.now();
-    await processor.close();
+    await running.close();
     const drainMs = Date.now() - started;
 
     expect(drainMs).toBeLessThan(5_000);
@@ -74,15 +85,16 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     expect(new Set(leftIds).size).toBe(leftIds.length);
     expect(stored.size + leftIds.length).toBe(120);
     // The pool is closed for good: nothing can reopen it behind the drain's back.
-    await expect(processor.app.get(OrdersRepository).ping()).rejects.toThrow('shutting down');
+    await expect(running.app.get(OrdersRepository).ping()).rejects.toThrow('shutting down');
   }, 30_000);
 
   it('should end within the budget and hand the batch back when the database hangs mid-write', async () => {
     const queues = await createQueuePair(sqs, { visibilityTimeoutSeconds: 10 });
     const target = new URL(testStack().databaseUrl);
-    const proxy = await TcpFaultProxy.start({ host: target.hostname, port: Number(target.port) });
-    const processor = await startProcessor(testStack(), queues, {
-      DATABASE_URL: proxy.route(testStack().databaseUrl),
+    const faults = await TcpFaultProxy.start({ host: target.hostname, port: Number(target.port) });
+    proxy = faults;
+    const running = await startProcessor(testStack(), queues, {
+      DATABASE_URL: faults.route(testStack().databaseUrl),
       DRAIN_BUDGET_MS: '2500',
       VISIBILITY_TIMEOUT_SECONDS: '10',
       HEARTBEAT_INTERVAL_SECONDS: '3',
@@ -90,29 +102,26 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
       DB_CONNECT_TIMEOUT_MS: '1000',
       REDELIVERY_BASE_SECONDS: '1',
     });
-    try {
-      const warmUp = orderMessage();
-      await sendMessages(sqs, queues.queueUrl, [warmUp]);
-      await eventually(async () => expect((await storedIds([JSON.parse(warmUp.body).orderId])).size).toBe(1));
-      // The pool's open connection now leads nowhere: the next insert hangs without an error.
-      await proxy.setMode('blackhole');
-      const messages = Array.from({ length: 10 }, () => orderMessage());
-      const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
-      await sendMessages(sqs, queues.queueUrl, messages);
-      await eventually(async () => expect(await inFlight(sqs, queues.queueUrl)).toBe(10));
+    processor = running;
+    const warmUp = orderMessage();
+    await sendMessages(sqs, queues.queueUrl, [warmUp]);
+    await eventually(async () => expect((await storedIds([JSON.parse(warmUp.body).orderId])).size).toBe(1));
+    // The pool's open connection now leads nowhere: the next insert hangs without an error.
+    await faults.setMode('blackhole');
+    const messages = Array.from({ length: 10 }, () => orderMessage());
+    const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
+    await sendMessages(sqs, queues.queueUrl, messages);
+    await eventually(async () => expect(await inFlight(sqs, queues.queueUrl)).toBe(10));
 
-      const started = Date.now();
-      await processor.close();
-      const drainMs = Date.now() - started;
+    const started = Date.now();
+    await running.close();
+    const drainMs = Date.now() - started;
 
-      // Budget + closing the pool (bounded) + a quarter second to look for open handles.
-      expect(drainMs).toBeLessThan(2_500 + 500 + 250 + 500);
-      await proxy.setMode('forward');
-      const back = await receiveAll(sqs, queues.queueUrl, 4_000);
-      expect(back.map((message) => JSON.parse(message.Body ?? '{}').orderId).sort()).toEqual([...orderIds].sort());
-      expect((await storedIds(orderIds)).size).toBe(0);
-    } finally {
-      await proxy.close();
-    }
+    // Budget + closing the pool (bounded) + a quarter second to look for open handles.
+    expect(drainMs).toBeLessThan(2_500 + 500 + 250 + 500);
+    await faults.setMode('forward');
+    const back = await receiveAll(sqs, queues.queueUrl, 4_000);
+    expect(back.map((message) => JSON.parse(message.Body ?? '{}').orderId).sort()).toEqual([...orderIds].sort());
+    expect((await storedIds(orderIds)).size).toBe(0);
   }, 30_000);
 });

@@ -43,6 +43,8 @@ export async function startProcessor(stack: TestServices, queues: { queueUrl: st
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();
+  // Idempotent, so a spec can close in its body and again, safely, in afterEach.
+  let closing: Promise<void> | undefined;
   const get = async (path: string) => {
     const response = await fastify.inject({ method: 'GET', url: path });
     return { status: response.statusCode, body: response.body };
@@ -58,6 +60,6 @@ export async function startProcessor(stack: TestServices, queues: { queueUrl: st
         .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
         .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
     },
-    close: () => app.close(),
+    close: () => (closing ??= app.close()),
   };
 }

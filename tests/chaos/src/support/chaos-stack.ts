@@ -62,20 +62,32 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
   const { REPO_ROOT, APPS, startStack, startLocalSqs, startLocalPostgres, AppProcess, waitForHttp, freePort } = harness();
   const logs = new ProcessLogs();
   const sqs = await startLocalSqs({ maxReceiveCount: 5, visibilityTimeoutSeconds: 10 });
-  const postgres = await startLocalPostgres({ dataDir: join(REPO_ROOT, 'tmp', 'chaos', `${scenario}-${process.pid}-${Date.now()}`, 'postgres'), fresh: true, durable: false });
-  const gatewaySqsProxy = options.proxyGatewaySqs ? await TcpFaultProxy.start({ host: '127.0.0.1', port: sqs.port }) : undefined;
+  let postgres: LocalPostgres | undefined;
+  let gatewaySqsProxy: TcpFaultProxy | undefined;
+  let stack: RunningStack;
+  try {
+    postgres = await startLocalPostgres({ dataDir: join(REPO_ROOT, 'tmp', 'chaos', `${scenario}-${process.pid}-${Date.now()}`, 'postgres'), fresh: true, durable: false });
+    gatewaySqsProxy = options.proxyGatewaySqs ? await TcpFaultProxy.start({ host: '127.0.0.1', port: sqs.port }) : undefined;
+    stack = await startStack({
+      apps: ['gateway', 'processor'],
+      sqs,
+      postgres,
+      log: logs.sink,
+      appEnv: {
+        processor: { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv },
+        gateway: { ...CHAOS_GATEWAY_ENV, ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.endpoint } : {}), ...options.gatewayEnv },
+      },
+    });
+  } catch (error) {
+    // fauxqs lives in this process: left running, it would keep jest from exiting.
+    await gatewaySqsProxy?.close();
+    await sqs.stop().catch(() => undefined);
+    await postgres?.destroy().catch(() => undefined);
+    throw error;
+  }
+  const database = postgres;
   const processorEnv = { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv };
-  const stack = await startStack({
-    apps: ['gateway', 'processor'],
-    sqs,
-    postgres,
-    log: logs.sink,
-    appEnv: {
-      processor: processorEnv,
-      gateway: { ...CHAOS_GATEWAY_ENV, ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.endpoint } : {}), ...options.gatewayEnv },
-    },
-  });
-  const pool = new Pool({ connectionString: postgres.url, max: 4 });
+  const pool = new Pool({ connectionString: database.url, max: 4 });
   // The scenario may stop PostgreSQL under this pool: idle clients then fail, which is expected.
   pool.on('error', () => undefined);
   const faults = new DatabaseFaults(pool);
@@ -86,7 +98,7 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
   return {
     stack,
     sqs,
-    postgres,
+    postgres: database,
     sqsClient,
     pool,
     faults,
@@ -110,7 +122,7 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
       sqsClient.destroy();
       await gatewaySqsProxy?.close();
       await sqs.stop().catch(() => undefined);
-      await postgres.destroy().catch(() => undefined);
+      await database.destroy().catch(() => undefined);
     },
   };
 }
