@@ -60,14 +60,19 @@ export class DatabaseGate {
     if (!this.isPaused) {
       return;
     }
+    // One controller per wait, tied to close() by a listener that is removed again: a long outage
+    // must not pile up listeners on the gate's own signal.
     const giveUp = new AbortController();
-    const stop = AbortSignal.any([giveUp.signal, this.closed.signal]);
-    const waited = await Promise.race([
-      this.reopened.then(() => true),
-      sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: stop }).catch(() => false),
-    ]);
-    giveUp.abort();
-    if (!waited || this.closed.signal.aborted) {
+    const onClose = () => giveUp.abort();
+    this.closed.signal.addEventListener('abort', onClose, { once: true });
+    let reopened: boolean;
+    try {
+      reopened = await Promise.race([this.reopened.then(() => true), sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: giveUp.signal }).catch(() => false)]);
+    } finally {
+      giveUp.abort();
+      this.closed.signal.removeEventListener('abort', onClose);
+    }
+    if (!reopened || this.closed.signal.aborted) {
       throw new ReceiveSkipped('database unavailable');
     }
   }
