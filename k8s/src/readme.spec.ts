@@ -45,6 +45,29 @@ describe('k8s/README.md', () => {
     },
   );
 
+  it.each(ENVIRONMENTS)(
+    'should show the inspect command the %s alerts carry and the Job template it names',
+    (name) => {
+      const environment = buildEnvironment(name);
+      const sidecarConfig = environment.app.find(
+        (object) =>
+          object.kind === 'ConfigMap' &&
+          /^(dev-)?dlq-sidecar-config-/.test(object.metadata.name),
+      );
+      const template = environment.app.find(
+        (object) => object.kind === 'CronJob',
+      );
+      const prefix = name === 'dev' ? 'dev-' : '';
+
+      expect(readme).toContain(
+        `${sidecarConfig?.data.INSPECT_HINT} --reason INVALID_ENVELOPE`,
+      );
+      expect(template?.metadata.name).toBe(`${prefix}dlq-redrive`);
+      expect(readme).toContain('--from=cronjob/${PREFIX}dlq-redrive');
+      expect(readme).toContain('docs/dlq-sidecar.md');
+    },
+  );
+
   it('should show the apply order and the simulator', () => {
     expect(readme).toMatch(
       /kubectl apply -k k8s\/overlays\/\$ENV\/migrate[\s\S]*kubectl apply -k k8s\/overlays\/\$ENV\n/,
