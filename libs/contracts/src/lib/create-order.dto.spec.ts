@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { CreateOrderDto } from './create-order.dto';
-import { toCreateOrderDto } from './create-order.factory';
+import { toCreateOrderDto, toOrderAcceptedEnvelope } from './create-order.factory';
 import { buildOrderAcceptedEnvelope, OrderAcceptedEnvelope } from './order-accepted.envelope';
 import { CONTRACT_VALIDATION, describeValidationErrors } from './validation-options';
 
@@ -64,5 +64,20 @@ describe(OrderAcceptedEnvelope.name, () => {
 
     expect(problems(OrderAcceptedEnvelope, { ...envelope, version: 2 })).toContain('version');
     expect(problems(OrderAcceptedEnvelope, { ...envelope, order: { ...valid, items: [] } })).toContain('order.items');
+  });
+});
+
+describe(toOrderAcceptedEnvelope.name, () => {
+  const envelope = JSON.parse(JSON.stringify(buildOrderAcceptedEnvelope('01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e', new Date(), valid as CreateOrderDto)));
+  const fieldsOf = (plain: Record<string, unknown>) =>
+    describeValidationErrors(validateSync(toOrderAcceptedEnvelope(plain), CONTRACT_VALIDATION)).map((problem) => problem.field);
+
+  it.each([
+    ['a valid envelope', envelope],
+    ['a broken order', { ...envelope, order: { ...valid, items: [{ sku: '', quantity: 0 }] } }],
+    ['an order that is not an object', { ...envelope, order: 'x' }],
+    ['an unknown field', { ...envelope, extra: 1 }],
+  ])('should lead to the same problems as class-transformer for %s', (_case, plain) => {
+    expect(fieldsOf(plain)).toEqual(problems(OrderAcceptedEnvelope, plain));
   });
 });

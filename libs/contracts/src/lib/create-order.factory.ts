@@ -1,4 +1,5 @@
 import { CreateOrderDto } from './create-order.dto';
+import { OrderAcceptedEnvelope } from './order-accepted.envelope';
 import { OrderItemDto } from './order-item.dto';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -21,4 +22,13 @@ export function toCreateOrderDto(body: Record<string, unknown>): CreateOrderDto 
     order.items = toItem(order.items) as unknown as OrderItemDto[];
   }
   return order;
+}
+
+/** The same for a queue message: the envelope with its order as DTO instances. */
+export function toOrderAcceptedEnvelope(body: Record<string, unknown>): OrderAcceptedEnvelope {
+  const envelope = Object.assign(new OrderAcceptedEnvelope(), body);
+  if (isPlainObject(envelope.order)) {
+    envelope.order = toCreateOrderDto(envelope.order as unknown as Record<string, unknown>);
+  }
+  return envelope;
 }

@@ -1,11 +1,12 @@
 import { EntityManager } from 'typeorm';
 import { LazyDataSource } from './lazy-data-source';
 import { NewOrderRecord, totalCentsOf } from './new-order.record';
-import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
 
-// Postgres accepts at most 65535 bind parameters per statement; items have 5 columns.
-const ITEM_ROWS_PER_STATEMENT = 10_000;
+// Postgres accepts at most 65535 bind parameters per statement.
+const MAX_PARAMETERS = 60_000;
+const ORDER_COLUMNS = 6;
+const ITEM_COLUMNS = 5;
 
 export interface InsertOutcome {
   /** Orders written by this call. */
@@ -18,43 +19,35 @@ export class OrdersRepository {
   constructor(private readonly database: LazyDataSource) {}
 
   /**
-   * Writes the orders and their items in one transaction with multi-row inserts.
-   * `ON CONFLICT DO NOTHING` on the order id makes a redelivered order a no-op, even when two
-   * replicas race with the same message.
+   * Writes the orders and their items atomically. `ON CONFLICT DO NOTHING` on the order id makes a
+   * redelivered order a no-op, even when two replicas race with the same message, and only the
+   * orders inserted now get items. Usually one statement and one round trip (no BEGIN/COMMIT);
+   * a batch too large for one statement's parameters is split inside a transaction.
    */
   async insertMany(records: NewOrderRecord[]): Promise<InsertOutcome> {
-    // A stable lock order: two batches sharing ids then wait for each other instead of deadlocking.
-    const sorted = [...records].sort((a, b) => (a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0));
+    // First copy wins; a stable lock order lets two batches sharing ids wait instead of deadlocking.
+    const unique = [...new Map(records.map((record) => [record.orderId, record])).values()].sort((a, b) =>
+      a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0,
+    );
+    const chunks = chunkByParameters(unique);
     const dataSource = await this.database.get();
-    return dataSource.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .insert()
-        .into(OrderEntity)
-        .values(
-          sorted.map((record) => ({
-            orderId: record.orderId,
-            customerId: record.customerId,
-            currency: record.currency,
-            totalCents: totalCentsOf(record),
-            acceptedAt: record.acceptedAt,
-            correlationId: record.correlationId,
-          })),
-        )
-        .orIgnore()
-        .returning('order_id')
-        .updateEntity(false)
-        .execute();
-      const inserted = new Set((result.raw as { order_id: string }[]).map((row) => row.order_id));
-      await this.insertItems(
-        manager,
-        sorted.filter((record) => inserted.has(record.orderId)),
-      );
-      return {
-        inserted: sorted.filter((record) => inserted.has(record.orderId)).map((record) => record.orderId),
-        alreadyStored: sorted.filter((record) => !inserted.has(record.orderId)).map((record) => record.orderId),
-      };
-    });
+    const inserted = new Set<string>();
+    const write = async (manager: EntityManager) => {
+      for (const chunk of chunks) {
+        const [sql, parameters] = insertStatement(chunk);
+        const rows = (await manager.query(sql, parameters)) as { order_id: string }[];
+        rows.forEach((row) => inserted.add(row.order_id));
+      }
+    };
+    if (chunks.length === 1) {
+      await write(dataSource.manager);
+    } else {
+      await dataSource.transaction(write);
+    }
+    return {
+      inserted: unique.filter((record) => inserted.has(record.orderId)).map((record) => record.orderId),
+      alreadyStored: unique.filter((record) => !inserted.has(record.orderId)).map((record) => record.orderId),
+    };
   }
 
   async findWithItems(orderId: string): Promise<OrderEntity | null> {
@@ -70,25 +63,71 @@ export class OrdersRepository {
     const dataSource = await this.database.get();
     await dataSource.query('SELECT 1');
   }
+}
 
-  private async insertItems(manager: EntityManager, records: NewOrderRecord[]): Promise<void> {
-    const rows = records.flatMap((record) =>
-      record.items.map((item, lineNo) => ({
-        orderId: record.orderId,
-        lineNo,
-        sku: item.sku,
-        quantity: item.quantity,
-        unitPriceCents: item.unitPriceCents,
-      })),
-    );
-    for (let start = 0; start < rows.length; start += ITEM_ROWS_PER_STATEMENT) {
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(OrderItemEntity)
-        .values(rows.slice(start, start + ITEM_ROWS_PER_STATEMENT))
-        .updateEntity(false)
-        .execute();
+function chunkByParameters(records: NewOrderRecord[]): NewOrderRecord[][] {
+  const chunks: NewOrderRecord[][] = [];
+  let current: NewOrderRecord[] = [];
+  let parameters = 0;
+  for (const record of records) {
+    const needed = ORDER_COLUMNS + record.items.length * ITEM_COLUMNS;
+    if (current.length > 0 && parameters + needed > MAX_PARAMETERS) {
+      chunks.push(current);
+      current = [];
+      parameters = 0;
     }
+    current.push(record);
+    parameters += needed;
   }
+  if (current.length > 0) {
+    chunks.push(current);
+  }
+  return chunks;
+}
+
+/**
+ * One statement: insert the orders, then the items of only those orders that were inserted.
+ * The foreign key is checked at the end of the statement, when both inserts are done.
+ */
+function insertStatement(records: NewOrderRecord[]): [string, unknown[]] {
+  const parameters: unknown[] = [];
+  const placeholder = (value: unknown, cast = '') => {
+    parameters.push(value);
+    return `$${parameters.length}${cast}`;
+  };
+  const orders = records
+    .map(
+      (record) =>
+        `(${placeholder(record.orderId, '::uuid')}, ${placeholder(record.customerId)}, ${placeholder(record.currency)}, ` +
+        `${placeholder(totalCentsOf(record), '::bigint')}, ${placeholder(record.acceptedAt, '::timestamptz')}, ${placeholder(record.correlationId)})`,
+    )
+    .join(', ');
+  const items = records
+    .flatMap((record) =>
+      record.items.map(
+        (item, lineNo) =>
+          `(${placeholder(record.orderId, '::uuid')}, ${placeholder(lineNo, '::smallint')}, ${placeholder(item.sku)}, ` +
+          `${placeholder(item.quantity, '::integer')}, ${placeholder(item.unitPriceCents, '::bigint')})`,
+      ),
+    )
+    .join(', ');
+  const sql = `
+    WITH incoming (order_id, customer_id, currency, total_cents, accepted_at, correlation_id) AS (VALUES ${orders}),
+    inserted AS (
+      INSERT INTO orders (order_id, customer_id, currency, total_cents, accepted_at, correlation_id)
+      SELECT order_id, customer_id, currency, total_cents, accepted_at, correlation_id FROM incoming ORDER BY order_id
+      ON CONFLICT (order_id) DO NOTHING
+      RETURNING order_id
+    )${
+      items
+        ? `,
+    incoming_items (order_id, line_no, sku, quantity, unit_price_cents) AS (VALUES ${items}),
+    inserted_items AS (
+      INSERT INTO order_items (order_id, line_no, sku, quantity, unit_price_cents)
+      SELECT incoming_items.* FROM incoming_items JOIN inserted USING (order_id)
+    )`
+        : ''
+    }
+    SELECT order_id FROM inserted`;
+  return [sql, parameters];
 }
