@@ -138,6 +138,9 @@ export function processorApp({ sqs, queue, databaseUrl, log, index = 0, env = {}
       ORDERS_DLQ_URL: queue.dlqUrl,
       DATABASE_URL: databaseUrl,
       INSTANCE_ID: `bench-processor-${index}`,
+      // As the prod overlay runs it (k8s/overlays/prod): four pollers per replica.
+      POLLERS: '4',
+      DB_POOL_SIZE: '6',
       ...env,
     },
   });

@@ -3,6 +3,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
+import { probeHealth } from '@orders/observability';
 import { OrdersRepository } from '@orders/persistence';
 import { DatabaseGate } from '../consumer/database-gate';
 import { PollerRegistry } from '../consumer/poller.registry';
@@ -47,23 +48,11 @@ export class HealthController {
     return this.gate.isPaused ? check.down({ state: 'paused: database unavailable' }) : check.up({ state: 'polling' });
   }
 
-  private async databaseReachable(): Promise<HealthIndicatorResult> {
-    const check = this.indicator.check('database');
-    try {
-      await this.repository.ping();
-      return check.up();
-    } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : String(error) });
-    }
+  private databaseReachable(): Promise<HealthIndicatorResult> {
+    return probeHealth(this.indicator, 'database', () => this.repository.ping());
   }
 
-  private async queueReachable(): Promise<HealthIndicatorResult> {
-    const check = this.indicator.check('sqs');
-    try {
-      await probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS);
-      return check.up();
-    } catch (error) {
-      return check.down({ message: error instanceof Error ? error.message : String(error) });
-    }
+  private queueReachable(): Promise<HealthIndicatorResult> {
+    return probeHealth(this.indicator, 'sqs', () => probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS));
   }
 }

@@ -32,6 +32,8 @@ export function createSqsClient(options: SqsClientOptions): SQSClient {
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(options.requestTimeoutMs, 1000),
       requestTimeout: options.requestTimeoutMs,
+      // Without it the SDK only logs a warning and a hung connection stalls the caller indefinitely.
+      throwOnRequestTimeout: true,
       httpAgent: new Agent(agentOptions),
       httpsAgent: new HttpsAgent(agentOptions),
     }),
