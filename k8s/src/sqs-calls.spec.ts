@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { sqsActionsReachable } from './lib/sqs-calls';
 
 // A sidecar-shaped app: a watcher that only reads, an operations service that moves letters, and
-// an admin module that exposes it. The watcher's module imports the operations module, as the real
-// sidecar's HealthModule does, without calling redrive.
+// an admin module that exposes it. The app module imports the operations module without calling
+// redrive: code that is loaded but never called adds no action.
 const APP: Record<string, string> = {
   'main.ts': `
     import { AppModule } from './app.module';

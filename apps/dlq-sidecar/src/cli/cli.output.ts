@@ -1,4 +1,4 @@
-import { AuditRecord } from '../operations/audit.log';
+import { AuditRecord } from '../audit/audit.log';
 import {
   ListResult,
   RunProgress,

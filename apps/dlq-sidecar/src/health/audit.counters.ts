@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { queueNameOf } from '../dead-letters/dead-letter';
-import { AuditLog } from '../operations/audit.log';
+import { AuditLog } from '../audit/audit.log';
 import { SidecarMetrics } from './sidecar.metrics';
 import { DlqSidecarConfig } from '@orders/config';
 

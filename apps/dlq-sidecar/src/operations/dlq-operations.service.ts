@@ -32,7 +32,7 @@ import {
   AuditLog,
   AuditStart,
   AuditStatus,
-} from './audit.log';
+} from '../audit/audit.log';
 import {
   OperationsErrorCode,
   OperationsException,

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
-import { AuditLog } from './audit.log';
+import { AuditModule } from '../audit/audit.module';
 import { DlqOperationsService } from './dlq-operations.service';
 
 @Module({
-  providers: [AuditLog, DlqOperationsService],
-  exports: [AuditLog, DlqOperationsService],
+  imports: [AuditModule],
+  providers: [DlqOperationsService],
+  exports: [DlqOperationsService],
 })
 export class OperationsModule {}
