@@ -1,2 +1,3 @@
+export * from './lib/fault-proxy';
 export * from './lib/stack-harness';
 export * from './lib/test-stack';

@@ -1,9 +1,8 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LazyDataSource } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
+import { createQueuePair, eventually, migratedDatabase, QueuePair, TcpFaultProxy, testSqsClient, testStack } from '@orders/testing';
 import { orderMessage, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
-import { TcpFaultProxy } from '../testing/tcp-fault.proxy';
 
 async function depth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
   const { Attributes } = await sqs.send(

@@ -1,10 +1,9 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, testSqsClient, testStack } from '@orders/testing';
+import { createQueuePair, eventually, migratedDatabase, TcpFaultProxy, testSqsClient, testStack } from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 import { orderMessage, receiveAll, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
-import { TcpFaultProxy } from '../testing/tcp-fault.proxy';
 
 // Every insert of this customer's orders takes 40 ms per row: batches are in flight when the drain starts.
 const SLOW_CUSTOMER = `slow-${randomUUID().slice(0, 8)}`;

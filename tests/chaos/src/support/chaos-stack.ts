@@ -1,10 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { TcpFaultProxy } from '@orders/testing';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DatabaseFaults } from './database-faults';
 import { AppProcess, harness, LocalPostgres, LocalSqs, RunningStack } from './harness';
 import { ProcessLogs } from './process-logs';
-import { TcpFaultProxy } from './tcp-fault.proxy';
 
 /**
  * Processor settings for chaos: short visibility timeout and redelivery delays so that crashed
@@ -75,7 +75,7 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
       log: logs.sink,
       appEnv: {
         processor: { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv },
-        gateway: { ...CHAOS_GATEWAY_ENV, ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.endpoint } : {}), ...options.gatewayEnv },
+        gateway: { ...CHAOS_GATEWAY_ENV, ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.route(sqs.endpoint) } : {}), ...options.gatewayEnv },
       },
     });
   } catch (error) {
