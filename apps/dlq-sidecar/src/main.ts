@@ -9,11 +9,8 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);
   const logger = new JsonLogger('dlq-sidecar', config.LOG_LEVEL);
   const app = await createSidecarApp(config, logger);
-  // The round under way, alerts being delivered (one HTTP timeout), then the pool and sockets.
-  exitGracefullyOnSignals(
-    app,
-    config.ALERT_HTTP_TIMEOUT_MS + config.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000,
-    () => logger.flush(),
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
+    logger.flush(),
   );
   await app.listen(config.PORT, config.HOST);
   Logger.log(

@@ -8,14 +8,20 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfig);
   const logger = new JsonLogger('gateway', config.LOG_LEVEL);
   const app = await createGatewayApp(config, logger);
-  // Readiness delay + in-flight requests + the producer's last batch.
-  exitGracefullyOnSignals(app, config.SHUTDOWN_READINESS_DELAY_MS + config.SEND_TIMEOUT_MS + 10_000, () => logger.flush());
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
+    logger.flush(),
+  );
   await app.listen(config.PORT, config.HOST);
-  Logger.log({ msg: 'gateway listening', url: await app.getUrl() }, 'Bootstrap');
+  Logger.log(
+    { msg: 'gateway listening', url: await app.getUrl() },
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: unknown) => {
   // Config errors name every bad key; print them plainly and stop.
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import {
+  FastifyAdapter,
+  NestFastifyApplication,
+} from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, ProcessorConfig } from '@orders/config';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { AppModule } from './app.module';
@@ -12,16 +15,30 @@ async function bootstrap(): Promise<void> {
   const logger = new JsonLogger('processor', config.LOG_LEVEL);
   const bridge = new SqsBridgeServer();
   // HTTP only for health and metrics; orders arrive through SQS and the bridge transport.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, bridge), new FastifyAdapter(), { logger, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, bridge),
+    new FastifyAdapter(),
+    { logger, bufferLogs: true },
+  );
   app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
-  // The drain budget plus time to close the pool and the HTTP server.
-  exitGracefullyOnSignals(app, config.DRAIN_BUDGET_MS + 5_000, () => logger.flush());
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
+    logger.flush(),
+  );
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
-  Logger.log({ msg: 'processor running', url: await app.getUrl(), pollers: config.POLLERS }, 'Bootstrap');
+  Logger.log(
+    {
+      msg: 'processor running',
+      url: await app.getUrl(),
+      pollers: config.POLLERS,
+    },
+    'Bootstrap',
+  );
 }
 
 bootstrap().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -225,24 +225,13 @@ export function shutdownDeadlineMs(
   app: AppName,
   config: Record<string, unknown>,
 ): number | undefined {
-  const value = (key: string): number => Number(config[key]);
-  switch (app) {
-    case 'gateway':
-      return (
-        value('SHUTDOWN_READINESS_DELAY_MS') + value('SEND_TIMEOUT_MS') + 10_000
-      );
-    case 'processor':
-      return value('DRAIN_BUDGET_MS') + 5_000;
-    case 'dlq-sidecar':
-      return (
-        value('ALERT_HTTP_TIMEOUT_MS') +
-        value('SQS_REQUEST_TIMEOUT_MS') * 2 +
-        10_000
-      );
-    case 'dlq-cli':
-    case 'migrate':
-      return undefined;
+  if (app === 'dlq-cli' || app === 'migrate') {
+    return undefined;
   }
+  // The config classes own the formula (apps/<app>/src/main.ts passes the same value).
+  const deadline = (config as { shutdownDeadlineMs?: () => number })
+    .shutdownDeadlineMs;
+  return typeof deadline === 'function' ? deadline.call(config) : undefined;
 }
 
 /**

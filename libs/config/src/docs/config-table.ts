@@ -14,7 +14,12 @@ const APPS = [
   { app: 'processor', configClass: ProcessorConfig },
   { app: 'dlq-sidecar', configClass: DlqSidecarConfig },
 ] as const;
-const SOURCES = ['shared.config.ts', 'gateway.config.ts', 'processor.config.ts', 'dlq-sidecar.config.ts'];
+const SOURCES = [
+  'shared.config.ts',
+  'gateway.config.ts',
+  'processor.config.ts',
+  'dlq-sidecar.config.ts',
+];
 
 interface SourceProperty {
   description: string;
@@ -32,32 +37,58 @@ function parseSource(file: string): Map<string, SourceProperty> {
     if (line.startsWith('/**')) {
       comment = [];
       inComment = !line.endsWith('*/');
-      comment.push(line.replace(/^\/\*\*/, '').replace(/\*\/$/, '').trim());
+      comment.push(
+        line
+          .replace(/^\/\*\*/, '')
+          .replace(/\*\/$/, '')
+          .trim(),
+      );
       continue;
     }
     if (inComment) {
       inComment = !line.endsWith('*/');
-      comment.push(line.replace(/^\*\/?/, '').replace(/\*\/$/, '').trim());
+      comment.push(
+        line
+          .replace(/^\*\/?/, '')
+          .replace(/\*\/$/, '')
+          .trim(),
+      );
       continue;
     }
-    if (line.startsWith('@') || line.startsWith('//') || line === '') {
-      continue;
-    }
-    const property = /^(?:override\s+)?([A-Z][A-Z0-9_]+)(\?)?(?::[^=;]+)?(?:\s*=\s*(.+))?;$/.exec(line);
+    const property =
+      /^(?:override\s+)?([A-Z][A-Z0-9_]+)(\?)?(?::[^=;]+)?(?:\s*=\s*(.+))?;$/.exec(
+        line,
+      );
     if (property) {
-      properties.set(property[1], { description: comment.filter(Boolean).join(' '), defaultText: property[3], optional: property[2] === '?' });
+      properties.set(property[1], {
+        description: comment.filter(Boolean).join(' '),
+        defaultText: property[3],
+        optional: property[2] === '?',
+      });
+      comment = [];
+    } else if (/^(?:export\s+)?(?:class\s|[a-z]\w*\(.*\{$)/.test(line)) {
+      // A class or method starts: its comment belongs to no variable.
+      comment = [];
     }
-    comment = [];
+    // Anything else (decorators, possibly spread over several lines, blank lines) keeps the comment.
   }
   return properties;
 }
 
 function keysOf(configClass: new () => object): string[] {
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false);
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(
+    configClass,
+    '',
+    true,
+    false,
+  );
   return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
-function formatDefault(value: unknown, source: SourceProperty | undefined): string {
+function formatDefault(
+  value: unknown,
+  source: SourceProperty | undefined,
+): string {
   if (source?.defaultText?.includes('(')) {
     return `\`${source.defaultText}\``;
   }
@@ -95,7 +126,13 @@ export function configRows(): ConfigRow[] {
         .map((entry) => entry.propertyName),
     );
     for (const key of keysOf(configClass)) {
-      const row = rows.get(key) ?? { key, apps: [], defaults: new Map(), required: false, description: sources.get(key)?.description ?? '' };
+      const row = rows.get(key) ?? {
+        key,
+        apps: [],
+        defaults: new Map(),
+        required: false,
+        description: sources.get(key)?.description ?? '',
+      };
       row.apps.push(app);
       row.defaults.set(app, formatDefault(instance[key], sources.get(key)));
       row.required ||= instance[key] === undefined && !optional.has(key);
@@ -106,16 +143,23 @@ export function configRows(): ConfigRow[] {
 }
 
 export function configTable(): string {
-  const lines = ['| Variable | Used by | Default | Meaning |', '|---|---|---|---|'];
+  const lines = [
+    '| Variable | Used by | Default | Meaning |',
+    '|---|---|---|---|',
+  ];
   for (const row of configRows()) {
     const distinct = new Set(row.defaults.values());
     const defaults = row.required
       ? '**required**'
       : distinct.size === 1
         ? [...distinct][0] || '(unset)'
-        : [...row.defaults.entries()].map(([app, value]) => `${app} ${value || '(unset)'}`).join(' · ');
+        : [...row.defaults.entries()]
+            .map(([app, value]) => `${app} ${value || '(unset)'}`)
+            .join(' · ');
     const apps = row.apps.length === APPS.length ? 'all' : row.apps.join(', ');
-    lines.push(`| \`${row.key}\` | ${apps} | ${defaults} | ${row.description.replace(/\|/g, '\\|')} |`);
+    lines.push(
+      `| \`${row.key}\` | ${apps} | ${defaults} | ${row.description.replace(/\|/g, '\\|')} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -128,7 +172,9 @@ export function withConfigTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(`README.md needs the markers ${TABLE_START} and ${TABLE_END}`);
+    throw new Error(
+      `README.md needs the markers ${TABLE_START} and ${TABLE_END}`,
+    );
   }
   return `${readme.slice(0, start + TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
 }

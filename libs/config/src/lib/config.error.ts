@@ -3,7 +3,9 @@ export class ConfigError extends Error {
     readonly configName: string,
     readonly problems: string[],
   ) {
-    super(`Invalid configuration (${configName}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid configuration (${configName}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'ConfigError';
   }
 }

@@ -180,6 +180,13 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
     }
     return errors;
   }
+
+  /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */
+  shutdownDeadlineMs(): number {
+    return (
+      this.ALERT_HTTP_TIMEOUT_MS + this.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000
+    );
+  }
 }
 
 /** Where `npm start` puts its SQS emulator and PostgreSQL (tools/local-stack/start.mjs). */

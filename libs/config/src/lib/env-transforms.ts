@@ -3,7 +3,11 @@ import { Transform } from 'class-transformer';
 // Environment values are strings; these turn them into the typed value or leave a
 // non-convertible value as is, so the validator reports it by key instead of coercing it to NaN/false.
 export const ToInt = () =>
-  Transform(({ value }) => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value));
+  Transform(({ value }) =>
+    typeof value === 'string' && /^-?\d+$/.test(value.trim())
+      ? Number(value)
+      : value,
+  );
 
 export const ToBoolean = () =>
   Transform(({ value }) => {

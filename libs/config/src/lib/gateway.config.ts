@@ -55,7 +55,11 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
    * configured, so a leaked config does not leak keys.
    */
   @ToList()
-  @Matches(/^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}$/, { each: true, message: 'API_KEYS entries must look like clientId:<64 hex sha256 of the key>' })
+  @Matches(/^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}$/, {
+    each: true,
+    message:
+      'API_KEYS entries must look like clientId:<64 hex sha256 of the key>',
+  })
   API_KEYS: string[] = [];
 
   /** false: requests without a key are served as "anonymous" (local development); a wrong key is still 401. */
@@ -76,6 +80,15 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   CORS_ORIGINS: string[] = [];
 
   crossFieldErrors(): string[] {
-    return this.AUTH_REQUIRED && this.API_KEYS.length === 0 ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)'] : [];
+    return this.AUTH_REQUIRED && this.API_KEYS.length === 0
+      ? [
+          'API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)',
+        ]
+      : [];
+  }
+
+  /** SIGTERM → exit budget: the readiness delay, the last sends to SQS, then closing. main.ts and the k8s grace-period check use it. */
+  shutdownDeadlineMs(): number {
+    return this.SHUTDOWN_READINESS_DELAY_MS + this.SEND_TIMEOUT_MS + 10_000;
   }
 }

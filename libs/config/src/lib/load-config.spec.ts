@@ -11,7 +11,11 @@ const required = {
 
 describe(loadConfig.name, () => {
   it('should apply defaults and convert numbers and booleans from strings', () => {
-    const config = loadConfig(GatewayConfig, { ...required, PORT: '8080', AUTH_REQUIRED: 'false' });
+    const config = loadConfig(GatewayConfig, {
+      ...required,
+      PORT: '8080',
+      AUTH_REQUIRED: 'false',
+    });
 
     expect(config.PORT).toBe(8080);
     expect(config.AUTH_REQUIRED).toBe(false);
@@ -23,33 +27,60 @@ describe(loadConfig.name, () => {
   it('should name every bad or missing key at once', () => {
     let error: unknown;
     try {
-      loadConfig(GatewayConfig, { PORT: 'eighty', DATABASE_URL: 'mysql://x', AUTH_REQUIRED: 'false' });
+      loadConfig(GatewayConfig, {
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://x',
+        AUTH_REQUIRED: 'false',
+      });
     } catch (caught) {
       error = caught;
     }
 
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const key of ['PORT', 'DATABASE_URL', 'ORDERS_QUEUE_URL', 'ORDERS_DLQ_URL']) {
+    for (const key of [
+      'PORT',
+      'DATABASE_URL',
+      'ORDERS_QUEUE_URL',
+      'ORDERS_DLQ_URL',
+    ]) {
       expect(message).toContain(key);
     }
   });
 
   it('should require API keys while authentication is required', () => {
     expect(() => loadConfig(GatewayConfig, required)).toThrow(/API_KEYS/);
-    expect(() => loadConfig(GatewayConfig, { ...required, API_KEYS: `shop:${'a'.repeat(64)}` })).not.toThrow();
-    expect(() => loadConfig(GatewayConfig, { ...required, API_KEYS: 'shop:plaintext-key' })).toThrow(/API_KEYS/);
+    expect(() =>
+      loadConfig(GatewayConfig, {
+        ...required,
+        API_KEYS: `shop:${'a'.repeat(64)}`,
+      }),
+    ).not.toThrow();
+    expect(() =>
+      loadConfig(GatewayConfig, {
+        ...required,
+        API_KEYS: 'shop:plaintext-key',
+      }),
+    ).toThrow(/API_KEYS/);
   });
 
   it('should treat empty values as unset', () => {
-    const config = loadConfig(GatewayConfig, { ...required, SQS_ENDPOINT: '', AUTH_REQUIRED: 'false' });
+    const config = loadConfig(GatewayConfig, {
+      ...required,
+      SQS_ENDPOINT: '',
+      AUTH_REQUIRED: 'false',
+    });
 
     expect(config.SQS_ENDPOINT).toBeUndefined();
   });
 
   it('should refuse a heartbeat that is not well below the visibility timeout', () => {
-    expect(() => loadConfig(ProcessorConfig, { ...required, VISIBILITY_TIMEOUT_SECONDS: '30', HEARTBEAT_INTERVAL_SECONDS: '20' })).toThrow(
-      /HEARTBEAT_INTERVAL_SECONDS/,
-    );
+    expect(() =>
+      loadConfig(ProcessorConfig, {
+        ...required,
+        VISIBILITY_TIMEOUT_SECONDS: '30',
+        HEARTBEAT_INTERVAL_SECONDS: '20',
+      }),
+    ).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
   });
 });

@@ -1,10 +1,30 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { ToInt } from './env-transforms';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
+export const LOG_LEVELS = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+const URL_OPTIONS = {
+  require_tld: false,
+  require_protocol: true,
+  protocols: ['http', 'https'],
+};
 
 /** Where the database is; all the migration step needs. */
 export class DatabaseConfig {
@@ -13,7 +33,9 @@ export class DatabaseConfig {
   LOG_LEVEL: LogLevel = 'info';
 
   /** postgres://user:password@host:5432/db (from a Secret in Kubernetes). */
-  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @Matches(/^postgres(ql)?:\/\/.+/, {
+    message: 'DATABASE_URL must be a postgres:// URL',
+  })
   DATABASE_URL: string;
 
   /** Connections in this process's pool (see the sizing rule in docs/processor-reliability.md). */
@@ -35,7 +57,9 @@ export class DatabaseConfig {
 export class SharedConfig extends DatabaseConfig {
   /** Region of the queues. */
   @IsString()
-  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'AWS_REGION must look like us-east-1' })
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+    message: 'AWS_REGION must look like us-east-1',
+  })
   AWS_REGION = 'us-east-1';
 
   /** Unset means real AWS; set it for fauxqs or LocalStack. */
