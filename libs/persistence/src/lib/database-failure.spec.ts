@@ -1,8 +1,13 @@
 import { classifyDatabaseFailure } from './database-failure';
 
-const withCode = (code: string, message = `failure ${code}`) => Object.assign(new Error(message), { code });
+const withCode = (code: string, message = `failure ${code}`) =>
+  Object.assign(new Error(message), { code });
 // TypeORM wraps server errors in QueryFailedError and keeps pg's error as driverError.
-const queryFailed = (code: string) => Object.assign(new Error(`query failed ${code}`), { name: 'QueryFailedError', driverError: { code } });
+const queryFailed = (code: string) =>
+  Object.assign(new Error(`query failed ${code}`), {
+    name: 'QueryFailedError',
+    driverError: { code },
+  });
 
 describe('classifyDatabaseFailure', () => {
   it.each([

@@ -3,13 +3,42 @@ export type DatabaseFailureKind = 'transient' | 'permanent';
 // SQLSTATE classes that depend on the data of one order: retrying the same row fails the same way.
 const PERMANENT_CLASSES = ['22', '23'];
 // Errors of the connection or the server, whatever the data: worth retrying later.
-const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57P01', '57P02', '57P03', '53300', '53400', '58000', '58030']);
+const TRANSIENT_CODES = new Set([
+  '40P01',
+  '40001',
+  '55P03',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '53400',
+  '58000',
+  '58030',
+]);
 const TRANSIENT_CLASSES = ['08', '53'];
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
-const TRANSIENT_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection.*(closed|ended)/i, /the database system is (starting up|shutting down)/i, /Client has encountered a connection error/i];
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+const TRANSIENT_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection.*(closed|ended)/i,
+  /the database system is (starting up|shutting down)/i,
+  /Client has encountered a connection error/i,
+];
 
 function codeOf(error: unknown): string | undefined {
-  const candidate = error as { code?: unknown; driverError?: { code?: unknown } };
+  const candidate = error as {
+    code?: unknown;
+    driverError?: { code?: unknown };
+  };
   const code = candidate?.driverError?.code ?? candidate?.code;
   return typeof code === 'string' ? code : undefined;
 }

@@ -17,21 +17,32 @@ class PostgresRelay {
     readonly port: number,
   ) {}
 
-  static async reservePort(target: { host: string; port: number }): Promise<PostgresRelay> {
+  static async reservePort(target: {
+    host: string;
+    port: number;
+  }): Promise<PostgresRelay> {
     const probe = createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      probe.listen(0, '127.0.0.1', () =>
+        resolve((probe.address() as AddressInfo).port),
+      ),
+    );
     await new Promise((resolve) => probe.close(resolve));
     return new PostgresRelay(target, port);
   }
 
   async open(): Promise<void> {
     this.server = createServer((client) => this.relay(client));
-    await new Promise<void>((resolve) => this.server?.listen(this.port, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server?.listen(this.port, '127.0.0.1', () => resolve()),
+    );
   }
 
   async close(): Promise<void> {
     this.clients.forEach((client) => client.destroy());
-    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
+    await new Promise((resolve) =>
+      this.server ? this.server.close(resolve) : resolve(undefined),
+    );
   }
 
   private relay(client: Socket): void {
@@ -66,7 +77,12 @@ class PostgresRelay {
         startup = startup && message.readInt32BE(4) === 80877103; // an SSLRequest is followed by the real startup
         if (isQuery && intercept) {
           intercept = false;
-          client.write(Buffer.concat([errorResponse('57P03', 'the database system is starting up'), Buffer.from([0x5a, 0, 0, 0, 5, 0x49])]));
+          client.write(
+            Buffer.concat([
+              errorResponse('57P03', 'the database system is starting up'),
+              Buffer.from([0x5a, 0, 0, 0, 5, 0x49]),
+            ]),
+          );
           continue;
         }
         upstream.write(message);
@@ -79,12 +95,17 @@ class PostgresRelay {
 function databaseUrl(): URL {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run through the project (jest global setup)',
+    );
   }
   return new URL(url);
 }
 
-async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
+async function eventually(
+  check: () => Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -99,7 +120,10 @@ async function eventually(check: () => Promise<void>, timeoutMs: number): Promis
 }
 
 function errorResponse(code: string, text: string): Buffer {
-  const fields = Buffer.concat([Buffer.from(`SERROR\0C${code}\0M${text}\0`), Buffer.from([0])]);
+  const fields = Buffer.concat([
+    Buffer.from(`SERROR\0C${code}\0M${text}\0`),
+    Buffer.from([0]),
+  ]);
   const header = Buffer.alloc(5);
   header.write('E', 0);
   header.writeInt32BE(4 + fields.length, 1);
@@ -112,10 +136,20 @@ describe(LazyDataSource.name, () => {
 
   beforeEach(async () => {
     const target = databaseUrl();
-    relay = await PostgresRelay.reservePort({ host: target.hostname, port: Number(target.port) });
+    relay = await PostgresRelay.reservePort({
+      host: target.hostname,
+      port: Number(target.port),
+    });
     target.hostname = '127.0.0.1';
     target.port = String(relay.port);
-    database = new LazyDataSource(ordersDataSourceOptions({ url: target.toString(), poolSize: 2, connectTimeoutMs: 1000, applicationName: 'lazy-data-source-spec' }));
+    database = new LazyDataSource(
+      ordersDataSourceOptions({
+        url: target.toString(),
+        poolSize: 2,
+        connectTimeoutMs: 1000,
+        applicationName: 'lazy-data-source-spec',
+      }),
+    );
   });
 
   afterEach(async () => {
@@ -124,7 +158,9 @@ describe(LazyDataSource.name, () => {
   });
 
   it('should connect on a later use when the database was down at the first one', async () => {
-    await expect(database.get()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(database.get()).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
 
     await relay.open();
     const dataSource = await database.get();
@@ -136,7 +172,9 @@ describe(LazyDataSource.name, () => {
     relay.failFirstQuery = true;
     await relay.open();
 
-    await expect(database.get()).rejects.toThrow('the database system is starting up');
+    await expect(database.get()).rejects.toThrow(
+      'the database system is starting up',
+    );
 
     // The client TypeORM had checked out is gone, not leaked with a pool nobody will end.
     await eventually(async () => expect(relay.clients.size).toBe(0), 3_000);

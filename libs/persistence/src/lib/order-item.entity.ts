@@ -17,7 +17,11 @@ export class OrderItemEntity {
   @Column({ type: 'integer' })
   quantity: number;
 
-  @Column({ name: 'unit_price_cents', type: 'bigint', transformer: bigintToNumber })
+  @Column({
+    name: 'unit_price_cents',
+    type: 'bigint',
+    transformer: bigintToNumber,
+  })
   unitPriceCents: number;
 
   @ManyToOne('OrderEntity', 'items', { onDelete: 'CASCADE' })

@@ -23,7 +23,12 @@ export class OrderEntity {
   @Column({ name: 'stored_at', type: 'timestamptz', default: () => 'now()' })
   storedAt: Date;
 
-  @Column({ name: 'correlation_id', type: 'varchar', length: 128, nullable: true })
+  @Column({
+    name: 'correlation_id',
+    type: 'varchar',
+    length: 128,
+    nullable: true,
+  })
   correlationId: string | null;
 
   @OneToMany(() => OrderItemEntity, (item) => item.order)

@@ -24,9 +24,18 @@ function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
 async function migratedDatabase(): Promise<LazyDataSource> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
+    throw new Error(
+      'TEST_DATABASE_URL is not set: run through the project (jest global setup)',
+    );
   }
-  const database = new LazyDataSource(ordersDataSourceOptions({ url, poolSize: 4, connectTimeoutMs: 5000, applicationName: 'persistence-tests' }));
+  const database = new LazyDataSource(
+    ordersDataSourceOptions({
+      url,
+      poolSize: 4,
+      connectTimeoutMs: 5000,
+      applicationName: 'persistence-tests',
+    }),
+  );
   await runMigrations(await database.get());
   return database;
 }
@@ -44,15 +53,26 @@ describe(OrdersRepository.name, () => {
 
   it('should store orders with their items and total in one call', async () => {
     const first = record();
-    const second = record({ items: [{ sku: 'C', quantity: 3, unitPriceCents: 1000 }] });
+    const second = record({
+      items: [{ sku: 'C', quantity: 3, unitPriceCents: 1000 }],
+    });
 
     const outcome = await repository.insertMany([first, second]);
 
-    expect(outcome.inserted.sort()).toEqual([first.orderId, second.orderId].sort());
+    expect(outcome.inserted.sort()).toEqual(
+      [first.orderId, second.orderId].sort(),
+    );
     const stored = await repository.findWithItems(first.orderId);
     expect(stored?.totalCents).toBe(399);
     expect(stored?.acceptedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
-    expect(stored?.items.map((item) => [item.lineNo, item.sku, item.quantity, item.unitPriceCents])).toEqual([
+    expect(
+      stored?.items.map((item) => [
+        item.lineNo,
+        item.sku,
+        item.quantity,
+        item.unitPriceCents,
+      ]),
+    ).toEqual([
       [0, 'A', 2, 150],
       [1, 'B', 1, 99],
     ]);
@@ -66,26 +86,71 @@ describe(OrdersRepository.name, () => {
 
     expect(again.alreadyStored).toEqual([order.orderId]);
     expect(again.inserted).toHaveLength(1);
-    const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM order_items WHERE order_id = $1', [order.orderId]);
+    const rows = await database.dataSource.query(
+      'SELECT count(*)::int AS n FROM order_items WHERE order_id = $1',
+      [order.orderId],
+    );
     expect(rows[0].n).toBe(2);
   });
 
   it('should store each order once when two writers race with the same orders', async () => {
     const orders = Array.from({ length: 20 }, () => record());
 
-    const results = await Promise.all([repository.insertMany(orders), repository.insertMany([...orders].reverse())]);
+    const results = await Promise.all([
+      repository.insertMany(orders),
+      repository.insertMany([...orders].reverse()),
+    ]);
 
     expect(results[0].inserted.length + results[1].inserted.length).toBe(20);
     const ids = orders.map((order) => order.orderId);
-    const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)', [ids]);
+    const rows = await database.dataSource.query(
+      'SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)',
+      [ids],
+    );
     expect(rows[0].n).toBe(20);
+  });
+
+  it('should store a batch too large for one statement (split inside one transaction)', async () => {
+    // 130 orders × (6 + 100 × 5) parameters exceed what one statement may bind.
+    const items = Array.from({ length: 100 }, (_, index) => ({
+      sku: `S-${index}`,
+      quantity: 1,
+      unitPriceCents: 1,
+    }));
+    const orders = Array.from({ length: 130 }, () => record({ items }));
+
+    const outcome = await repository.insertMany(orders);
+
+    expect(outcome.inserted).toHaveLength(130);
+    const ids = orders.map((order) => order.orderId);
+    const rows = await database.dataSource.query(
+      'SELECT count(*)::int AS n FROM order_items WHERE order_id = ANY($1)',
+      [ids],
+    );
+    expect(rows[0].n).toBe(13_000);
+  });
+
+  it('should write an order repeated within one call once, keeping the first copy', async () => {
+    const first = record();
+    const repeated = { ...first, customerId: 'someone-else' };
+
+    const outcome = await repository.insertMany([first, repeated]);
+
+    expect(outcome.inserted).toEqual([first.orderId]);
+    expect((await repository.findWithItems(first.orderId))?.customerId).toBe(
+      'customer-1',
+    );
   });
 
   it('should reject the whole transaction when one order breaks a constraint', async () => {
     const good = record();
-    const bad = record({ items: [{ sku: 'X', quantity: 5000, unitPriceCents: 1 }] });
+    const bad = record({
+      items: [{ sku: 'X', quantity: 5000, unitPriceCents: 1 }],
+    });
 
-    await expect(repository.insertMany([good, bad])).rejects.toMatchObject({ driverError: { code: '23514' } });
+    await expect(repository.insertMany([good, bad])).rejects.toMatchObject({
+      driverError: { code: '23514' },
+    });
 
     expect(await repository.findWithItems(good.orderId)).toBeNull();
   });

@@ -1,6 +1,10 @@
 import { EntityManager } from 'typeorm';
 import { LazyDataSource } from './lazy-data-source';
-import { NewOrderRecord, totalCentsOf } from './new-order.record';
+import {
+  firstPerOrderId,
+  NewOrderRecord,
+  totalCentsOf,
+} from './new-order.record';
 import { OrderEntity } from './order.entity';
 
 // Postgres accepts at most 65535 bind parameters per statement.
@@ -26,7 +30,7 @@ export class OrdersRepository {
    */
   async insertMany(records: NewOrderRecord[]): Promise<InsertOutcome> {
     // First copy wins; a stable lock order lets two batches sharing ids wait instead of deadlocking.
-    const unique = [...new Map(records.map((record) => [record.orderId, record])).values()].sort((a, b) =>
+    const unique = firstPerOrderId(records).sort((a, b) =>
       a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0,
     );
     const chunks = chunkByParameters(unique);
@@ -35,7 +39,9 @@ export class OrdersRepository {
     const write = async (manager: EntityManager) => {
       for (const chunk of chunks) {
         const [sql, parameters] = insertStatement(chunk);
-        const rows = (await manager.query(sql, parameters)) as { order_id: string }[];
+        const rows = (await manager.query(sql, parameters)) as {
+          order_id: string;
+        }[];
         rows.forEach((row) => inserted.add(row.order_id));
       }
     };
@@ -45,8 +51,12 @@ export class OrdersRepository {
       await dataSource.transaction(write);
     }
     return {
-      inserted: unique.filter((record) => inserted.has(record.orderId)).map((record) => record.orderId),
-      alreadyStored: unique.filter((record) => !inserted.has(record.orderId)).map((record) => record.orderId),
+      inserted: unique
+        .filter((record) => inserted.has(record.orderId))
+        .map((record) => record.orderId),
+      alreadyStored: unique
+        .filter((record) => !inserted.has(record.orderId))
+        .map((record) => record.orderId),
     };
   }
 
