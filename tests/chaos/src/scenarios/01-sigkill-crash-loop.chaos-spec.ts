@@ -27,8 +27,18 @@ describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orde
     const killer = (async () => {
       for (const at of [3_000, 6_500, 10_000]) {
         await sleep(Math.max(0, startedAt + at - Date.now()));
-        await waitUntil('the processor has messages in flight', async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight > 0, 10_000, 25);
-        const { inFlight } = await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl);
+        // Kill right after the read that saw work in flight; a second read could already find the
+        // (fast) processor idle and record 0.
+        let inFlight = 0;
+        await waitUntil(
+          'the processor has messages in flight',
+          async () => {
+            inFlight = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight;
+            return inFlight > 0;
+          },
+          10_000,
+          25,
+        );
         const exit = await processor.process.kill('SIGKILL');
         expect(exit.signal).toBe('SIGKILL');
         kills.push({ atMs: Date.now() - startedAt, inFlight });
