@@ -1,10 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { MicroBatcher, Settled } from '@orders/messaging';
-import { classifyDatabaseFailure, NewOrderRecord, OrdersRepository } from '@orders/persistence';
+import {
+  classifyDatabaseFailure,
+  firstPerOrderId,
+  NewOrderRecord,
+  OrdersRepository,
+} from '@orders/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessorMetrics } from '../health/processor.metrics';
-import { ProcessingErrorCode, ProcessingException } from './processing.exception';
+import {
+  ProcessingErrorCode,
+  ProcessingException,
+} from './processing.exception';
 
 type WriteOutcome = 'stored' | 'duplicate';
 
@@ -38,11 +46,15 @@ export class OrderWriter {
     return this.batcher.drain();
   }
 
-  private async writeBatch(records: NewOrderRecord[]): Promise<Settled<WriteOutcome>[]> {
+  private async writeBatch(
+    records: NewOrderRecord[],
+  ): Promise<Settled<WriteOutcome>[]> {
     // The same order twice in one batch (a duplicate delivery) must not be a conflict inside one statement.
-    const unique = [...new Map(records.map((record) => [record.orderId, record])).values()];
+    const unique = firstPerOrderId(records);
     try {
-      const outcome = await this.withRetries(() => this.repository.insertMany(unique));
+      const outcome = await this.withRetries(() =>
+        this.repository.insertMany(unique),
+      );
       const stored = new Set(outcome.inserted);
       const seen = new Set<string>();
       return records.map((record) => {
@@ -51,21 +63,35 @@ export class OrderWriter {
         return { ok: true, value: first ? 'stored' : 'duplicate' };
       });
     } catch (error) {
-      if (classifyDatabaseFailure(error) === 'transient' || records.length === 1) {
+      if (
+        classifyDatabaseFailure(error) === 'transient' ||
+        records.length === 1
+      ) {
         const failure = this.toFailure(error);
         return records.map(() => ({ ok: false, error: failure }));
       }
-      this.logger.warn({ msg: 'batch rejected by the database; isolating the culprit', orders: records.length, error: String(error) });
+      this.logger.warn({
+        msg: 'batch rejected by the database; isolating the culprit',
+        orders: records.length,
+        error: String(error),
+      });
       return this.writeOneByOne(records);
     }
   }
 
-  private async writeOneByOne(records: NewOrderRecord[]): Promise<Settled<WriteOutcome>[]> {
+  private async writeOneByOne(
+    records: NewOrderRecord[],
+  ): Promise<Settled<WriteOutcome>[]> {
     const results: Settled<WriteOutcome>[] = [];
     for (const record of records) {
       try {
-        const outcome = await this.withRetries(() => this.repository.insertMany([record]));
-        results.push({ ok: true, value: outcome.inserted.length > 0 ? 'stored' : 'duplicate' });
+        const outcome = await this.withRetries(() =>
+          this.repository.insertMany([record]),
+        );
+        results.push({
+          ok: true,
+          value: outcome.inserted.length > 0 ? 'stored' : 'duplicate',
+        });
       } catch (error) {
         results.push({ ok: false, error: this.toFailure(error) });
       }
@@ -79,11 +105,16 @@ export class OrderWriter {
       try {
         return await operation();
       } catch (error) {
-        if (classifyDatabaseFailure(error) === 'permanent' || attempt >= this.config.DB_RETRY_ATTEMPTS) {
+        if (
+          classifyDatabaseFailure(error) === 'permanent' ||
+          attempt >= this.config.DB_RETRY_ATTEMPTS
+        ) {
           throw error;
         }
         this.metrics.dbRetries.inc();
-        await sleep(Math.random() * this.config.DB_RETRY_BASE_MS * 2 ** attempt);
+        await sleep(
+          Math.random() * this.config.DB_RETRY_BASE_MS * 2 ** attempt,
+        );
       }
     }
   }
@@ -91,7 +122,17 @@ export class OrderWriter {
   private toFailure(error: unknown): ProcessingException {
     const message = error instanceof Error ? error.message : String(error);
     return classifyDatabaseFailure(error) === 'permanent'
-      ? new ProcessingException(ProcessingErrorCode.RejectedByDatabase, `The database rejected the order: ${message}`, undefined, error)
-      : new ProcessingException(ProcessingErrorCode.DatabaseUnavailable, `The database is unavailable: ${message}`, undefined, error);
+      ? new ProcessingException(
+          ProcessingErrorCode.RejectedByDatabase,
+          `The database rejected the order: ${message}`,
+          undefined,
+          error,
+        )
+      : new ProcessingException(
+          ProcessingErrorCode.DatabaseUnavailable,
+          `The database is unavailable: ${message}`,
+          undefined,
+          error,
+        );
   }
 }
