@@ -37,10 +37,6 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3002;
 
-  /** Interface the HTTP server binds to. */
-  @IsString()
-  HOST = '0.0.0.0';
-
   /** One connection holds the leader lock, one or two serve the ledger and the audit log. */
   @ToInt()
   @IsInt()

@@ -11,10 +11,6 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3000;
 
-  /** Interface to listen on. */
-  @IsString()
-  HOST = '0.0.0.0';
-
   /** Larger request bodies get 413 before they are parsed. */
   @ToInt()
   @IsInt()

@@ -12,9 +12,6 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3001;
 
-  @IsString()
-  HOST = '0.0.0.0';
-
   /** Connections per replica: one per poller (each has at most one batch in flight) plus one for probes. */
   @ToInt()
   @IsInt()

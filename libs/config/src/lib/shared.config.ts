@@ -53,8 +53,12 @@ export class DatabaseConfig {
   DB_CONNECT_TIMEOUT_MS = 2000;
 }
 
-/** Keys every app reads: where the queues and the database are. */
+/** Keys every app reads: where the queues and the database are, and where its HTTP server binds. */
 export class SharedConfig extends DatabaseConfig {
+  /** Interface the HTTP server binds to. */
+  @IsString()
+  HOST = '0.0.0.0';
+
   /** Region of the queues. */
   @IsString()
   @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, {

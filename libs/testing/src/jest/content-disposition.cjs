@@ -1,4 +1,4 @@
-// Node loads the ESM-only content-disposition 3 through require(esm); jest with VM modules cannot.
+// Node loads the ESM-only content-disposition 3 through require(esm); jest's require cannot.
 // @fastify/static (behind Swagger UI) only calls `create` to name downloads, which no test does.
 const { basename } = require('node:path');
 
