@@ -15,7 +15,10 @@ function boundaries({ testsMayUseTesting }) {
       // contracts and config are the roots of the graph: no internal imports.
       { sourceTag: 'layer:root', onlyDependOnLibsWithTags: [] },
       { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
-      { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: withTesting(['type:util', 'type:data-access']) },
+      {
+        sourceTag: 'type:data-access',
+        onlyDependOnLibsWithTags: withTesting(['type:util', 'type:data-access']),
+      },
       { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['scope:shared'] },
       // Suites, the bench and the manifests' checks may use everything shared and the harness.
       { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['scope:shared', 'scope:testing'] },
@@ -32,7 +35,9 @@ export default [
   },
   {
     files: ['**/*.ts', '**/*.js', '**/*.mjs', '**/*.cjs', '**/*.cts'],
-    rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTesting: false })] },
+    rules: {
+      '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTesting: false })],
+    },
   },
   {
     // Specs may use the test harness; production code may not (apps and libs alike).

@@ -19,7 +19,10 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^content-disposition$': require('node:path').join(__dirname, 'libs/testing/src/jest/content-disposition.cjs'),
+    '^content-disposition$': require('node:path').join(
+      __dirname,
+      'libs/testing/src/jest/content-disposition.cjs',
+    ),
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs'],
   coverageReporters: ['text-summary'],

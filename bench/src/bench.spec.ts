@@ -50,12 +50,16 @@ describe('bench (smoke run)', () => {
   let results: BenchResults;
 
   beforeAll(() => {
-    const run = spawnSync(process.execPath, ['bench/src/run.mjs', '--smoke', '--quiet', '--out-dir', outDir], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      timeout: 140_000,
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const run = spawnSync(
+      process.execPath,
+      ['bench/src/run.mjs', '--smoke', '--quiet', '--out-dir', outDir],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 140_000,
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
     output = `${run.stdout}\n${run.stderr}`;
     exitCode = run.status;
     const json = readdirSync(outDir).find((file) => file.endsWith('.json'));
@@ -70,10 +74,16 @@ describe('bench (smoke run)', () => {
     }
     const files = readdirSync(outDir);
     expect(files.filter((file) => /-smoke\.(json|md|svg)$/.test(file))).toHaveLength(3);
-    const svg = readFileSync(join(outDir, files.find((file) => file.endsWith('.svg')) as string), 'utf8');
+    const svg = readFileSync(
+      join(outDir, files.find((file) => file.endsWith('.svg')) as string),
+      'utf8',
+    );
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    const markdown = readFileSync(join(outDir, files.find((file) => file.endsWith('.md')) as string), 'utf8');
+    const markdown = readFileSync(
+      join(outDir, files.find((file) => file.endsWith('.md')) as string),
+      'utf8',
+    );
     expect(markdown).toContain('## Targets');
   });
 
@@ -107,7 +117,9 @@ describe('bench (smoke run)', () => {
       expect(drain.ordersPerSecond).toBeGreaterThan(0);
     }
     expect(processor.endToEnd.allStored).toBe(true);
-    expect(processor.endToEnd.latencyMs.p99).toBeGreaterThanOrEqual(processor.endToEnd.latencyMs.p50);
+    expect(processor.endToEnd.latencyMs.p99).toBeGreaterThanOrEqual(
+      processor.endToEnd.latencyMs.p50,
+    );
     // Every stored order needs at least one receive; a batched pipeline needs far less than 3 calls.
     expect(sqsRequests.endToEnd.byAction.ReceiveMessage).toBeGreaterThan(0);
     expect(sqsRequests.endToEnd.perOrder).toBeGreaterThan(0);
@@ -125,7 +137,16 @@ describe('bench (smoke run)', () => {
   it('should check every target of the issue with a ratio and a verdict', () => {
     const ids = results.targets.map((target) => target.id);
     expect(ids).toEqual(
-      expect.arrayContaining(['gateway-cpu', 'gateway-throughput', 'db-down-throughput', 'db-down-p99', 'drain-per-replica', 'sqs-requests', 'gateway-idle-rss', 'gateway-cold-start']),
+      expect.arrayContaining([
+        'gateway-cpu',
+        'gateway-throughput',
+        'db-down-throughput',
+        'db-down-p99',
+        'drain-per-replica',
+        'sqs-requests',
+        'gateway-idle-rss',
+        'gateway-cold-start',
+      ]),
     );
     for (const target of results.targets) {
       expect(typeof target.met).toBe('boolean');

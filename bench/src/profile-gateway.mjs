@@ -10,7 +10,13 @@ import { SAMPLE_ORDER_JSON } from './lib/orders.mjs';
 import { startSqsEmulator } from './lib/sqs-emulator.mjs';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, connections: { type: 'string', default: '100' }, top: { type: 'string', default: '30' } } });
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '15' },
+    connections: { type: 'string', default: '100' },
+    top: { type: 'string', default: '30' },
+  },
+});
 const log = (line) => process.stdout.write(`[profile] ${line}\n`);
 
 const profileDir = join(REPO_ROOT, 'tmp', 'bench-profile');
@@ -20,7 +26,12 @@ const sqs = await startSqsEmulator();
 try {
   const queue = await sqs.createQueuePair('profile');
   // The gateway reads the database only for GET /orders/:id, so no database is needed here.
-  const gateway = gatewayApp({ sqs, queue, databaseUrl: 'postgres://bench:bench@127.0.0.1:1/bench', log });
+  const gateway = gatewayApp({
+    sqs,
+    queue,
+    databaseUrl: 'postgres://bench:bench@127.0.0.1:1/bench',
+    log,
+  });
   gateway.execArgv = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   await gateway.start();
   const load = (label, seconds) =>
@@ -44,25 +55,40 @@ try {
     throw new Error('the gateway wrote no .cpuprofile (did it exit through a signal?)');
   }
   const summary = await summariseCpuProfile(join(profileDir, files[0]), { top: Number(args.top) });
-  log(`${result.okPerSecond} orders/s, ${result.cpu.serverMsPerOk} ms gateway CPU per order (profiler on: slower than in the bench)`);
-  log(`busy ${summary.busyMs} ms, idle ${summary.idleMs} ms (whole process lifetime, start-up included)`);
+  log(
+    `${result.okPerSecond} orders/s, ${result.cpu.serverMsPerOk} ms gateway CPU per order (profiler on: slower than in the bench)`,
+  );
+  log(
+    `busy ${summary.busyMs} ms, idle ${summary.idleMs} ms (whole process lifetime, start-up included)`,
+  );
   log('self time by origin:');
   for (const entry of summary.byOrigin) {
-    log(`  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+    log(
+      `  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`,
+    );
   }
   log('self time by function:');
   for (const entry of summary.byFunction) {
-    log(`  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+    log(
+      `  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`,
+    );
   }
   const out = join(profileDir, 'summary.json');
-  await writeFile(out, `${JSON.stringify({ at: new Date().toISOString(), load: result, ...summary }, null, 2)}\n`);
+  await writeFile(
+    out,
+    `${JSON.stringify({ at: new Date().toISOString(), load: result, ...summary }, null, 2)}\n`,
+  );
   log('inclusive time (function and all it calls), packages and app only:');
   for (const entry of summary.inclusive) {
-    log(`  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+    log(
+      `  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`,
+    );
   }
   log('native / node-internal self time by nearest JavaScript caller:');
   for (const entry of summary.nativeByCaller) {
-    log(`  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`);
+    log(
+      `  ${(entry.share * 100).toFixed(1).padStart(5)} %  ${String(entry.ms).padStart(6)} ms  ${entry.name}`,
+    );
   }
   log(`summary written to ${out}; raw profile kept in ${profileDir} (open it in Chrome DevTools)`);
 } finally {

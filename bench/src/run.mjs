@@ -29,7 +29,9 @@ const settings = { ...MODES[mode], durableDatabase: !args['no-fsync'] };
 const startedAtMs = Date.now();
 const log = (line) => {
   if (!args.quiet || !line.startsWith('  [')) {
-    process.stdout.write(`[bench ${((Date.now() - startedAtMs) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+    process.stdout.write(
+      `[bench ${((Date.now() - startedAtMs) / 1000).toFixed(0).padStart(3)} s] ${line}\n`,
+    );
   }
 };
 
@@ -38,11 +40,20 @@ const cleanups = [];
 
 async function main() {
   const startedAt = new Date(startedAtMs).toISOString();
-  log(`${mode} run: ${settings.phaseSeconds} s per phase, ${settings.connections} connections, work dir ${workDir}`);
-  const noopEntry = await compileServer(join(REPO_ROOT, 'bench/src/servers/noop.server.ts'), join(workDir, 'servers'));
+  log(
+    `${mode} run: ${settings.phaseSeconds} s per phase, ${settings.connections} connections, work dir ${workDir}`,
+  );
+  const noopEntry = await compileServer(
+    join(REPO_ROOT, 'bench/src/servers/noop.server.ts'),
+    join(workDir, 'servers'),
+  );
   const sqs = await startSqsEmulator();
   cleanups.push(() => sqs.stop());
-  const database = await startDatabase({ workDir, durable: settings.durableDatabase, log: (name, line) => log(`  [${name}] ${line}`) });
+  const database = await startDatabase({
+    workDir,
+    durable: settings.durableDatabase,
+    log: (name, line) => log(`  [${name}] ${line}`),
+  });
   cleanups.push(async () => {
     await database.pool.end().catch(() => undefined);
     await database.destroy().catch(() => undefined);
@@ -87,7 +98,13 @@ async function main() {
     startedAt,
     finishedAt: new Date(finishedAtMs).toISOString(),
     totalSeconds: Math.round((finishedAtMs - startedAtMs) / 1000),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model?.trim() ?? 'unknown', node: process.version, platform: `${process.platform}-${process.arch}`, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model?.trim() ?? 'unknown',
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+    },
     settings,
     sections,
   };
@@ -102,7 +119,9 @@ async function main() {
 
   log('targets:');
   for (const target of results.targets) {
-    log(`  ${target.met ? 'met   ' : 'MISSED'} ${target.target}: ${target.ratio}× (limit ${target.limit}; ${target.absolute})`);
+    log(
+      `  ${target.met ? 'met   ' : 'MISSED'} ${target.target}: ${target.ratio}× (limit ${target.limit}; ${target.absolute})`,
+    );
   }
   log(`wrote ${base}.json, .md and .svg`);
 }

@@ -19,9 +19,7 @@ function clone(environment: Environment): Environment {
 
 function find(objects: K8sObject[], kind: string, name?: string): K8sObject {
   const found = objects.find(
-    (object) =>
-      object.kind === kind &&
-      (name === undefined || object.metadata.name === name),
+    (object) => object.kind === kind && (name === undefined || object.metadata.name === name),
   );
   if (!found) {
     throw new Error(`test setup: no ${kind} ${name ?? ''}`);
@@ -30,38 +28,23 @@ function find(objects: K8sObject[], kind: string, name?: string): K8sObject {
 }
 
 function rulesBroken(environment: Environment): string[] {
-  return [
-    ...new Set(checkEnvironment(environment).map((problem) => problem.rule)),
-  ].sort();
+  return [...new Set(checkEnvironment(environment).map((problem) => problem.rule))].sort();
 }
 
-const processorPod = (
-  environment: Environment,
-  name = 'processor',
-): K8sObject => find(environment.app, 'Deployment', name).spec.template.spec;
+const processorPod = (environment: Environment, name = 'processor'): K8sObject =>
+  find(environment.app, 'Deployment', name).spec.template.spec;
 const configMap = (environment: Environment, prefix: string): K8sObject =>
   environment.app.find(
-    (object) =>
-      object.kind === 'ConfigMap' && object.metadata.name.startsWith(prefix),
+    (object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith(prefix),
   ) as K8sObject;
-const scaledObject = (environment: Environment): K8sObject =>
-  find(environment.app, 'ScaledObject');
+const scaledObject = (environment: Environment): K8sObject => find(environment.app, 'ScaledObject');
 const redriveTemplate = (environment: Environment, name = 'dlq-redrive') =>
   find(environment.app, 'CronJob', name);
-const redrivePod = (
-  environment: Environment,
-  name = 'dlq-redrive',
-): K8sObject =>
+const redrivePod = (environment: Environment, name = 'dlq-redrive'): K8sObject =>
   redriveTemplate(environment, name).spec.jobTemplate.spec.template.spec;
 
 const CASES: Array<
-  [
-    string,
-    'dev' | 'staging' | 'prod',
-    (environment: Environment) => void,
-    string,
-    RegExp?,
-  ]
+  [string, 'dev' | 'staging' | 'prod', (environment: Environment) => void, string, RegExp?]
 > = [
   [
     'the ScaledObject watches another queue',
@@ -133,9 +116,7 @@ const CASES: Array<
   [
     'the grace period is shorter than processor and sidecar shutdown together',
     'prod',
-    (env) =>
-      (configMap(env, 'dlq-sidecar-config').data.ALERT_HTTP_TIMEOUT_MS =
-        '60000'),
+    (env) => (configMap(env, 'dlq-sidecar-config').data.ALERT_HTTP_TIMEOUT_MS = '60000'),
     'grace-period',
     /own shutdown deadlines/,
   ],
@@ -161,8 +142,7 @@ const CASES: Array<
   [
     'a dlq-sidecar key is misspelt',
     'prod',
-    (env) =>
-      (configMap(env, 'dlq-sidecar-config').data.ALERT_SEVERTY = 'critical'),
+    (env) => (configMap(env, 'dlq-sidecar-config').data.ALERT_SEVERTY = 'critical'),
     'config',
     /^dlq-sidecar: ALERT_SEVERTY is not read by dlq-sidecar's config class/,
   ],
@@ -170,9 +150,7 @@ const CASES: Array<
     'the dlq-sidecar has no DATABASE_URL',
     'staging',
     (env) =>
-      (processorPod(env).initContainers[0].env = processorPod(
-        env,
-      ).initContainers[0].env.filter(
+      (processorPod(env).initContainers[0].env = processorPod(env).initContainers[0].env.filter(
         (entry: { name: string }) => entry.name !== 'DATABASE_URL',
       )),
     'config',
@@ -181,25 +159,20 @@ const CASES: Array<
   [
     'the dlq-sidecar would refuse its config',
     'dev',
-    (env) =>
-      (configMap(env, 'dev-dlq-sidecar-config').data.ALERT_SEVERITY = 'page'),
+    (env) => (configMap(env, 'dev-dlq-sidecar-config').data.ALERT_SEVERITY = 'page'),
     'config',
     /^dlq-sidecar: the app would refuse to start: .*ALERT_SEVERITY/,
   ],
   [
     'the heartbeat is above half the visibility timeout',
     'prod',
-    (env) =>
-      (configMap(env, 'processor-config').data.HEARTBEAT_INTERVAL_SECONDS =
-        '40'),
+    (env) => (configMap(env, 'processor-config').data.HEARTBEAT_INTERVAL_SECONDS = '40'),
     'config',
   ],
   [
     'SQS_ENDPOINT points at an emulator',
     'prod',
-    (env) =>
-      (configMap(env, 'orders-shared').data.SQS_ENDPOINT =
-        'http://localhost:4566'),
+    (env) => (configMap(env, 'orders-shared').data.SQS_ENDPOINT = 'http://localhost:4566'),
     'config',
   ],
   [
@@ -213,15 +186,13 @@ const CASES: Array<
   [
     'a probe targets a path the app does not serve',
     'prod',
-    (env) =>
-      (processorPod(env).containers[0].readinessProbe.httpGet.path = '/ready'),
+    (env) => (processorPod(env).containers[0].readinessProbe.httpGet.path = '/ready'),
     'probes',
   ],
   [
     'a probe targets the wrong port',
     'prod',
-    (env) =>
-      (processorPod(env).initContainers[0].livenessProbe.httpGet.port = 3001),
+    (env) => (processorPod(env).initContainers[0].livenessProbe.httpGet.port = 3001),
     'probes',
   ],
   [
@@ -238,21 +209,15 @@ const CASES: Array<
   [
     'a container may escalate privileges',
     'prod',
-    (env) =>
-      (processorPod(
-        env,
-      ).initContainers[0].securityContext.allowPrivilegeEscalation = true),
+    (env) => (processorPod(env).initContainers[0].securityContext.allowPrivilegeEscalation = true),
     'security-context',
   ],
   [
     'the PDB selects nothing',
     'prod',
     (env) =>
-      (find(
-        env.app,
-        'PodDisruptionBudget',
-        'processor',
-      ).spec.selector.matchLabels.app = 'procesor'),
+      (find(env.app, 'PodDisruptionBudget', 'processor').spec.selector.matchLabels.app =
+        'procesor'),
     'pdb',
   ],
   [
@@ -268,8 +233,7 @@ const CASES: Array<
   [
     'a Service selector matches no pod',
     'prod',
-    (env) =>
-      (find(env.app, 'Service', 'gateway').spec.selector = { app: 'gate' }),
+    (env) => (find(env.app, 'Service', 'gateway').spec.selector = { app: 'gate' }),
     'service-selector',
   ],
   [
@@ -281,15 +245,13 @@ const CASES: Array<
   [
     'the dlq-sidecar runs as a plain container',
     'prod',
-    (env) =>
-      processorPod(env).containers.push(processorPod(env).initContainers.pop()),
+    (env) => processorPod(env).containers.push(processorPod(env).initContainers.pop()),
     'native-sidecar',
   ],
   [
     'the sidecar and the processor share a port',
     'prod',
-    (env) =>
-      (processorPod(env).initContainers[0].ports[0].containerPort = 3001),
+    (env) => (processorPod(env).initContainers[0].ports[0].containerPort = 3001),
     'ports',
   ],
   [
@@ -326,9 +288,7 @@ const CASES: Array<
   [
     'the PodMonitor scrapes a port the pod does not have',
     'prod',
-    (env) =>
-      (find(env.app, 'PodMonitor').spec.podMetricsEndpoints[0].port =
-        'metrics'),
+    (env) => (find(env.app, 'PodMonitor').spec.podMetricsEndpoints[0].port = 'metrics'),
     'monitoring',
   ],
   [
@@ -364,10 +324,7 @@ const CASES: Array<
   [
     'no NetworkPolicy allows DNS',
     'prod',
-    (env) =>
-      (env.app = env.app.filter(
-        (object) => object.metadata.name !== 'allow-dns',
-      )),
+    (env) => (env.app = env.app.filter((object) => object.metadata.name !== 'allow-dns')),
     'network-policies',
   ],
   [
@@ -393,9 +350,8 @@ const CASES: Array<
         env.app,
         'NetworkPolicy',
         'processor',
-      ).spec.egress[2].to[0].namespaceSelector.matchLabels[
-        'kubernetes.io/metadata.name'
-      ] = 'observability'),
+      ).spec.egress[2].to[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name'] =
+        'observability'),
     'network-policies',
     /ALERTMANAGER_URL .* namespace monitoring/,
   ],
@@ -403,11 +359,9 @@ const CASES: Array<
     'the alert webhook cannot leave the cluster',
     'dev',
     (env) =>
-      (find(
-        env.app,
-        'NetworkPolicy',
-        'dev-processor',
-      ).spec.egress[0].to[0].ipBlock = { cidr: '10.0.0.0/8' }),
+      (find(env.app, 'NetworkPolicy', 'dev-processor').spec.egress[0].to[0].ipBlock = {
+        cidr: '10.0.0.0/8',
+      }),
     'network-policies',
     /ALERT_WEBHOOK_URL \(from a Secret.*\) needs egress to 0.0.0.0\/0 on port 443/,
   ],
@@ -417,34 +371,27 @@ const CASES: Array<
     (env) =>
       (env.app = env.app.filter(
         (object) =>
-          !(
-            object.kind === 'ExternalSecret' &&
-            object.metadata.name === 'gateway-api-keys'
-          ),
+          !(object.kind === 'ExternalSecret' && object.metadata.name === 'gateway-api-keys'),
       )),
     'secrets',
   ],
   [
     'an image is untagged',
     'staging',
-    (env) =>
-      (processorPod(env).containers[0].image =
-        'ghcr.io/order-pipeline/processor'),
+    (env) => (processorPod(env).containers[0].image = 'ghcr.io/order-pipeline/processor'),
     'image-tag',
   ],
   [
     'the sidecar memory limit leaves no room for an exec-ed CLI',
     'prod',
-    (env) =>
-      (processorPod(env).initContainers[0].resources.limits.memory = '192Mi'),
+    (env) => (processorPod(env).initContainers[0].resources.limits.memory = '192Mi'),
     'memory',
     /dlq-sidecar: memory limit 192Mi cannot hold the sidecar .* set at least 295Mi/,
   ],
   [
     'the sidecar memory request is below its idle use',
     'staging',
-    (env) =>
-      (processorPod(env).initContainers[0].resources.requests.memory = '96Mi'),
+    (env) => (processorPod(env).initContainers[0].resources.requests.memory = '96Mi'),
     'memory',
     /below what the sidecar uses at idle/,
   ],
@@ -482,28 +429,21 @@ const CASES: Array<
     'the DLQ operator template purges for real',
     'dev',
     (env) =>
-      (redrivePod(env, 'dev-dlq-redrive').containers[0].args = [
-        'purge',
-        '--all',
-        '--confirm',
-      ]),
+      (redrivePod(env, 'dev-dlq-redrive').containers[0].args = ['purge', '--all', '--confirm']),
     'one-off-jobs',
     /which changes the DLQ/,
   ],
   [
     'the DLQ CLI runs another release than the sidecar',
     'prod',
-    (env) =>
-      (redrivePod(env).containers[0].image =
-        'ghcr.io/order-pipeline/dlq-sidecar:0.0.9'),
+    (env) => (redrivePod(env).containers[0].image = 'ghcr.io/order-pipeline/dlq-sidecar:0.0.9'),
     'one-off-jobs',
     /dlq-cli: runs ghcr.io\/order-pipeline\/dlq-sidecar:0.0.9 but the dlq-sidecar runs .*:0.1.0/,
   ],
   [
     'the DLQ operator Job has no deadline',
     'prod',
-    (env) =>
-      delete redriveTemplate(env).spec.jobTemplate.spec.activeDeadlineSeconds,
+    (env) => delete redriveTemplate(env).spec.jobTemplate.spec.activeDeadlineSeconds,
     'one-off-jobs',
   ],
   [
@@ -523,8 +463,9 @@ const CASES: Array<
     'the dlq-operator ServiceAccount has no IAM role',
     'prod',
     (env) =>
-      delete find(env.app, 'ServiceAccount', 'dlq-operator').metadata
-        .annotations?.['eks.amazonaws.com/role-arn'],
+      delete find(env.app, 'ServiceAccount', 'dlq-operator').metadata.annotations?.[
+        'eks.amazonaws.com/role-arn'
+      ],
     'service-account',
   ],
   [
@@ -570,9 +511,7 @@ const CASES: Array<
   [
     "the sidecar's admin API is enabled on its read-only role",
     'prod',
-    (env) =>
-      (configMap(env, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 =
-        'a'.repeat(64)),
+    (env) => (configMap(env, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 = 'a'.repeat(64)),
     'iam-policies',
     /Deployment\/processor: dlq-sidecar's admin API \(ADMIN_API_KEY_SHA256 is set.*\) needs dlq-operator-policy.json/,
   ],
@@ -590,20 +529,16 @@ const CASES: Array<
     'the operator role lacks its document',
     'dev',
     (env) =>
-      ((find(
-        env.app,
-        'ServiceAccount',
-        'dev-dlq-operator',
-      ).metadata.annotations ??= {})['order-pipeline.io/iam-policies'] =
-        'dlq-sidecar-policy.json'),
+      ((find(env.app, 'ServiceAccount', 'dev-dlq-operator').metadata.annotations ??= {})[
+        'order-pipeline.io/iam-policies'
+      ] = 'dlq-sidecar-policy.json'),
     'iam-policies',
     /dlq-cli \(dlq-cli\) needs dlq-operator-policy.json/,
   ],
   [
     'a limit is missing',
     'dev',
-    (env) =>
-      delete processorPod(env, 'dev-processor').containers[0].resources.limits,
+    (env) => delete processorPod(env, 'dev-processor').containers[0].resources.limits,
     'resources',
   ],
   [
@@ -615,9 +550,7 @@ const CASES: Array<
   [
     'a field name is misspelt',
     'prod',
-    (env) =>
-      (processorPod(env).containers[0].readinessProbe.httpGet.pth =
-        '/health/ready'),
+    (env) => (processorPod(env).containers[0].readinessProbe.httpGet.pth = '/health/ready'),
     'schema',
   ],
 ];
@@ -648,16 +581,14 @@ describe('policy checker on broken manifests', () => {
 
   it('should accept the admin API once the processor role also carries the operator policy', () => {
     const environment = clone(buildEnvironment('prod'));
-    configMap(environment, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 =
-      'a'.repeat(64);
+    configMap(environment, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 = 'a'.repeat(64);
     const annotations = (find(
       environment.app,
       'ServiceAccount',
       'processor',
     ).metadata.annotations ??= {});
 
-    annotations['order-pipeline.io/iam-policies'] +=
-      ' dlq-operator-policy.json';
+    annotations['order-pipeline.io/iam-policies'] += ' dlq-operator-policy.json';
 
     expect(rulesBroken(environment)).not.toContain('iam-policies');
   });
@@ -665,24 +596,18 @@ describe('policy checker on broken manifests', () => {
   it('should report every planted mistake in a broken gateway manifest', () => {
     const environment = clone(buildEnvironment('prod'));
     const broken = parseManifests(
-      readFileSync(
-        path.join(__dirname, 'fixtures', 'broken-gateway.yaml'),
-        'utf8',
-      ),
+      readFileSync(path.join(__dirname, 'fixtures', 'broken-gateway.yaml'), 'utf8'),
       'broken-gateway.yaml',
     );
     environment.app = [
       ...environment.app.filter(
-        (object) =>
-          !(object.kind === 'Deployment' && object.metadata.name === 'gateway'),
+        (object) => !(object.kind === 'Deployment' && object.metadata.name === 'gateway'),
       ),
       ...broken,
     ];
 
     const problems = checkEnvironment(environment);
-    const messages = problems.map(
-      (problem) => `[${problem.rule}] ${problem.message}`,
-    );
+    const messages = problems.map((problem) => `[${problem.rule}] ${problem.message}`);
 
     expect(messages).toEqual(
       expect.arrayContaining([
@@ -690,18 +615,12 @@ describe('policy checker on broken manifests', () => {
         expect.stringMatching(/^\[schema\] .*readOnlyRootFs: unknown field/),
         expect.stringMatching(/^\[image-tag\] gateway: .*:latest/),
         expect.stringMatching(/^\[resources\] gateway: cpu request and limit/),
-        expect.stringMatching(
-          /^\[probes\] gateway: readinessProbe GET \/healthz is not served/,
-        ),
+        expect.stringMatching(/^\[probes\] gateway: readinessProbe GET \/healthz is not served/),
         expect.stringMatching(
           /^\[probes\] gateway: readinessProbe port "8080"|^\[probes\] gateway: readinessProbe targets port 8080/,
         ),
-        expect.stringMatching(
-          /^\[security-context\] gateway: needs runAsNonRoot/,
-        ),
-        expect.stringMatching(
-          /^\[config\] gateway: ORDER_QUEUE_URL is not read by gateway/,
-        ),
+        expect.stringMatching(/^\[security-context\] gateway: needs runAsNonRoot/),
+        expect.stringMatching(/^\[config\] gateway: ORDER_QUEUE_URL is not read by gateway/),
         expect.stringMatching(
           /^\[config\] gateway: ORDERS_QUEUE_URL is required by gateway and not set/,
         ),
@@ -729,9 +648,7 @@ spec:
           env: [{name: A, valueFrom: {secretKeyRef: {name: s, key: k, optinal: true}}}]
 `);
 
-    const problems = validateObject(deployment).map(
-      (problem) => problem.message,
-    );
+    const problems = validateObject(deployment).map((problem) => problem.message);
 
     expect(problems).toEqual([
       'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.optinal: unknown field (not in the apps/v1 Deployment schema)',
@@ -764,24 +681,14 @@ describe(Formula.name, () => {
     );
 
     expect(formula.variables).toEqual(['age', 'paused', 'pods', 'queue']);
-    expect(formula.evaluate({ paused: 0, pods: 3, queue: 100, age: 0 })).toBe(
-      100,
-    );
-    expect(formula.evaluate({ paused: 1, pods: 3, queue: 100, age: 900 })).toBe(
-      120,
-    );
-    expect(formula.evaluate({ paused: 0, pods: 3, queue: 1, age: 360 })).toBe(
-      80,
-    );
-    expect(
-      new Formula('max(a, -b) + min(1, 2) % 2').evaluate({ a: 1, b: 5 }),
-    ).toBe(2);
+    expect(formula.evaluate({ paused: 0, pods: 3, queue: 100, age: 0 })).toBe(100);
+    expect(formula.evaluate({ paused: 1, pods: 3, queue: 100, age: 900 })).toBe(120);
+    expect(formula.evaluate({ paused: 0, pods: 3, queue: 1, age: 360 })).toBe(80);
+    expect(new Formula('max(a, -b) + min(1, 2) % 2').evaluate({ a: 1, b: 5 })).toBe(2);
   });
 
   it('should reject a formula that returns a boolean or has a syntax error', () => {
-    expect(() => new Formula('queue > 1').evaluate({ queue: 2 })).toThrow(
-      /boolean/,
-    );
+    expect(() => new Formula('queue > 1').evaluate({ queue: 2 })).toThrow(/boolean/);
     expect(() => new Formula('queue >')).toThrow(/unexpected/);
   });
 });

@@ -2,12 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName, sqsActionsOf } from './lib/app-contract';
 import { POLICY_DOCUMENTS } from './lib/policy';
-import {
-  buildEnvironment,
-  ENVIRONMENTS,
-  K8S_ROOT,
-  K8sObject,
-} from './lib/manifests';
+import { buildEnvironment, ENVIRONMENTS, K8S_ROOT, K8sObject } from './lib/manifests';
 
 interface Statement {
   Effect: string;
@@ -18,9 +13,7 @@ interface Statement {
 }
 
 const IAM_DIRECTORY = path.join(K8S_ROOT, 'iam');
-const documents = readdirSync(IAM_DIRECTORY).filter((file) =>
-  file.endsWith('.json'),
-);
+const documents = readdirSync(IAM_DIRECTORY).filter((file) => file.endsWith('.json'));
 
 function read(
   file: string,
@@ -37,17 +30,11 @@ const list = (value: string | string[] | undefined): string[] =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** action -> resources it is granted on */
-function grants(
-  file: string,
-  variables: Record<string, string> = {},
-): Record<string, string[]> {
+function grants(file: string, variables: Record<string, string> = {}): Record<string, string[]> {
   const result: Record<string, string[]> = {};
   for (const statement of read(file, variables).Statement) {
     for (const action of list(statement.Action)) {
-      result[action] = [
-        ...(result[action] ?? []),
-        ...list(statement.Resource),
-      ].sort();
+      result[action] = [...(result[action] ?? []), ...list(statement.Resource)].sort();
     }
   }
   return result;
@@ -55,8 +42,7 @@ function grants(
 
 const queueArn = (url: string): string => {
   const [, region, account, name] =
-    /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/(.+)$/.exec(url) ??
-    [];
+    /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/(.+)$/.exec(url) ?? [];
   return `arn:aws:sqs:${region}:${account}:${name}`;
 };
 
@@ -130,64 +116,56 @@ describe('IAM policy documents', () => {
     const sidecar = Object.keys(grants('dlq-sidecar-policy.json'));
     const operator = Object.keys(grants('dlq-operator-policy.json'));
 
-    expect(
-      [...withAdminApi].filter((action) => !sidecar.includes(action)).sort(),
-    ).toEqual(['sqs:DeleteMessage', 'sqs:SendMessage']);
-    expect([...withAdminApi].every((action) => operator.includes(action))).toBe(
-      true,
-    );
+    expect([...withAdminApi].filter((action) => !sidecar.includes(action)).sort()).toEqual([
+      'sqs:DeleteMessage',
+      'sqs:SendMessage',
+    ]);
+    expect([...withAdminApi].every((action) => operator.includes(action))).toBe(true);
   });
 
-  it.each(ENVIRONMENTS)(
-    'should name the queues and roles the %s overlay uses',
-    (name) => {
-      const environment = buildEnvironment(name);
-      const shared = environment.app.find(
-        (object) =>
-          object.kind === 'ConfigMap' &&
-          object.metadata.name.includes('orders-shared'),
-      ) as K8sObject;
-      const account =
-        /amazonaws\.com\/(\d{12})\//.exec(shared.data.ORDERS_QUEUE_URL)?.[1] ??
-        '';
-      const variables = {
-        AWS_REGION: shared.data.AWS_REGION,
-        AWS_ACCOUNT_ID: account,
-        ENV: name,
-      };
-      const roleOf = (kind: string, suffix: string): string | undefined => {
-        const object = environment.app.find(
-          (item) => item.kind === kind && item.metadata.name.endsWith(suffix),
-        );
-        return kind === 'ServiceAccount'
-          ? object?.metadata.annotations?.['eks.amazonaws.com/role-arn']
-          : object?.spec.podIdentity.roleArn;
-      };
+  it.each(ENVIRONMENTS)('should name the queues and roles the %s overlay uses', (name) => {
+    const environment = buildEnvironment(name);
+    const shared = environment.app.find(
+      (object) => object.kind === 'ConfigMap' && object.metadata.name.includes('orders-shared'),
+    ) as K8sObject;
+    const account = /amazonaws\.com\/(\d{12})\//.exec(shared.data.ORDERS_QUEUE_URL)?.[1] ?? '';
+    const variables = {
+      AWS_REGION: shared.data.AWS_REGION,
+      AWS_ACCOUNT_ID: account,
+      ENV: name,
+    };
+    const roleOf = (kind: string, suffix: string): string | undefined => {
+      const object = environment.app.find(
+        (item) => item.kind === kind && item.metadata.name.endsWith(suffix),
+      );
+      return kind === 'ServiceAccount'
+        ? object?.metadata.annotations?.['eks.amazonaws.com/role-arn']
+        : object?.spec.podIdentity.roleArn;
+    };
 
-      expect(
-        grants('gateway-policy.json', variables)['sqs:SendMessage'],
-      ).toEqual([queueArn(shared.data.ORDERS_QUEUE_URL)]);
-      expect(
-        grants('processor-policy.json', variables)['sqs:SendMessage'],
-      ).toEqual([queueArn(shared.data.ORDERS_DLQ_URL)]);
-      expect(roleOf('ServiceAccount', 'gateway')).toBe(
-        `arn:aws:iam::${account}:role/orders-${name}-gateway`,
-      );
-      expect(roleOf('ServiceAccount', 'processor')).toBe(
-        `arn:aws:iam::${account}:role/orders-${name}-processor`,
-      );
-      expect(roleOf('ServiceAccount', 'dlq-operator')).toBe(
-        `arn:aws:iam::${account}:role/orders-${name}-dlq-operator`,
-      );
-      expect(
-        grants('dlq-operator-policy.json', variables)['sqs:SendMessage'],
-      ).toEqual([queueArn(shared.data.ORDERS_QUEUE_URL)]);
-      expect(roleOf('TriggerAuthentication', 'keda-aws')).toBe(
-        `arn:aws:iam::${account}:role/orders-${name}-keda-scaler`,
-      );
-      expect(
-        read('keda-operator-policy.json', variables).Statement[0].Resource,
-      ).toBe(`arn:aws:iam::${account}:role/orders-*-keda-scaler`);
-    },
-  );
+    expect(grants('gateway-policy.json', variables)['sqs:SendMessage']).toEqual([
+      queueArn(shared.data.ORDERS_QUEUE_URL),
+    ]);
+    expect(grants('processor-policy.json', variables)['sqs:SendMessage']).toEqual([
+      queueArn(shared.data.ORDERS_DLQ_URL),
+    ]);
+    expect(roleOf('ServiceAccount', 'gateway')).toBe(
+      `arn:aws:iam::${account}:role/orders-${name}-gateway`,
+    );
+    expect(roleOf('ServiceAccount', 'processor')).toBe(
+      `arn:aws:iam::${account}:role/orders-${name}-processor`,
+    );
+    expect(roleOf('ServiceAccount', 'dlq-operator')).toBe(
+      `arn:aws:iam::${account}:role/orders-${name}-dlq-operator`,
+    );
+    expect(grants('dlq-operator-policy.json', variables)['sqs:SendMessage']).toEqual([
+      queueArn(shared.data.ORDERS_QUEUE_URL),
+    ]);
+    expect(roleOf('TriggerAuthentication', 'keda-aws')).toBe(
+      `arn:aws:iam::${account}:role/orders-${name}-keda-scaler`,
+    );
+    expect(read('keda-operator-policy.json', variables).Statement[0].Resource).toBe(
+      `arn:aws:iam::${account}:role/orders-*-keda-scaler`,
+    );
+  });
 });

@@ -1,10 +1,5 @@
 import { appRoutes } from './lib/app-contract';
-import {
-  buildEnvironment,
-  Environment,
-  ENVIRONMENTS,
-  objectId,
-} from './lib/manifests';
+import { buildEnvironment, Environment, ENVIRONMENTS, objectId } from './lib/manifests';
 import { checkEnvironment } from './lib/policy';
 import { formatProblems } from './lib/problem';
 
@@ -35,12 +30,7 @@ describe('k8s overlays', () => {
         ]),
       );
       expect(kinds(environment.migrate)).toEqual(
-        expect.arrayContaining([
-          'ConfigMap',
-          'Job',
-          'Namespace',
-          'ServiceAccount',
-        ]),
+        expect.arrayContaining(['ConfigMap', 'Job', 'Namespace', 'ServiceAccount']),
       );
     });
 
@@ -61,13 +51,9 @@ describe('k8s overlays', () => {
     expect(
       new Set(
         scaled?.spec.triggers
-          .filter(
-            (trigger: { authenticationRef?: unknown }) =>
-              trigger.authenticationRef,
-          )
+          .filter((trigger: { authenticationRef?: unknown }) => trigger.authenticationRef)
           .map(
-            (trigger: { authenticationRef: { name: string } }) =>
-              trigger.authenticationRef.name,
+            (trigger: { authenticationRef: { name: string } }) => trigger.authenticationRef.name,
           ),
       ),
     ).toEqual(new Set(['dev-keda-aws']));
@@ -79,11 +65,7 @@ describe('k8s overlays', () => {
       const { routes, source } = appRoutes(app);
 
       expect(source).toBe('code');
-      expect(
-        routes
-          .filter((route) => route.method === 'GET')
-          .map((route) => route.path),
-      ).toEqual(
+      expect(routes.filter((route) => route.method === 'GET').map((route) => route.path)).toEqual(
         expect.arrayContaining(['/health/live', '/health/ready', '/metrics']),
       );
     }

@@ -23,27 +23,20 @@ describe('k8s/README.md', () => {
     },
   );
 
-  it.each(ENVIRONMENTS)(
-    'should list the IRSA subjects of the %s ServiceAccounts',
-    (name) => {
-      const environment = buildEnvironment(name);
-      const namespace = environment.app.find(
-        (object) => object.kind === 'Namespace',
-      )?.metadata.name;
-      const accounts = environment.app.filter(
-        (object) =>
-          object.kind === 'ServiceAccount' &&
-          object.metadata.annotations?.['eks.amazonaws.com/role-arn'],
-      );
+  it.each(ENVIRONMENTS)('should list the IRSA subjects of the %s ServiceAccounts', (name) => {
+    const environment = buildEnvironment(name);
+    const namespace = environment.app.find((object) => object.kind === 'Namespace')?.metadata.name;
+    const accounts = environment.app.filter(
+      (object) =>
+        object.kind === 'ServiceAccount' &&
+        object.metadata.annotations?.['eks.amazonaws.com/role-arn'],
+    );
 
-      expect(accounts.length).toBeGreaterThan(0);
-      for (const account of accounts) {
-        expect(readme).toContain(
-          `system:serviceaccount:${namespace}:${account.metadata.name}`,
-        );
-      }
-    },
-  );
+    expect(accounts.length).toBeGreaterThan(0);
+    for (const account of accounts) {
+      expect(readme).toContain(`system:serviceaccount:${namespace}:${account.metadata.name}`);
+    }
+  });
 
   it.each(ENVIRONMENTS)(
     'should show the inspect command the %s alerts carry and the Job template it names',
@@ -51,17 +44,12 @@ describe('k8s/README.md', () => {
       const environment = buildEnvironment(name);
       const sidecarConfig = environment.app.find(
         (object) =>
-          object.kind === 'ConfigMap' &&
-          /^(dev-)?dlq-sidecar-config-/.test(object.metadata.name),
+          object.kind === 'ConfigMap' && /^(dev-)?dlq-sidecar-config-/.test(object.metadata.name),
       );
-      const template = environment.app.find(
-        (object) => object.kind === 'CronJob',
-      );
+      const template = environment.app.find((object) => object.kind === 'CronJob');
       const prefix = name === 'dev' ? 'dev-' : '';
 
-      expect(readme).toContain(
-        `${sidecarConfig?.data.INSPECT_HINT} --reason INVALID_ENVELOPE`,
-      );
+      expect(readme).toContain(`${sidecarConfig?.data.INSPECT_HINT} --reason INVALID_ENVELOPE`);
       expect(template?.metadata.name).toBe(`${prefix}dlq-redrive`);
       expect(readme).toContain('--from=cronjob/${PREFIX}dlq-redrive');
       expect(readme).toContain('docs/dlq-sidecar.md');
@@ -72,8 +60,6 @@ describe('k8s/README.md', () => {
     expect(readme).toMatch(
       /kubectl apply -k k8s\/overlays\/\$ENV\/migrate[\s\S]*kubectl apply -k k8s\/overlays\/\$ENV\n/,
     );
-    expect(readme).toContain(
-      'npm run scale:sim -- --overlay prod --profile spike',
-    );
+    expect(readme).toContain('npm run scale:sim -- --overlay prod --profile spike');
   });
 });

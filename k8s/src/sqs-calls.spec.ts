@@ -100,10 +100,7 @@ describe(sqsActionsReachable.name, () => {
   });
 
   it('should count only what the watcher calls when the admin API is not loaded', () => {
-    expect(reachable(true)).toEqual([
-      'sqs:GetQueueAttributes',
-      'sqs:ReceiveMessage',
-    ]);
+    expect(reachable(true)).toEqual(['sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
   });
 
   it('should count the redrive when the admin API calls it', () => {
@@ -122,10 +119,7 @@ describe(sqsActionsReachable.name, () => {
           'private readonly reader: Reader,',
           'private readonly reader: Reader, private readonly operations: Operations,',
         )
-        .replace(
-          'this.ledger.forget();',
-          'this.ledger.forget(); await this.operations.redrive();',
-        ),
+        .replace('this.ledger.forget();', 'this.ledger.forget(); await this.operations.redrive();'),
     });
 
     expect(reachable(true)).toContain('sqs:SendMessage');

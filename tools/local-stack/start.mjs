@@ -7,10 +7,15 @@ import { REPO_ROOT, sha256Hex, startStack } from '../../libs/testing/src/stack/s
 
 const env = process.env;
 const port = (name, fallback) => Number(env[name] ?? fallback);
-const ports = { gateway: port('GATEWAY_PORT', 3000), processor: port('PROCESSOR_PORT', 3001), sidecar: port('DLQ_SIDECAR_PORT', 3002) };
+const ports = {
+  gateway: port('GATEWAY_PORT', 3000),
+  processor: port('PROCESSOR_PORT', 3001),
+  sidecar: port('DLQ_SIDECAR_PORT', 3002),
+};
 const dataDir = join(REPO_ROOT, env.LOCAL_DATA_DIR ?? '.local');
 const colours = { stack: 35, gateway: 36, processor: 33, 'dlq-sidecar': 31, migrate: 32 };
-const log = (name, line) => process.stdout.write(`\x1b[${colours[name] ?? 37}m${name.padEnd(11)}\x1b[0m ${line}\n`);
+const log = (name, line) =>
+  process.stdout.write(`\x1b[${colours[name] ?? 37}m${name.padEnd(11)}\x1b[0m ${line}\n`);
 // Local only: a fixed, printed key so `Authorization: Bearer` can be tried; requests without a key also pass.
 const DEV_API_KEY = env.LOCAL_DEV_API_KEY ?? 'local-dev-key';
 
@@ -22,15 +27,39 @@ async function main() {
   // Real services win: with ORDERS_QUEUE_URL/ORDERS_DLQ_URL (and SQS_ENDPOINT) or DATABASE_URL set, those are used.
   const externalSqs = env.ORDERS_QUEUE_URL && env.ORDERS_DLQ_URL;
   const sqs = externalSqs
-    ? { endpoint: env.SQS_ENDPOINT, region: env.AWS_REGION ?? 'us-east-1', ordersQueueUrl: env.ORDERS_QUEUE_URL, ordersDlqUrl: env.ORDERS_DLQ_URL, stop: async () => {} }
-    : await startLocalSqs({ port: port('LOCAL_SQS_PORT', 4566), region: env.AWS_REGION ?? 'us-east-1', maxReceiveCount: port('LOCAL_MAX_RECEIVE_COUNT', 5) });
+    ? {
+        endpoint: env.SQS_ENDPOINT,
+        region: env.AWS_REGION ?? 'us-east-1',
+        ordersQueueUrl: env.ORDERS_QUEUE_URL,
+        ordersDlqUrl: env.ORDERS_DLQ_URL,
+        stop: async () => {},
+      }
+    : await startLocalSqs({
+        port: port('LOCAL_SQS_PORT', 4566),
+        region: env.AWS_REGION ?? 'us-east-1',
+        maxReceiveCount: port('LOCAL_MAX_RECEIVE_COUNT', 5),
+      });
   services.push(() => sqs.stop());
-  log('stack', externalSqs ? `queues from the environment: ${sqs.ordersQueueUrl}` : `local SQS (fauxqs, in memory) on ${sqs.endpoint}`);
+  log(
+    'stack',
+    externalSqs
+      ? `queues from the environment: ${sqs.ordersQueueUrl}`
+      : `local SQS (fauxqs, in memory) on ${sqs.endpoint}`,
+  );
   const postgres = env.DATABASE_URL
     ? { url: env.DATABASE_URL, stop: async () => {} }
-    : await startLocalPostgres({ dataDir: join(dataDir, 'postgres'), port: port('LOCAL_POSTGRES_PORT', 5433), durable: true });
+    : await startLocalPostgres({
+        dataDir: join(dataDir, 'postgres'),
+        port: port('LOCAL_POSTGRES_PORT', 5433),
+        durable: true,
+      });
   services.push(() => postgres.stop());
-  log('stack', env.DATABASE_URL ? 'database from DATABASE_URL' : `local PostgreSQL on 127.0.0.1:${postgres.port} (data kept in ${join(dataDir, 'postgres')})`);
+  log(
+    'stack',
+    env.DATABASE_URL
+      ? 'database from DATABASE_URL'
+      : `local PostgreSQL on 127.0.0.1:${postgres.port} (data kept in ${join(dataDir, 'postgres')})`,
+  );
 
   const apps = ['gateway', 'processor'];
   if (existsSync(join(REPO_ROOT, 'dist/apps/dlq-sidecar/main.js'))) {
@@ -58,13 +87,25 @@ async function main() {
 
   const base = stack.urls.gateway;
   log('stack', '');
-  log('stack', `gateway      ${base}   POST /orders, GET /orders/:id, /docs, /metrics, /health/ready`);
+  log(
+    'stack',
+    `gateway      ${base}   POST /orders, GET /orders/:id, /docs, /metrics, /health/ready`,
+  );
   log('stack', `processor    ${stack.urls.processor}   /health/ready, /metrics`);
   if (stack.urls['dlq-sidecar']) {
-    log('stack', `dlq-sidecar  ${stack.urls['dlq-sidecar']}   /health/ready, /metrics   (CLI: npm run dlq -- list)`);
+    log(
+      'stack',
+      `dlq-sidecar  ${stack.urls['dlq-sidecar']}   /health/ready, /metrics   (CLI: npm run dlq -- list)`,
+    );
   }
-  log('stack', `dev API key  ${DEV_API_KEY}   (Authorization: Bearer ${DEV_API_KEY}; without a key you are "anonymous")`);
-  log('stack', `try: curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPriceCents":1999}]}'`);
+  log(
+    'stack',
+    `dev API key  ${DEV_API_KEY}   (Authorization: Bearer ${DEV_API_KEY}; without a key you are "anonymous")`,
+  );
+  log(
+    'stack',
+    `try: curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"customerId":"c-1","currency":"USD","items":[{"sku":"SKU-1","quantity":2,"unitPriceCents":1999}]}'`,
+  );
   log('stack', 'Ctrl-C stops everything.');
 }
 

@@ -1,11 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import {
-  ConfigError,
-  dlqCliEnvironment,
-  DlqSidecarConfig,
-  loadConfig,
-} from '@orders/config';
+import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
 import { JsonLogger } from '@orders/observability';
 import { hostname, userInfo } from 'node:os';
 import pino from 'pino';
@@ -54,18 +49,12 @@ async function main(argv: string[]): Promise<number> {
   }
   // Results go to stdout; logs, quietly, to stderr.
   const level =
-    config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace'
-      ? config.LOG_LEVEL
-      : 'warn';
-  const logger = new JsonLogger(
-    'dlq-cli',
-    level,
-    pino.destination({ fd: 2, sync: true }),
-  );
-  const app = await NestFactory.createApplicationContext(
-    CliModule.register(config),
-    { logger, abortOnError: false },
-  );
+    config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
+  const logger = new JsonLogger('dlq-cli', level, pino.destination({ fd: 2, sync: true }));
+  const app = await NestFactory.createApplicationContext(CliModule.register(config), {
+    logger,
+    abortOnError: false,
+  });
 
   // First Ctrl-C: finish the batch in hand, release the rest, record "interrupted". Second: leave now.
   const interrupt = new AbortController();

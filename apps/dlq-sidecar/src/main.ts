@@ -9,9 +9,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);
   const logger = new JsonLogger('dlq-sidecar', config.LOG_LEVEL);
   const app = await createSidecarApp(config, logger);
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
-    logger.flush(),
-  );
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
   await app.listen(config.PORT, config.HOST);
   Logger.log(
     {

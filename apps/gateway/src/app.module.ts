@@ -31,7 +31,11 @@ export class AppModule {
       imports: [
         TerminusModule.forRoot({ logger: false }),
         MetricsModule,
-        SqsModule.registerAsync({ useFactory: () => ({ producers: [{ name: ORDERS_PRODUCER, queueUrl: config.ORDERS_QUEUE_URL, sqs }] }) }),
+        SqsModule.registerAsync({
+          useFactory: () => ({
+            producers: [{ name: ORDERS_PRODUCER, queueUrl: config.ORDERS_QUEUE_URL, sqs }],
+          }),
+        }),
       ],
       controllers: [OrdersHttpController, HealthController],
       providers: [
@@ -50,7 +54,11 @@ export class AppModule {
               }),
             ),
         },
-        { provide: OrdersRepository, inject: [LazyDataSource], useFactory: (database: LazyDataSource) => new OrdersRepository(database) },
+        {
+          provide: OrdersRepository,
+          inject: [LazyDataSource],
+          useFactory: (database: LazyDataSource) => new OrdersRepository(database),
+        },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
         GatewayMetrics,

@@ -8,14 +8,9 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfig);
   const logger = new JsonLogger('gateway', config.LOG_LEVEL);
   const app = await createGatewayApp(config, logger);
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
-    logger.flush(),
-  );
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
   await app.listen(config.PORT, config.HOST);
-  Logger.log(
-    { msg: 'gateway listening', url: await app.getUrl() },
-    'Bootstrap',
-  );
+  Logger.log({ msg: 'gateway listening', url: await app.getUrl() }, 'Bootstrap');
 }
 
 bootstrap().catch((error: unknown) => {

@@ -25,7 +25,11 @@ import { OrdersService } from './orders/orders.service';
 @Module({})
 class ProcessorCoreModule {
   static register(config: ProcessorConfig, bridge: SqsBridgeServer): DynamicModule {
-    const sqs = createSqsClient({ region: config.AWS_REGION, endpoint: config.SQS_ENDPOINT, requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + config.SQS_WAIT_TIME_SECONDS * 1000 });
+    const sqs = createSqsClient({
+      region: config.AWS_REGION,
+      endpoint: config.SQS_ENDPOINT,
+      requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + config.SQS_WAIT_TIME_SECONDS * 1000,
+    });
     const database = new LazyDataSource(
       ordersDataSourceOptions({
         url: config.DATABASE_URL,
@@ -47,12 +51,26 @@ class ProcessorCoreModule {
         DatabaseGate,
         PollerRegistry,
       ],
-      exports: [ProcessorConfig, SQSClient, LazyDataSource, OrdersRepository, SqsBridgeServer, ProcessorMetrics, DatabaseGate, PollerRegistry],
+      exports: [
+        ProcessorConfig,
+        SQSClient,
+        LazyDataSource,
+        OrdersRepository,
+        SqsBridgeServer,
+        ProcessorMetrics,
+        DatabaseGate,
+        PollerRegistry,
+      ],
     };
   }
 }
 
-function sqsOptions(config: ProcessorConfig, sqs: SQSClient, gate: DatabaseGate, registry: PollerRegistry): SqsOptions {
+function sqsOptions(
+  config: ProcessorConfig,
+  sqs: SQSClient,
+  gate: DatabaseGate,
+  registry: PollerRegistry,
+): SqsOptions {
   return {
     consumers: Array.from({ length: config.POLLERS }, (_, index) => {
       const name = pollerName(index);
@@ -65,7 +83,11 @@ function sqsOptions(config: ProcessorConfig, sqs: SQSClient, gate: DatabaseGate,
         visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
         heartbeatInterval: config.HEARTBEAT_INTERVAL_SECONDS,
         pollingWaitTimeMs: 0,
-        messageSystemAttributeNames: ['ApproximateReceiveCount', 'ApproximateFirstReceiveTimestamp', 'SentTimestamp'],
+        messageSystemAttributeNames: [
+          'ApproximateReceiveCount',
+          'ApproximateFirstReceiveTimestamp',
+          'SentTimestamp',
+        ],
         messageAttributeNames: ['All'],
         preReceiveMessageCallback: async () => {
           registry.pollStarted(name);
@@ -92,7 +114,14 @@ export class AppModule {
         }),
       ],
       controllers: [OrdersMessageController, HealthController],
-      providers: [OrderBatchHandler, DeadLetterPublisher, OrderWriter, OrdersService, DrainCoordinator, ...pollers],
+      providers: [
+        OrderBatchHandler,
+        DeadLetterPublisher,
+        OrderWriter,
+        OrdersService,
+        DrainCoordinator,
+        ...pollers,
+      ],
     };
   }
 }

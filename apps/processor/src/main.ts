@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  FastifyAdapter,
-  NestFastifyApplication,
-} from '@nestjs/platform-fastify';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, ProcessorConfig } from '@orders/config';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { AppModule } from './app.module';
@@ -21,9 +18,7 @@ async function bootstrap(): Promise<void> {
     { logger, bufferLogs: true },
   );
   app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () =>
-    logger.flush(),
-  );
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   Logger.log(

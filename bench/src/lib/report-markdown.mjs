@@ -1,9 +1,11 @@
 import { ratio } from './targets.mjs';
 
 const x = (value) => (value === null || value === undefined ? '–' : `${value}×`);
-const n = (value) => (value === null || value === undefined ? '–' : Number(value).toLocaleString('en-US'));
+const n = (value) =>
+  value === null || value === undefined ? '–' : Number(value).toLocaleString('en-US');
 const row = (cells) => `| ${cells.join(' | ')} |`;
-const table = (header, rows) => [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
+const table = (header, rows) =>
+  [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
 
 function failures(result) {
   const parts = [];
@@ -35,7 +37,12 @@ export function renderMarkdown(results) {
   lines.push('');
   lines.push('## Targets');
   lines.push('');
-  lines.push(table(['Target', 'Measured ratio', 'Limit', 'Result', 'Absolute'], targets.map((t) => [t.target, x(t.ratio), t.limit, t.met ? 'met' : '**missed**', t.absolute])));
+  lines.push(
+    table(
+      ['Target', 'Measured ratio', 'Limit', 'Result', 'Absolute'],
+      targets.map((t) => [t.target, x(t.ratio), t.limit, t.met ? 'met' : '**missed**', t.absolute]),
+    ),
+  );
   lines.push('');
 
   lines.push('## 1–4. Intake: gateway vs coupled baseline, database healthy / degraded / down');
@@ -69,7 +76,19 @@ export function renderMarkdown(results) {
   }
   lines.push(
     table(
-      ['Phase', '2xx/s ÷ no-op', '2xx/s ÷ own healthy', 'p99 ÷ own healthy', 'CPU/2xx ÷ no-op', '2xx/s', 'p50 / p99 ms', 'CPU ms per 2xx', 'RSS peak MiB', 'Failed answers', 'host busy / foreign cores'],
+      [
+        'Phase',
+        '2xx/s ÷ no-op',
+        '2xx/s ÷ own healthy',
+        'p99 ÷ own healthy',
+        'CPU/2xx ÷ no-op',
+        '2xx/s',
+        'p50 / p99 ms',
+        'CPU ms per 2xx',
+        'RSS peak MiB',
+        'Failed answers',
+        'host busy / foreign cores',
+      ],
       intakeRows,
     ),
   );
@@ -78,14 +97,31 @@ export function renderMarkdown(results) {
     '"Foreign cores": CPU used during the phase by processes outside the bench (other work on the host); above ~0.1 the phase shared the machine and its figures are pessimistic.',
   );
   lines.push('');
-  lines.push('Where the CPU goes per accepted gateway order (ms, from /proc of each process, database healthy):');
+  lines.push(
+    'Where the CPU goes per accepted gateway order (ms, from /proc of each process, database healthy):',
+  );
   lines.push('');
   const g = s.intake.gateway.healthy;
-  const perOk = (seconds) => (g.ok > 0 && seconds !== undefined ? Number(((seconds * 1000) / g.ok).toFixed(4)) : '–');
+  const perOk = (seconds) =>
+    g.ok > 0 && seconds !== undefined ? Number(((seconds * 1000) / g.ok).toFixed(4)) : '–';
   lines.push(
     table(
-      ['gateway', 'SQS emulator', 'load generator', 'PostgreSQL', 'no-op server per request (reference)'],
-      [[perOk(g.cpu.serverSeconds), perOk(g.cpu.sqsEmulatorSeconds), perOk(g.cpu.loadGeneratorSeconds), perOk(g.cpu.postgresSeconds), noop.cpu.serverMsPerOk]],
+      [
+        'gateway',
+        'SQS emulator',
+        'load generator',
+        'PostgreSQL',
+        'no-op server per request (reference)',
+      ],
+      [
+        [
+          perOk(g.cpu.serverSeconds),
+          perOk(g.cpu.sqsEmulatorSeconds),
+          perOk(g.cpu.loadGeneratorSeconds),
+          perOk(g.cpu.postgresSeconds),
+          noop.cpu.serverMsPerOk,
+        ],
+      ],
     ),
   );
   lines.push('');
@@ -97,8 +133,18 @@ export function renderMarkdown(results) {
     table(
       ['What', '÷ smaller raw ceiling', 'Rate', 'Detail'],
       [
-        ['raw ceiling: ReceiveMessage(10) + DeleteMessageBatch loop, 4 in flight', x(ratio(p.ceilings.receiveDelete.messagesPerSecond, p.ceilings.smallerPerSecond)), `${n(p.ceilings.receiveDelete.messagesPerSecond)} msg/s`, `${n(p.ceilings.receiveDelete.messages)} messages`],
-        ['raw ceiling: 100-row INSERT into orders, 2 connections', x(ratio(p.ceilings.insert.rowsPerSecond, p.ceilings.smallerPerSecond)), `${n(p.ceilings.insert.rowsPerSecond)} rows/s`, `${n(p.ceilings.insert.rows)} rows`],
+        [
+          'raw ceiling: ReceiveMessage(10) + DeleteMessageBatch loop, 4 in flight',
+          x(ratio(p.ceilings.receiveDelete.messagesPerSecond, p.ceilings.smallerPerSecond)),
+          `${n(p.ceilings.receiveDelete.messagesPerSecond)} msg/s`,
+          `${n(p.ceilings.receiveDelete.messages)} messages`,
+        ],
+        [
+          'raw ceiling: 100-row INSERT into orders, 2 connections',
+          x(ratio(p.ceilings.insert.rowsPerSecond, p.ceilings.smallerPerSecond)),
+          `${n(p.ceilings.insert.rowsPerSecond)} rows/s`,
+          `${n(p.ceilings.insert.rows)} rows`,
+        ],
         ...['one', 'two'].map((key) => {
           const d = p.drain[key];
           return [
@@ -131,10 +177,26 @@ export function renderMarkdown(results) {
     table(
       ['Scenario', 'Requests per order', 'Calls counted at the emulator'],
       [
-        ['whole pipeline at half load (send + receive + delete + visibility)', q.endToEnd.perOrder, breakdown(q.endToEnd.byAction)],
-        ['intake at max load (SendMessageBatch only)', q.saturated.sendPerOrder, breakdown(q.intakeAtMax.byAction)],
-        ['backlog drain, 1 replica (receive + delete)', q.saturated.consumePerOrder, breakdown(q.backlogDrain.byAction)],
-        ['saturated pipeline (the two above added)', q.saturated.perOrder, 'lower bound of the design: full batches of 10 on both sides'],
+        [
+          'whole pipeline at half load (send + receive + delete + visibility)',
+          q.endToEnd.perOrder,
+          breakdown(q.endToEnd.byAction),
+        ],
+        [
+          'intake at max load (SendMessageBatch only)',
+          q.saturated.sendPerOrder,
+          breakdown(q.intakeAtMax.byAction),
+        ],
+        [
+          'backlog drain, 1 replica (receive + delete)',
+          q.saturated.consumePerOrder,
+          breakdown(q.backlogDrain.byAction),
+        ],
+        [
+          'saturated pipeline (the two above added)',
+          q.saturated.perOrder,
+          'lower bound of the design: full batches of 10 on both sides',
+        ],
       ],
     ),
   );
@@ -145,7 +207,13 @@ export function renderMarkdown(results) {
   lines.push('');
   lines.push(
     table(
-      ['App', 'cold start ÷ bare', 'idle RSS ÷ bare', 'cold start ms (spawn → ready)', 'idle RSS MiB'],
+      [
+        'App',
+        'cold start ÷ bare',
+        'idle RSS ÷ bare',
+        'cold start ms (spawn → ready)',
+        'idle RSS MiB',
+      ],
       ['nestNoop', 'gateway', 'processor'].map((app) => [
         app === 'nestNoop' ? 'bare Nest-Fastify (no-op)' : app,
         x(ratio(c[app].coldStartMs, c.nestNoop.coldStartMs)),

@@ -5,7 +5,8 @@ import { runLoad, waitForQuietMachine } from './load.mjs';
 import { acceptedOrderMessage, SAMPLE_ORDER_JSON } from './orders.mjs';
 import { cpuSeconds, machineTicks, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
 
-const round = (value, digits = 2) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
+const round = (value, digits = 2) =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : null;
 const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? null : sorted[Math.floor((sorted.length - 1) / 2)];
@@ -34,7 +35,12 @@ function countsDelta(before, after) {
 
 function requestsPer(delta, orders) {
   const orderPath = ORDER_PATH_ACTIONS.reduce((sum, action) => sum + (delta[action] ?? 0), 0);
-  return { orders, orderPathRequests: orderPath, perOrder: orders > 0 ? round(orderPath / orders, 3) : null, byAction: delta };
+  return {
+    orders,
+    orderPathRequests: orderPath,
+    perOrder: orders > 0 ? round(orderPath / orders, 3) : null,
+    byAction: delta,
+  };
 }
 
 async function storedStats(pool) {
@@ -47,7 +53,13 @@ async function storedStats(pool) {
        FROM orders`,
   );
   const row = rows[0];
-  return { stored: row.stored, spanSeconds: Number(row.span_seconds ?? 0), p50Ms: round(Number(row.p50_ms), 1), p99Ms: round(Number(row.p99_ms), 1), maxMs: round(Number(row.max_ms), 1) };
+  return {
+    stored: row.stored,
+    spanSeconds: Number(row.span_seconds ?? 0),
+    p50Ms: round(Number(row.p50_ms), 1),
+    p99Ms: round(Number(row.p99_ms), 1),
+    maxMs: round(Number(row.max_ms), 1),
+  };
 }
 
 async function countStored(pool) {
@@ -86,10 +98,18 @@ export async function coldStarts({ ctx, noopEntry }) {
       rss.push(rssMiB(app.pid));
       await app.stop();
     }
-    results[name] = { coldStartMs: round(median(starts), 0), idleRssMiB: round(median(rss), 1), samplesMs: starts.map((value) => round(value, 0)), samplesRssMiB: rss.map((value) => round(value, 1)) };
-    log(`  ${name.padEnd(10)} ready in ${results[name].coldStartMs} ms, idle RSS ${results[name].idleRssMiB} MiB`);
+    results[name] = {
+      coldStartMs: round(median(starts), 0),
+      idleRssMiB: round(median(rss), 1),
+      samplesMs: starts.map((value) => round(value, 0)),
+      samplesRssMiB: rss.map((value) => round(value, 1)),
+    };
+    log(
+      `  ${name.padEnd(10)} ready in ${results[name].coldStartMs} ms, idle RSS ${results[name].idleRssMiB} MiB`,
+    );
   }
-  const ready = '/health/ready answers 200 (gateway: SQS reachable; processor: pollers and database)';
+  const ready =
+    '/health/ready answers 200 (gateway: SQS reachable; processor: pollers and database)';
   return { ...results, readiness: ready };
 }
 
@@ -200,13 +220,22 @@ export async function intake({ ctx }) {
     results.gateway.healthy = await loadGateway('gateway / db healthy', settings.phaseSeconds);
     results.baseline.healthy = await loadBaseline('coupled / db healthy', settings.phaseSeconds);
 
-    log(`database degraded: orders locked ${settings.degradedLockMs} ms of every ${settings.degradedPeriodMs} ms`);
+    log(
+      `database degraded: orders locked ${settings.degradedLockMs} ms of every ${settings.degradedPeriodMs} ms`,
+    );
     for (const [app, load] of [
       ['gateway', loadGateway],
       ['baseline', loadBaseline],
     ]) {
-      const stopLocks = startLockPulses(database.pool, settings.degradedLockMs, settings.degradedPeriodMs);
-      const result = await load(`${app === 'gateway' ? 'gateway' : 'coupled'} / db degraded`, settings.phaseSeconds);
+      const stopLocks = startLockPulses(
+        database.pool,
+        settings.degradedLockMs,
+        settings.degradedPeriodMs,
+      );
+      const result = await load(
+        `${app === 'gateway' ? 'gateway' : 'coupled'} / db degraded`,
+        settings.phaseSeconds,
+      );
       result.lockHeldFraction = await stopLocks();
       results[app].degraded = result;
     }
@@ -254,7 +283,8 @@ export async function rawCeilings({ ctx }) {
   const columns = 6;
   const sql = `INSERT INTO orders (order_id, customer_id, currency, total_cents, accepted_at, correlation_id) VALUES ${Array.from(
     { length: rowsPerStatement },
-    (_, row) => `(${Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`).join(', ')})`,
+    (_, row) =>
+      `(${Array.from({ length: columns }, (_, column) => `$${row * columns + column + 1}`).join(', ')})`,
   ).join(', ')}`;
   const worker = async () => {
     const client = await database.pool.connect();
@@ -282,12 +312,20 @@ export async function rawCeilings({ ctx }) {
     rowsPerSecond: round(rows / insertSeconds, 0),
     rowsPerStatement,
     concurrency: 2,
-    postgresCpuMsPerRow: round(((postgresCpuSeconds(database.dataDir) - postgresBefore) * 1000) / rows, 4),
+    postgresCpuMsPerRow: round(
+      ((postgresCpuSeconds(database.dataDir) - postgresBefore) * 1000) / rows,
+      4,
+    ),
   };
   log(`  100-row INSERT           ${insert.rowsPerSecond} rows/s`);
   await database.pool.query('TRUNCATE orders CASCADE');
   const smaller = Math.min(receiveDelete.messagesPerSecond, insert.rowsPerSecond);
-  return { receiveDelete, insert, smallerPerSecond: smaller, smallerIs: smaller === receiveDelete.messagesPerSecond ? 'receive+delete' : 'insert' };
+  return {
+    receiveDelete,
+    insert,
+    smallerPerSecond: smaller,
+    smallerIs: smaller === receiveDelete.messagesPerSecond ? 'receive+delete' : 'insert',
+  };
 }
 
 /** (5b) Drain a pre-filled backlog with `replicas` processors; rate from the database's own stored_at clock. */
@@ -302,7 +340,9 @@ export async function drain({ ctx, replicas }) {
   const countsBefore = await sqs.counts();
   const emulatorBefore = cpuSeconds(sqs.pid);
   const postgresBefore = postgresCpuSeconds(database.dataDir);
-  const processors = Array.from({ length: replicas }, (_, index) => processorApp({ sqs, queue, databaseUrl: database.url, log, index }));
+  const processors = Array.from({ length: replicas }, (_, index) =>
+    processorApp({ sqs, queue, databaseUrl: database.url, log, index }),
+  );
   const spawnedAt = performance.now();
   let storedAtReady = 0;
   let cpuAtReady = 0;
@@ -315,7 +355,9 @@ export async function drain({ ctx, replicas }) {
       const stored = await countStored(database.pool);
       if (Date.now() - lastLog >= 2000) {
         lastLog = Date.now();
-        log(`  drain x${replicas}                 ${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} stored`);
+        log(
+          `  drain x${replicas}                 ${stored.toLocaleString('en-US')}/${total.toLocaleString('en-US')} stored`,
+        );
       }
       return stored >= total && (await sqs.depth(queue.queueUrl)) === 0;
     }, 120_000);
@@ -333,14 +375,27 @@ export async function drain({ ctx, replicas }) {
       ordersPerSecond: round(stats.stored / Math.max(stats.spanSeconds, 0.001), 0),
       spanSeconds: round(stats.spanSeconds, 2),
       wallSecondsFromSpawn: round(wallSeconds, 2),
-      processorCpuMsPerOrder: storedAfterReady > 0 ? round(((cpuAfter - cpuAtReady) * 1000) / storedAfterReady, 4) : null,
-      emulatorCpuMsPerOrder: round(((cpuSeconds(sqs.pid) - emulatorBefore) * 1000) / stats.stored, 4),
-      postgresCpuMsPerOrder: round(((postgresCpuSeconds(database.dataDir) - postgresBefore) * 1000) / stats.stored, 4),
+      processorCpuMsPerOrder:
+        storedAfterReady > 0 ? round(((cpuAfter - cpuAtReady) * 1000) / storedAfterReady, 4) : null,
+      emulatorCpuMsPerOrder: round(
+        ((cpuSeconds(sqs.pid) - emulatorBefore) * 1000) / stats.stored,
+        4,
+      ),
+      postgresCpuMsPerOrder: round(
+        ((postgresCpuSeconds(database.dataDir) - postgresBefore) * 1000) / stats.stored,
+        4,
+      ),
       processorRssMiB: processors.map((processor) => round(rssMiB(processor.pid), 1)),
-      machineBusy: round((machineAfter.busy - machineBefore.busy) / (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle), 3),
+      machineBusy: round(
+        (machineAfter.busy - machineBefore.busy) /
+          (machineAfter.busy - machineBefore.busy + machineAfter.idle - machineBefore.idle),
+        3,
+      ),
     };
     result.sqs = requestsPer(countsDelta(countsBefore, await sqs.counts()), stats.stored);
-    log(`  drain x${replicas}                 ${result.ordersPerSecond} orders/s (${result.stored} in ${result.spanSeconds} s)`);
+    log(
+      `  drain x${replicas}                 ${result.ordersPerSecond} orders/s (${result.stored} in ${result.spanSeconds} s)`,
+    );
     return result;
   } finally {
     await Promise.all(processors.map((processor) => processor.stop()));
@@ -357,7 +412,9 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
   const queue = await sqs.createQueuePair('e2e');
   await database.pool.query('TRUNCATE orders CASCADE');
   const gateway = gatewayApp({ sqs, queue, databaseUrl: database.url, log });
-  const processors = Array.from({ length: replicas }, (_, index) => processorApp({ sqs, queue, databaseUrl: database.url, log, index }));
+  const processors = Array.from({ length: replicas }, (_, index) =>
+    processorApp({ sqs, queue, databaseUrl: database.url, log, index }),
+  );
   try {
     await Promise.all([gateway.start(), ...processors.map((processor) => processor.start())]);
     const load = (label, durationSeconds) =>
@@ -381,10 +438,18 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
     await waitFor(async () => (await countStored(database.pool)) >= warmup.ok, 30_000);
     await database.pool.query('TRUNCATE orders CASCADE');
     const countsBefore = await sqs.counts();
-    const processorCpuBefore = processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0);
+    const processorCpuBefore = processors.reduce(
+      (sum, processor) => sum + cpuSeconds(processor.pid),
+      0,
+    );
     const result = await load(`pipeline @ ${ratePerSecond}/s`, settings.endToEndSeconds);
-    const allStored = await waitFor(async () => (await countStored(database.pool)) >= result.ok, 60_000);
-    const processorCpu = processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0) - processorCpuBefore;
+    const allStored = await waitFor(
+      async () => (await countStored(database.pool)) >= result.ok,
+      60_000,
+    );
+    const processorCpu =
+      processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0) -
+      processorCpuBefore;
     const stats = await storedStats(database.pool);
     const sqsRequests = requestsPer(countsDelta(countsBefore, await sqs.counts()), stats.stored);
     return {
@@ -395,7 +460,8 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
       stored: stats.stored,
       allStored,
       latencyMs: { p50: stats.p50Ms, p99: stats.p99Ms, max: stats.maxMs },
-      processorCpuMsPerOrder: stats.stored > 0 ? round((processorCpu * 1000) / stats.stored, 4) : null,
+      processorCpuMsPerOrder:
+        stats.stored > 0 ? round((processorCpu * 1000) / stats.stored, 4) : null,
       sqs: sqsRequests,
     };
   } finally {

@@ -16,7 +16,10 @@ const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
 
 /** Starts fauxqs in a child process and returns a handle: queues, counts of SQS actions, CPU pid. */
 export async function startSqsEmulator() {
-  const child = fork(ENTRY, [], { env: { ...process.env, AWS_REGION: REGION }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(ENTRY, [], {
+    env: { ...process.env, AWS_REGION: REGION },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const endpoint = await new Promise((resolve, reject) => {
     child.once('message', (message) => resolve(message.endpoint));
     child.once('exit', (code) => reject(new Error(`SQS emulator exited with code ${code}`)));
@@ -37,7 +40,12 @@ export async function startSqsEmulator() {
       child.send({ id, type });
     });
 
-  const client = new SQSClient({ region: REGION, endpoint, credentials: CREDENTIALS, maxAttempts: 1 });
+  const client = new SQSClient({
+    region: REGION,
+    endpoint,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
 
   return {
     endpoint,
@@ -50,11 +58,19 @@ export async function startSqsEmulator() {
     async createQueuePair(label) {
       const suffix = `${label}-${randomUUID().slice(0, 8)}`;
       const dlq = await client.send(new CreateQueueCommand({ QueueName: `orders-dlq-${suffix}` }));
-      const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+      const { Attributes } = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+      );
       const queue = await client.send(
         new CreateQueueCommand({
           QueueName: `orders-${suffix}`,
-          Attributes: { VisibilityTimeout: '30', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes.QueueArn, maxReceiveCount: 5 }) },
+          Attributes: {
+            VisibilityTimeout: '30',
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: Attributes.QueueArn,
+              maxReceiveCount: 5,
+            }),
+          },
         }),
       );
       // The harness' URL form; clients reach it through `endpoint` anyway.
@@ -62,9 +78,15 @@ export async function startSqsEmulator() {
     },
     async depth(queueUrl) {
       const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
       );
-      return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible);
+      return (
+        Number(Attributes.ApproximateNumberOfMessages) +
+        Number(Attributes.ApproximateNumberOfMessagesNotVisible)
+      );
     },
     /** Puts `count` messages on the queue with SendMessageBatch (10 per call, `concurrency` calls in flight). */
     async fill(queueUrl, count, makeMessage, concurrency = 4) {
@@ -72,9 +94,14 @@ export async function startSqsEmulator() {
       const worker = async () => {
         while (next < count) {
           const size = Math.min(10, count - next);
-          const entries = Array.from({ length: size }, (_, index) => ({ Id: String(index), ...makeMessage(next + index) }));
+          const entries = Array.from({ length: size }, (_, index) => ({
+            Id: String(index),
+            ...makeMessage(next + index),
+          }));
           next += size;
-          const result = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+          const result = await client.send(
+            new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }),
+          );
           if (result.Failed?.length) {
             throw new Error(`pre-fill: ${result.Failed.length} entries refused`);
           }
@@ -87,7 +114,13 @@ export async function startSqsEmulator() {
       let received = 0;
       const loop = async () => {
         while (received < expected) {
-          const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+          const { Messages = [] } = await client.send(
+            new ReceiveMessageCommand({
+              QueueUrl: queueUrl,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 0,
+            }),
+          );
           if (Messages.length === 0) {
             continue;
           }
@@ -95,7 +128,10 @@ export async function startSqsEmulator() {
           await client.send(
             new DeleteMessageBatchCommand({
               QueueUrl: queueUrl,
-              Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+              Entries: Messages.map((message, index) => ({
+                Id: String(index),
+                ReceiptHandle: message.ReceiptHandle,
+              })),
             }),
           );
         }

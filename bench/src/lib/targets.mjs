@@ -1,8 +1,18 @@
-const ratio = (value, reference) => (Number.isFinite(value) && Number.isFinite(reference) && reference > 0 ? Number((value / reference).toFixed(3)) : null);
+const ratio = (value, reference) =>
+  Number.isFinite(value) && Number.isFinite(reference) && reference > 0
+    ? Number((value / reference).toFixed(3))
+    : null;
 
 function target(id, text, value, limit, direction, absolute) {
   const met = value === null ? false : direction === 'max' ? value <= limit : value >= limit;
-  return { id, target: text, ratio: value, limit: `${direction === 'max' ? '≤' : '≥'} ${limit}`, met, absolute };
+  return {
+    id,
+    target: text,
+    ratio: value,
+    limit: `${direction === 'max' ? '≤' : '≥'} ${limit}`,
+    met,
+    absolute,
+  };
 }
 
 /** The issue's targets, each as a ratio measured in this run against its ceiling or baseline. */

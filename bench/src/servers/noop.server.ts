@@ -23,7 +23,9 @@ class NoopController {
 class NoopModule {}
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create<NestFastifyApplication>(NoopModule, new FastifyAdapter(), { logger: ['error'] });
+  const app = await NestFactory.create<NestFastifyApplication>(NoopModule, new FastifyAdapter(), {
+    logger: ['error'],
+  });
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }
 

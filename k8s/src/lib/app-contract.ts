@@ -38,9 +38,7 @@ function isOptional(configClass: ConfigClass, property: string): boolean {
   return getMetadataStorage()
     .getTargetValidationMetadatas(configClass, '', true, false)
     .some(
-      (metadata) =>
-        metadata.propertyName === property &&
-        metadata.type === 'conditionalValidation',
+      (metadata) => metadata.propertyName === property && metadata.type === 'conditionalValidation',
     );
 }
 
@@ -58,9 +56,7 @@ export function requiredConfigKeys(app: AppName): string[] {
   const configClass = CONFIG_CLASSES[app];
   const defaults = new configClass() as Record<string, unknown>;
   return [...knownConfigKeys(app)]
-    .filter(
-      (key) => defaults[key] === undefined && !isOptional(configClass, key),
-    )
+    .filter((key) => defaults[key] === undefined && !isOptional(configClass, key))
     .sort();
 }
 
@@ -69,10 +65,7 @@ export function configDefault(app: AppName, key: string): unknown {
 }
 
 /** Runs the app's own start-up validation on an environment; returns its complaints. */
-export function configProblems(
-  app: AppName,
-  env: Record<string, string>,
-): string[] {
+export function configProblems(app: AppName, env: Record<string, string>): string[] {
   try {
     loadConfig(CONFIG_CLASSES[app], env);
     return [];
@@ -124,10 +117,7 @@ function controllerRoutes(files: string[]): Route[] {
     }
     const prefix = controller[1] ?? '';
     for (const handler of text.matchAll(
-      new RegExp(
-        `@(${METHOD_DECORATORS.join('|')})\\(\\s*(?:'([^']*)')?\\s*\\)`,
-        'g',
-      ),
+      new RegExp(`@(${METHOD_DECORATORS.join('|')})\\(\\s*(?:'([^']*)')?\\s*\\)`, 'g'),
     )) {
       routes.push({
         method: handler[1].toUpperCase(),
@@ -184,26 +174,19 @@ function readAppRoutes(app: AppName): AppRoutes {
   }
   for (const file of sourceFiles(path.join(WORKSPACE_ROOT, 'libs'))) {
     const text = readFileSync(file, 'utf8');
-    const module = /controllers:\s*\[([^\]]*)\][\s\S]*?export class (\w+)/.exec(
-      text,
-    );
+    const module = /controllers:\s*\[([^\]]*)\][\s\S]*?export class (\w+)/.exec(text);
     if (!module || !new RegExp(`\\b${module[2]}\\b`).test(appText)) {
       continue;
     }
     const controllers = module[1].split(',').map((name) => name.trim());
-    const controllerFiles = sourceFiles(path.dirname(file)).filter(
-      (candidate) =>
-        controllers.some((name) =>
-          new RegExp(`export class ${name}\\b`).test(
-            readFileSync(candidate, 'utf8'),
-          ),
-        ),
+    const controllerFiles = sourceFiles(path.dirname(file)).filter((candidate) =>
+      controllers.some((name) =>
+        new RegExp(`export class ${name}\\b`).test(readFileSync(candidate, 'utf8')),
+      ),
     );
     routes.push(...controllerRoutes(controllerFiles));
   }
-  const unique = new Map(
-    routes.map((route) => [`${route.method} ${route.path}`, route]),
-  );
+  const unique = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
   return {
     routes: [...unique.values()].sort((a, b) => a.path.localeCompare(b.path)),
     source: 'code',
@@ -229,8 +212,7 @@ export function shutdownDeadlineMs(
     return undefined;
   }
   // The config classes own the formula (apps/<app>/src/main.ts passes the same value).
-  const deadline = (config as { shutdownDeadlineMs?: () => number })
-    .shutdownDeadlineMs;
+  const deadline = (config as { shutdownDeadlineMs?: () => number }).shutdownDeadlineMs;
   return typeof deadline === 'function' ? deadline.call(config) : undefined;
 }
 
@@ -246,18 +228,11 @@ export function imageScripts(app: AppName): string[] {
   const text = readFileSync(config, 'utf8');
   return [
     ...(/\bmain:\s*'/.test(text) ? ['main.js'] : []),
-    ...[...text.matchAll(/entryName:\s*'([\w.-]+)'/g)].map(
-      (entry) => `${entry[1]}.js`,
-    ),
+    ...[...text.matchAll(/entryName:\s*'([\w.-]+)'/g)].map((entry) => `${entry[1]}.js`),
   ];
 }
 
-const DLQ_SIDECAR_SOURCE = path.join(
-  WORKSPACE_ROOT,
-  'apps',
-  'dlq-sidecar',
-  'src',
-);
+const DLQ_SIDECAR_SOURCE = path.join(WORKSPACE_ROOT, 'apps', 'dlq-sidecar', 'src');
 
 /** Whether the sidecar mounts its admin API (redrive, purge) only when ADMIN_API_KEY_SHA256 is set. */
 export function adminApiNeedsKey(): boolean {
@@ -308,9 +283,9 @@ export function sqsActionsOf(
  */
 export function sqsActionsUsedBy(app: AppName): Set<string> {
   const actions = new Set<string>();
-  const files = sourceFiles(
-    path.join(WORKSPACE_ROOT, 'apps', app, 'src'),
-  ).filter((file) => !file.includes(`${path.sep}testing${path.sep}`));
+  const files = sourceFiles(path.join(WORKSPACE_ROOT, 'apps', app, 'src')).filter(
+    (file) => !file.includes(`${path.sep}testing${path.sep}`),
+  );
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     for (const command of text.matchAll(/new (\w+?)(?:Batch)?Command\(/g)) {
@@ -324,11 +299,9 @@ export function sqsActionsUsedBy(app: AppName): Set<string> {
       /@SqsMessageHandler\(/.test(text) ||
       /\bconsumers:/.test(text)
     ) {
-      [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-      ].forEach((action) => actions.add(action));
+      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'].forEach((action) =>
+        actions.add(action),
+      );
     }
     if (/from 'sqs-producer'/.test(text) || /\bproducers:\s*\[/.test(text)) {
       actions.add('sqs:SendMessage');
@@ -361,9 +334,7 @@ export function appMetricNames(): Set<string> {
       const [, type, name] = match;
       names.add(name);
       if (type === 'Histogram') {
-        ['_bucket', '_sum', '_count'].forEach((suffix) =>
-          names.add(name + suffix),
-        );
+        ['_bucket', '_sum', '_count'].forEach((suffix) => names.add(name + suffix));
       }
       if (type === 'Summary') {
         ['_sum', '_count'].forEach((suffix) => names.add(name + suffix));

@@ -59,18 +59,10 @@ function tokenize(formula: string): Token[] {
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(rest);
     if (name) {
       const word = name[0];
-      const kind =
-        word === 'and' || word === 'or' || word === 'not' ? 'operator' : 'name';
+      const kind = word === 'and' || word === 'or' || word === 'not' ? 'operator' : 'name';
       tokens.push({
         kind,
-        text:
-          word === 'and'
-            ? '&&'
-            : word === 'or'
-              ? '||'
-              : word === 'not'
-                ? '!'
-                : word,
+        text: word === 'and' ? '&&' : word === 'or' ? '||' : word === 'not' ? '!' : word,
         position: index,
       });
       index += word.length;
@@ -78,9 +70,7 @@ function tokenize(formula: string): Token[] {
     }
     const operator = OPERATORS.find((candidate) => rest.startsWith(candidate));
     if (!operator) {
-      throw new Error(
-        `formula: unexpected "${rest[0]}" at ${index} in: ${formula}`,
-      );
+      throw new Error(`formula: unexpected "${rest[0]}" at ${index} in: ${formula}`);
     }
     tokens.push({ kind: 'operator', text: operator, position: index });
     index += operator.length;
@@ -114,9 +104,7 @@ function parse(formula: string): Node {
   const expect = (text: string): void => {
     const token = next();
     if (token.text !== text) {
-      throw new Error(
-        `formula: expected "${text}" at ${token.position} in: ${formula}`,
-      );
+      throw new Error(`formula: expected "${text}" at ${token.position} in: ${formula}`);
     }
   };
 
@@ -135,10 +123,7 @@ function parse(formula: string): Node {
       return unary();
     }
     let left = binary(level + 1);
-    while (
-      peek().kind === 'operator' &&
-      BINARY_LEVELS[level].includes(peek().text)
-    ) {
+    while (peek().kind === 'operator' && BINARY_LEVELS[level].includes(peek().text)) {
       const operator = next().text;
       left = { type: 'binary', operator, left, right: binary(level + 1) };
     }
@@ -170,9 +155,7 @@ function parse(formula: string): Node {
       }
       expect(')');
       if (!FUNCTIONS[token.text]) {
-        throw new Error(
-          `formula: unknown function ${token.text}() in: ${formula}`,
-        );
+        throw new Error(`formula: unknown function ${token.text}() in: ${formula}`);
       }
       return { type: 'call', name: token.text, args };
     }
@@ -188,9 +171,7 @@ function parse(formula: string): Node {
 
   const tree = ternary();
   if (peek().kind !== 'end') {
-    throw new Error(
-      `formula: unexpected "${peek().text}" at ${peek().position} in: ${formula}`,
-    );
+    throw new Error(`formula: unexpected "${peek().text}" at ${peek().position} in: ${formula}`);
   }
   return tree;
 }
@@ -243,21 +224,13 @@ function evaluate(node: Node, variables: Record<string, number>): Value {
         ? evaluate(node.then, variables)
         : evaluate(node.otherwise, variables);
     case 'call':
-      return FUNCTIONS[node.name](
-        ...node.args.map((arg) => asNumber(evaluate(arg, variables))),
-      );
+      return FUNCTIONS[node.name](...node.args.map((arg) => asNumber(evaluate(arg, variables))));
     case 'binary': {
       if (node.operator === '&&') {
-        return (
-          Boolean(evaluate(node.left, variables)) &&
-          Boolean(evaluate(node.right, variables))
-        );
+        return Boolean(evaluate(node.left, variables)) && Boolean(evaluate(node.right, variables));
       }
       if (node.operator === '||') {
-        return (
-          Boolean(evaluate(node.left, variables)) ||
-          Boolean(evaluate(node.right, variables))
-        );
+        return Boolean(evaluate(node.left, variables)) || Boolean(evaluate(node.right, variables));
       }
       const left = asNumber(evaluate(node.left, variables));
       const right = asNumber(evaluate(node.right, variables));
@@ -307,9 +280,7 @@ export class Formula {
   evaluate(variables: Record<string, number>): number {
     const result = evaluate(this.tree, variables);
     if (typeof result !== 'number') {
-      throw new Error(
-        `formula returns a boolean, KEDA needs a number: ${this.source}`,
-      );
+      throw new Error(`formula returns a boolean, KEDA needs a number: ${this.source}`);
     }
     return result;
   }

@@ -1,10 +1,5 @@
 /** Which app a container runs, from its image (one image per app) and command. */
-export type AppName =
-  | 'gateway'
-  | 'processor'
-  | 'dlq-sidecar'
-  | 'dlq-cli'
-  | 'migrate';
+export type AppName = 'gateway' | 'processor' | 'dlq-sidecar' | 'dlq-cli' | 'migrate';
 
 export const IMAGE_REPOSITORY = 'ghcr.io/order-pipeline';
 
@@ -25,10 +20,7 @@ export function appOf(container: {
     return undefined;
   }
   const app = repository.slice(IMAGE_REPOSITORY.length + 1);
-  const commandLine = [
-    ...(container.command ?? []),
-    ...(container.args ?? []),
-  ].join(' ');
+  const commandLine = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
   // The processor image also carries migrate.js, run by the migration Job.
   if (app === 'processor' && commandLine.includes('migrate.js')) {
     return 'migrate';
@@ -37,7 +29,5 @@ export function appOf(container: {
   if (app === 'dlq-sidecar' && commandLine.includes('cli.js')) {
     return 'dlq-cli';
   }
-  return app === 'gateway' || app === 'processor' || app === 'dlq-sidecar'
-    ? app
-    : undefined;
+  return app === 'gateway' || app === 'processor' || app === 'dlq-sidecar' ? app : undefined;
 }

@@ -79,9 +79,7 @@ export function kustomize(
           '(kubectl >= 1.27 bundles kustomize 5): install kubectl, or point KUBECTL at it, and run the tests again.',
       );
     }
-    throw new Error(
-      `kubectl kustomize ${directory} failed:\n${failure.stderr ?? failure.message}`,
-    );
+    throw new Error(`kubectl kustomize ${directory} failed:\n${failure.stderr ?? failure.message}`);
   }
   return parseManifests(output, directory);
 }

@@ -81,10 +81,7 @@ class Context {
   readonly objects: K8sObject[];
   readonly workloads: Workload[];
   readonly problems: Problem[] = [];
-  private readonly envCache = new Map<
-    Container,
-    ReturnType<typeof resolveEnv>
-  >();
+  private readonly envCache = new Map<Container, ReturnType<typeof resolveEnv>>();
 
   constructor(readonly input: CheckInput) {
     this.builds = [
@@ -112,9 +109,7 @@ class Context {
   }
 
   buildOf(workload: Workload): Build {
-    return this.builds.find((build) =>
-      build.workloads.includes(workload),
-    ) as Build;
+    return this.builds.find((build) => build.workloads.includes(workload)) as Build;
   }
 
   env(container: Container, workload: Workload): ReturnType<typeof resolveEnv> {
@@ -127,10 +122,7 @@ class Context {
   }
 
   /** The app's validated config for this container, or undefined when it would not start. */
-  config(
-    container: Container,
-    workload: Workload,
-  ): Record<string, unknown> | undefined {
+  config(container: Container, workload: Workload): Record<string, unknown> | undefined {
     const app = containerApp(container);
     if (!app) {
       return undefined;
@@ -142,11 +134,7 @@ class Context {
     }
   }
 
-  workloadNamed(
-    kind: string,
-    name: string,
-    objects = this.objects,
-  ): Workload | undefined {
+  workloadNamed(kind: string, name: string, objects = this.objects): Workload | undefined {
     return this.workloads.find(
       (workload) =>
         workload.object.kind === kind &&
@@ -155,9 +143,7 @@ class Context {
     );
   }
 
-  containersOfApp(
-    app: AppName,
-  ): Array<{ workload: Workload; container: Container }> {
+  containersOfApp(app: AppName): Array<{ workload: Workload; container: Container }> {
     return this.workloads.flatMap((workload) =>
       workload.all
         .filter((container) => containerApp(container) === app)
@@ -166,17 +152,11 @@ class Context {
   }
 }
 
-function walkStrings(
-  value: unknown,
-  visit: (text: string, path: string) => void,
-  path = '',
-): void {
+function walkStrings(value: unknown, visit: (text: string, path: string) => void, path = ''): void {
   if (typeof value === 'string') {
     visit(value, path);
   } else if (Array.isArray(value)) {
-    value.forEach((item, index) =>
-      walkStrings(item, visit, `${path}[${index}]`),
-    );
+    value.forEach((item, index) => walkStrings(item, visit, `${path}[${index}]`));
   } else if (value && typeof value === 'object') {
     Object.entries(value).forEach(([key, item]) =>
       walkStrings(item, visit, path ? `${path}.${key}` : key),
@@ -187,13 +167,10 @@ function walkStrings(
 function parseQueueUrl(
   url: string | undefined,
 ): { region: string; account: string; name: string } | undefined {
-  const match =
-    /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]+)$/.exec(
-      url ?? '',
-    );
-  return match
-    ? { region: match[1], account: match[2], name: match[3] }
-    : undefined;
+  const match = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]+)$/.exec(
+    url ?? '',
+  );
+  return match ? { region: match[1], account: match[2], name: match[3] } : undefined;
 }
 
 function containerPort(
@@ -205,9 +182,8 @@ function containerPort(
     return port;
   }
   const candidates = container ? [container] : workload.all;
-  return candidates
-    .flatMap((item) => item.ports ?? [])
-    .find((item) => item.name === port)?.containerPort;
+  return candidates.flatMap((item) => item.ports ?? []).find((item) => item.name === port)
+    ?.containerPort;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,10 +198,7 @@ function schema(context: Context): void {
 function noPlaceholders(context: Context): void {
   for (const object of context.objects) {
     walkStrings(object, (text, path) => {
-      if (
-        text.includes(PLACEHOLDER_ACCOUNT) ||
-        text.includes(PLACEHOLDER_TEXT)
-      ) {
+      if (text.includes(PLACEHOLDER_ACCOUNT) || text.includes(PLACEHOLDER_TEXT)) {
         context.report(
           'placeholders',
           object,
@@ -248,9 +221,7 @@ function images(context: Context): void {
     for (const container of workload.all) {
       const image = container.image ?? '';
       const repository = imageRepository(image);
-      const tag = image.includes('@')
-        ? undefined
-        : image.slice(repository.length + 1) || undefined;
+      const tag = image.includes('@') ? undefined : image.slice(repository.length + 1) || undefined;
       if (!image.includes('@') && (!tag || tag === 'latest')) {
         context.report(
           'image-tag',
@@ -273,9 +244,7 @@ function resources(context: Context): void {
   for (const workload of context.workloads) {
     for (const container of workload.all) {
       for (const resource of ['cpu', 'memory']) {
-        const request = parseQuantity(
-          container.resources?.requests?.[resource],
-        );
+        const request = parseQuantity(container.resources?.requests?.[resource]);
         const limit = parseQuantity(container.resources?.limits?.[resource]);
         if (request === undefined || limit === undefined) {
           context.report(
@@ -283,11 +252,7 @@ function resources(context: Context): void {
             workload.object,
             `${container.name}: ${resource} request and limit must both be set`,
           );
-        } else if (
-          Number.isNaN(request) ||
-          Number.isNaN(limit) ||
-          request > limit
-        ) {
+        } else if (Number.isNaN(request) || Number.isNaN(limit) || request > limit) {
           context.report(
             'resources',
             workload.object,
@@ -328,9 +293,7 @@ function memory(context: Context): void {
       if (app !== 'dlq-sidecar') {
         continue;
       }
-      const neededLimit = Math.ceil(
-        (DLQ_SIDECAR_IDLE_MIB + DLQ_CLI_MIB) * MEMORY_HEADROOM,
-      );
+      const neededLimit = Math.ceil((DLQ_SIDECAR_IDLE_MIB + DLQ_CLI_MIB) * MEMORY_HEADROOM);
       if (limit !== undefined && mebibytes(limit) < neededLimit) {
         context.report(
           'memory',
@@ -395,9 +358,7 @@ function probes(context: Context): void {
       const config = context.config(container, workload);
       // Where the app listens: its validated config, or (when that fails, reported by "config") PORT as set or defaulted.
       const port = Number(
-        config?.PORT ??
-          context.env(container, workload).values.PORT ??
-          configDefault(app, 'PORT'),
+        config?.PORT ?? context.env(container, workload).values.PORT ?? configDefault(app, 'PORT'),
       );
       for (const kind of ['readinessProbe', 'livenessProbe'] as const) {
         if (!container[kind]?.httpGet) {
@@ -408,11 +369,7 @@ function probes(context: Context): void {
           );
         }
       }
-      for (const kind of [
-        'startupProbe',
-        'readinessProbe',
-        'livenessProbe',
-      ] as const) {
+      for (const kind of ['startupProbe', 'readinessProbe', 'livenessProbe'] as const) {
         const httpGet = container[kind]?.httpGet;
         if (!httpGet) {
           continue;
@@ -428,9 +385,7 @@ function probes(context: Context): void {
         const target = containerPort(workload, httpGet.port, container);
         if (
           target === undefined ||
-          !(container.ports ?? []).some(
-            (declared) => declared.containerPort === target,
-          )
+          !(container.ports ?? []).some((declared) => declared.containerPort === target)
         ) {
           context.report(
             'probes',
@@ -446,8 +401,7 @@ function probes(context: Context): void {
         }
       }
       // Readiness runs the SQS and database checks; the probe must outlast their own timeouts.
-      const readinessTimeoutMs =
-        (container.readinessProbe?.timeoutSeconds ?? 1) * 1000;
+      const readinessTimeoutMs = (container.readinessProbe?.timeoutSeconds ?? 1) * 1000;
       const dependencyTimeoutMs = Math.max(
         Number(config?.SQS_REQUEST_TIMEOUT_MS ?? 0),
         Number(config?.DB_CONNECT_TIMEOUT_MS ?? 0),
@@ -467,11 +421,7 @@ function securityContext(context: Context): void {
   for (const workload of context.workloads) {
     const pod = workload.podSpec;
     if (pod.hostNetwork || pod.hostPID || pod.hostIPC) {
-      context.report(
-        'security-context',
-        workload.object,
-        'host namespaces are not allowed',
-      );
+      context.report('security-context', workload.object, 'host namespaces are not allowed');
     }
     if (pod.automountServiceAccountToken !== false) {
       context.report(
@@ -483,22 +433,16 @@ function securityContext(context: Context): void {
     const volumes: Json[] = pod.volumes ?? [];
     for (const container of workload.all) {
       const own = container.securityContext ?? {};
-      const runAsNonRoot =
-        own.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
+      const runAsNonRoot = own.runAsNonRoot ?? pod.securityContext?.runAsNonRoot;
       const runAsUser = own.runAsUser ?? pod.securityContext?.runAsUser;
-      const seccomp =
-        own.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+      const seccomp = own.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
       const problems = [
         runAsNonRoot !== true && 'runAsNonRoot: true',
         runAsUser === 0 && 'a non-zero runAsUser',
-        seccomp !== 'RuntimeDefault' &&
-          seccomp !== 'Localhost' &&
-          'seccompProfile RuntimeDefault',
-        own.allowPrivilegeEscalation !== false &&
-          'allowPrivilegeEscalation: false',
+        seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost' && 'seccompProfile RuntimeDefault',
+        own.allowPrivilegeEscalation !== false && 'allowPrivilegeEscalation: false',
         own.readOnlyRootFilesystem !== true && 'readOnlyRootFilesystem: true',
-        !(own.capabilities?.drop ?? []).includes('ALL') &&
-          'capabilities.drop: [ALL]',
+        !(own.capabilities?.drop ?? []).includes('ALL') && 'capabilities.drop: [ALL]',
         (own.capabilities?.add ?? []).length > 0 && 'no added capabilities',
         own.privileged === true && 'privileged: false',
       ].filter(Boolean);
@@ -510,9 +454,7 @@ function securityContext(context: Context): void {
         );
       }
       // Node writes nothing but /tmp; with a read-only root it needs a writable /tmp.
-      const tmp = (container.volumeMounts ?? []).find(
-        (mount) => mount.mountPath === '/tmp',
-      );
+      const tmp = (container.volumeMounts ?? []).find((mount) => mount.mountPath === '/tmp');
       if (
         own.readOnlyRootFilesystem === true &&
         (!tmp || !volumes.find((volume) => volume.name === tmp.name)?.emptyDir)
@@ -553,12 +495,8 @@ function serviceAccounts(context: Context): void {
       const needsAws = workload.all.some((container) =>
         AWS_APPS.includes(containerApp(container) as AppName),
       );
-      const role: string | undefined =
-        account.metadata.annotations?.['eks.amazonaws.com/role-arn'];
-      if (
-        needsAws &&
-        !/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role ?? '')
-      ) {
+      const role: string | undefined = account.metadata.annotations?.['eks.amazonaws.com/role-arn'];
+      if (needsAws && !/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role ?? '')) {
         context.report(
           'service-account',
           account,
@@ -583,10 +521,7 @@ function iamPolicies(context: Context): void {
     for (const workload of build.workloads) {
       const account = context
         .ofKind('ServiceAccount', build.objects)
-        .find(
-          (object) =>
-            object.metadata.name === workload.podSpec.serviceAccountName,
-        );
+        .find((object) => object.metadata.name === workload.podSpec.serviceAccountName);
       const annotations = account?.metadata.annotations ?? {};
       if (!account || !annotations['eks.amazonaws.com/role-arn']) {
         continue;
@@ -611,8 +546,7 @@ function iamPolicies(context: Context): void {
       const listed: string[] = (annotations[IAM_POLICIES_ANNOTATION] ?? '')
         .split(/[\s,]+/)
         .filter(Boolean);
-      const report = (message: string): void =>
-        context.report('iam-policies', account, message);
+      const report = (message: string): void => context.report('iam-policies', account, message);
       if (listed.length === 0) {
         report(
           `name the k8s/iam documents attached to its role in the ${IAM_POLICIES_ANNOTATION} annotation`,
@@ -642,10 +576,7 @@ function services(context: Context): void {
   for (const build of context.builds) {
     for (const service of context.ofKind('Service', build.objects)) {
       const selected = build.workloads.filter((workload) =>
-        selectorMatches(
-          { matchLabels: service.spec?.selector },
-          workload.podLabels,
-        ),
+        selectorMatches({ matchLabels: service.spec?.selector }, workload.podLabels),
       );
       if (selected.length === 0) {
         context.report(
@@ -701,9 +632,7 @@ function disruptionBudgets(context: Context): void {
           ? Math.ceil((Number.parseFloat(value) / 100) * min)
           : Number(value);
       const disruptions =
-        maxUnavailable !== undefined
-          ? resolve(maxUnavailable)
-          : min - resolve(minAvailable ?? 0);
+        maxUnavailable !== undefined ? resolve(maxUnavailable) : min - resolve(minAvailable ?? 0);
       if (!(disruptions >= 1)) {
         context.report(
           'pdb',
@@ -723,11 +652,7 @@ function autoscaling(context: Context): void {
   ]) {
     const reference = object.spec?.scaleTargetRef ?? {};
     const kind: string = reference.kind ?? 'Deployment';
-    const workload = context.workloadNamed(
-      kind,
-      reference.name,
-      context.input.app,
-    );
+    const workload = context.workloadNamed(kind, reference.name, context.input.app);
     if (!workload) {
       context.report(
         'autoscaling',
@@ -736,10 +661,7 @@ function autoscaling(context: Context): void {
       );
       continue;
     }
-    targets.set(workload.id, [
-      ...(targets.get(workload.id) ?? []),
-      objectId(object),
-    ]);
+    targets.set(workload.id, [...(targets.get(workload.id) ?? []), objectId(object)]);
     if (workload.object.spec?.replicas !== undefined) {
       context.report(
         'autoscaling',
@@ -759,11 +681,7 @@ function autoscaling(context: Context): void {
   }
   for (const hpa of context.ofKind('HorizontalPodAutoscaler')) {
     if (!(hpa.spec.minReplicas <= hpa.spec.maxReplicas)) {
-      context.report(
-        'autoscaling',
-        hpa,
-        'minReplicas must not exceed maxReplicas',
-      );
+      context.report('autoscaling', hpa, 'minReplicas must not exceed maxReplicas');
     }
   }
 }
@@ -772,8 +690,7 @@ function keda(context: Context): void {
   const metricNames = appMetricNames();
   for (const scaled of context.ofKind('ScaledObject')) {
     const spec = scaled.spec ?? {};
-    const report = (message: string): void =>
-      context.report('keda', scaled, message);
+    const report = (message: string): void => context.report('keda', scaled, message);
     const target = context.workloadNamed(
       spec.scaleTargetRef?.kind ?? 'Deployment',
       spec.scaleTargetRef?.name,
@@ -785,8 +702,7 @@ function keda(context: Context): void {
     const processor = target.longRunning.find(
       (container) =>
         container.name ===
-        (spec.scaleTargetRef.envSourceContainerName ??
-          target.podSpec.containers?.[0]?.name),
+        (spec.scaleTargetRef.envSourceContainerName ?? target.podSpec.containers?.[0]?.name),
     );
     if (!processor) {
       report(
@@ -801,10 +717,7 @@ function keda(context: Context): void {
       report('minReplicaCount and maxReplicaCount must be set, min <= max');
     }
     // The processor's own pool check (MAX_REPLICAS with DB_MAX_CONNECTIONS) must know KEDA's bound.
-    if (
-      config?.MAX_REPLICAS !== undefined &&
-      Number(config.MAX_REPLICAS) < spec.maxReplicaCount
-    ) {
+    if (config?.MAX_REPLICAS !== undefined && Number(config.MAX_REPLICAS) < spec.maxReplicaCount) {
       report(
         `the processor's MAX_REPLICAS ${String(config.MAX_REPLICAS)} is below maxReplicaCount ${spec.maxReplicaCount}`,
       );
@@ -820,32 +733,23 @@ function keda(context: Context): void {
       );
     }
     const behavior = spec.advanced?.horizontalPodAutoscalerConfig?.behavior;
-    if (
-      !(behavior?.scaleDown?.stabilizationWindowSeconds >= 60) ||
-      !behavior?.scaleUp
-    ) {
+    if (!(behavior?.scaleDown?.stabilizationWindowSeconds >= 60) || !behavior?.scaleUp) {
       report(
         'advanced.horizontalPodAutoscalerConfig.behavior needs scaleUp and a calm scaleDown (stabilizationWindowSeconds >= 60)',
       );
     }
 
     const triggers: Json[] = spec.triggers ?? [];
-    const byName = new Map<string, Json>(
-      triggers.map((trigger) => [trigger.name, trigger]),
-    );
+    const byName = new Map<string, Json>(triggers.map((trigger) => [trigger.name, trigger]));
     triggers
       .filter((trigger) => !trigger.name)
       .forEach((trigger) =>
-        report(
-          `trigger ${trigger.type} needs a name (scalingModifiers refer to triggers by name)`,
-        ),
+        report(`trigger ${trigger.type} needs a name (scalingModifiers refer to triggers by name)`),
       );
     for (const trigger of triggers.filter((item) => item.authenticationRef)) {
       const auth = context
         .ofKind('TriggerAuthentication', context.input.app)
-        .find(
-          (object) => object.metadata.name === trigger.authenticationRef.name,
-        );
+        .find((object) => object.metadata.name === trigger.authenticationRef.name);
       if (!auth) {
         report(
           `trigger ${trigger.name}: TriggerAuthentication "${trigger.authenticationRef.name}" is not in the build`,
@@ -884,9 +788,7 @@ function keda(context: Context): void {
     } else {
       const watched =
         queue.metadata?.queueURL ??
-        (queue.metadata?.queueURLFromEnv
-          ? env[queue.metadata.queueURLFromEnv]
-          : undefined);
+        (queue.metadata?.queueURLFromEnv ? env[queue.metadata.queueURLFromEnv] : undefined);
       if (watched !== queueUrl) {
         report(
           `aws-sqs-queue watches "${watched}" but the processor consumes ORDERS_QUEUE_URL="${queueUrl}"`,
@@ -910,8 +812,7 @@ function keda(context: Context): void {
           'aws-sqs-queue: scaleOnInFlight must be "true" so messages being processed keep their replicas',
         );
       }
-      const perReplica =
-        Number(config?.POLLERS) * Number(config?.SQS_BATCH_SIZE);
+      const perReplica = Number(config?.POLLERS) * Number(config?.SQS_BATCH_SIZE);
       if (Number(queue.metadata?.queueLength) > perReplica) {
         report(
           `queueLength ${queue.metadata.queueLength} exceeds POLLERS x SQS_BATCH_SIZE = ${perReplica}: busy replicas would count as less than one and steady load would shrink them into a backlog`,
@@ -945,16 +846,13 @@ function keda(context: Context): void {
         );
       }
       if (!(Number(age.metadata.targetMetricValue) > 0)) {
-        report(
-          'age trigger needs targetMetricValue (seconds of age per replica)',
-        );
+        report('age trigger needs targetMetricValue (seconds of age per replica)');
       }
     }
 
     const paused = triggers.find(
       (trigger) =>
-        trigger.type === 'prometheus' &&
-        /processor_paused/.test(trigger.metadata?.query ?? ''),
+        trigger.type === 'prometheus' && /processor_paused/.test(trigger.metadata?.query ?? ''),
     );
     if (!paused) {
       report(
@@ -968,18 +866,14 @@ function keda(context: Context): void {
         );
       }
       if (!metricNames.has('processor_paused')) {
-        report(
-          'the processor no longer exports processor_paused: the hold-back reads nothing',
-        );
+        report('the processor no longer exports processor_paused: the hold-back reads nothing');
       }
       if (!paused.metadata.serverAddress) {
         report('paused trigger needs serverAddress');
       }
     }
 
-    const pods = triggers.find(
-      (trigger) => trigger.type === 'kubernetes-workload',
-    );
+    const pods = triggers.find((trigger) => trigger.type === 'kubernetes-workload');
     if (!pods) {
       report(
         'needs a kubernetes-workload trigger counting the processor pods (what "hold" means in the formula)',
@@ -1011,9 +905,7 @@ function keda(context: Context): void {
       continue;
     }
     const unknown = formula.variables.filter((name) => !byName.has(name));
-    const unused = [...byName.keys()].filter(
-      (name) => !formula.variables.includes(name),
-    );
+    const unused = [...byName.keys()].filter((name) => !formula.variables.includes(name));
     if (unknown.length > 0 || unused.length > 0) {
       report(
         `formula and triggers disagree: unknown names [${unknown.join(', ')}], unused triggers [${unused.join(', ')}]`,
@@ -1041,10 +933,7 @@ function keda(context: Context): void {
         `scalingModifiers.target ${modifiers.target} must equal queueLength ${queueLength} (the formula is in messages)`,
       );
     }
-    if (
-      Number(modifiers.activationTarget) !==
-      Number(queue.metadata.activationQueueLength)
-    ) {
+    if (Number(modifiers.activationTarget) !== Number(queue.metadata.activationQueueLength)) {
       report(
         `scalingModifiers.activationTarget ${modifiers.activationTarget} must equal activationQueueLength ${queue.metadata.activationQueueLength}`,
       );
@@ -1059,9 +948,7 @@ function keda(context: Context): void {
     }
     // A trickle: one queued order that has waited long gets capacity from the age term.
     for (const multiple of [1, 2, 3.5]) {
-      const value = formula.evaluate(
-        variables({ queue: 1, age: multiple * ageTarget, pods: 2 }),
-      );
+      const value = formula.evaluate(variables({ queue: 1, age: multiple * ageTarget, pods: 2 }));
       const expected = Math.max(1, multiple * composite);
       if (!close(value, expected)) {
         report(
@@ -1069,12 +956,7 @@ function keda(context: Context): void {
         );
       }
     }
-    for (const current of [
-      0,
-      1,
-      spec.minReplicaCount ?? 1,
-      spec.maxReplicaCount ?? 1,
-    ]) {
+    for (const current of [0, 1, spec.minReplicaCount ?? 1, spec.maxReplicaCount ?? 1]) {
       const value = formula.evaluate(
         variables({
           queue: 1000 * queueLength,
@@ -1105,16 +987,14 @@ function gracePeriods(context: Context): void {
     for (const container of workload.longRunning) {
       const app = containerApp(container);
       const config = context.config(container, workload);
-      const deadline =
-        app && config ? shutdownDeadlineMs(app, config) : undefined;
+      const deadline = app && config ? shutdownDeadlineMs(app, config) : undefined;
       if (deadline !== undefined) {
         deadlines += deadline;
         parts.push(`${container.name} ${deadline / 1000}s`);
       }
       if (app === 'processor' && config) {
         const needed =
-          Number(config.VISIBILITY_TIMEOUT_SECONDS) +
-          Number(config.DRAIN_BUDGET_MS) / 1000;
+          Number(config.VISIBILITY_TIMEOUT_SECONDS) + Number(config.DRAIN_BUDGET_MS) / 1000;
         if (grace < needed) {
           context.report(
             'grace-period',
@@ -1143,11 +1023,7 @@ function appConfig(context: Context): void {
       }
       const resolved = context.env(container, workload);
       resolved.problems.forEach((problem) =>
-        context.report(
-          'config',
-          workload.object,
-          `${container.name}: ${problem}`,
-        ),
+        context.report('config', workload.object, `${container.name}: ${problem}`),
       );
       const known = knownConfigKeys(app);
       for (const name of resolved.names) {
@@ -1212,8 +1088,7 @@ function accounts(context: Context): void {
   const seen = new Map<string, string>();
   for (const object of context.objects) {
     walkStrings(object, (text, path) => {
-      const account =
-        /arn:aws:[a-z]+::(\d{12}):|amazonaws\.com\/(\d{12})\//.exec(text);
+      const account = /arn:aws:[a-z]+::(\d{12}):|amazonaws\.com\/(\d{12})\//.exec(text);
       if (account) {
         seen.set(account[1] ?? account[2], `${objectId(object)} ${path}`);
       }
@@ -1230,9 +1105,7 @@ function accounts(context: Context): void {
 
 function databaseBudget(context: Context): void {
   const namespaces = context.ofKind('Namespace', context.input.app);
-  const budget = Number(
-    namespaces[0]?.metadata.annotations?.[DB_BUDGET_ANNOTATION],
-  );
+  const budget = Number(namespaces[0]?.metadata.annotations?.[DB_BUDGET_ANNOTATION]);
   if (!Number.isInteger(budget) || budget <= 0) {
     context.report(
       'db-budget',
@@ -1262,17 +1135,12 @@ function databaseBudget(context: Context): void {
         : (workload.podSpec.containers ?? []);
     for (const container of pools) {
       const config = context.config(container, workload);
-      if (
-        !config ||
-        !context.env(container, workload).names.has('DATABASE_URL')
-      ) {
+      if (!config || !context.env(container, workload).names.has('DATABASE_URL')) {
         continue;
       }
       const pool = Number(config.DB_POOL_SIZE);
       total += pool * max;
-      parts.push(
-        `${workload.object.metadata.name}/${container.name} ${pool} x ${max} (${by})`,
-      );
+      parts.push(`${workload.object.metadata.name}/${container.name} ${pool} x ${max} (${by})`);
     }
   }
   if (total > budget) {
@@ -1305,9 +1173,7 @@ function ingress(context: Context): void {
         }
         if (
           !(service.spec.ports ?? []).some(
-            (port: Json) =>
-              port.name === backend.port?.name ||
-              port.port === backend.port?.number,
+            (port: Json) => port.name === backend.port?.name || port.port === backend.port?.number,
           )
         ) {
           context.report(
@@ -1320,9 +1186,7 @@ function ingress(context: Context): void {
         if (
           route.path === '/' ||
           ['/metrics', '/health'].some(
-            (internal) =>
-              internal.startsWith(route.path) ||
-              route.path.startsWith(internal),
+            (internal) => internal.startsWith(route.path) || route.path.startsWith(internal),
           )
         ) {
           context.report(
@@ -1332,10 +1196,7 @@ function ingress(context: Context): void {
           );
         }
         const selected = workloads(context.input.app).filter((workload) =>
-          selectorMatches(
-            { matchLabels: service.spec.selector },
-            workload.podLabels,
-          ),
+          selectorMatches({ matchLabels: service.spec.selector }, workload.podLabels),
         );
         const apps = selected
           .flatMap((workload) => workload.longRunning.map(containerApp))
@@ -1343,9 +1204,7 @@ function ingress(context: Context): void {
         if (
           !apps.some((app) =>
             appRoutes(app).routes.some(
-              (served) =>
-                served.path === route.path ||
-                served.path.startsWith(`${route.path}/`),
+              (served) => served.path === route.path || served.path.startsWith(`${route.path}/`),
             ),
           )
         ) {
@@ -1371,9 +1230,7 @@ function networkPolicies(context: Context): void {
   const defaultDeny = policies.find(
     (policy) =>
       Object.keys(policy.spec?.podSelector ?? {}).length === 0 &&
-      ['Ingress', 'Egress'].every((type) =>
-        (policy.spec?.policyTypes ?? []).includes(type),
-      ) &&
+      ['Ingress', 'Egress'].every((type) => (policy.spec?.policyTypes ?? []).includes(type)) &&
       !policy.spec?.ingress &&
       !policy.spec?.egress,
   );
@@ -1386,11 +1243,7 @@ function networkPolicies(context: Context): void {
   }
   for (const policy of policies) {
     if (!context.workloads.some((workload) => selects(policy, workload))) {
-      context.report(
-        'network-policies',
-        policy,
-        'selects no pod of this environment',
-      );
+      context.report('network-policies', policy, 'selects no pod of this environment');
     }
   }
   // A rule without "to" reaches every destination; otherwise one of its peers must fit.
@@ -1410,11 +1263,7 @@ function networkPolicies(context: Context): void {
     );
   for (const workload of context.workloads) {
     if (!allowsEgress(workload, 53)) {
-      context.report(
-        'network-policies',
-        workload.object,
-        'no egress to DNS (port 53)',
-      );
+      context.report('network-policies', workload.object, 'no egress to DNS (port 53)');
     }
     const apps = workload.all.map(containerApp);
     if (
@@ -1429,10 +1278,7 @@ function networkPolicies(context: Context): void {
         'uses DATABASE_URL but no egress to PostgreSQL (5432) is allowed',
       );
     }
-    if (
-      apps.some((app) => AWS_APPS.includes(app as AppName)) &&
-      !allowsEgress(workload, 443)
-    ) {
+    if (apps.some((app) => AWS_APPS.includes(app as AppName)) && !allowsEgress(workload, 443)) {
       context.report(
         'network-policies',
         workload.object,
@@ -1442,10 +1288,7 @@ function networkPolicies(context: Context): void {
     for (const service of context
       .ofKind('Service')
       .filter((item) =>
-        selectorMatches(
-          { matchLabels: item.spec?.selector },
-          workload.podLabels,
-        ),
+        selectorMatches({ matchLabels: item.spec?.selector }, workload.podLabels),
       )) {
       for (const port of service.spec.ports ?? []) {
         const number = containerPort(workload, port.targetPort ?? port.port);
@@ -1494,17 +1337,10 @@ function networkPolicies(context: Context): void {
           continue;
         }
         // From a Secret the URL is unknown here: a Slack-style https webhook outside the cluster.
-        const fromSecret = resolved.secrets.some(
-          (secret) => secret.variable === key,
-        );
-        const url = new URL(
-          fromSecret ? 'https://webhook.outside.example' : resolved.values[key],
-        );
+        const fromSecret = resolved.secrets.some((secret) => secret.variable === key);
+        const url = new URL(fromSecret ? 'https://webhook.outside.example' : resolved.values[key]);
         const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-        const inCluster =
-          /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(
-            url.hostname,
-          );
+        const inCluster = /^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.cluster\.local)?$/.exec(url.hostname);
         const allowed = inCluster
           ? allowsEgress(workload, port, (peer) =>
               selectorMatches(peer.namespaceSelector, {
@@ -1533,29 +1369,16 @@ function monitoring(context: Context): void {
   for (const monitor of context.ofKind('ServiceMonitor')) {
     const servicesSelected = context
       .ofKind('Service', context.input.app)
-      .filter((service) =>
-        selectorMatches(monitor.spec?.selector, service.metadata.labels ?? {}),
-      );
+      .filter((service) => selectorMatches(monitor.spec?.selector, service.metadata.labels ?? {}));
     if (servicesSelected.length === 0) {
-      context.report(
-        'monitoring',
-        monitor,
-        'selector matches no Service labels',
-      );
+      context.report('monitoring', monitor, 'selector matches no Service labels');
     }
     for (const service of servicesSelected) {
       const pods = workloads(context.input.app).filter((workload) =>
-        selectorMatches(
-          { matchLabels: service.spec.selector },
-          workload.podLabels,
-        ),
+        selectorMatches({ matchLabels: service.spec.selector }, workload.podLabels),
       );
       for (const endpoint of monitor.spec.endpoints ?? []) {
-        if (
-          !(service.spec.ports ?? []).some(
-            (port: Json) => port.name === endpoint.port,
-          )
-        ) {
+        if (!(service.spec.ports ?? []).some((port: Json) => port.name === endpoint.port)) {
           context.report(
             'monitoring',
             monitor,
@@ -1643,11 +1466,7 @@ function migration(context: Context): void {
   const migrateJobs = context.workloads.filter((workload) =>
     workload.all.some((container) => containerApp(container) === 'migrate'),
   );
-  if (
-    jobs.length !== 1 ||
-    migrateJobs.length !== 1 ||
-    migrateJobs[0].object !== jobs[0]
-  ) {
+  if (jobs.length !== 1 || migrateJobs.length !== 1 || migrateJobs[0].object !== jobs[0]) {
     context.report(
       'migration',
       context.input.name,
@@ -1656,16 +1475,11 @@ function migration(context: Context): void {
     return;
   }
   const job = migrateJobs[0];
-  const migrateImage = job.all.find(
-    (container) => containerApp(container) === 'migrate',
-  )?.image;
+  const migrateImage = job.all.find((container) => containerApp(container) === 'migrate')?.image;
   const processorImages = context
     .containersOfApp('processor')
     .map(({ container }) => container.image);
-  if (
-    processorImages.length === 0 ||
-    processorImages.some((image) => image !== migrateImage)
-  ) {
+  if (processorImages.length === 0 || processorImages.some((image) => image !== migrateImage)) {
     context.report(
       'migration',
       job.object,
@@ -1736,10 +1550,7 @@ function oneOffJobs(context: Context): void {
           );
         }
       }
-      if (
-        sidecarImages.length === 0 ||
-        sidecarImages.some((image) => image !== container.image)
-      ) {
+      if (sidecarImages.length === 0 || sidecarImages.some((image) => image !== container.image)) {
         context.report(
           'one-off-jobs',
           workload.object,
@@ -1759,24 +1570,16 @@ function secrets(context: Context): void {
         for (const reference of context.env(container, workload).secrets) {
           if (usesExternal) {
             const producer = external.find(
-              (item) =>
-                (item.spec?.target?.name ?? item.metadata.name) ===
-                reference.secret,
+              (item) => (item.spec?.target?.name ?? item.metadata.name) === reference.secret,
             );
-            const keys = (producer?.spec?.data ?? []).map(
-              (item: Json) => item.secretKey,
-            );
+            const keys = (producer?.spec?.data ?? []).map((item: Json) => item.secretKey);
             if (!producer && !reference.optional) {
               context.report(
                 'secrets',
                 workload.object,
                 `${container.name}: Secret "${reference.secret}" is produced by no ExternalSecret in the same build`,
               );
-            } else if (
-              producer &&
-              reference.key &&
-              !keys.includes(reference.key)
-            ) {
+            } else if (producer && reference.key && !keys.includes(reference.key)) {
               context.report(
                 'secrets',
                 workload.object,
@@ -1785,10 +1588,7 @@ function secrets(context: Context): void {
             }
           } else {
             const documented = MANUAL_SECRETS[reference.secret];
-            if (
-              !documented ||
-              (reference.key && !documented.includes(reference.key))
-            ) {
+            if (!documented || (reference.key && !documented.includes(reference.key))) {
               context.report(
                 'secrets',
                 workload.object,
@@ -1807,10 +1607,7 @@ function pods(context: Context): void {
     const ports = workload.all.flatMap((container) => container.ports ?? []);
     const numbers = ports.map((port) => port.containerPort);
     const names = ports.map((port) => port.name).filter(Boolean);
-    if (
-      new Set(numbers).size !== numbers.length ||
-      new Set(names).size !== names.length
-    ) {
+    if (new Set(numbers).size !== numbers.length || new Set(names).size !== names.length) {
       context.report(
         'ports',
         workload.object,
@@ -1821,9 +1618,7 @@ function pods(context: Context): void {
       const config = context.config(container, workload);
       if (
         config?.PORT !== undefined &&
-        !(container.ports ?? []).some(
-          (port) => port.containerPort === config.PORT,
-        )
+        !(container.ports ?? []).some((port) => port.containerPort === config.PORT)
       ) {
         context.report(
           'ports',
@@ -1833,11 +1628,9 @@ function pods(context: Context): void {
       }
     }
     if (workload.object.kind === 'Deployment') {
-      const constraints: Json[] =
-        workload.podSpec.topologySpreadConstraints ?? [];
+      const constraints: Json[] = workload.podSpec.topologySpreadConstraints ?? [];
       const zone = constraints.find(
-        (constraint) =>
-          constraint.topologyKey === 'topology.kubernetes.io/zone',
+        (constraint) => constraint.topologyKey === 'topology.kubernetes.io/zone',
       );
       if (!zone || !selectorMatches(zone.labelSelector, workload.podLabels)) {
         context.report(
@@ -1847,11 +1640,7 @@ function pods(context: Context): void {
         );
       }
     }
-    if (
-      workload.longRunning.some(
-        (container) => containerApp(container) === 'processor',
-      )
-    ) {
+    if (workload.longRunning.some((container) => containerApp(container) === 'processor')) {
       const sidecar = (workload.podSpec.initContainers ?? []).find(
         (container: Container) => containerApp(container) === 'dlq-sidecar',
       );

@@ -55,12 +55,7 @@ const NEWER_KEDA_FIELDS: Array<{
     since: '2.17',
     check: (value) =>
       checkShape(value, {
-        enum: [
-          'static',
-          'currentReplicas',
-          'currentReplicasIfHigher',
-          'currentReplicasIfLower',
-        ],
+        enum: ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'],
       }),
   },
   {
@@ -304,9 +299,7 @@ function checkShape(value: unknown, shape: Shape, at = ''): string[] {
     if (!Array.isArray(value)) {
       return [`${here}: must be a list`];
     }
-    return value.flatMap((item, index) =>
-      checkShape(item, shape.array, `${at}[${index}]`),
-    );
+    return value.flatMap((item, index) => checkShape(item, shape.array, `${at}[${index}]`));
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return [`${here}: must be an object`];
@@ -358,11 +351,7 @@ function track(value: object, path: string, nodes: TrackedNode[]): object {
       if (!child) {
         child = track(
           item,
-          Array.isArray(target)
-            ? `${path}[${key}]`
-            : path
-              ? `${path}.${key}`
-              : key,
+          Array.isArray(target) ? `${path}[${key}]` : path ? `${path}.${key}` : key,
           nodes,
         );
         children.set(key, child);
@@ -402,9 +391,7 @@ export function validateObject(object: K8sObject): Problem[] {
   if (customShape) {
     return checkShape(object, customShape).map(problem);
   }
-  const model = MODELS[object.apiVersion]?.[object.kind] as
-    | ModelClass
-    | undefined;
+  const model = MODELS[object.apiVersion]?.[object.kind] as ModelClass | undefined;
   if (!model) {
     return [
       problem(
@@ -420,9 +407,7 @@ export function validateObject(object: K8sObject): Problem[] {
   try {
     model.prototype.validate.call(tracked);
   } catch (error) {
-    problems.push(
-      problem(error instanceof Error ? error.message : String(error)),
-    );
+    problems.push(problem(error instanceof Error ? error.message : String(error)));
   }
 
   for (const node of nodes) {
@@ -435,23 +420,18 @@ export function validateObject(object: K8sObject): Problem[] {
       }
       const path = node.path ? `${node.path}.${key}` : key;
       const newer = NEWER_KEDA_FIELDS.find(
-        (field) =>
-          field.kind === object.kind && field.path === genericPath(path),
+        (field) => field.kind === object.kind && field.path === genericPath(path),
       );
       if (newer) {
         problems.push(
           ...newer
             .check(valueAt(object, path))
-            .map((message) =>
-              problem(`${path} (KEDA >= ${newer.since}): ${message}`),
-            ),
+            .map((message) => problem(`${path} (KEDA >= ${newer.since}): ${message}`)),
         );
         continue;
       }
       problems.push(
-        problem(
-          `${path}: unknown field (not in the ${object.apiVersion} ${object.kind} schema)`,
-        ),
+        problem(`${path}: unknown field (not in the ${object.apiVersion} ${object.kind} schema)`),
       );
     }
   }

@@ -83,16 +83,10 @@ function emptyCode(): Code {
 }
 
 function typeName(node: ts.TypeNode | undefined): string | undefined {
-  return node && ts.isTypeReferenceNode(node)
-    ? node.typeName.getText()
-    : undefined;
+  return node && ts.isTypeReferenceNode(node) ? node.typeName.getText() : undefined;
 }
 
-function collect(
-  node: ts.Node,
-  code: Code,
-  fieldTypes: Map<string, string>,
-): void {
+function collect(node: ts.Node, code: Code, fieldTypes: Map<string, string>): void {
   const visit = (current: ts.Node): void => {
     if (ts.isClassDeclaration(current)) {
       return;
@@ -112,9 +106,7 @@ function collect(
     if (ts.isPropertyAccessExpression(current)) {
       const target = current.expression;
       const name = current.name.text;
-      const called =
-        ts.isCallExpression(current.parent) &&
-        current.parent.expression === current;
+      const called = ts.isCallExpression(current.parent) && current.parent.expression === current;
       if (target.kind === ts.SyntaxKind.ThisKeyword) {
         code.thisReferences.add(name);
       } else if (
@@ -147,18 +139,14 @@ function parseFile(file: string): FileInfo {
   const topLevel = emptyCode();
   for (const statement of source.statements) {
     if (
-      (ts.isImportDeclaration(statement) ||
-        ts.isExportDeclaration(statement)) &&
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
       statement.moduleSpecifier &&
       ts.isStringLiteral(statement.moduleSpecifier) &&
       statement.moduleSpecifier.text.startsWith('.')
     ) {
-      const base = path.resolve(
-        path.dirname(file),
-        statement.moduleSpecifier.text,
-      );
-      const resolved = [`${base}.ts`, path.join(base, 'index.ts')].find(
-        (candidate) => existsSync(candidate),
+      const base = path.resolve(path.dirname(file), statement.moduleSpecifier.text);
+      const resolved = [`${base}.ts`, path.join(base, 'index.ts')].find((candidate) =>
+        existsSync(candidate),
       );
       if (resolved) {
         imports.push(resolved);
@@ -209,17 +197,11 @@ function parseFile(file: string): FileInfo {
     };
     info.members.push(construction);
     for (const member of statement.members) {
-      const modifiers = ts.canHaveModifiers(member)
-        ? (ts.getModifiers(member) ?? [])
-        : [];
+      const modifiers = ts.canHaveModifiers(member) ? (ts.getModifiers(member) ?? []) : [];
       const isPrivate =
-        modifiers.some(
-          (modifier) => modifier.kind === ts.SyntaxKind.PrivateKeyword,
-        ) ||
+        modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.PrivateKeyword) ||
         (member.name !== undefined && ts.isPrivateIdentifier(member.name));
-      const decorated =
-        ts.canHaveDecorators(member) &&
-        (ts.getDecorators(member) ?? []).length > 0;
+      const decorated = ts.canHaveDecorators(member) && (ts.getDecorators(member) ?? []).length > 0;
       if (ts.isConstructorDeclaration(member)) {
         collect(member, construction, fieldTypes);
       } else if (
@@ -296,8 +278,7 @@ export function sqsActionsReachable({
           !found.has(item) &&
           item.supertypes.some(
             (supertype) =>
-              supertype === type ||
-              [...found].some((known) => known.name === supertype),
+              supertype === type || [...found].some((known) => known.name === supertype),
           )
         ) {
           found.add(item);
@@ -331,9 +312,7 @@ export function sqsActionsReachable({
     if (owner) {
       const related = [
         owner,
-        ...owner.supertypes.flatMap((type) =>
-          classes.filter((item) => item.name === type),
-        ),
+        ...owner.supertypes.flatMap((type) => classes.filter((item) => item.name === type)),
         ...implementationsOf(owner.name),
       ];
       related

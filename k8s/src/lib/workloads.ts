@@ -106,27 +106,21 @@ export function selectorMatches(
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(
     ([key, value]) => labels[key] === value,
   );
-  const byExpressions = (selector.matchExpressions ?? []).every(
-    (expression) => {
-      const value = labels[expression.key];
-      switch (expression.operator) {
-        case 'In':
-          return (
-            value !== undefined && (expression.values ?? []).includes(value)
-          );
-        case 'NotIn':
-          return (
-            value === undefined || !(expression.values ?? []).includes(value)
-          );
-        case 'Exists':
-          return value !== undefined;
-        case 'DoesNotExist':
-          return value === undefined;
-        default:
-          return false;
-      }
-    },
-  );
+  const byExpressions = (selector.matchExpressions ?? []).every((expression) => {
+    const value = labels[expression.key];
+    switch (expression.operator) {
+      case 'In':
+        return value !== undefined && (expression.values ?? []).includes(value);
+      case 'NotIn':
+        return value === undefined || !(expression.values ?? []).includes(value);
+      case 'Exists':
+        return value !== undefined;
+      case 'DoesNotExist':
+        return value === undefined;
+      default:
+        return false;
+    }
+  });
   return byLabels && byExpressions;
 }
 
@@ -172,18 +166,15 @@ export interface ResolvedEnv {
 }
 
 /** The container's environment as the kubelet would build it from the objects of one build. */
-export function resolveEnv(
-  container: Container,
-  objects: K8sObject[],
-): ResolvedEnv {
+export function resolveEnv(container: Container, objects: K8sObject[]): ResolvedEnv {
   const values: Record<string, string> = {};
   const names = new Set<string>();
   const secrets: SecretReference[] = [];
   const problems: string[] = [];
   const configMap = (name: string): Record<string, string> | undefined =>
-    objects.find(
-      (object) => object.kind === 'ConfigMap' && object.metadata.name === name,
-    )?.data as Record<string, string> | undefined;
+    objects.find((object) => object.kind === 'ConfigMap' && object.metadata.name === name)?.data as
+      | Record<string, string>
+      | undefined;
 
   for (const source of container.envFrom ?? []) {
     const prefix: string = source.prefix ?? '';
@@ -191,9 +182,7 @@ export function resolveEnv(
       const data = configMap(source.configMapRef.name);
       if (!data) {
         if (!source.configMapRef.optional) {
-          problems.push(
-            `envFrom ConfigMap "${source.configMapRef.name}" is not in this build`,
-          );
+          problems.push(`envFrom ConfigMap "${source.configMapRef.name}" is not in this build`);
         }
         continue;
       }
@@ -268,8 +257,7 @@ export function replicaBounds(
     (object) =>
       object.kind === 'ScaledObject' &&
       object.spec?.scaleTargetRef?.name === name &&
-      (object.spec.scaleTargetRef.kind ?? 'Deployment') ===
-        workload.object.kind,
+      (object.spec.scaleTargetRef.kind ?? 'Deployment') === workload.object.kind,
   );
   if (scaledObject) {
     return {
@@ -295,9 +283,7 @@ export function replicaBounds(
   return { min: replicas, max: replicas, by: 'spec.replicas' };
 }
 
-export function parseQuantity(
-  value: string | number | undefined,
-): number | undefined {
+export function parseQuantity(value: string | number | undefined): number | undefined {
   if (value === undefined) {
     return undefined;
   }

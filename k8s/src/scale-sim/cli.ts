@@ -30,10 +30,7 @@ function parseArgs(argv: string[]): Map<string, string> {
     const [key, inline] = arg.slice(2).split('=', 2);
     if (inline !== undefined) {
       args.set(key, inline);
-    } else if (
-      argv[index + 1] !== undefined &&
-      !argv[index + 1].startsWith('--')
-    ) {
+    } else if (argv[index + 1] !== undefined && !argv[index + 1].startsWith('--')) {
       args.set(key, argv[++index]);
     } else {
       args.set(key, 'true');
@@ -42,11 +39,7 @@ function parseArgs(argv: string[]): Map<string, string> {
   return args;
 }
 
-function numberArg(
-  args: Map<string, string>,
-  key: string,
-  fallback: number,
-): number {
+function numberArg(args: Map<string, string>, key: string, fallback: number): number {
   const value = args.get(key);
   if (value === undefined) {
     return fallback;
@@ -90,10 +83,7 @@ function main(): void {
   }
   const overlay = args.get('overlay') ?? 'prod';
   const profileName = args.get('profile') ?? 'spike';
-  if (
-    !(ENVIRONMENTS as readonly string[]).includes(overlay) ||
-    !PROFILES[profileName]
-  ) {
+  if (!(ENVIRONMENTS as readonly string[]).includes(overlay) || !PROFILES[profileName]) {
     throw new Error(`unknown overlay or profile\n${USAGE}`);
   }
   const options: SimulationOptions = {
@@ -103,11 +93,7 @@ function main(): void {
       'per-replica',
       DEFAULT_SIMULATION_OPTIONS.perReplicaThroughput,
     ),
-    podStartupSeconds: numberArg(
-      args,
-      'startup',
-      DEFAULT_SIMULATION_OPTIONS.podStartupSeconds,
-    ),
+    podStartupSeconds: numberArg(args, 'startup', DEFAULT_SIMULATION_OPTIONS.podStartupSeconds),
     pausedSignalLagSeconds: numberArg(
       args,
       'paused-lag',
@@ -121,11 +107,7 @@ function main(): void {
   };
   const profile = PROFILES[profileName]({
     baseRate: numberArg(args, 'base-rate', DEFAULT_PROFILE_OPTIONS.baseRate),
-    multiplier: numberArg(
-      args,
-      'multiplier',
-      DEFAULT_PROFILE_OPTIONS.multiplier,
-    ),
+    multiplier: numberArg(args, 'multiplier', DEFAULT_PROFILE_OPTIONS.multiplier),
   });
   const every = Math.max(1, numberArg(args, 'every', 60));
 
@@ -134,9 +116,7 @@ function main(): void {
   const summary = summarize(result);
 
   const out: string[] = [];
-  out.push(
-    `KEDA simulation: overlay ${overlay}, profile ${profile.name}: ${profile.description}`,
-  );
+  out.push(`KEDA simulation: overlay ${overlay}, profile ${profile.name}: ${profile.description}`);
   out.push(
     `  ScaledObject: min ${settings.minReplicas}, max ${settings.maxReplicas}, polling ${settings.pollingIntervalSeconds} s, cooldown ${settings.cooldownPeriodSeconds} s, ` +
       `target ${settings.target} messages/replica, activation ${settings.activationTarget}`,
@@ -151,16 +131,10 @@ function main(): void {
       `HPA sync ${options.hpaSyncSeconds} s, paused signal lag ${options.pausedSignalLagSeconds} s, CloudWatch lag ${options.cloudwatchLagSeconds} s`,
   );
   out.push('');
-  out.push(
-    '  time  orders/s   backlog  oldest    metric  repl ready   db paused',
-  );
+  out.push('  time  orders/s   backlog  oldest    metric  repl ready   db paused');
   let previousReplicas = -1;
   for (const sample of result.samples) {
-    if (
-      sample.second % every === 0 ||
-      sample.replicas !== previousReplicas ||
-      sample.note
-    ) {
+    if (sample.second % every === 0 || sample.replicas !== previousReplicas || sample.note) {
       out.push(row(sample));
     }
     previousReplicas = sample.replicas;
@@ -184,17 +158,13 @@ function main(): void {
       `  backlog drained ${duration(summary.secondsToDrain)} after the end; back at min ${settings.minReplicas} replicas ${duration(summary.secondsBackToMinimum)} after the end`,
     );
   }
-  out.push(
-    `  every order stored by the end: ${summary.everythingStored ? 'yes' : 'NO'}`,
-  );
+  out.push(`  every order stored by the end: ${summary.everythingStored ? 'yes' : 'NO'}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
 try {
   main();
 } catch (error) {
-  process.stderr.write(
-    `${error instanceof Error ? error.message : String(error)}\n`,
-  );
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 }

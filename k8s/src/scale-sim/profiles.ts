@@ -25,10 +25,7 @@ export const DEFAULT_PROFILE_OPTIONS: ProfileOptions = {
 const minutes = (value: number): number => value * 60;
 const always = (): boolean => true;
 
-export const PROFILES: Record<
-  string,
-  (options: ProfileOptions) => TrafficProfile
-> = {
+export const PROFILES: Record<string, (options: ProfileOptions) => TrafficProfile> = {
   steady: ({ baseRate }) => ({
     name: 'steady',
     description: `${baseRate} orders/s for 30 min`,
@@ -44,8 +41,7 @@ export const PROFILES: Record<
       name: 'spike',
       description: `${baseRate}/s, then ${multiplier}x (${baseRate * multiplier}/s) from 5:00 to 15:00, then ${baseRate}/s until 45:00`,
       durationSeconds: minutes(45),
-      arrivalRate: (second) =>
-        second >= start && second < end ? baseRate * multiplier : baseRate,
+      arrivalRate: (second) => (second >= start && second < end ? baseRate * multiplier : baseRate),
       databaseUp: always,
       metricsAvailable: always,
       window: { label: 'spike', start, end, peakRate: baseRate * multiplier },
@@ -83,9 +79,7 @@ export const PROFILES: Record<
       description: `${baseRate}/s with a ${multiplier}x spike from 8:00 to 12:00 while the metric sources fail from 5:00 to 15:00 (fallback)`,
       durationSeconds: minutes(35),
       arrivalRate: (second) =>
-        second >= minutes(8) && second < minutes(12)
-          ? baseRate * multiplier
-          : baseRate,
+        second >= minutes(8) && second < minutes(12) ? baseRate * multiplier : baseRate,
       databaseUp: always,
       metricsAvailable: (second) => second < start || second >= end,
       window: {

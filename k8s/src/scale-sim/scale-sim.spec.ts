@@ -19,17 +19,14 @@ describe('KEDA behaviour simulation', () => {
     it('should have enough replicas polling within 2 minutes of the spike', () => {
       expect(summary.neededReplicas).toBe(
         Math.ceil(
-          (DEFAULT_PROFILE_OPTIONS.baseRate * 10) /
-            DEFAULT_SIMULATION_OPTIONS.perReplicaThroughput,
+          (DEFAULT_PROFILE_OPTIONS.baseRate * 10) / DEFAULT_SIMULATION_OPTIONS.perReplicaThroughput,
         ),
       );
       expect(summary.secondsToNeededReplicas).toBeLessThanOrEqual(120);
     });
 
     it('should return to the minimum within 15 minutes after the spike', () => {
-      expect(result.samples[result.samples.length - 1].replicas).toBe(
-        prod.minReplicas,
-      );
+      expect(result.samples[result.samples.length - 1].replicas).toBe(prod.minReplicas);
       expect(summary.secondsBackToMinimum).toBeLessThanOrEqual(15 * 60);
     });
 
@@ -41,9 +38,7 @@ describe('KEDA behaviour simulation', () => {
 
   describe('prod, database down for 10 minutes', () => {
     it('should not add a replica while the database is down', () => {
-      const summary = summarize(
-        simulate(prod, PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS)),
-      );
+      const summary = summarize(simulate(prod, PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS)));
 
       expect(summary.maxReplicasInWindow).toBe(summary.replicasAtWindowStart);
     });
@@ -60,9 +55,7 @@ describe('KEDA behaviour simulation', () => {
     });
 
     it('should scale out and drain the backlog within 5 minutes once the database answers', () => {
-      const summary = summarize(
-        simulate(prod, PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS)),
-      );
+      const summary = summarize(simulate(prod, PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS)));
 
       expect(summary.peakReplicas).toBeGreaterThan(prod.minReplicas);
       expect(summary.secondsToDrain).toBeLessThanOrEqual(5 * 60);
@@ -78,23 +71,16 @@ describe('KEDA behaviour simulation', () => {
       };
 
       const summary = summarize(
-        simulate(
-          withoutHoldBack,
-          PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS),
-        ),
+        simulate(withoutHoldBack, PROFILES['db-outage'](DEFAULT_PROFILE_OPTIONS)),
       );
 
-      expect(summary.maxReplicasInWindow).toBeGreaterThan(
-        summary.replicasAtWindowStart ?? 0,
-      );
+      expect(summary.maxReplicasInWindow).toBeGreaterThan(summary.replicasAtWindowStart ?? 0);
     });
   });
 
   describe('dev, scaled to zero, three orders and silence', () => {
     it('should wake a processor through the age term and store them within 5 minutes', () => {
-      const summary = summarize(
-        simulate(dev, PROFILES.trickle(DEFAULT_PROFILE_OPTIONS)),
-      );
+      const summary = summarize(simulate(dev, PROFILES.trickle(DEFAULT_PROFILE_OPTIONS)));
 
       expect(summary.everythingStored).toBe(true);
       expect(summary.maxOldestAgeSeconds).toBeLessThanOrEqual(5 * 60);
@@ -106,9 +92,7 @@ describe('KEDA behaviour simulation', () => {
         formula: new Formula('queue + age * 0 + paused * 0 + pods * 0'),
       };
 
-      const summary = summarize(
-        simulate(depthOnly, PROFILES.trickle(DEFAULT_PROFILE_OPTIONS)),
-      );
+      const summary = summarize(simulate(depthOnly, PROFILES.trickle(DEFAULT_PROFILE_OPTIONS)));
 
       expect(summary.everythingStored).toBe(false);
     });
@@ -126,13 +110,12 @@ describe('KEDA behaviour simulation', () => {
       const result = simulate(prod, profile);
       const window = profile.window as NonNullable<typeof profile.window>;
       const blind = result.samples.filter(
-        (sample) =>
-          sample.second >= window.start + 90 && sample.second < window.end,
+        (sample) => sample.second >= window.start + 90 && sample.second < window.end,
       );
 
-      expect(
-        Math.min(...blind.map((sample) => sample.replicas)),
-      ).toBeGreaterThanOrEqual(prod.fallback?.replicas ?? Infinity);
+      expect(Math.min(...blind.map((sample) => sample.replicas))).toBeGreaterThanOrEqual(
+        prod.fallback?.replicas ?? Infinity,
+      );
       expect(summarize(result).everythingStored).toBe(true);
     });
   });

@@ -31,9 +31,7 @@ export interface ScalingSettings {
   scaleOnInFlight: boolean;
   scaleUp: ScalingRules;
   scaleDown: ScalingRules;
-  fallback:
-    | { failureThreshold: number; replicas: number; behavior: string }
-    | undefined;
+  fallback: { failureThreshold: number; replicas: number; behavior: string } | undefined;
   pollers: number;
   batchSize: number;
 }
@@ -53,10 +51,7 @@ const DEFAULT_SCALE_DOWN: ScalingRules = {
   policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
 };
 
-function rules(
-  value: Partial<ScalingRules> | undefined,
-  defaults: ScalingRules,
-): ScalingRules {
+function rules(value: Partial<ScalingRules> | undefined, defaults: ScalingRules): ScalingRules {
   return {
     stabilizationWindowSeconds:
       value?.stabilizationWindowSeconds ?? defaults.stabilizationWindowSeconds,
@@ -68,17 +63,13 @@ function rules(
 function requiredNumber(values: Record<string, string>, key: string): number {
   const value = Number(values[key]);
   if (!Number.isFinite(value)) {
-    throw new Error(
-      `the processor's ${key} is not set in the overlay's ConfigMaps`,
-    );
+    throw new Error(`the processor's ${key} is not set in the overlay's ConfigMaps`);
   }
   return value;
 }
 
 export function scalingSettings(environment: Environment): ScalingSettings {
-  const scaled = environment.app.find(
-    (object) => object.kind === 'ScaledObject',
-  );
+  const scaled = environment.app.find((object) => object.kind === 'ScaledObject');
   if (!scaled) {
     throw new Error(`overlay ${environment.name} has no ScaledObject`);
   }
@@ -95,20 +86,14 @@ export function scalingSettings(environment: Environment): ScalingSettings {
     );
   }
   const env = resolveEnv(processor, environment.app).values;
-  const triggerOf = (
-    predicate: (trigger: Json) => boolean,
-    what: string,
-  ): Json => {
+  const triggerOf = (predicate: (trigger: Json) => boolean, what: string): Json => {
     const trigger = (spec.triggers as Json[]).find(predicate);
     if (!trigger?.name) {
       throw new Error(`overlay ${environment.name}: no named ${what} trigger`);
     }
     return trigger;
   };
-  const queue = triggerOf(
-    (trigger) => trigger.type === 'aws-sqs-queue',
-    'aws-sqs-queue',
-  );
+  const queue = triggerOf((trigger) => trigger.type === 'aws-sqs-queue', 'aws-sqs-queue');
   const modifiers = spec.advanced?.scalingModifiers;
   const behavior = spec.advanced?.horizontalPodAutoscalerConfig?.behavior;
   return {
@@ -125,18 +110,10 @@ export function scalingSettings(environment: Environment): ScalingSettings {
     ),
     triggers: {
       queue: queue.name,
-      age: triggerOf(
-        (trigger) => trigger.type === 'aws-cloudwatch',
-        'aws-cloudwatch',
-      ).name,
-      paused: triggerOf(
-        (trigger) => trigger.type === 'prometheus',
-        'prometheus',
-      ).name,
-      pods: triggerOf(
-        (trigger) => trigger.type === 'kubernetes-workload',
-        'kubernetes-workload',
-      ).name,
+      age: triggerOf((trigger) => trigger.type === 'aws-cloudwatch', 'aws-cloudwatch').name,
+      paused: triggerOf((trigger) => trigger.type === 'prometheus', 'prometheus').name,
+      pods: triggerOf((trigger) => trigger.type === 'kubernetes-workload', 'kubernetes-workload')
+        .name,
     },
     scaleOnInFlight: queue.metadata.scaleOnInFlight !== 'false',
     scaleUp: rules(behavior?.scaleUp, DEFAULT_SCALE_UP),

@@ -108,8 +108,7 @@ function ruleLimit(
   });
   // "Max" picks the policy allowing the largest change: the highest limit up, the lowest limit down.
   const widest = direction === 'up' ? Math.max(...limits) : Math.min(...limits);
-  const narrowest =
-    direction === 'up' ? Math.min(...limits) : Math.max(...limits);
+  const narrowest = direction === 'up' ? Math.min(...limits) : Math.max(...limits);
   return rules.selectPolicy === 'Min' ? narrowest : widest;
 }
 
@@ -124,24 +123,17 @@ export function simulate(
   const recommendations: Array<{ second: number; replicas: number }> = [];
   const events: ScaleEvent[] = [];
   // Each entry is the second the pod starts polling; the initial replicas are warm.
-  let pods: number[] = Array.from(
-    { length: settings.minReplicas },
-    () => Number.NEGATIVE_INFINITY,
-  );
+  let pods: number[] = Array.from({ length: settings.minReplicas }, () => Number.NEGATIVE_INFINITY);
   let failedPolls = 0;
   let fallbackActive = false;
   let lastActive = 0;
-  const batchSeconds =
-    (settings.pollers * settings.batchSize) / options.perReplicaThroughput;
+  const batchSeconds = (settings.pollers * settings.batchSize) / options.perReplicaThroughput;
 
   const setReplicas = (second: number, wanted: number): void => {
     const current = pods.length;
     if (wanted > current) {
       pods.push(
-        ...Array.from(
-          { length: wanted - current },
-          () => second + options.podStartupSeconds,
-        ),
+        ...Array.from({ length: wanted - current }, () => second + options.podStartupSeconds),
       );
     } else if (wanted < current) {
       // Pods that are not ready yet go first, as the ReplicaSet controller does.
@@ -184,19 +176,15 @@ export function simulate(
     const waiting = cohorts.reduce((sum, cohort) => sum + cohort.count, 0);
     // Little's law: orders being stored this second sit in flight for one batch.
     const backlog = waiting + (databaseUp ? processed * batchSeconds : 0);
-    const slots = databaseUp
-      ? ready * settings.pollers * settings.batchSize
-      : 0;
+    const slots = databaseUp ? ready * settings.pollers * settings.batchSize : 0;
     const inFlight = Math.min(slots, backlog);
     const visible = backlog - inFlight;
-    const oldestAgeSeconds =
-      cohorts.length > 0 ? second - cohorts[0].arrivedAt : 0;
+    const oldestAgeSeconds = cohorts.length > 0 ? second - cohorts[0].arrivedAt : 0;
     ages.push(oldestAgeSeconds);
 
     const metricsOk = profile.metricsAvailable(second);
     const lagged = second - options.pausedSignalLagSeconds;
-    const pausedSignal =
-      lagged >= 0 && !profile.databaseUp(lagged) && pods.length > 0 ? 1 : 0;
+    const pausedSignal = lagged >= 0 && !profile.databaseUp(lagged) && pods.length > 0 ? 1 : 0;
     const composite = settings.formula.evaluate({
       [settings.triggers.queue]: settings.scaleOnInFlight ? backlog : visible,
       [settings.triggers.age]: ageSignal(second),
@@ -210,13 +198,11 @@ export function simulate(
       failedPolls = metricsOk ? 0 : failedPolls + 1;
       const wasFallback: boolean = fallbackActive;
       fallbackActive =
-        settings.fallback !== undefined &&
-        failedPolls >= settings.fallback.failureThreshold;
+        settings.fallback !== undefined && failedPolls >= settings.fallback.failureThreshold;
       if (fallbackActive !== wasFallback) {
         note = fallbackActive ? 'fallback' : 'metrics back';
       }
-      const active =
-        fallbackActive || (metricsOk && composite > settings.activationTarget);
+      const active = fallbackActive || (metricsOk && composite > settings.activationTarget);
       if (active) {
         lastActive = second;
       }
@@ -238,11 +224,7 @@ export function simulate(
 
     // The HPA controller.
     const current = pods.length;
-    if (
-      second % options.hpaSyncSeconds === 0 &&
-      current > 0 &&
-      (metricsOk || fallbackActive)
-    ) {
+    if (second % options.hpaSyncSeconds === 0 && current > 0 && (metricsOk || fallbackActive)) {
       let metric = composite;
       if (fallbackActive && settings.fallback) {
         const { replicas, behavior } = settings.fallback;
@@ -265,23 +247,11 @@ export function simulate(
       let upRecommendation = raw;
       let downRecommendation = raw;
       for (const recommendation of recommendations) {
-        if (
-          recommendation.second >
-          second - settings.scaleUp.stabilizationWindowSeconds
-        ) {
-          upRecommendation = Math.min(
-            upRecommendation,
-            recommendation.replicas,
-          );
+        if (recommendation.second > second - settings.scaleUp.stabilizationWindowSeconds) {
+          upRecommendation = Math.min(upRecommendation, recommendation.replicas);
         }
-        if (
-          recommendation.second >
-          second - settings.scaleDown.stabilizationWindowSeconds
-        ) {
-          downRecommendation = Math.max(
-            downRecommendation,
-            recommendation.replicas,
-          );
+        if (recommendation.second > second - settings.scaleDown.stabilizationWindowSeconds) {
+          downRecommendation = Math.max(downRecommendation, recommendation.replicas);
         }
       }
       recommendations.push({ second, replicas: raw });
@@ -357,13 +327,10 @@ export function summarize(result: SimulationResult): SimulationSummary {
   const summary: SimulationSummary = {
     peakReplicas: Math.max(...samples.map((sample) => sample.replicas)),
     peakBacklog: Math.max(...samples.map((sample) => sample.backlog)),
-    maxOldestAgeSeconds: Math.max(
-      ...samples.map((sample) => sample.oldestAgeSeconds),
-    ),
+    maxOldestAgeSeconds: Math.max(...samples.map((sample) => sample.oldestAgeSeconds)),
     everythingStored:
-      samples[samples.length - 1].backlog -
-        samples[samples.length - 1].inFlight <
-        1 && samples[samples.length - 1].oldestAgeSeconds < 60,
+      samples[samples.length - 1].backlog - samples[samples.length - 1].inFlight < 1 &&
+      samples[samples.length - 1].oldestAgeSeconds < 60,
   };
   if (!window) {
     return summary;
@@ -371,21 +338,13 @@ export function summarize(result: SimulationResult): SimulationSummary {
   const inWindow = samples.filter(
     (sample) => sample.second >= window.start && sample.second < window.end,
   );
-  summary.neededReplicas = Math.ceil(
-    window.peakRate / options.perReplicaThroughput,
-  );
+  summary.neededReplicas = Math.ceil(window.peakRate / options.perReplicaThroughput);
   const reached = samples.find(
-    (sample) =>
-      sample.second >= window.start &&
-      sample.ready >= (summary.neededReplicas ?? 0),
+    (sample) => sample.second >= window.start && sample.ready >= (summary.neededReplicas ?? 0),
   );
-  summary.secondsToNeededReplicas = reached
-    ? reached.second - window.start
-    : undefined;
+  summary.secondsToNeededReplicas = reached ? reached.second - window.start : undefined;
   summary.replicasAtWindowStart = samples[window.start]?.replicas;
-  summary.maxReplicasInWindow = Math.max(
-    ...inWindow.map((sample) => sample.replicas),
-  );
+  summary.maxReplicasInWindow = Math.max(...inWindow.map((sample) => sample.replicas));
   const lastAboveMinimum = [...samples]
     .reverse()
     .find((sample) => sample.replicas !== settings.minReplicas);

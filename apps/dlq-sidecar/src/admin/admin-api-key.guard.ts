@@ -1,9 +1,4 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  Injectable,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import type { FastifyRequest } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -18,18 +13,12 @@ export class AdminApiKeyGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const header =
-      context.switchToHttp().getRequest<FastifyRequest>().headers
-        .authorization ?? '';
+    const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const given = createHash('sha256')
       .update(match?.[1] ?? '')
       .digest();
-    if (
-      !match ||
-      this.expected.length !== given.length ||
-      !timingSafeEqual(this.expected, given)
-    ) {
+    if (!match || this.expected.length !== given.length || !timingSafeEqual(this.expected, given)) {
       throw new UnauthorizedException(
         'A valid admin API key is required (Authorization: Bearer <key>)',
       );

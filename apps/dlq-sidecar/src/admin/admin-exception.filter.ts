@@ -8,10 +8,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import {
-  OperationsErrorCode,
-  OperationsException,
-} from '../operations/operations.exception';
+import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
 
 /** The one place where errors of the admin API become HTTP answers. */
 @Catch()

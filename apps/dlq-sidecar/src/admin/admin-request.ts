@@ -1,16 +1,8 @@
-import {
-  DeadLetterFilter,
-  parsePointInTime,
-} from '../dead-letters/dead-letter.filter';
-import {
-  OperationsErrorCode,
-  OperationsException,
-} from '../operations/operations.exception';
+import { DeadLetterFilter, parsePointInTime } from '../dead-letters/dead-letter.filter';
+import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
 
 /** Query strings and JSON bodies carry the same filter as the CLI flags. */
-export function filterOf(
-  input: Record<string, unknown> | undefined,
-): DeadLetterFilter {
+export function filterOf(input: Record<string, unknown> | undefined): DeadLetterFilter {
   const source = input ?? {};
   return {
     all: flag(source.all),
@@ -59,8 +51,7 @@ function time(value: unknown, name: string): Date | undefined {
   if (value === undefined) {
     return undefined;
   }
-  const parsed =
-    typeof value === 'string' ? parsePointInTime(value) : undefined;
+  const parsed = typeof value === 'string' ? parsePointInTime(value) : undefined;
   if (!parsed) {
     throw invalid(`${name} must be an ISO time or a duration like 15m`);
   }

@@ -27,10 +27,7 @@ export class AdminHttpController {
 
   @Get()
   list(@Query() query: Json) {
-    return this.operations.list(
-      filterOf(query),
-      positiveInt(query?.limit, 'limit') ?? 50,
-    );
+    return this.operations.list(filterOf(query), positiveInt(query?.limit, 'limit') ?? 50);
   }
 
   @Get('audit')

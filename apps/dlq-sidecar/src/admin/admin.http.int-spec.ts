@@ -43,11 +43,7 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
   beforeAll(async () => {
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(3, 'INVALID_ENVELOPE', 'bad envelope').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(3, 'INVALID_ENVELOPE', 'bad envelope').seeds);
     app = await startSidecar(queues, {
       ADMIN_API_KEY_SHA256: createHash('sha256').update(KEY).digest('hex'),
     });
@@ -113,14 +109,8 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
       headers: auth,
     });
 
-    expect([noFilter.statusCode, noFilter.json().code]).toEqual([
-      400,
-      'FILTER_REQUIRED',
-    ]);
-    expect([badTime.statusCode, badTime.json().code]).toEqual([
-      400,
-      'INVALID_FILTER',
-    ]);
+    expect([noFilter.statusCode, noFilter.json().code]).toEqual([400, 'FILTER_REQUIRED']);
+    expect([badTime.statusCode, badTime.json().code]).toEqual([400, 'INVALID_FILTER']);
     expect([unconfirmed.statusCode, unconfirmed.json().code]).toEqual([
       400,
       'CONFIRMATION_REQUIRED',
@@ -161,28 +151,23 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
   });
 
   it('should report depth and oldest age in /metrics and answer the health checks', async () => {
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(2, 'MALFORMED_JSON', 'not json').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(2, 'MALFORMED_JSON', 'not json').seeds);
 
     await eventually(
       async () =>
-        expect(
-          (await app.inject({ method: 'GET', url: '/metrics' })).body,
-        ).toMatch(/dlq_depth\{state="visible"\} 2/),
+        expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
+          /dlq_depth\{state="visible"\} 2/,
+        ),
       10_000,
     );
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/dlq_oldest_message_age_seconds \d/);
     expect(metrics).toMatch(/dlq_watcher_role\{role="leader"\} 1/);
-    expect(
-      (await app.inject({ method: 'GET', url: '/health/live' })).statusCode,
-    ).toBe(200);
-    expect(
-      (await app.inject({ method: 'GET', url: '/health/ready' })).json(),
-    ).toMatchObject({ status: 'ok', info: { dlq: { status: 'up' } } });
+    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({
+      status: 'ok',
+      info: { dlq: { status: 'up' } },
+    });
   });
 
   it('should not mount the admin API at all when no key is configured', async () => {

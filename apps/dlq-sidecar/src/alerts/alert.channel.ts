@@ -32,11 +32,7 @@ export class DeliveryError extends Error {
 }
 
 /** POSTs JSON; 2xx is delivered, 408/425/429/5xx and network errors are worth retrying, other 4xx are not. */
-export async function postJson(
-  url: string,
-  body: unknown,
-  timeoutMs: number,
-): Promise<void> {
+export async function postJson(url: string, body: unknown, timeoutMs: number): Promise<void> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -57,8 +53,7 @@ export async function postJson(
   if (response.ok) {
     return;
   }
-  const retryable =
-    [408, 425, 429].includes(response.status) || response.status >= 500;
+  const retryable = [408, 425, 429].includes(response.status) || response.status >= 500;
   const retryAfterSeconds = Number(response.headers.get('retry-after'));
   throw new DeliveryError(
     `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ''}`,

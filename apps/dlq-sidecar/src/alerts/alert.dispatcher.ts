@@ -1,18 +1,8 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-} from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SidecarMetrics } from '../health/sidecar.metrics';
-import {
-  ALERT_CHANNELS,
-  AlertChannel,
-  DeliveryError,
-  FiringGroup,
-} from './alert.channel';
+import { ALERT_CHANNELS, AlertChannel, DeliveryError, FiringGroup } from './alert.channel';
 import { backoffDelay } from './backoff';
 import { DeadLetterAlert } from './dead-letter.alert';
 
@@ -49,12 +39,8 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
       })),
     );
     return {
-      delivered: results
-        .filter((result) => result.ok)
-        .map((result) => result.channel),
-      failed: results
-        .filter((result) => !result.ok)
-        .map((result) => result.channel),
+      delivered: results.filter((result) => result.ok).map((result) => result.channel),
+      failed: results.filter((result) => !result.ok).map((result) => result.channel),
     };
   }
 
@@ -88,10 +74,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
     this.stopRetrying();
   }
 
-  private async deliverOn(
-    channel: AlertChannel,
-    alert: DeadLetterAlert,
-  ): Promise<boolean> {
+  private async deliverOn(channel: AlertChannel, alert: DeadLetterAlert): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         await channel.send(alert);
@@ -102,10 +85,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
         if (alert.kind === 'firing') {
           this.metrics.alertLatencySeconds.observe(
             { channel: channel.name },
-            Math.max(
-              0,
-              (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000,
-            ),
+            Math.max(0, (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000),
           );
         }
         if (attempt > 1) {
@@ -119,9 +99,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
         return true;
       } catch (error) {
         const failure =
-          error instanceof DeliveryError
-            ? error
-            : new DeliveryError(String(error), true);
+          error instanceof DeliveryError ? error : new DeliveryError(String(error), true);
         if (
           !failure.retryable ||
           attempt >= this.config.ALERT_MAX_ATTEMPTS ||
@@ -162,9 +140,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
           error: failure.message,
           title: alert.title,
         });
-        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(
-          () => undefined,
-        );
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }

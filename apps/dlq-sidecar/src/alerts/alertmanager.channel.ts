@@ -31,11 +31,7 @@ export class AlertmanagerChannel implements AlertChannel {
   }
 
   send(alert: DeadLetterAlert): Promise<void> {
-    return postJson(
-      this.url,
-      alertmanagerAlertsOf(alert, this.options),
-      this.options.timeoutMs,
-    );
+    return postJson(this.url, alertmanagerAlertsOf(alert, this.options), this.options.timeoutMs);
   }
 
   refresh(groups: FiringGroup[]): Promise<void> {
@@ -93,16 +89,13 @@ export function alertmanagerAlertsOf(
           .map((sample) => sample.orderId ?? `message ${sample.messageId}`)
           .join(', '),
         customers: [
-          ...new Set(
-            alert.samples.map((sample) => sample.customerId).filter(Boolean),
-          ),
+          ...new Set(alert.samples.map((sample) => sample.customerId).filter(Boolean)),
         ].join(', '),
         count: String(alert.count),
         total_since_opened: String(alert.totalSinceOpened),
         first_failure_at: alert.firstFailureAt.toISOString(),
         last_failure_at: alert.lastFailureAt.toISOString(),
-        max_attempts:
-          alert.maxAttempts === undefined ? '' : String(alert.maxAttempts),
+        max_attempts: alert.maxAttempts === undefined ? '' : String(alert.maxAttempts),
         in_dlq: String(alert.inDlq),
         inspect: alert.inspect,
       },

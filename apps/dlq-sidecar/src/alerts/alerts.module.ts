@@ -10,12 +10,7 @@ import { SlackWebhookChannel } from './slack-webhook.channel';
 export function alertChannelsOf(config: DlqSidecarConfig): AlertChannel[] {
   const channels: AlertChannel[] = [];
   if (config.ALERT_WEBHOOK_URL) {
-    channels.push(
-      new SlackWebhookChannel(
-        config.ALERT_WEBHOOK_URL,
-        config.ALERT_HTTP_TIMEOUT_MS,
-      ),
-    );
+    channels.push(new SlackWebhookChannel(config.ALERT_WEBHOOK_URL, config.ALERT_HTTP_TIMEOUT_MS));
   }
   if (config.ALERTMANAGER_URL) {
     channels.push(

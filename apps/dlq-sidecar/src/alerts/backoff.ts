@@ -14,12 +14,7 @@ export function backoffDelay(
   retryAfterMs?: number,
   random: () => number = Math.random,
 ): number {
-  const exponential = Math.min(
-    policy.maxMs,
-    policy.baseMs * 2 ** Math.max(0, attempt - 1),
-  );
+  const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exponential / 2 + random() * (exponential / 2);
-  return Math.round(
-    Math.min(policy.maxMs, Math.max(jittered, retryAfterMs ?? 0)),
-  );
+  return Math.round(Math.min(policy.maxMs, Math.max(jittered, retryAfterMs ?? 0)));
 }

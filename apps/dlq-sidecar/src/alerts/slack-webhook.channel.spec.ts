@@ -34,12 +34,8 @@ describe(slackMessageOf.name, () => {
     expect(everything).toContain('`order-1` (customer `customer-1`)');
     expect(everything).toContain('message `m-2`');
     expect(everything).toContain('and 498 more');
-    expect(everything).toContain(
-      'first 2026-03-01T10:00:00.000Z, last 2026-03-01T10:00:03.000Z',
-    );
-    expect(everything).toContain(
-      'npm run dlq -- list --reason INVALID_ENVELOPE',
-    );
+    expect(everything).toContain('first 2026-03-01T10:00:00.000Z, last 2026-03-01T10:00:03.000Z');
+    expect(everything).toContain('npm run dlq -- list --reason INVALID_ENVELOPE');
     expect(message.blocks[0]).toEqual({
       type: 'header',
       text: {
@@ -50,9 +46,9 @@ describe(slackMessageOf.name, () => {
   });
 
   it('should warn when the alert was sent without coordination', () => {
-    expect(
-      JSON.stringify(slackMessageOf({ ...firing, uncoordinated: true })),
-    ).toContain('other sidecars may send this alert too');
+    expect(JSON.stringify(slackMessageOf({ ...firing, uncoordinated: true }))).toContain(
+      'other sidecars may send this alert too',
+    );
   });
 
   it('should list the groups of a resolved notice', () => {

@@ -1,9 +1,5 @@
 import { AlertChannel, postJson } from './alert.channel';
-import {
-  DeadLetterAlert,
-  FiringAlert,
-  ResolvedAlert,
-} from './dead-letter.alert';
+import { DeadLetterAlert, FiringAlert, ResolvedAlert } from './dead-letter.alert';
 
 // Slack caps a header at 150 characters and a section at 3000.
 const HEADER_MAX = 150;
@@ -27,9 +23,7 @@ export function slackMessageOf(alert: DeadLetterAlert): {
   text: string;
   blocks: unknown[];
 } {
-  return alert.kind === 'firing'
-    ? firingMessage(alert)
-    : resolvedMessage(alert);
+  return alert.kind === 'firing' ? firingMessage(alert) : resolvedMessage(alert);
 }
 
 function firingMessage(alert: FiringAlert): {
@@ -44,9 +38,7 @@ function firingMessage(alert: FiringAlert): {
     )
     .join(', ');
   const more =
-    alert.count > alert.samples.length
-      ? ` and ${alert.count - alert.samples.length} more`
-      : '';
+    alert.count > alert.samples.length ? ` and ${alert.count - alert.samples.length} more` : '';
   const facts = [
     `*Reason:* ${alert.groupKey}: ${alert.reason}`,
     `*Orders:* ${orders}${more}`,
@@ -55,16 +47,11 @@ function firingMessage(alert: FiringAlert): {
   ];
   const notes = [`Inspect: \`${alert.inspect}\``];
   if (alert.uncoordinated) {
-    notes.push(
-      'Sent without the shared database: other sidecars may send this alert too.',
-    );
+    notes.push('Sent without the shared database: other sidecars may send this alert too.');
   }
   const text = `:rotating_light: ${alert.title} — ${alert.reason}`;
   return {
-    text: clip(
-      `${text}\n${alert.count} in this alert; inspect: ${alert.inspect}`,
-      SECTION_MAX,
-    ),
+    text: clip(`${text}\n${alert.count} in this alert; inspect: ${alert.inspect}`, SECTION_MAX),
     blocks: [
       {
         type: 'header',
@@ -118,9 +105,7 @@ function attemptsText(maxAttempts: number | undefined): string {
   if (maxAttempts === undefined) {
     return '';
   }
-  return maxAttempts === 1
-    ? ', at the first attempt'
-    : `, after up to ${maxAttempts} attempts`;
+  return maxAttempts === 1 ? ', at the first attempt' : `, after up to ${maxAttempts} attempts`;
 }
 
 function clip(text: string, max: number): string {

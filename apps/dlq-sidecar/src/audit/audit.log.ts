@@ -67,11 +67,7 @@ export class AuditLog {
     return id;
   }
 
-  async progress(
-    id: string,
-    counts: AuditCounts,
-    orderIds: string[],
-  ): Promise<void> {
+  async progress(id: string, counts: AuditCounts, orderIds: string[]): Promise<void> {
     const dataSource = await this.database.get();
     await dataSource.query(
       `UPDATE dlq_audit_log SET examined = $2, matched = $3, succeeded = $4, failed = $5, order_ids = $6, updated_at = now() WHERE id = $1`,
@@ -128,12 +124,7 @@ export class AuditLog {
     });
   }
 
-  logFinished(
-    id: string,
-    entry: AuditStart,
-    status: AuditStatus,
-    counts: AuditCounts,
-  ): void {
+  logFinished(id: string, entry: AuditStart, status: AuditStatus, counts: AuditCounts): void {
     this.logger.log({
       msg: `${entry.action} ${status}`,
       event: 'dlq_audit',

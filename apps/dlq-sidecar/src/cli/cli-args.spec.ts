@@ -6,16 +6,7 @@ describe(parseCliArgs.name, () => {
   it('should read a selective redrive with every option', () => {
     expect(
       parseCliArgs(
-        [
-          'redrive',
-          '--reason',
-          'INVALID_ENVELOPE',
-          '--since',
-          '2h',
-          '--dry-run',
-          '--rate',
-          '50',
-        ],
+        ['redrive', '--reason', 'INVALID_ENVELOPE', '--since', '2h', '--dry-run', '--rate', '50'],
         now,
       ),
     ).toEqual({

@@ -1,8 +1,5 @@
 import { parseArgs } from 'node:util';
-import {
-  DeadLetterFilter,
-  parsePointInTime,
-} from '../dead-letters/dead-letter.filter';
+import { DeadLetterFilter, parsePointInTime } from '../dead-letters/dead-letter.filter';
 
 export const USAGE = `Usage: npm run dlq -- <command> [options]
        (in a container: node dist/apps/dlq-sidecar/cli.js <command> [options])
@@ -75,10 +72,7 @@ const OPTIONS = {
 } as const;
 
 // Which options each command accepts; anything else is a mistake worth reporting.
-const ALLOWED: Record<
-  Exclude<CliCommand['name'], 'help'>,
-  (keyof typeof OPTIONS)[]
-> = {
+const ALLOWED: Record<Exclude<CliCommand['name'], 'help'>, (keyof typeof OPTIONS)[]> = {
   list: ['reason', 'code', 'order', 'since', 'until', 'limit', 'json'],
   show: ['json'],
   redrive: [
@@ -109,10 +103,7 @@ const ALLOWED: Record<
   audit: ['limit', 'json'],
 };
 
-export function parseCliArgs(
-  argv: string[],
-  now: Date = new Date(),
-): CliCommand {
+export function parseCliArgs(argv: string[], now: Date = new Date()): CliCommand {
   let parsed;
   try {
     parsed = parseArgs({
@@ -122,9 +113,7 @@ export function parseCliArgs(
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(
-      error instanceof Error ? error.message : String(error),
-    );
+    throw new UsageError(error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
   const [name, ...rest] = positionals;
@@ -138,9 +127,7 @@ export function parseCliArgs(
   const given = Object.keys(values).filter(
     (key) => values[key as keyof typeof values] !== undefined,
   ) as (keyof typeof OPTIONS)[];
-  const misplaced = given.filter(
-    (key) => key !== 'help' && !ALLOWED[command].includes(key),
-  );
+  const misplaced = given.filter((key) => key !== 'help' && !ALLOWED[command].includes(key));
   if (misplaced.length > 0) {
     throw new UsageError(
       `${command} does not take ${misplaced.map((key) => `--${key}`).join(', ')}`,
@@ -202,11 +189,7 @@ function filterOf(
   },
   now: Date,
 ): DeadLetterFilter {
-  if (
-    values.reason !== undefined &&
-    values.code !== undefined &&
-    values.reason !== values.code
-  ) {
+  if (values.reason !== undefined && values.code !== undefined && values.reason !== values.code) {
     throw new UsageError('--reason and --code are the same filter: give one');
   }
   const reason = values.reason ?? values.code;
@@ -223,11 +206,7 @@ function filterOf(
   return filter;
 }
 
-function time(
-  value: string | undefined,
-  option: string,
-  now: Date,
-): Date | undefined {
+function time(value: string | undefined, option: string, now: Date): Date | undefined {
   if (value === undefined) {
     return undefined;
   }
@@ -240,10 +219,7 @@ function time(
   return parsed;
 }
 
-function positive(
-  value: string | undefined,
-  option: string,
-): number | undefined {
+function positive(value: string | undefined, option: string): number | undefined {
   if (value === undefined) {
     return undefined;
   }

@@ -7,9 +7,7 @@ describe(dlqCliEnvironment.name, () => {
     });
 
     expect(env.ORDERS_DLQ_URL).toBe(LOCAL_STACK_ENV.ORDERS_DLQ_URL);
-    expect(env.DATABASE_URL).toBe(
-      'postgres://orders:orders-local-only@127.0.0.1:5433/orders',
-    );
+    expect(env.DATABASE_URL).toBe('postgres://orders:orders-local-only@127.0.0.1:5433/orders');
     expect(localDefaults.sort()).toEqual(Object.keys(LOCAL_STACK_ENV).sort());
   });
 
@@ -29,8 +27,6 @@ describe(dlqCliEnvironment.name, () => {
     });
 
     expect(env.SQS_ENDPOINT).toBeUndefined();
-    expect(env.ORDERS_DLQ_URL).toBe(
-      'https://sqs.eu-west-1.amazonaws.com/1/orders-dlq',
-    );
+    expect(env.ORDERS_DLQ_URL).toBe('https://sqs.eu-west-1.amazonaws.com/1/orders-dlq');
   });
 });

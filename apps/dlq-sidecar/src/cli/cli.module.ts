@@ -9,10 +9,7 @@ export class CliModule {
   static register(config: DlqSidecarConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [
-        SidecarCoreModule.register(config, 'orders-dlq-cli'),
-        OperationsModule,
-      ],
+      imports: [SidecarCoreModule.register(config, 'orders-dlq-cli'), OperationsModule],
     };
   }
 }

@@ -8,15 +8,9 @@ import {
 import { failedAt } from '../dead-letters/dead-letter';
 
 /** Plain-text tables: columns padded to the widest cell, long cells cut. */
-export function table(
-  header: string[],
-  rows: string[][],
-  maxCell = 60,
-): string {
+export function table(header: string[], rows: string[][], maxCell = 60): string {
   const cells = [header, ...rows].map((row) =>
-    row.map((cell) =>
-      cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell,
-    ),
+    row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell)),
   );
   const widths = header.map((_, column) =>
     Math.max(...cells.map((row) => row[column]?.length ?? 0)),
@@ -24,9 +18,7 @@ export function table(
   return cells
     .map((row) =>
       row
-        .map((cell, column) =>
-          column === row.length - 1 ? cell : cell.padEnd(widths[column]),
-        )
+        .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column])))
         .join('  '),
     )
     .join('\n');
@@ -71,15 +63,7 @@ export function formatList(result: ListResult, now: Date = new Date()): string {
     ),
     '',
     table(
-      [
-        'MESSAGE ID',
-        'ORDER ID',
-        'CUSTOMER',
-        'REASON',
-        'ATTEMPTS',
-        'FAILED AT',
-        'AGE',
-      ],
+      ['MESSAGE ID', 'ORDER ID', 'CUSTOMER', 'REASON', 'ATTEMPTS', 'FAILED AT', 'AGE'],
       result.letters.map((letter) => [
         letter.messageId,
         letter.orderId ?? '-',
@@ -92,9 +76,7 @@ export function formatList(result: ListResult, now: Date = new Date()): string {
     ),
   );
   if (result.letters.length < result.matched) {
-    lines.push(
-      `(showing the newest ${result.letters.length} of ${result.matched}; use --limit)`,
-    );
+    lines.push(`(showing the newest ${result.letters.length} of ${result.matched}; use --limit)`);
   }
   return lines.join('\n');
 }
@@ -108,15 +90,9 @@ export function formatShow(found: ShownDeadLetter[]): string {
         ['customer', letter.customerId ?? '-'],
         ['reason', `${letter.groupKey}: ${letter.reason}`],
         ['failure class', letter.failureClass ?? '-'],
-        [
-          'attempts',
-          letter.attempts === undefined ? '-' : String(letter.attempts),
-        ],
+        ['attempts', letter.attempts === undefined ? '-' : String(letter.attempts)],
         ['first failure', letter.firstFailureAt.toISOString()],
-        [
-          'last failure',
-          letter.lastFailureAt?.toISOString() ?? '- (moved by SQS)',
-        ],
+        ['last failure', letter.lastFailureAt?.toISOString() ?? '- (moved by SQS)'],
         ['failed by', letter.failedBy ?? '-'],
         ['correlation id', letter.correlationId ?? '-'],
         [
@@ -133,13 +109,9 @@ export function formatShow(found: ShownDeadLetter[]): string {
         ...facts.map(([name, value]) => `${name.padEnd(width)}  ${value}`),
         '',
         'message attributes:',
-        ...Object.entries(attributes).map(
-          ([name, value]) => `  ${name} = ${value}`,
-        ),
+        ...Object.entries(attributes).map(([name, value]) => `  ${name} = ${value}`),
         'system attributes:',
-        ...Object.entries(systemAttributes).map(
-          ([name, value]) => `  ${name} = ${value}`,
-        ),
+        ...Object.entries(systemAttributes).map(([name, value]) => `  ${name} = ${value}`),
         '',
         'body:',
         prettyBody(body),
@@ -158,11 +130,7 @@ function prettyBody(body: string): string {
 
 export function formatProgress(progress: RunProgress): string {
   const verb =
-    progress.action === 'redrive'
-      ? progress.dryRun
-        ? 'would move'
-        : 'moved'
-      : 'deleted';
+    progress.action === 'redrive' ? (progress.dryRun ? 'would move' : 'moved') : 'deleted';
   const parts = [
     `${progress.action}${progress.dryRun ? ' (dry run)' : ''}:`,
     `examined ${progress.examined}/~${progress.dlqDepthAtStart}`,
@@ -176,9 +144,7 @@ export function formatProgress(progress: RunProgress): string {
     parts.push(`${progress.rate.toFixed(1)} msg/s`);
   }
   if (progress.waitingForHidden) {
-    parts.push(
-      `waiting for ${progress.waitingForHidden} hidden by another reader`,
-    );
+    parts.push(`waiting for ${progress.waitingForHidden} hidden by another reader`);
   }
   return parts.join('  ');
 }
@@ -247,9 +213,7 @@ export function formatAudit(records: AuditRecord[]): string {
       record.actor,
       record.via,
       Object.entries(record.filter)
-        .map(([key, value]) =>
-          value === true ? `--${key}` : `--${key} ${String(value)}`,
-        )
+        .map(([key, value]) => (value === true ? `--${key}` : `--${key} ${String(value)}`))
         .join(' '),
       String(record.examined),
       String(record.matched),

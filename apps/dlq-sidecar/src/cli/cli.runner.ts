@@ -1,21 +1,8 @@
-import {
-  DlqOperationsService,
-  RunProgress,
-  RunReport,
-} from '../operations/dlq-operations.service';
+import { DlqOperationsService, RunProgress, RunReport } from '../operations/dlq-operations.service';
 import { hasCriteria } from '../dead-letters/dead-letter.filter';
-import {
-  OperationsErrorCode,
-  OperationsException,
-} from '../operations/operations.exception';
+import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
 import { CliCommand, USAGE } from './cli-args';
-import {
-  formatAudit,
-  formatList,
-  formatProgress,
-  formatReport,
-  formatShow,
-} from './cli.output';
+import { formatAudit, formatList, formatProgress, formatReport, formatShow } from './cli.output';
 
 export const EXIT = {
   ok: 0,
@@ -52,29 +39,19 @@ export class CliRunner {
     }
   }
 
-  private async execute(
-    command: CliCommand,
-    context: CliContext,
-  ): Promise<number> {
+  private async execute(command: CliCommand, context: CliContext): Promise<number> {
     switch (command.name) {
       case 'help':
         this.io.out(USAGE);
         return EXIT.ok;
       case 'list': {
-        const result = await this.operations.list(
-          command.filter,
-          command.limit,
-        );
-        this.io.out(
-          command.json ? JSON.stringify(result, null, 2) : formatList(result),
-        );
+        const result = await this.operations.list(command.filter, command.limit);
+        this.io.out(command.json ? JSON.stringify(result, null, 2) : formatList(result));
         return EXIT.ok;
       }
       case 'show': {
         const found = await this.operations.show(command.id);
-        this.io.out(
-          command.json ? JSON.stringify(found, null, 2) : formatShow(found),
-        );
+        this.io.out(command.json ? JSON.stringify(found, null, 2) : formatShow(found));
         return EXIT.ok;
       }
       case 'redrive': {
@@ -107,20 +84,14 @@ export class CliRunner {
       }
       case 'audit': {
         const records = await this.operations.auditTrail(command.limit);
-        this.io.out(
-          command.json
-            ? JSON.stringify(records, null, 2)
-            : formatAudit(records),
-        );
+        this.io.out(command.json ? JSON.stringify(records, null, 2) : formatAudit(records));
         return EXIT.ok;
       }
     }
   }
 
   /** Without --confirm a purge only shows what it would delete. */
-  private async refusePurge(
-    command: Extract<CliCommand, { name: 'purge' }>,
-  ): Promise<number> {
+  private async refusePurge(command: Extract<CliCommand, { name: 'purge' }>): Promise<number> {
     if (!command.filter.all && !hasCriteria(command.filter)) {
       throw new OperationsException(
         OperationsErrorCode.FilterRequired,
@@ -147,9 +118,7 @@ export class CliRunner {
     }
   }
 
-  private progressPrinter(
-    context: CliContext,
-  ): (progress: RunProgress) => void {
+  private progressPrinter(context: CliContext): (progress: RunProgress) => void {
     let last = 0;
     return (progress) => {
       if (Date.now() - last >= (context.progressIntervalMs ?? 1000)) {
@@ -162,9 +131,7 @@ export class CliRunner {
   /** The one place where CLI errors become messages and exit codes. */
   private fail(error: unknown): number {
     if (!(error instanceof OperationsException)) {
-      this.io.note(
-        `error: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      this.io.note(`error: ${error instanceof Error ? error.message : String(error)}`);
       return EXIT.failed;
     }
     this.io.note(`error: ${error.message}`);

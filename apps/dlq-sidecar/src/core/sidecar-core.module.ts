@@ -1,11 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  DynamicModule,
-  Global,
-  Injectable,
-  Module,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource, ordersDataSourceOptions } from '@orders/persistence';
@@ -29,10 +23,7 @@ class ConnectionsCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class SidecarCoreModule {
-  static register(
-    config: DlqSidecarConfig,
-    applicationName: string,
-  ): DynamicModule {
+  static register(config: DlqSidecarConfig, applicationName: string): DynamicModule {
     // Scans long-poll for one second: the request timeout covers that on top of the usual budget.
     const sqs = createSqsClient({
       region: config.AWS_REGION,
@@ -44,10 +35,7 @@ export class SidecarCoreModule {
         url: config.DATABASE_URL,
         poolSize: config.DB_POOL_SIZE,
         connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-        applicationName: `${applicationName} ${config.INSTANCE_ID}`.slice(
-          0,
-          63,
-        ),
+        applicationName: `${applicationName} ${config.INSTANCE_ID}`.slice(0, 63),
       }),
     );
     return {

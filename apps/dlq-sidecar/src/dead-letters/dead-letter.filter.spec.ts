@@ -21,23 +21,16 @@ function letter(overrides: Partial<DeadLetter> = {}): DeadLetter {
 
 describe(parsePointInTime.name, () => {
   it('should read durations back from now and ISO times', () => {
-    expect(parsePointInTime('15m', now)?.toISOString()).toBe(
-      '2026-03-01T09:45:00.000Z',
-    );
-    expect(parsePointInTime('2h', now)?.toISOString()).toBe(
-      '2026-03-01T08:00:00.000Z',
-    );
+    expect(parsePointInTime('15m', now)?.toISOString()).toBe('2026-03-01T09:45:00.000Z');
+    expect(parsePointInTime('2h', now)?.toISOString()).toBe('2026-03-01T08:00:00.000Z');
     expect(parsePointInTime('2026-02-01T00:00:00Z', now)?.toISOString()).toBe(
       '2026-02-01T00:00:00.000Z',
     );
   });
 
-  it.each(['12', 'yesterday', '5 weeks', '2026-13-45'])(
-    'should refuse %j',
-    (text) => {
-      expect(parsePointInTime(text, now)).toBeUndefined();
-    },
-  );
+  it.each(['12', 'yesterday', '5 weeks', '2026-13-45'])('should refuse %j', (text) => {
+    expect(parsePointInTime(text, now)).toBeUndefined();
+  });
 });
 
 describe(matchesFilter.name, () => {
@@ -55,17 +48,11 @@ describe(matchesFilter.name, () => {
   });
 
   it('should compare time windows with the last failure time', () => {
-    expect(
-      matchesFilter(letter(), { since: new Date('2026-03-01T09:15:00.000Z') }),
-    ).toBe(true);
-    expect(
-      matchesFilter(letter(), { until: new Date('2026-03-01T09:15:00.000Z') }),
-    ).toBe(false);
+    expect(matchesFilter(letter(), { since: new Date('2026-03-01T09:15:00.000Z') })).toBe(true);
+    expect(matchesFilter(letter(), { until: new Date('2026-03-01T09:15:00.000Z') })).toBe(false);
   });
 
   it('should still apply criteria when --all is given too', () => {
-    expect(
-      matchesFilter(letter(), { all: true, reason: 'MALFORMED_JSON' }),
-    ).toBe(false);
+    expect(matchesFilter(letter(), { all: true, reason: 'MALFORMED_JSON' })).toBe(false);
   });
 });

@@ -23,16 +23,11 @@ const UNIT_MS: Record<string, number> = {
  * `2026-01-31T12:00:00Z` or a duration back from now (`90s`, `15m`, `2h`, `7d`).
  * Returns undefined when the text is neither.
  */
-export function parsePointInTime(
-  text: string,
-  now: Date = new Date(),
-): Date | undefined {
+export function parsePointInTime(text: string, now: Date = new Date()): Date | undefined {
   const trimmed = text.trim();
   const duration = DURATION.exec(trimmed);
   if (duration) {
-    return new Date(
-      now.getTime() - Number(duration[1]) * UNIT_MS[duration[2].toLowerCase()],
-    );
+    return new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2].toLowerCase()]);
   }
   // Only full dates: "12" or "yesterday" must not silently become some odd instant.
   if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed)) {
@@ -52,25 +47,16 @@ export function hasCriteria(filter: DeadLetterFilter): boolean {
 }
 
 /** `all` widens nothing when criteria are given: `--all --reason X` still means reason X. */
-export function matchesFilter(
-  letter: DeadLetter,
-  filter: DeadLetterFilter,
-): boolean {
+export function matchesFilter(letter: DeadLetter, filter: DeadLetterFilter): boolean {
   if (!filter.all && !hasCriteria(filter)) {
     return false;
   }
-  if (
-    filter.reason !== undefined &&
-    letter.groupKey !== groupKeyOf(filter.reason)
-  ) {
+  if (filter.reason !== undefined && letter.groupKey !== groupKeyOf(filter.reason)) {
     return false;
   }
   if (filter.order !== undefined) {
     const wanted = filter.order.trim().toLowerCase();
-    if (
-      letter.orderId?.toLowerCase() !== wanted &&
-      letter.messageId.toLowerCase() !== wanted
-    ) {
+    if (letter.orderId?.toLowerCase() !== wanted && letter.messageId.toLowerCase() !== wanted) {
       return false;
     }
   }
@@ -85,17 +71,13 @@ export function matchesFilter(
 }
 
 /** For audit records and logs: the filter as the operator gave it. */
-export function describeFilter(
-  filter: DeadLetterFilter,
-): Record<string, string | boolean> {
+export function describeFilter(filter: DeadLetterFilter): Record<string, string | boolean> {
   return Object.fromEntries(
     Object.entries(filter)
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => [
         key,
-        value instanceof Date
-          ? value.toISOString()
-          : (value as string | boolean),
+        value instanceof Date ? value.toISOString() : (value as string | boolean),
       ]),
   );
 }

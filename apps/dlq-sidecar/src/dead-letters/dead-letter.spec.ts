@@ -1,10 +1,5 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import {
-  groupKeyOf,
-  MOVED_BY_SQS,
-  parseDeadLetter,
-  queueNameOf,
-} from './dead-letter';
+import { groupKeyOf, MOVED_BY_SQS, parseDeadLetter, queueNameOf } from './dead-letter';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 
@@ -58,12 +53,8 @@ describe(parseDeadLetter.name, () => {
       correlationId: 'corr-1',
       movedBySqs: false,
     });
-    expect(letter.firstFailureAt.toISOString()).toBe(
-      '2026-03-01T09:58:00.000Z',
-    );
-    expect(letter.lastFailureAt?.toISOString()).toBe(
-      '2026-03-01T09:59:00.000Z',
-    );
+    expect(letter.firstFailureAt.toISOString()).toBe('2026-03-01T09:58:00.000Z');
+    expect(letter.lastFailureAt?.toISOString()).toBe('2026-03-01T09:59:00.000Z');
   });
 
   it('should say "moved by SQS after N receives" when the letter carries no failure attributes', () => {
@@ -113,13 +104,9 @@ describe(groupKeyOf.name, () => {
 
 describe(queueNameOf.name, () => {
   it('should take the last path segment of a queue URL', () => {
-    expect(
-      queueNameOf(
-        'https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq',
-      ),
-    ).toBe('orders-dlq');
-    expect(queueNameOf('http://127.0.0.1:4566/000000000000/orders-dlq/')).toBe(
+    expect(queueNameOf('https://sqs.eu-west-1.amazonaws.com/123456789012/orders-dlq')).toBe(
       'orders-dlq',
     );
+    expect(queueNameOf('http://127.0.0.1:4566/000000000000/orders-dlq/')).toBe('orders-dlq');
   });
 });

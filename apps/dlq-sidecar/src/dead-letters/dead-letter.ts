@@ -56,10 +56,7 @@ export function failedAt(letter: DeadLetter): Date {
   return letter.lastFailureAt ?? letter.firstFailureAt;
 }
 
-export function parseDeadLetter(
-  message: Message,
-  now: Date = new Date(),
-): DeadLetter {
+export function parseDeadLetter(message: Message, now: Date = new Date()): DeadLetter {
   const system = message.Attributes ?? {};
   const receiveCount = positiveInt(system.ApproximateReceiveCount) ?? 1;
   const sentAt = timestamp(system.SentTimestamp) ?? now;
@@ -82,25 +79,19 @@ export function parseDeadLetter(
       groupKey: MOVED_BY_SQS,
       reason: `moved by SQS after ${attempts} receives`,
       attempts,
-      firstFailureAt:
-        timestamp(system.ApproximateFirstReceiveTimestamp) ?? sentAt,
+      firstFailureAt: timestamp(system.ApproximateFirstReceiveTimestamp) ?? sentAt,
       movedBySqs: true,
     };
   }
-  const lastFailureAt =
-    isoDate(readAttribute(message, MessageAttribute.LastFailureAt)) ?? sentAt;
+  const lastFailureAt = isoDate(readAttribute(message, MessageAttribute.LastFailureAt)) ?? sentAt;
   return {
     ...common,
     groupKey: groupKeyOf(code),
-    reason:
-      readAttribute(message, MessageAttribute.FailureMessage)?.trim() || code,
+    reason: readAttribute(message, MessageAttribute.FailureMessage)?.trim() || code,
     failureClass: clip(readAttribute(message, MessageAttribute.FailureClass)),
-    attempts: positiveInt(
-      readAttribute(message, MessageAttribute.FailureAttempts),
-    ),
+    attempts: positiveInt(readAttribute(message, MessageAttribute.FailureAttempts)),
     firstFailureAt:
-      isoDate(readAttribute(message, MessageAttribute.FirstFailureAt)) ??
-      lastFailureAt,
+      isoDate(readAttribute(message, MessageAttribute.FirstFailureAt)) ?? lastFailureAt,
     lastFailureAt,
     failedBy: clip(readAttribute(message, MessageAttribute.FailedBy)),
     movedBySqs: false,
@@ -134,22 +125,15 @@ function bodyFields(body: string | undefined): {
     orderId?: unknown;
     order?: { customerId?: unknown } | null;
   };
-  const order =
-    envelope.order !== null && typeof envelope.order === 'object'
-      ? envelope.order
-      : {};
+  const order = envelope.order !== null && typeof envelope.order === 'object' ? envelope.order : {};
   return {
-    orderId:
-      typeof envelope.orderId === 'string' ? clip(envelope.orderId) : undefined,
-    customerId:
-      typeof order.customerId === 'string' ? clip(order.customerId) : undefined,
+    orderId: typeof envelope.orderId === 'string' ? clip(envelope.orderId) : undefined,
+    customerId: typeof order.customerId === 'string' ? clip(order.customerId) : undefined,
   };
 }
 
 function clip(value: string | undefined): string | undefined {
-  return value === undefined || value === ''
-    ? undefined
-    : value.slice(0, MAX_ID_LENGTH);
+  return value === undefined || value === '' ? undefined : value.slice(0, MAX_ID_LENGTH);
 }
 
 function positiveInt(value: string | undefined): number | undefined {

@@ -1,11 +1,6 @@
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DlqSidecarConfig, loadConfig } from '@orders/config';
-import {
-  createQueuePair,
-  eventually,
-  QueuePair,
-  testSqsClient,
-} from '@orders/testing';
+import { createQueuePair, eventually, QueuePair, testSqsClient } from '@orders/testing';
 import { baseEnv, queueDepth } from '../testing/processes';
 import { deadOrders, sendAll } from '../testing/dead-letter.seeds';
 import { MOVED_BY_SQS } from './dead-letter';
@@ -59,32 +54,22 @@ describe(`${DlqReader.name} (real SQS emulator)`, () => {
         }),
       );
     }
-    await eventually(async () =>
-      expect((await queueDepth(sqs, queues.dlqUrl)).visible).toBe(1),
-    );
+    await eventually(async () => expect((await queueDepth(sqs, queues.dlqUrl)).visible).toBe(1));
     const reasons: string[] = [];
 
     await reader.scan(
       { visibilitySeconds: 30, maxMessages: 10, waitForHiddenMs: 0 },
       async (batch) => {
-        reasons.push(
-          ...batch.map(({ letter }) => `${letter.groupKey}: ${letter.reason}`),
-        );
+        reasons.push(...batch.map(({ letter }) => `${letter.groupKey}: ${letter.reason}`));
       },
     );
 
     expect(reasons).toHaveLength(1);
-    expect(reasons[0]).toMatch(
-      new RegExp(`^${MOVED_BY_SQS}: moved by SQS after \\d+ receives$`),
-    );
+    expect(reasons[0]).toMatch(new RegExp(`^${MOVED_BY_SQS}: moved by SQS after \\d+ receives$`));
   });
 
   it('should wait for letters hidden by another reader and then examine them too', async () => {
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(6, 'INVALID_ENVELOPE', 'bad').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(6, 'INVALID_ENVELOPE', 'bad').seeds);
     // Another reader (a killed CLI run) holds some of them for four seconds.
     await sqs.send(
       new ReceiveMessageCommand({
@@ -117,11 +102,7 @@ describe(`${DlqReader.name} (real SQS emulator)`, () => {
   });
 
   it('should call a scan partial when its hiding runs out and only letters already seen keep coming back', async () => {
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(5, 'INVALID_ENVELOPE', 'bad').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(5, 'INVALID_ENVELOPE', 'bad').seeds);
 
     // Visibility 0: every letter is visible again at once, as when a scan outlasts its hiding.
     const outcome = await reader.scan({
@@ -134,19 +115,12 @@ describe(`${DlqReader.name} (real SQS emulator)`, () => {
   });
 
   it('should release what it holds when the visitor fails', async () => {
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(12, 'INVALID_ENVELOPE', 'bad').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(12, 'INVALID_ENVELOPE', 'bad').seeds);
 
     await expect(
-      reader.scan(
-        { visibilitySeconds: 30, maxMessages: 100, waitForHiddenMs: 0 },
-        async () => {
-          throw new Error('visitor broke');
-        },
-      ),
+      reader.scan({ visibilitySeconds: 30, maxMessages: 100, waitForHiddenMs: 0 }, async () => {
+        throw new Error('visitor broke');
+      }),
     ).rejects.toThrow('visitor broke');
 
     expect(await queueDepth(sqs, queues.dlqUrl)).toEqual({

@@ -39,9 +39,7 @@ export interface ScanOutcome {
 }
 
 /** Returns the ids of letters the visitor removed from the DLQ; all others are released afterwards. */
-export type ScanVisitor = (
-  batch: ReceivedDeadLetter[],
-) => Promise<Iterable<string> | void>;
+export type ScanVisitor = (batch: ReceivedDeadLetter[]) => Promise<Iterable<string> | void>;
 
 // One empty long poll asks every SQS server, so it reliably means "nothing visible right now".
 const IDLE_WAIT_SECONDS = 1;
@@ -89,8 +87,7 @@ export class DlqReader {
       visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
       inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
       delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
-      retentionSeconds:
-        Number.isFinite(retention) && retention > 0 ? retention : undefined,
+      retentionSeconds: Number.isFinite(retention) && retention > 0 ? retention : undefined,
       hasRedrivePolicy: Boolean(attributes.RedrivePolicy),
     };
   }
@@ -153,9 +150,7 @@ export class DlqReader {
           break;
         }
         options.onWaiting?.(hiddenByOthers);
-        await sleep(1000, undefined, { signal: options.signal }).catch(
-          () => undefined,
-        );
+        await sleep(1000, undefined, { signal: options.signal }).catch(() => undefined);
       }
     } finally {
       await this.release([...held.values()]);
@@ -182,9 +177,7 @@ export class DlqReader {
       chunks.push(receiptHandles.slice(start, start + 10));
     }
     for (let start = 0; start < chunks.length; start += 8) {
-      await Promise.all(
-        chunks.slice(start, start + 8).map((chunk) => this.releaseChunk(chunk)),
-      );
+      await Promise.all(chunks.slice(start, start + 8).map((chunk) => this.releaseChunk(chunk)));
     }
   }
 
@@ -227,9 +220,7 @@ export class DlqReader {
       }),
       {
         abortSignal: AbortSignal.timeout(
-          this.config.SQS_REQUEST_TIMEOUT_MS +
-            IDLE_WAIT_SECONDS * 1000 +
-            RECEIVE_SLACK_MS,
+          this.config.SQS_REQUEST_TIMEOUT_MS + IDLE_WAIT_SECONDS * 1000 + RECEIVE_SLACK_MS,
         ),
       },
     );

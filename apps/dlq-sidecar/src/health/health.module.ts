@@ -7,11 +7,7 @@ import { HealthController } from './health.controller';
 
 // Read-only: the counters read the audit log; redrive and purge (OperationsModule) are not here.
 @Module({
-  imports: [
-    TerminusModule.forRoot({ logger: false }),
-    WatcherModule,
-    AuditModule,
-  ],
+  imports: [TerminusModule.forRoot({ logger: false }), WatcherModule, AuditModule],
   controllers: [HealthController],
   providers: [AuditCounters],
 })

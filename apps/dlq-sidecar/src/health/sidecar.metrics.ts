@@ -19,9 +19,7 @@ export class SidecarMetrics {
   readonly redriven: Counter;
   readonly purged: Counter;
   private oldestSentAt: Date | undefined;
-  private auditTotals:
-    | (() => Promise<{ redrive: number; purge: number }>)
-    | undefined;
+  private auditTotals: (() => Promise<{ redrive: number; purge: number }>) | undefined;
   private countedFromAudit = { redrive: 0, purge: 0 };
 
   constructor(registry: Registry) {
@@ -39,9 +37,7 @@ export class SidecarMetrics {
       // Computed at scrape time, so the age keeps growing between two looks at the DLQ.
       collect: () => {
         this.oldestAgeSeconds.set(
-          this.oldestSentAt
-            ? Math.max(0, (Date.now() - this.oldestSentAt.getTime()) / 1000)
-            : 0,
+          this.oldestSentAt ? Math.max(0, (Date.now() - this.oldestSentAt.getTime()) / 1000) : 0,
         );
       },
     });
@@ -116,9 +112,7 @@ export class SidecarMetrics {
     this.oldestSentAt = at;
   }
 
-  readAuditTotalsWith(
-    read: () => Promise<{ redrive: number; purge: number }>,
-  ): void {
+  readAuditTotalsWith(read: () => Promise<{ redrive: number; purge: number }>): void {
     this.auditTotals = read;
   }
 

@@ -21,22 +21,9 @@ import {
   hasCriteria,
   matchesFilter,
 } from '../dead-letters/dead-letter.filter';
-import {
-  DlqReader,
-  ScanOutcome,
-  ScanVisitor,
-} from '../dead-letters/dlq.reader';
-import {
-  AuditAction,
-  AuditCounts,
-  AuditLog,
-  AuditStart,
-  AuditStatus,
-} from '../audit/audit.log';
-import {
-  OperationsErrorCode,
-  OperationsException,
-} from './operations.exception';
+import { DlqReader, ScanOutcome, ScanVisitor } from '../dead-letters/dlq.reader';
+import { AuditAction, AuditCounts, AuditLog, AuditStart, AuditStatus } from '../audit/audit.log';
+import { OperationsErrorCode, OperationsException } from './operations.exception';
 import { RateLimiter } from './rate-limiter';
 
 // SQS caps one SendMessageBatch at 256 KiB in total.
@@ -131,18 +118,14 @@ export class DlqOperationsService {
     const effective = hasCriteria(filter) ? filter : { ...filter, all: true };
     const letters: DeadLetter[] = [];
     let examined = 0;
-    const outcome = await this.scan(
-      LIST_WAIT_FOR_HIDDEN_MS,
-      undefined,
-      async (batch) => {
-        examined += batch.length;
-        letters.push(
-          ...batch
-            .map((received) => received.letter)
-            .filter((letter) => matchesFilter(letter, effective)),
-        );
-      },
-    );
+    const outcome = await this.scan(LIST_WAIT_FOR_HIDDEN_MS, undefined, async (batch) => {
+      examined += batch.length;
+      letters.push(
+        ...batch
+          .map((received) => received.letter)
+          .filter((letter) => matchesFilter(letter, effective)),
+      );
+    });
     letters.sort((a, b) => failedAt(b).getTime() - failedAt(a).getTime());
     return {
       dlqName: this.dlqName,
@@ -164,17 +147,13 @@ export class DlqOperationsService {
             letter,
             body: message.Body ?? '',
             attributes: Object.fromEntries(
-              Object.entries(message.MessageAttributes ?? {}).map(
-                ([name, value]) => [
-                  name,
-                  value.StringValue ?? `(${value.DataType})`,
-                ],
-              ),
+              Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [
+                name,
+                value.StringValue ?? `(${value.DataType})`,
+              ]),
             ),
             systemAttributes: { ...(message.Attributes ?? {}) },
-            ageSeconds: Math.round(
-              (Date.now() - letter.sentAt.getTime()) / 1000,
-            ),
+            ageSeconds: Math.round((Date.now() - letter.sentAt.getTime()) / 1000),
           });
         }
       }
@@ -270,9 +249,7 @@ export class DlqOperationsService {
       notDeleted: 0,
       orderIds: [],
     };
-    const limiter = request.ratePerSecond
-      ? new RateLimiter(request.ratePerSecond)
-      : undefined;
+    const limiter = request.ratePerSecond ? new RateLimiter(request.ratePerSecond) : undefined;
     // Sub-batches that take about a second at the given rate, so no letter waits hidden for long.
     const chunkSize = request.ratePerSecond
       ? Math.max(1, Math.min(10, Math.floor(request.ratePerSecond)))
@@ -304,8 +281,7 @@ export class DlqOperationsService {
           // Letters that reached the DLQ after the start are left alone: a redriven order that fails again must not loop.
           const matching = batch.filter(
             ({ letter }) =>
-              matchesFilter(letter, request.filter) &&
-              letter.sentAt.getTime() < startedAt,
+              matchesFilter(letter, request.filter) && letter.sentAt.getTime() < startedAt,
           );
           counts.matched += matching.length;
           const removed: string[] = [];
@@ -316,14 +292,10 @@ export class DlqOperationsService {
           ) {
             const chunk = matching.slice(start, start + chunkSize);
             if (!dryRun) {
-              removed.push(
-                ...(await act(chunk, counts, request.signal, limiter)),
-              );
+              removed.push(...(await act(chunk, counts, request.signal, limiter)));
             }
             counts.orderIds.push(
-              ...chunk.map(
-                ({ letter }) => letter.orderId ?? `message:${letter.messageId}`,
-              ),
+              ...chunk.map(({ letter }) => letter.orderId ?? `message:${letter.messageId}`),
             );
           }
           waitingForHidden = undefined;
@@ -349,11 +321,7 @@ export class DlqOperationsService {
       : outcome?.interrupted
         ? 'interrupted'
         : 'completed';
-    const message = error
-      ? error instanceof Error
-        ? error.message
-        : String(error)
-      : undefined;
+    const message = error ? (error instanceof Error ? error.message : String(error)) : undefined;
     if (!dryRun) {
       await this.finishAudit(auditId, entry, status, counts, message);
     }
@@ -384,9 +352,7 @@ export class DlqOperationsService {
   }
 
   /** Returns the letters SQS accepted. The body is sent unchanged, so the order keeps its id. */
-  private async sendToOrdersQueue(
-    letters: ReceivedDeadLetter[],
-  ): Promise<ReceivedDeadLetter[]> {
+  private async sendToOrdersQueue(letters: ReceivedDeadLetter[]): Promise<ReceivedDeadLetter[]> {
     const accepted: ReceivedDeadLetter[] = [];
     for (const batch of byteBatches(
       letters.map((letter) => ({ letter, entry: orderEntryOf(letter) })),
@@ -400,20 +366,14 @@ export class DlqOperationsService {
           })),
         }),
       );
-      const ok = new Set(
-        (response.Successful ?? []).map((result) => result.Id),
-      );
-      batch.forEach(
-        ({ letter }, index) => ok.has(String(index)) && accepted.push(letter),
-      );
+      const ok = new Set((response.Successful ?? []).map((result) => result.Id));
+      batch.forEach(({ letter }, index) => ok.has(String(index)) && accepted.push(letter));
     }
     return accepted;
   }
 
   /** Returns the message ids deleted. */
-  private async deleteFromDlq(
-    letters: ReceivedDeadLetter[],
-  ): Promise<string[]> {
+  private async deleteFromDlq(letters: ReceivedDeadLetter[]): Promise<string[]> {
     const deleted: string[] = [];
     for (let start = 0; start < letters.length; start += 10) {
       const chunk = letters.slice(start, start + 10);
@@ -426,13 +386,8 @@ export class DlqOperationsService {
           })),
         }),
       );
-      const ok = new Set(
-        (response.Successful ?? []).map((result) => result.Id),
-      );
-      chunk.forEach(
-        ({ letter }, index) =>
-          ok.has(String(index)) && deleted.push(letter.messageId),
-      );
+      const ok = new Set((response.Successful ?? []).map((result) => result.Id));
+      chunk.forEach(({ letter }, index) => ok.has(String(index)) && deleted.push(letter.messageId));
     }
     return deleted;
   }
@@ -505,23 +460,11 @@ export class DlqOperationsService {
     error?: string,
   ): Promise<void> {
     if (auditId === undefined) {
-      this.audit.logOnly(
-        entry,
-        status,
-        countsOf(counts),
-        counts.orderIds,
-        error,
-      );
+      this.audit.logOnly(entry, status, countsOf(counts), counts.orderIds, error);
       return;
     }
     try {
-      await this.audit.finish(
-        auditId,
-        status,
-        countsOf(counts),
-        counts.orderIds,
-        error,
-      );
+      await this.audit.finish(auditId, status, countsOf(counts), counts.orderIds, error);
       this.audit.logFinished(auditId, entry, status, countsOf(counts));
     } catch (caught) {
       this.audit.logOnly(
@@ -550,9 +493,7 @@ function countsOf(counts: RunCounts): AuditCounts {
 }
 
 /** The dead letter as an order message again: same body, its attributes minus the failure details. */
-function orderEntryOf({
-  message,
-}: ReceivedDeadLetter): Omit<SendMessageBatchRequestEntry, 'Id'> {
+function orderEntryOf({ message }: ReceivedDeadLetter): Omit<SendMessageBatchRequestEntry, 'Id'> {
   const attributes: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     if (!isFailureAttribute(name)) {
@@ -565,26 +506,19 @@ function orderEntryOf({
   }
   return {
     MessageBody: message.Body ?? '',
-    MessageAttributes:
-      Object.keys(attributes).length > 0 ? attributes : undefined,
+    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
   };
 }
 
-function byteBatches<
-  T extends { entry: Omit<SendMessageBatchRequestEntry, 'Id'> },
->(items: T[]): T[][] {
+function byteBatches<T extends { entry: Omit<SendMessageBatchRequestEntry, 'Id'> }>(
+  items: T[],
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let bytes = 0;
   for (const item of items) {
-    const size = messageSize(
-      item.entry.MessageBody ?? '',
-      item.entry.MessageAttributes,
-    );
-    if (
-      current.length > 0 &&
-      (current.length === 10 || bytes + size > MAX_BATCH_BYTES)
-    ) {
+    const size = messageSize(item.entry.MessageBody ?? '', item.entry.MessageAttributes);
+    if (current.length > 0 && (current.length === 10 || bytes + size > MAX_BATCH_BYTES)) {
       batches.push(current);
       current = [];
       bytes = 0;

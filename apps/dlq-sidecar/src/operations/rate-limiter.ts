@@ -22,9 +22,7 @@ export class RateLimiter {
     );
     this.last = now;
     this.tokens -= count;
-    return this.tokens >= 0
-      ? 0
-      : Math.ceil((-this.tokens / this.perSecond) * 1000);
+    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.perSecond) * 1000);
   }
 
   async take(count: number, signal?: AbortSignal): Promise<void> {

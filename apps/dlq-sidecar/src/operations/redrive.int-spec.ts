@@ -9,13 +9,7 @@ import {
 } from '@orders/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deadOrders, sendAll } from '../testing/dead-letter.seeds';
-import {
-  baseEnv,
-  queueDepth,
-  runCli,
-  StackProcess,
-  startProcessor,
-} from '../testing/processes';
+import { baseEnv, queueDepth, runCli, StackProcess, startProcessor } from '../testing/processes';
 
 describe('redrive from the CLI (processor and CLI as processes; real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -24,9 +18,7 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
   let processor: StackProcess;
   let env: Record<string, string>;
 
-  const storedCount = async (
-    orderIds: string[],
-  ): Promise<{ orders: number; items: number }> => {
+  const storedCount = async (orderIds: string[]): Promise<{ orders: number; items: number }> => {
     const [row] = await database.dataSource.query(
       `SELECT (SELECT count(*)::int FROM orders WHERE order_id = ANY($1::uuid[])) AS orders, (SELECT count(*)::int FROM order_items WHERE order_id = ANY($1::uuid[])) AS items`,
       [orderIds],
@@ -61,10 +53,8 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
     );
     await sendAll(sqs, queues.dlqUrl, [...fixable.seeds, ...poison.seeds]);
 
-    const dryRun = await runCli(
-      ['redrive', '--reason', 'REJECTED_BY_DATABASE', '--dry-run'],
-      env,
-    ).done;
+    const dryRun = await runCli(['redrive', '--reason', 'REJECTED_BY_DATABASE', '--dry-run'], env)
+      .done;
 
     expect(dryRun.code).toBe(0);
     expect(dryRun.stdout).toContain('matched 20');
@@ -115,22 +105,12 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
   });
 
   it('should lose nothing and store nothing twice when a redrive is killed halfway and run again', async () => {
-    const orders = deadOrders(
-      150,
-      'DATABASE_UNAVAILABLE',
-      'connection terminated unexpectedly',
-    );
+    const orders = deadOrders(150, 'DATABASE_UNAVAILABLE', 'connection terminated unexpectedly');
     await sendAll(sqs, queues.dlqUrl, orders.seeds);
 
-    const first = runCli(
-      ['redrive', '--reason', 'DATABASE_UNAVAILABLE', '--rate', '50'],
-      env,
-    );
+    const first = runCli(['redrive', '--reason', 'DATABASE_UNAVAILABLE', '--rate', '50'], env);
     await eventually(
-      async () =>
-        expect(
-          (await storedCount(orders.orderIds)).orders,
-        ).toBeGreaterThanOrEqual(30),
+      async () => expect((await storedCount(orders.orderIds)).orders).toBeGreaterThanOrEqual(30),
       15_000,
       50,
     );
@@ -138,10 +118,7 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
     const killed = await first.done;
     const halfway = (await storedCount(orders.orderIds)).orders;
 
-    const second = await runCli(
-      ['redrive', '--reason', 'DATABASE_UNAVAILABLE'],
-      env,
-    ).done;
+    const second = await runCli(['redrive', '--reason', 'DATABASE_UNAVAILABLE'], env).done;
 
     expect(killed.code).toBeNull();
     expect(halfway).toBeLessThan(150);
@@ -170,30 +147,19 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
       10_000,
     );
     const audit = (await auditRows()).filter(
-      (row: { filter: { reason?: string } }) =>
-        row.filter.reason === 'DATABASE_UNAVAILABLE',
+      (row: { filter: { reason?: string } }) => row.filter.reason === 'DATABASE_UNAVAILABLE',
     );
     // The killed run stays "running" with its last progress; the second one completed the rest.
-    expect(audit.map((row: { status: string }) => row.status)).toEqual([
-      'running',
-      'completed',
-    ]);
+    expect(audit.map((row: { status: string }) => row.status)).toEqual(['running', 'completed']);
     expect(audit[1].succeeded).toBeGreaterThan(0);
   });
 
   it('should pace a redrive at --rate and show progress', async () => {
-    const orders = deadOrders(
-      60,
-      'HANDLER_TIMEOUT',
-      'Batch not finished within 45000 ms',
-    );
+    const orders = deadOrders(60, 'HANDLER_TIMEOUT', 'Batch not finished within 45000 ms');
     await sendAll(sqs, queues.dlqUrl, orders.seeds);
     const started = Date.now();
 
-    const run = runCli(
-      ['redrive', '--reason', 'HANDLER_TIMEOUT', '--rate', '30'],
-      env,
-    );
+    const run = runCli(['redrive', '--reason', 'HANDLER_TIMEOUT', '--rate', '30'], env);
     const result = await run.done;
 
     const seconds = (Date.now() - started) / 1000;
@@ -203,9 +169,7 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
     expect(seconds).toBeGreaterThan(1);
     expect(
       run.stderrLines.some((line) =>
-        /^redrive: +examined \d+\/~\d+ +matched \d+ +moved \d+ +[\d.]+ msg\/s$/.test(
-          line,
-        ),
+        /^redrive: +examined \d+\/~\d+ +matched \d+ +moved \d+ +[\d.]+ msg\/s$/.test(line),
       ),
     ).toBe(true);
     await eventually(

@@ -1,9 +1,4 @@
-import {
-  createServer,
-  IncomingMessage,
-  Server,
-  ServerResponse,
-} from 'node:http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 
 export interface ReceivedCall {
@@ -36,12 +31,8 @@ export class AlertReceiver {
   private server: Server | undefined;
 
   async start(): Promise<this> {
-    this.server = createServer((request, response) =>
-      this.handle(request, response),
-    );
-    await new Promise<void>((resolve) =>
-      this.server?.listen(0, '127.0.0.1', resolve),
-    );
+    this.server = createServer((request, response) => this.handle(request, response));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return this;
   }
 

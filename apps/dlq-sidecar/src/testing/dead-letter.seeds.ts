@@ -1,14 +1,7 @@
-import {
-  MessageAttributeValue,
-  SendMessageBatchCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { MessageAttributeValue, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
 
-export function validOrderBody(
-  orderId: string = randomUUID(),
-  customerId = 'customer-1',
-): string {
+export function validOrderBody(orderId: string = randomUUID(), customerId = 'customer-1'): string {
   return JSON.stringify({
     type: 'order.accepted',
     version: 1,
@@ -54,11 +47,7 @@ export interface Seed {
 }
 
 /** Puts messages on a queue in batches of ten; concurrent batches, as a burst would arrive. */
-export async function sendAll(
-  sqs: SQSClient,
-  queueUrl: string,
-  seeds: Seed[],
-): Promise<void> {
+export async function sendAll(sqs: SQSClient, queueUrl: string, seeds: Seed[]): Promise<void> {
   const batches: Seed[][] = [];
   for (let start = 0; start < seeds.length; start += 10) {
     batches.push(seeds.slice(start, start + 10));

@@ -1,10 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuePair, RunningStack } from '@orders/testing';
-import {
-  globalSetupServices,
-  loadStackHarness,
-  testStack,
-} from '@orders/testing';
+import { globalSetupServices, loadStackHarness, testStack } from '@orders/testing';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -133,15 +129,10 @@ export async function queueDepth(
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: [
-        'ApproximateNumberOfMessages',
-        'ApproximateNumberOfMessagesNotVisible',
-      ],
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
     }),
   );
   const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(
-    Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0,
-  );
+  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
   return { visible, inFlight, total: visible + inFlight };
 }

@@ -5,11 +5,7 @@ const t0 = new Date('2026-03-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 const policy = { groupWindowMs: 10_000, repeatIntervalMs: 300_000 };
 
-function pending(
-  id: number,
-  groupKey = 'INVALID_ENVELOPE',
-  noticedSecond = 0,
-): PendingLetter {
+function pending(id: number, groupKey = 'INVALID_ENVELOPE', noticedSecond = 0): PendingLetter {
   return {
     messageId: `m-${id}`,
     groupKey,
@@ -29,9 +25,7 @@ function view(
   present?: Record<string, number>,
 ): LedgerView {
   const counts = new Map<string, number>();
-  letters.forEach((letter) =>
-    counts.set(letter.groupKey, (counts.get(letter.groupKey) ?? 0) + 1),
-  );
+  letters.forEach((letter) => counts.set(letter.groupKey, (counts.get(letter.groupKey) ?? 0) + 1));
   return {
     pending: letters,
     groups,
@@ -43,9 +37,7 @@ describe(planAlerts.name, () => {
   it('should wait for the grouping window before firing', () => {
     const letters = [pending(1), pending(2, 'INVALID_ENVELOPE', 3)];
 
-    expect(planAlerts(view(letters), at(9), policy, new Set()).fire).toEqual(
-      [],
-    );
+    expect(planAlerts(view(letters), at(9), policy, new Set()).fire).toEqual([]);
     const plan = planAlerts(view(letters), at(10), policy, new Set());
 
     expect(plan.fire).toHaveLength(1);
@@ -60,9 +52,7 @@ describe(planAlerts.name, () => {
 
     const plan = planAlerts(view(letters), at(10), policy, new Set());
 
-    expect(
-      plan.fire.map((fire) => [fire.groupKey, fire.letters.length]).sort(),
-    ).toEqual([
+    expect(plan.fire.map((fire) => [fire.groupKey, fire.letters.length]).sort()).toEqual([
       ['INVALID_ENVELOPE', 500],
       ['MALFORMED_JSON', 1],
     ]);
@@ -78,22 +68,13 @@ describe(planAlerts.name, () => {
     };
     const letters = [pending(501, 'INVALID_ENVELOPE', 20)];
 
-    expect(
-      planAlerts(view(letters, [group]), at(200), policy, new Set()).fire,
-    ).toEqual([]);
-    expect(
-      planAlerts(view(letters, [group]), at(310), policy, new Set()).fire,
-    ).toHaveLength(1);
+    expect(planAlerts(view(letters, [group]), at(200), policy, new Set()).fire).toEqual([]);
+    expect(planAlerts(view(letters, [group]), at(310), policy, new Set()).fire).toHaveLength(1);
   });
 
   it('should not plan a group whose previous alert is still being delivered', () => {
     expect(
-      planAlerts(
-        view([pending(1)]),
-        at(60),
-        policy,
-        new Set(['INVALID_ENVELOPE']),
-      ).fire,
+      planAlerts(view([pending(1)]), at(60), policy, new Set(['INVALID_ENVELOPE'])).fire,
     ).toEqual([]);
   });
 
@@ -107,16 +88,9 @@ describe(planAlerts.name, () => {
     };
 
     expect(
-      planAlerts(
-        view([], [group], { INVALID_ENVELOPE: 2 }),
-        at(60),
-        policy,
-        new Set(),
-      ).resolve,
+      planAlerts(view([], [group], { INVALID_ENVELOPE: 2 }), at(60), policy, new Set()).resolve,
     ).toEqual([]);
-    expect(
-      planAlerts(view([], [group], {}), at(60), policy, new Set()).resolve,
-    ).toEqual([group]);
+    expect(planAlerts(view([], [group], {}), at(60), policy, new Set()).resolve).toEqual([group]);
   });
 });
 
@@ -129,14 +103,9 @@ describe(firingAlertOf.name, () => {
   };
 
   it('should describe a burst as one grouped alert with samples and the time span', () => {
-    const letters = Array.from({ length: 500 }, (_, index) =>
-      pending(index + 1),
-    );
+    const letters = Array.from({ length: 500 }, (_, index) => pending(index + 1));
 
-    const alert = firingAlertOf(
-      { groupKey: 'INVALID_ENVELOPE', letters, inDlq: 500 },
-      context,
-    );
+    const alert = firingAlertOf({ groupKey: 'INVALID_ENVELOPE', letters, inDlq: 500 }, context);
 
     expect(alert.title).toBe('500 orders failed: INVALID_ENVELOPE');
     expect(alert.count).toBe(500);
@@ -194,13 +163,11 @@ describe(resolvedAlertOf.name, () => {
       alertedLetters: 3,
     };
 
-    expect(
-      resolvedAlertOf([group], true, { dlqName: 'orders-dlq', now: at(60) })
-        .title,
-    ).toBe('Resolved: orders-dlq is empty again (INVALID_ENVELOPE)');
-    expect(
-      resolvedAlertOf([group], false, { dlqName: 'orders-dlq', now: at(60) })
-        .title,
-    ).toBe('Resolved: no dead letters left for INVALID_ENVELOPE');
+    expect(resolvedAlertOf([group], true, { dlqName: 'orders-dlq', now: at(60) }).title).toBe(
+      'Resolved: orders-dlq is empty again (INVALID_ENVELOPE)',
+    );
+    expect(resolvedAlertOf([group], false, { dlqName: 'orders-dlq', now: at(60) }).title).toBe(
+      'Resolved: no dead letters left for INVALID_ENVELOPE',
+    );
   });
 });

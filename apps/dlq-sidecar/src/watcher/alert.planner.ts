@@ -1,8 +1,4 @@
-import {
-  AlertSample,
-  FiringAlert,
-  ResolvedAlert,
-} from '../alerts/dead-letter.alert';
+import { AlertSample, FiringAlert, ResolvedAlert } from '../alerts/dead-letter.alert';
 import { LedgerView, OpenGroup, PendingLetter } from './dead-letter.ledger';
 
 export interface AlertPolicy {
@@ -49,11 +45,9 @@ export function planAlerts(
     }
     const firstNoticed = earliest(letters.map((letter) => letter.noticedAt));
     const group = groups.get(groupKey);
-    const windowOver =
-      now.getTime() - firstNoticed.getTime() >= policy.groupWindowMs;
+    const windowOver = now.getTime() - firstNoticed.getTime() >= policy.groupWindowMs;
     const repeatAllowed =
-      !group ||
-      now.getTime() - group.lastAlertedAt.getTime() >= policy.repeatIntervalMs;
+      !group || now.getTime() - group.lastAlertedAt.getTime() >= policy.repeatIntervalMs;
     if (windowOver && repeatAllowed) {
       fire.push({
         groupKey,
@@ -83,10 +77,7 @@ export interface AlertContext {
   now: Date;
 }
 
-export function firingAlertOf(
-  planned: PlannedFiring,
-  context: AlertContext,
-): FiringAlert {
+export function firingAlertOf(planned: PlannedFiring, context: AlertContext): FiringAlert {
   const { letters, group } = planned;
   const byLastFailure = [...letters].sort(
     (a, b) => a.failedLastAt.getTime() - b.failedLastAt.getTime(),
@@ -97,9 +88,7 @@ export function firingAlertOf(
   const attempts = letters
     .map((letter) => letter.attempts)
     .filter((value): value is number => value !== undefined);
-  const firstFailureAt = earliest(
-    letters.map((letter) => letter.failedFirstAt),
-  );
+  const firstFailureAt = earliest(letters.map((letter) => letter.failedFirstAt));
   const single = count === 1 && !group ? letters[0] : undefined;
   const samples: AlertSample[] = byLastFailure
     .slice(-MAX_SAMPLES)
@@ -127,9 +116,7 @@ export function firingAlertOf(
     lastFailureAt: latest.failedLastAt,
     firstDeadLetteredAt: byLastFailure[0].failedLastAt,
     maxAttempts:
-      attempts.length > 0
-        ? attempts.reduce((max, value) => Math.max(max, value))
-        : undefined,
+      attempts.length > 0 ? attempts.reduce((max, value) => Math.max(max, value)) : undefined,
     samples,
     inDlq: planned.inDlq,
     inspect: single?.orderId

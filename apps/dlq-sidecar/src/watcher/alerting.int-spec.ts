@@ -1,22 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import {
-  createQueuePair,
-  eventually,
-  QueuePair,
-  testSqsClient,
-} from '@orders/testing';
-import {
-  AlertmanagerBody,
-  AlertReceiver,
-  SlackBody,
-} from '../testing/alert.receiver';
+import { createQueuePair, eventually, QueuePair, testSqsClient } from '@orders/testing';
+import { AlertmanagerBody, AlertReceiver, SlackBody } from '../testing/alert.receiver';
 import { deadOrders, sendAll } from '../testing/dead-letter.seeds';
-import {
-  baseEnv,
-  runCli,
-  StackProcess,
-  startProcessor,
-} from '../testing/processes';
+import { baseEnv, runCli, StackProcess, startProcessor } from '../testing/processes';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const WINDOW_MS = 1000;
@@ -24,16 +10,12 @@ const POLL_MS = 500;
 // Longer than a grouping window plus two polls: any second alert for a group would have come by now.
 const QUIET_MS = WINDOW_MS + POLL_MS * 3;
 
-const startTimeOf = (metrics: string) =>
-  /^process_start_time_seconds (\S+)$/m.exec(metrics)?.[1];
+const startTimeOf = (metrics: string) => /^process_start_time_seconds (\S+)$/m.exec(metrics)?.[1];
 
 const firingFor = (receiver: AlertReceiver, code: string): SlackBody[] =>
   receiver
     .slack()
-    .filter(
-      (body) =>
-        body.text.includes(`: ${code}`) && !body.text.includes('Resolved'),
-    );
+    .filter((body) => body.text.includes(`: ${code}`) && !body.text.includes('Resolved'));
 
 describe('DLQ alerts with two sidecars (processor, sidecars as processes; real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -94,14 +76,10 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
     expect(firingFor(receiver, 'MALFORMED_JSON')[0].text).toContain(
       '2 orders failed: MALFORMED_JSON',
     );
-    expect(firingFor(receiver, 'MALFORMED_JSON')[0].text).toContain(
-      'not valid JSON',
-    );
+    expect(firingFor(receiver, 'MALFORMED_JSON')[0].text).toContain('not valid JSON');
     const roles = await Promise.all(
       sidecarUrls.map(async (url) =>
-        /dlq_watcher_role\{role="leader"\} 1/.test(
-          await (await fetch(`${url}/metrics`)).text(),
-        ),
+        /dlq_watcher_role\{role="leader"\} 1/.test(await (await fetch(`${url}/metrics`)).text()),
       ),
     );
     expect(roles.filter(Boolean)).toHaveLength(1);
@@ -110,9 +88,7 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
   it('should post to Alertmanager with stable labels that group by reason', () => {
     const alert = receiver
       .alertmanager()
-      .find(
-        (entry) => entry.labels.failure_code === 'MALFORMED_JSON',
-      ) as AlertmanagerBody;
+      .find((entry) => entry.labels.failure_code === 'MALFORMED_JSON') as AlertmanagerBody;
 
     expect(alert.labels).toEqual({
       alertname: 'OrdersDeadLettered',
@@ -141,12 +117,10 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
     await sendAll(
       sqs,
       queues.dlqUrl,
-      deadOrders(3, 'UNSUPPORTED_MESSAGE', 'No handler for order.accepted v2')
-        .seeds,
+      deadOrders(3, 'UNSUPPORTED_MESSAGE', 'No handler for order.accepted v2').seeds,
     );
     await eventually(
-      async () =>
-        expect(firingFor(receiver, 'UNSUPPORTED_MESSAGE')).toHaveLength(1),
+      async () => expect(firingFor(receiver, 'UNSUPPORTED_MESSAGE')).toHaveLength(1),
       20_000,
     );
     await sleep(QUIET_MS);
@@ -164,43 +138,30 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
   it('should retry an alert while the webhook is down and deliver it once it is back, without crashing', async () => {
     const startTimes = new Map<string, string | undefined>();
     for (const url of sidecarUrls) {
-      startTimes.set(
-        url,
-        startTimeOf(await (await fetch(`${url}/metrics`)).text()),
-      );
+      startTimes.set(url, startTimeOf(await (await fetch(`${url}/metrics`)).text()));
     }
     receiver.failNext('/slack', 503, 'drop', 500, 503);
 
     await sendAll(
       sqs,
       queues.dlqUrl,
-      deadOrders(2, 'HANDLER_TIMEOUT', 'Batch not finished within 45000 ms')
-        .seeds,
+      deadOrders(2, 'HANDLER_TIMEOUT', 'Batch not finished within 45000 ms').seeds,
     );
 
     await eventually(
-      async () =>
-        expect(firingFor(receiver, 'HANDLER_TIMEOUT')).toHaveLength(1),
+      async () => expect(firingFor(receiver, 'HANDLER_TIMEOUT')).toHaveLength(1),
       20_000,
     );
     const attempts = receiver.calls.filter(
-      (call) =>
-        call.path === '/slack' &&
-        JSON.stringify(call.body).includes('HANDLER_TIMEOUT'),
+      (call) => call.path === '/slack' && JSON.stringify(call.body).includes('HANDLER_TIMEOUT'),
     );
-    expect(attempts.map((call) => call.answered)).toEqual([
-      503, 0, 500, 503, 200,
-    ]);
+    expect(attempts.map((call) => call.answered)).toEqual([503, 0, 500, 503, 200]);
     expect(
-      receiver
-        .alertmanager()
-        .filter((entry) => entry.labels.failure_code === 'HANDLER_TIMEOUT'),
+      receiver.alertmanager().filter((entry) => entry.labels.failure_code === 'HANDLER_TIMEOUT'),
     ).not.toHaveLength(0);
     // Both sidecars are still the same processes, alive and well.
     for (const url of sidecarUrls) {
-      expect(startTimeOf(await (await fetch(`${url}/metrics`)).text())).toBe(
-        startTimes.get(url),
-      );
+      expect(startTimeOf(await (await fetch(`${url}/metrics`)).text())).toBe(startTimes.get(url));
       expect((await fetch(`${url}/health/live`)).status).toBe(200);
     }
   });
@@ -208,9 +169,7 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
   it('should carry on from the other sidecar when the leader stops, without repeating its alerts', async () => {
     const leaders = await Promise.all(
       sidecarUrls.map(async (url) =>
-        /dlq_watcher_role\{role="leader"\} 1/.test(
-          await (await fetch(`${url}/metrics`)).text(),
-        ),
+        /dlq_watcher_role\{role="leader"\} 1/.test(await (await fetch(`${url}/metrics`)).text()),
       ),
     );
     const leader = leaders.indexOf(true);
@@ -234,10 +193,7 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
         ).toBe(true),
       10_000,
     );
-    await eventually(
-      async () => expect(receiver.slack().length).toBe(before + 1),
-      20_000,
-    );
+    await eventually(async () => expect(receiver.slack().length).toBe(before + 1), 20_000);
     await sleep(QUIET_MS);
     // Only the new reason: the old groups were alerted by the old leader, the ledger says so.
     expect(
@@ -254,16 +210,13 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('Nothing was deleted');
 
-    const purged = await runCli(
-      ['purge', '--all', '--confirm', '--actor', 'alerting-test'],
-      env,
-    ).done;
+    const purged = await runCli(['purge', '--all', '--confirm', '--actor', 'alerting-test'], env)
+      .done;
     expect(purged.code).toBe(0);
     expect(purged.stdout).toContain('deleted 510');
 
     // A scan between purge batches may resolve the first reasons early; the last notice comes with the empty DLQ.
-    const resolvedNotices = () =>
-      receiver.slack().filter((body) => body.text.includes('Resolved'));
+    const resolvedNotices = () => receiver.slack().filter((body) => body.text.includes('Resolved'));
     await eventually(
       async () =>
         expect(
@@ -282,15 +235,11 @@ describe('DLQ alerts with two sidecars (processor, sidecars as processes; real S
       'HANDLER_TIMEOUT',
       'UNEXPECTED',
     ]) {
-      expect(
-        resolvedNotices().filter((body) => body.text.includes(code)),
-      ).toHaveLength(1);
+      expect(resolvedNotices().filter((body) => body.text.includes(code))).toHaveLength(1);
       const ended = receiver
         .alertmanager()
         .filter(
-          (entry) =>
-            entry.labels.failure_code === code &&
-            Date.parse(entry.endsAt) <= Date.now(),
+          (entry) => entry.labels.failure_code === code && Date.parse(entry.endsAt) <= Date.now(),
         );
       expect(ended).toHaveLength(1);
     }

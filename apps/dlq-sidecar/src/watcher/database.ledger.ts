@@ -44,33 +44,30 @@ export class DatabaseLedger implements DeadLetterLedger {
     for (let start = 0; start < sorted.length; start += ROWS_PER_STATEMENT) {
       const chunk = sorted.slice(start, start + ROWS_PER_STATEMENT);
       // (xmax = 0) is true for a row this statement inserted, false for one it updated: the first sighting wins, across sidecars too.
-      const rows: { message_id: string; inserted: boolean }[] =
-        await dataSource.query(
-          `INSERT INTO dlq_dead_letters
+      const rows: { message_id: string; inserted: boolean }[] = await dataSource.query(
+        `INSERT INTO dlq_dead_letters
            (dlq_name, message_id, group_key, order_id, customer_id, reason, attempts, failed_first_at, failed_last_at, sent_at, noticed_at, last_scan_id)
          SELECT $1, m, g, o, c, r, a, ff, fl, s, $11, $12
            FROM unnest($2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::int[], $8::timestamptz[], $9::timestamptz[], $10::timestamptz[])
              AS t(m, g, o, c, r, a, ff, fl, s)
          ON CONFLICT (dlq_name, message_id) DO UPDATE SET last_scan_id = EXCLUDED.last_scan_id, gone_at = NULL
          RETURNING message_id, (xmax = 0) AS inserted`,
-          [
-            this.dlqName,
-            chunk.map((letter) => letter.messageId),
-            chunk.map((letter) => letter.groupKey),
-            chunk.map((letter) => letter.orderId ?? null),
-            chunk.map((letter) => letter.customerId ?? null),
-            chunk.map((letter) => letter.reason),
-            chunk.map((letter) => letter.attempts ?? null),
-            chunk.map((letter) => letter.firstFailureAt),
-            chunk.map((letter) => letter.lastFailureAt ?? scan.at),
-            chunk.map((letter) => letter.sentAt),
-            scan.at,
-            scan.scanId,
-          ],
-        );
-      rows
-        .filter((row) => row.inserted)
-        .forEach((row) => inserted.add(row.message_id));
+        [
+          this.dlqName,
+          chunk.map((letter) => letter.messageId),
+          chunk.map((letter) => letter.groupKey),
+          chunk.map((letter) => letter.orderId ?? null),
+          chunk.map((letter) => letter.customerId ?? null),
+          chunk.map((letter) => letter.reason),
+          chunk.map((letter) => letter.attempts ?? null),
+          chunk.map((letter) => letter.firstFailureAt),
+          chunk.map((letter) => letter.lastFailureAt ?? scan.at),
+          chunk.map((letter) => letter.sentAt),
+          scan.at,
+          scan.scanId,
+        ],
+      );
+      rows.filter((row) => row.inserted).forEach((row) => inserted.add(row.message_id));
     }
     if (scan.complete) {
       await dataSource.query(

@@ -6,10 +6,7 @@ import { DatabaseLedger } from './database.ledger';
 import { DeadLetterLedger } from './dead-letter.ledger';
 import { MemoryLedger } from './memory.ledger';
 
-function letter(
-  groupKey = 'INVALID_ENVELOPE',
-  overrides: Partial<DeadLetter> = {},
-): DeadLetter {
+function letter(groupKey = 'INVALID_ENVELOPE', overrides: Partial<DeadLetter> = {}): DeadLetter {
   const at = new Date();
   return {
     messageId: randomUUID(),
@@ -60,15 +57,10 @@ describe.each([
     const letters = [letter(), letter()];
 
     const first = await ledger.record(letters, scan());
-    const second = await ledger.record(
-      [...letters, letter('MALFORMED_JSON')],
-      scan(),
-    );
+    const second = await ledger.record([...letters, letter('MALFORMED_JSON')], scan());
 
     expect(first).toHaveLength(2);
-    expect(second.map((noticed) => noticed.groupKey)).toEqual([
-      'MALFORMED_JSON',
-    ]);
+    expect(second.map((noticed) => noticed.groupKey)).toEqual(['MALFORMED_JSON']);
     expect((await ledger.view()).pending).toHaveLength(3);
   });
 
@@ -83,9 +75,7 @@ describe.each([
     expect((await ledger.view()).present.get('INVALID_ENVELOPE')).toBe(1);
 
     await ledger.markAllGone(new Date());
-    expect(
-      (await ledger.view()).present.get('INVALID_ENVELOPE'),
-    ).toBeUndefined();
+    expect((await ledger.view()).present.get('INVALID_ENVELOPE')).toBeUndefined();
   });
 
   it('should open a group when alerted, add to it, and close it when resolved', async () => {
@@ -130,9 +120,7 @@ describe.each([
     });
     await ledger.record([old, letter()], scan());
 
-    expect((await ledger.view()).oldestSentAt?.getTime()).toBe(
-      old.sentAt.getTime(),
-    );
+    expect((await ledger.view()).oldestSentAt?.getTime()).toBe(old.sentAt.getTime());
   });
 });
 

@@ -13,12 +13,7 @@ import { DeadLetterAlert } from '../alerts/dead-letter.alert';
 import { DeadLetter, queueNameOf } from '../dead-letters/dead-letter';
 import { DlqDepth, DlqReader } from '../dead-letters/dlq.reader';
 import { SidecarMetrics, WatcherRole } from '../health/sidecar.metrics';
-import {
-  AlertContext,
-  firingAlertOf,
-  planAlerts,
-  resolvedAlertOf,
-} from './alert.planner';
+import { AlertContext, firingAlertOf, planAlerts, resolvedAlertOf } from './alert.planner';
 import { DatabaseLedger } from './database.ledger';
 import { DeadLetterLedger } from './dead-letter.ledger';
 import { LeaderElection } from './leader.election';
@@ -32,9 +27,7 @@ import { MirroredLedger } from './mirrored.ledger';
  * letters are all gone (or the DLQ is empty) a resolved notice follows. Only the leader does this.
  */
 @Injectable()
-export class DlqWatcher
-  implements OnApplicationBootstrap, BeforeApplicationShutdown
-{
+export class DlqWatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(DlqWatcher.name);
   private readonly dlqName: string;
   private readonly database: DatabaseLedger;
@@ -149,11 +142,7 @@ export class DlqWatcher
     await this.watch(this.memory, depth, 'uncoordinated');
   }
 
-  private async watch(
-    ledger: DeadLetterLedger,
-    depth: DlqDepth,
-    role: WatcherRole,
-  ): Promise<void> {
+  private async watch(ledger: DeadLetterLedger, depth: DlqDepth, role: WatcherRole): Promise<void> {
     const total = depth.visible + depth.inFlight + depth.delayed;
     if (total === 0) {
       await ledger.markAllGone(new Date());
@@ -188,24 +177,17 @@ export class DlqWatcher
         reason: alert.reason,
         openedAt: alert.openedAt,
       };
-      this.deliver([alert.groupKey], alert, (at) =>
-        ledger.alerted({ ...record, at }),
-      );
+      this.deliver([alert.groupKey], alert, (at) => ledger.alerted({ ...record, at }));
     }
     if (plan.resolve.length > 0) {
       const keys = plan.resolve.map((group) => group.groupKey);
-      this.deliver(
-        keys,
-        resolvedAlertOf(plan.resolve, total === 0, context),
-        () => ledger.resolved(keys),
+      this.deliver(keys, resolvedAlertOf(plan.resolve, total === 0, context), () =>
+        ledger.resolved(keys),
       );
     }
 
     const resolving = new Set(plan.resolve.map((group) => group.groupKey));
-    if (
-      Date.now() - this.lastRefreshAt >=
-      this.config.ALERTMANAGER_RESEND_INTERVAL_MS
-    ) {
+    if (Date.now() - this.lastRefreshAt >= this.config.ALERTMANAGER_RESEND_INTERVAL_MS) {
       this.lastRefreshAt = Date.now();
       const firing = view.groups
         .filter((group) => !resolving.has(group.groupKey))
@@ -226,11 +208,7 @@ export class DlqWatcher
     );
   }
 
-  private async scan(
-    ledger: DeadLetterLedger,
-    depth: DlqDepth,
-    total: number,
-  ): Promise<void> {
+  private async scan(ledger: DeadLetterLedger, depth: DlqDepth, total: number): Promise<void> {
     if (depth.hasRedrivePolicy) {
       // Each peek is a receive: with a redrive policy on the DLQ, watching would move letters away.
       if (!this.warnedAboutRedrivePolicy) {

@@ -59,9 +59,7 @@ export class LeaderElection implements OnApplicationShutdown {
     if (this.lastRole !== role && role !== 'uncoordinated') {
       this.logger.log({
         msg:
-          role === 'leader'
-            ? 'leading: this sidecar alerts'
-            : 'following: another sidecar alerts',
+          role === 'leader' ? 'leading: this sidecar alerts' : 'following: another sidecar alerts',
         instance: this.config.INSTANCE_ID,
       });
     }
@@ -87,10 +85,7 @@ export class LeaderElection implements OnApplicationShutdown {
       connectionTimeoutMillis: this.config.DB_CONNECT_TIMEOUT_MS,
       query_timeout: this.config.DB_CONNECT_TIMEOUT_MS,
       keepAlive: true,
-      application_name: `orders-dlq-sidecar ${this.config.INSTANCE_ID}`.slice(
-        0,
-        63,
-      ),
+      application_name: `orders-dlq-sidecar ${this.config.INSTANCE_ID}`.slice(0, 63),
     });
     // A dropped connection emits 'error'; without a listener it would crash the process.
     client.on('error', (error) => {

@@ -68,10 +68,7 @@ export class MemoryLedger implements DeadLetterLedger {
     for (const row of this.rows.values()) {
       if (row.goneAt === undefined) {
         present.set(row.groupKey, (present.get(row.groupKey) ?? 0) + 1);
-        oldestSentAt =
-          oldestSentAt && oldestSentAt <= row.sentAt
-            ? oldestSentAt
-            : row.sentAt;
+        oldestSentAt = oldestSentAt && oldestSentAt <= row.sentAt ? oldestSentAt : row.sentAt;
       }
       if (row.alertedAt === undefined) {
         pending.push(row);

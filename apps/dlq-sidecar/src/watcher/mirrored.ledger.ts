@@ -1,10 +1,5 @@
 import { DeadLetter } from '../dead-letters/dead-letter';
-import {
-  AlertedRecord,
-  DeadLetterLedger,
-  LedgerView,
-  ScanRecord,
-} from './dead-letter.ledger';
+import { AlertedRecord, DeadLetterLedger, LedgerView, ScanRecord } from './dead-letter.ledger';
 
 /**
  * The leader's ledger: the database decides, and a memory copy follows it, so that when the

@@ -1,12 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DlqSidecarConfig, loadConfig } from '@orders/config';
-import {
-  createQueuePair,
-  eventually,
-  QueuePair,
-  testSqsClient,
-} from '@orders/testing';
+import { createQueuePair, eventually, QueuePair, testSqsClient } from '@orders/testing';
 import { createSidecarApp } from '../create-sidecar-app';
 import { AlertReceiver } from '../testing/alert.receiver';
 import { deadOrders, sendAll } from '../testing/dead-letter.seeds';
@@ -41,11 +36,7 @@ describe('a sidecar whose database is unreachable (real SQS emulator)', () => {
   });
 
   it('should still alert (alone, saying so) rather than stay silent, and only once per group', async () => {
-    await sendAll(
-      sqs,
-      queues.dlqUrl,
-      deadOrders(4, 'INVALID_ENVELOPE', 'bad envelope').seeds,
-    );
+    await sendAll(sqs, queues.dlqUrl, deadOrders(4, 'INVALID_ENVELOPE', 'bad envelope').seeds);
 
     const [alert] = await eventually(async () => {
       const found = receiver.slack();
@@ -55,9 +46,7 @@ describe('a sidecar whose database is unreachable (real SQS emulator)', () => {
     await new Promise((resolve) => setTimeout(resolve, 2000));
 
     expect(alert.text).toContain('4 orders failed: INVALID_ENVELOPE');
-    expect(JSON.stringify(alert.blocks)).toContain(
-      'other sidecars may send this alert too',
-    );
+    expect(JSON.stringify(alert.blocks)).toContain('other sidecars may send this alert too');
     expect(receiver.slack()).toHaveLength(1);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toContain('dlq_watcher_role{role="uncoordinated"} 1');

@@ -23,7 +23,10 @@ export class ApiKeyGuard implements CanActivate {
     let clientId: string;
     if (key === undefined) {
       if (this.config.AUTH_REQUIRED) {
-        throw new AuthException(AuthErrorCode.MissingApiKey, 'An API key is required: send Authorization: Bearer <key> or x-api-key');
+        throw new AuthException(
+          AuthErrorCode.MissingApiKey,
+          'An API key is required: send Authorization: Bearer <key> or x-api-key',
+        );
       }
       clientId = ANONYMOUS_CLIENT;
     } else {
@@ -37,7 +40,11 @@ export class ApiKeyGuard implements CanActivate {
     // Anonymous callers share nothing: each address gets its own bucket.
     const wait = this.limiter.take(clientId === ANONYMOUS_CLIENT ? `ip:${request.ip}` : clientId);
     if (wait > 0) {
-      throw new AuthException(AuthErrorCode.RateLimited, `Rate limit of ${this.config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`, wait);
+      throw new AuthException(
+        AuthErrorCode.RateLimited,
+        `Rate limit of ${this.config.RATE_LIMIT_PER_MINUTE} requests per minute exceeded`,
+        wait,
+      );
     }
     return true;
   }

@@ -34,7 +34,9 @@ export class ApiKeys {
 }
 
 /** `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function presentedApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function presentedApiKey(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
   const authorization = first(headers.authorization);
   if (authorization) {

@@ -24,6 +24,8 @@ describe(RateLimiter.name, () => {
   it('should never limit when the limit is 0', () => {
     const limiter = new RateLimiter(0, () => 0);
 
-    expect(Array.from({ length: 1000 }, () => limiter.take('a')).every((wait) => wait === 0)).toBe(true);
+    expect(Array.from({ length: 1000 }, () => limiter.take('a')).every((wait) => wait === 0)).toBe(
+      true,
+    );
   });
 });

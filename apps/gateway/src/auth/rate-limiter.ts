@@ -37,7 +37,10 @@ export class RateLimiter {
       bucket = { tokens: this.capacity, updatedAt: now };
       this.buckets.set(client, bucket);
     }
-    bucket.tokens = Math.min(this.capacity, bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs);
+    bucket.tokens = Math.min(
+      this.capacity,
+      bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs,
+    );
     bucket.updatedAt = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;

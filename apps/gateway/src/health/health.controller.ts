@@ -1,7 +1,12 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { GatewayConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
 import { probeHealth } from '@orders/observability';
@@ -34,10 +39,14 @@ export class HealthController {
 
   private acceptingTraffic(): HealthIndicatorResult {
     const check = this.indicator.check('lifecycle');
-    return this.shutdown.isShuttingDown ? check.down({ state: 'shutting-down' }) : check.up({ state: 'running' });
+    return this.shutdown.isShuttingDown
+      ? check.down({ state: 'shutting-down' })
+      : check.up({ state: 'running' });
   }
 
   private queueReachable(): Promise<HealthIndicatorResult> {
-    return probeHealth(this.indicator, 'sqs', () => probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS));
+    return probeHealth(this.indicator, 'sqs', () =>
+      probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS),
+    );
   }
 }

@@ -1,11 +1,18 @@
 import { ArgumentMetadata, Injectable, PipeTransform, Type } from '@nestjs/common';
-import { CONTRACT_VALIDATION, CreateOrderDto, describeValidationErrors, toCreateOrderDto } from '@orders/contracts';
+import {
+  CONTRACT_VALIDATION,
+  CreateOrderDto,
+  describeValidationErrors,
+  toCreateOrderDto,
+} from '@orders/contracts';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { RequestValidationException } from './validation.exception';
 
 // class-transformer's generic plainToInstance cost more than validating; hot DTOs get a direct factory.
-const FACTORIES = new Map<Type<unknown>, (body: Record<string, unknown>) => object>([[CreateOrderDto, toCreateOrderDto]]);
+const FACTORIES = new Map<Type<unknown>, (body: Record<string, unknown>) => object>([
+  [CreateOrderDto, toCreateOrderDto],
+]);
 
 /**
  * Validates request bodies against the contract classes with the same rules the processor applies
@@ -20,10 +27,14 @@ export class ContractValidationPipe implements PipeTransform {
       return value;
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new RequestValidationException([{ field: '(body)', problems: ['the body must be a JSON object'] }]);
+      throw new RequestValidationException([
+        { field: '(body)', problems: ['the body must be a JSON object'] },
+      ]);
     }
     const factory = FACTORIES.get(metatype);
-    const instance = factory ? factory(value as Record<string, unknown>) : (plainToInstance(metatype, value) as object);
+    const instance = factory
+      ? factory(value as Record<string, unknown>)
+      : (plainToInstance(metatype, value) as object);
     const errors = validateSync(instance, CONTRACT_VALIDATION);
     if (errors.length > 0) {
       throw new RequestValidationException(describeValidationErrors(errors));
@@ -34,7 +45,8 @@ export class ContractValidationPipe implements PipeTransform {
   private hasRules(metatype: Type<unknown>): boolean {
     let known = this.validated.get(metatype);
     if (known === undefined) {
-      known = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).length > 0;
+      known =
+        getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false).length > 0;
       this.validated.set(metatype, known);
     }
     return known;

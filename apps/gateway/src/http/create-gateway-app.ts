@@ -10,7 +10,10 @@ import { AppModule } from '../app.module';
 import { GatewayMetrics } from './gateway.metrics';
 
 /** Builds the gateway exactly as main.ts runs it; tests use the same function. */
-export async function createGatewayApp(config: GatewayConfig, logger: LoggerService | false): Promise<NestFastifyApplication> {
+export async function createGatewayApp(
+  config: GatewayConfig,
+  logger: LoggerService | false,
+): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     // Trust the caller's request id for correlation, or make one.
@@ -21,7 +24,11 @@ export async function createGatewayApp(config: GatewayConfig, logger: LoggerServ
     return503OnClosing: true,
   });
   // bodyParser off: the JSON-only parser below replaces Nest's defaults.
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, { logger, bufferLogs: logger !== false, bodyParser: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    adapter,
+    { logger, bufferLogs: logger !== false, bodyParser: false },
+  );
   await configureHttp(app, config);
   return app;
 }
@@ -31,28 +38,63 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
   // The Swagger UI at /docs needs inline scripts; the API itself serves only JSON.
   await app.register(helmet as never, { contentSecurityPolicy: false } as never);
   if (config.CORS_ORIGINS.length > 0) {
-    app.enableCors({ origin: config.CORS_ORIGINS, methods: ['GET', 'POST'], allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'idempotency-key', 'x-request-id', 'traceparent'], exposedHeaders: ['location', 'x-request-id', 'retry-after'] });
+    app.enableCors({
+      origin: config.CORS_ORIGINS,
+      methods: ['GET', 'POST'],
+      allowedHeaders: [
+        'content-type',
+        'authorization',
+        'x-api-key',
+        'idempotency-key',
+        'x-request-id',
+        'traceparent',
+      ],
+      exposedHeaders: ['location', 'x-request-id', 'retry-after'],
+    });
   }
 
   // Only JSON bodies: anything else gets 415 from Fastify before a handler runs.
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES }, fastify.getDefaultJsonParser('error', 'error'));
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES },
+    fastify.getDefaultJsonParser('error', 'error'),
+  );
 
   const metrics = app.get(GatewayMetrics);
-  fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    metrics.httpSeconds.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
-      reply.elapsedTime / 1000,
-    );
-    if (request.method === 'POST' && reply.statusCode >= 400 && request.routeOptions.url === '/orders') {
-      metrics.ordersRejected.inc({ reason: String(reply.statusCode) });
-    }
-    done();
-  });
-  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
-    void reply.header('x-request-id', request.id);
-    done(null, payload);
-  });
+  fastify.addHook(
+    'onResponse',
+    (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      metrics.httpSeconds.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? 'unmatched',
+          status: String(reply.statusCode),
+        },
+        reply.elapsedTime / 1000,
+      );
+      if (
+        request.method === 'POST' &&
+        reply.statusCode >= 400 &&
+        request.routeOptions.url === '/orders'
+      ) {
+        metrics.ordersRejected.inc({ reason: String(reply.statusCode) });
+      }
+      done();
+    },
+  );
+  fastify.addHook(
+    'onSend',
+    (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      payload: unknown,
+      done: (error: null, payload: unknown) => void,
+    ) => {
+      void reply.header('x-request-id', request.id);
+      done(null, payload);
+    },
+  );
 
   const document = SwaggerModule.createDocument(
     app,

@@ -18,7 +18,11 @@ export class GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     });
-    this.ordersAccepted = new Counter({ name: 'orders_accepted_total', help: 'Orders acknowledged by SQS and answered 202', registers: [registry] });
+    this.ordersAccepted = new Counter({
+      name: 'orders_accepted_total',
+      help: 'Orders acknowledged by SQS and answered 202',
+      registers: [registry],
+    });
     this.ordersRejected = new Counter({
       name: 'orders_rejected_total',
       help: 'Order requests refused, by reason',
@@ -38,6 +42,10 @@ export class GatewayMetrics {
       buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
       registers: [registry],
     });
-    this.sqsErrors = new Counter({ name: 'sqs_send_errors_total', help: 'Orders that could not be put on the queue', registers: [registry] });
+    this.sqsErrors = new Counter({
+      name: 'sqs_send_errors_total',
+      help: 'Orders that could not be put on the queue',
+      registers: [registry],
+    });
   }
 }

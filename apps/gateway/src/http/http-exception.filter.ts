@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import { GatewayConfig } from '@orders/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
@@ -26,7 +33,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error({ msg: body.message, correlationId: request.id, code: body.code, error: describe(exception) });
+      this.logger.error({
+        msg: body.message,
+        correlationId: request.id,
+        code: body.code,
+        error: describe(exception),
+      });
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
       void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
@@ -37,32 +49,63 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode === HttpStatus.UNAUTHORIZED) {
       void reply.header('WWW-Authenticate', 'Bearer');
     }
-    void reply.status(body.statusCode).header('Content-Type', 'application/json; charset=utf-8').send(body);
+    void reply
+      .status(body.statusCode)
+      .header('Content-Type', 'application/json; charset=utf-8')
+      .send(body);
   }
 
   private toBody(exception: unknown): ErrorBody {
     if (exception instanceof OrdersException) {
       const statusCode = statusOf(exception.code);
-      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: exception.code, message: exception.message };
+      return {
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        code: exception.code,
+        message: exception.message,
+      };
     }
     if (exception instanceof AuthException) {
       const statusCode = authStatusOf(exception.code);
-      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: exception.code, message: exception.message };
+      return {
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        code: exception.code,
+        message: exception.message,
+      };
     }
     if (exception instanceof RequestValidationException) {
-      return { statusCode: 400, error: 'Bad Request', code: 'INVALID_BODY', message: exception.message, fields: exception.fields };
+      return {
+        statusCode: 400,
+        error: 'Bad Request',
+        code: 'INVALID_BODY',
+        message: exception.message,
+        fields: exception.fields,
+      };
     }
     if (exception instanceof HttpException) {
       const statusCode = exception.getStatus();
       const response = exception.getResponse();
-      const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      const message =
+        typeof response === 'string'
+          ? response
+          : String((response as { message?: unknown }).message ?? exception.message);
       return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
     }
     // Fastify's own errors (bad JSON, wrong content type, body too large) carry a statusCode.
     const fastifyError = exception as { statusCode?: number; code?: string; message?: string };
-    if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    if (
+      typeof fastifyError?.statusCode === 'number' &&
+      fastifyError.statusCode >= 400 &&
+      fastifyError.statusCode < 500
+    ) {
       const statusCode = fastifyError.statusCode;
-      return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', code: fastifyError.code, message: fastifyError.message ?? 'Bad request' };
+      return {
+        statusCode,
+        error: STATUS_CODES[statusCode] ?? 'Error',
+        code: fastifyError.code,
+        message: fastifyError.message ?? 'Bad request',
+      };
     }
     return { statusCode: 500, error: 'Internal Server Error', message: 'Unexpected error' };
   }

@@ -8,7 +8,9 @@ describe('order ids', () => {
 
     expect(isUUID(earlier, 7)).toBe(true);
     expect(earlier < later).toBe(true);
-    expect(earlier.slice(0, 13).replace('-', '')).toBe((1_700_000_000_000).toString(16).padStart(12, '0'));
+    expect(earlier.slice(0, 13).replace('-', '')).toBe(
+      (1_700_000_000_000).toString(16).padStart(12, '0'),
+    );
   });
 
   it('should never repeat a version 7 id within the same millisecond', () => {

@@ -15,7 +15,10 @@ export function uuidv7(now = Date.now()): string {
  * any time, maps a retried request to the same order id without asking a database.
  */
 export function orderIdForIdempotencyKey(clientId: string, key: string): string {
-  const bytes = createHash('sha256').update(`orders/idempotency\0${clientId}\0${key}`).digest().subarray(0, 16);
+  const bytes = createHash('sha256')
+    .update(`orders/idempotency\0${clientId}\0${key}`)
+    .digest()
+    .subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x80;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   return format(bytes);

@@ -15,16 +15,29 @@ class ScriptedProducer {
   async send(_name: string, messages: SentBatch): Promise<void> {
     const attempt = this.batches.length;
     this.batches.push(messages);
-    const failed = messages.filter((message) => this.refuse(message.body, attempt)).map((message) => message.id);
+    const failed = messages
+      .filter((message) => this.refuse(message.body, attempt))
+      .map((message) => message.id);
     if (failed.length > 0) {
       throw Object.assign(new Error('Failed to send messages'), { failedMessages: failed });
     }
   }
 }
 
-function publisherWith(producer: ScriptedProducer, overrides: Partial<GatewayConfig> = {}): OrderPublisher {
-  const config = Object.assign(new GatewayConfig(), { SEND_BATCH_LINGER_MS: 5, SEND_TIMEOUT_MS: 2000, ...overrides });
-  return new OrderPublisher(producer as unknown as SqsService, config, new GatewayMetrics(new Registry()));
+function publisherWith(
+  producer: ScriptedProducer,
+  overrides: Partial<GatewayConfig> = {},
+): OrderPublisher {
+  const config = Object.assign(new GatewayConfig(), {
+    SEND_BATCH_LINGER_MS: 5,
+    SEND_TIMEOUT_MS: 2000,
+    ...overrides,
+  });
+  return new OrderPublisher(
+    producer as unknown as SqsService,
+    config,
+    new GatewayMetrics(new Registry()),
+  );
 }
 
 const message = (body: string) => ({ body, attributes: {} });
@@ -34,7 +47,9 @@ describe(OrderPublisher.name, () => {
     const producer = new ScriptedProducer(() => false);
     const publisher = publisherWith(producer);
 
-    await Promise.all(Array.from({ length: 25 }, (_, index) => publisher.publish(message(`order-${index}`))));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, index) => publisher.publish(message(`order-${index}`))),
+    );
 
     expect(producer.batches.length).toBe(3);
     expect(producer.batches.every((batch) => batch.length <= 10)).toBe(true);
@@ -44,12 +59,18 @@ describe(OrderPublisher.name, () => {
     const producer = new ScriptedProducer((body) => body === 'poison');
     const publisher = publisherWith(producer);
 
-    const results = await Promise.allSettled(['a', 'poison', 'b'].map((body) => publisher.publish(message(body))));
+    const results = await Promise.allSettled(
+      ['a', 'poison', 'b'].map((body) => publisher.publish(message(body))),
+    );
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(OrdersException);
     // The first call carried all three; the retries carried the refused entry alone.
-    expect(producer.batches.map((batch) => batch.map((entry) => entry.body))).toEqual([['a', 'poison', 'b'], ['poison'], ['poison']]);
+    expect(producer.batches.map((batch) => batch.map((entry) => entry.body))).toEqual([
+      ['a', 'poison', 'b'],
+      ['poison'],
+      ['poison'],
+    ]);
   });
 
   it('should succeed when a refused entry is accepted on retry', async () => {
@@ -67,7 +88,11 @@ describe(OrderPublisher.name, () => {
 
     await Promise.all(Array.from({ length: 10 }, () => publisher.publish(message(big))));
 
-    expect(producer.batches.every((batch) => batch.reduce((sum, entry) => sum + entry.body.length, 0) <= 256 * 1024)).toBe(true);
+    expect(
+      producer.batches.every(
+        (batch) => batch.reduce((sum, entry) => sum + entry.body.length, 0) <= 256 * 1024,
+      ),
+    ).toBe(true);
     expect(producer.batches.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -21,7 +21,9 @@ export interface OutgoingMessage {
 
 /** sqs-producer's FailedMessagesError (not exported): some entries of the batch were refused. */
 function isPartialFailure(error: unknown): error is Error & { failedMessages: string[] } {
-  return error instanceof Error && Array.isArray((error as { failedMessages?: unknown }).failedMessages);
+  return (
+    error instanceof Error && Array.isArray((error as { failedMessages?: unknown }).failedMessages)
+  );
 }
 
 type BatchEntry = OutgoingMessage & { id: string };
@@ -42,11 +44,15 @@ export class OrderPublisher implements OnApplicationShutdown {
     private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.batcher = new MicroBatcher((messages) => this.sendBatch(messages), {
-      maxItems: MAX_ENTRIES,
-      maxBytes: MAX_BATCH_BYTES,
-      lingerMs: config.SEND_BATCH_LINGER_MS,
-    }, (message) => messageSize(message.body, message.attributes));
+    this.batcher = new MicroBatcher(
+      (messages) => this.sendBatch(messages),
+      {
+        maxItems: MAX_ENTRIES,
+        maxBytes: MAX_BATCH_BYTES,
+        lingerMs: config.SEND_BATCH_LINGER_MS,
+      },
+      (message) => messageSize(message.body, message.attributes),
+    );
   }
 
   /** Resolves only once SQS has acknowledged the message; rejects with QUEUE_UNAVAILABLE otherwise. */
@@ -55,12 +61,21 @@ export class OrderPublisher implements OnApplicationShutdown {
     let timeout: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
       timeout = setTimeout(
-        () => reject(new OrdersException(OrdersErrorCode.QueueUnavailable, `SQS did not acknowledge within ${this.config.SEND_TIMEOUT_MS} ms`)),
+        () =>
+          reject(
+            new OrdersException(
+              OrdersErrorCode.QueueUnavailable,
+              `SQS did not acknowledge within ${this.config.SEND_TIMEOUT_MS} ms`,
+            ),
+          ),
         this.config.SEND_TIMEOUT_MS,
       );
     });
     try {
-      await Promise.race([this.batcher.submit({ ...message, id: String(this.nextEntryId++ % 1e9) }), deadline]);
+      await Promise.race([
+        this.batcher.submit({ ...message, id: String(this.nextEntryId++ % 1e9) }),
+        deadline,
+      ]);
       stopTimer({ outcome: 'sent' });
     } catch (error) {
       stopTimer({ outcome: 'failed' });
@@ -68,7 +83,11 @@ export class OrderPublisher implements OnApplicationShutdown {
       if (error instanceof OrdersException) {
         throw error;
       }
-      throw new OrdersException(OrdersErrorCode.QueueUnavailable, 'The order queue is unavailable', error);
+      throw new OrdersException(
+        OrdersErrorCode.QueueUnavailable,
+        'The order queue is unavailable',
+        error,
+      );
     } finally {
       clearTimeout(timeout);
     }
@@ -86,14 +105,22 @@ export class OrderPublisher implements OnApplicationShutdown {
       try {
         await this.sqs.send(
           ORDERS_PRODUCER,
-          pending.map((message) => ({ id: message.id, body: message.body, messageAttributes: message.attributes })),
+          pending.map((message) => ({
+            id: message.id,
+            body: message.body,
+            messageAttributes: message.attributes,
+          })),
         );
         pending.forEach((message) => results.set(message.id, { ok: true, value: undefined }));
         pending = [];
       } catch (error) {
         if (!isPartialFailure(error)) {
           // Transport failure after the SDK's own retries: nobody knows which entries landed.
-          this.logger.warn({ msg: 'SendMessageBatch failed', entries: pending.length, error: String(error) });
+          this.logger.warn({
+            msg: 'SendMessageBatch failed',
+            entries: pending.length,
+            error: String(error),
+          });
           pending.forEach((message) => results.set(message.id, { ok: false, error }));
           pending = [];
           break;
@@ -108,6 +135,8 @@ export class OrderPublisher implements OnApplicationShutdown {
         pending.forEach((message) => results.set(message.id, { ok: false, error }));
       }
     }
-    return messages.map((message) => results.get(message.id) ?? { ok: false, error: new Error('not sent') });
+    return messages.map(
+      (message) => results.get(message.id) ?? { ok: false, error: new Error('not sent') },
+    );
   }
 }

@@ -1,5 +1,22 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiHeader, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiHeader,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CreateOrderDto, OrderAcceptedView, StoredOrderView } from '@orders/contracts';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyGuard } from '../auth/api-key.guard';
@@ -17,10 +34,21 @@ export class OrdersHttpController {
 
   @Post()
   @HttpCode(202)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Retries with the same key get the same orderId and one stored order' })
-  @ApiAcceptedResponse({ type: OrderAcceptedView, description: 'The order is in the queue; Location names where it will be readable' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retries with the same key get the same orderId and one stored order',
+  })
+  @ApiAcceptedResponse({
+    type: OrderAcceptedView,
+    description: 'The order is in the queue; Location names where it will be readable',
+  })
   @ApiOrderErrors(400, 401, 413, 415, 429, 503)
-  async create(@Body() order: CreateOrderDto, @Context() context: RequestContext, @Res({ passthrough: true }) reply: FastifyReply): Promise<OrderAcceptedView> {
+  async create(
+    @Body() order: CreateOrderDto,
+    @Context() context: RequestContext,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<OrderAcceptedView> {
     const accepted = await this.orders.accept(order, context);
     void reply.header('Location', `/orders/${accepted.orderId}`);
     return accepted;

@@ -2,12 +2,22 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayConfig, loadConfig } from '@orders/config';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
-import { createQueuePair, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
+import {
+  createQueuePair,
+  migratedDatabase,
+  QueuePair,
+  testSqsClient,
+  testStack,
+} from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { createGatewayApp } from '../http/create-gateway-app';
 
 const API_KEY = 'test-key-shop-a';
-const validOrder = { customerId: 'customer-7', currency: 'USD', items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1999 }] };
+const validOrder = {
+  customerId: 'customer-7',
+  currency: 'USD',
+  items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1999 }],
+};
 
 function gatewayConfig(queues: QueuePair, overrides: Record<string, string> = {}): GatewayConfig {
   const stack = testStack();
@@ -33,9 +43,15 @@ async function startGateway(config: GatewayConfig): Promise<NestFastifyApplicati
 
 async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
 }
 
 describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', () => {
@@ -48,7 +64,11 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     app.inject({
       method: 'POST',
       url: '/orders',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, ...headers },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${API_KEY}`,
+        ...headers,
+      },
       payload: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -71,37 +91,70 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     const body = response.json();
     expect(body).toEqual({ orderId: expect.any(String), status: 'accepted' });
     expect(response.headers.location).toBe(`/orders/${body.orderId}`);
-    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }));
+    const received = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queues.queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
+    );
     expect(received.Messages).toHaveLength(1);
     const envelope = JSON.parse(received.Messages?.[0].Body ?? '{}');
-    expect(envelope).toMatchObject({ type: 'order.accepted', version: 1, orderId: body.orderId, order: validOrder });
+    expect(envelope).toMatchObject({
+      type: 'order.accepted',
+      version: 1,
+      orderId: body.orderId,
+      order: validOrder,
+    });
     expect(Date.parse(envelope.acceptedAt)).not.toBeNaN();
-    expect(received.Messages?.[0].MessageAttributes?.['correlation-id']?.StringValue).toBe('corr-123');
-    expect(received.Messages?.[0].MessageAttributes?.traceparent?.StringValue).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(received.Messages?.[0].MessageAttributes?.['correlation-id']?.StringValue).toBe(
+      'corr-123',
+    );
+    expect(received.Messages?.[0].MessageAttributes?.traceparent?.StringValue).toMatch(
+      /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/,
+    );
   });
 
   it.each([
     ['a missing customerId', { ...validOrder, customerId: undefined }, ['customerId']],
     ['an unknown field', { ...validOrder, discount: 5 }, ['discount']],
-    ['a float price and a zero quantity', { ...validOrder, items: [{ sku: 'S', quantity: 0, unitPriceCents: 1.5 }] }, ['items.0.quantity', 'items.0.unitPriceCents']],
+    [
+      'a float price and a zero quantity',
+      { ...validOrder, items: [{ sku: 'S', quantity: 0, unitPriceCents: 1.5 }] },
+      ['items.0.quantity', 'items.0.unitPriceCents'],
+    ],
     ['a bad currency', { ...validOrder, currency: 'usd' }, ['currency']],
     ['no items', { ...validOrder, items: [] }, ['items']],
     ['a JSON array instead of an object', [{ customerId: 'c' }], ['(body)']],
-    ['101 items', { ...validOrder, items: Array.from({ length: 101 }, () => validOrder.items[0]) }, ['items']],
-  ])('should answer 400 naming each bad field for %s, and enqueue nothing', async (_case, body, fields) => {
-    const response = await post(body);
+    [
+      '101 items',
+      { ...validOrder, items: Array.from({ length: 101 }, () => validOrder.items[0]) },
+      ['items'],
+    ],
+  ])(
+    'should answer 400 naming each bad field for %s, and enqueue nothing',
+    async (_case, body, fields) => {
+      const response = await post(body);
 
-    expect(response.statusCode).toBe(400);
-    expect(response.json().fields.map((field: { field: string }) => field.field).sort()).toEqual([...fields].sort());
-    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
-  });
+      expect(response.statusCode).toBe(400);
+      expect(
+        response
+          .json()
+          .fields.map((field: { field: string }) => field.field)
+          .sort(),
+      ).toEqual([...fields].sort());
+      expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+    },
+  );
 
   it('should answer 400 for malformed JSON, 415 for another content type, 413 above the body limit — enqueueing nothing', async () => {
     const malformed = await post('{"customerId": ');
     const wrongType = await post(JSON.stringify(validOrder), { 'content-type': 'text/plain' });
     const tooLarge = await post({ ...validOrder, customerId: 'x'.repeat(70 * 1024) });
 
-    expect([malformed.statusCode, wrongType.statusCode, tooLarge.statusCode]).toEqual([400, 415, 413]);
+    expect([malformed.statusCode, wrongType.statusCode, tooLarge.statusCode]).toEqual([
+      400, 415, 413,
+    ]);
     expect(malformed.json().message).toMatch(/JSON/);
     expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
   });
@@ -141,7 +194,13 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
 
   it('should answer 503 with Retry-After, never 202, when SQS is unreachable', async () => {
     await app.close();
-    app = await startGateway(gatewayConfig(queues, { SQS_ENDPOINT: 'http://127.0.0.1:9', SQS_REQUEST_TIMEOUT_MS: '300', SEND_TIMEOUT_MS: '1500' }));
+    app = await startGateway(
+      gatewayConfig(queues, {
+        SQS_ENDPOINT: 'http://127.0.0.1:9',
+        SQS_REQUEST_TIMEOUT_MS: '300',
+        SEND_TIMEOUT_MS: '1500',
+      }),
+    );
 
     const responses = await Promise.all(Array.from({ length: 5 }, () => post(validOrder)));
 
@@ -158,7 +217,14 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
 
     const before = await app.inject({ method: 'GET', url: `/orders/${orderId}`, headers });
     await new OrdersRepository(database).insertMany([
-      { orderId, customerId: 'c-9', currency: 'EUR', acceptedAt: new Date('2026-05-01T10:00:00Z'), correlationId: null, items: [{ sku: 'A', quantity: 3, unitPriceCents: 250 }] },
+      {
+        orderId,
+        customerId: 'c-9',
+        currency: 'EUR',
+        acceptedAt: new Date('2026-05-01T10:00:00Z'),
+        correlationId: null,
+        items: [{ sku: 'A', quantity: 3, unitPriceCents: 250 }],
+      },
     ]);
     const after = await app.inject({ method: 'GET', url: `/orders/${orderId}`, headers });
     const malformed = await app.inject({ method: 'GET', url: '/orders/42', headers });
@@ -180,10 +246,19 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
 
   it('should keep accepting orders while the database is unreachable, and answer 503 to reads', async () => {
     await app.close();
-    app = await startGateway(gatewayConfig(queues, { DATABASE_URL: 'postgres://nobody:x@127.0.0.1:9/none', DB_CONNECT_TIMEOUT_MS: '300' }));
+    app = await startGateway(
+      gatewayConfig(queues, {
+        DATABASE_URL: 'postgres://nobody:x@127.0.0.1:9/none',
+        DB_CONNECT_TIMEOUT_MS: '300',
+      }),
+    );
 
     const accepted = await post(validOrder);
-    const read = await app.inject({ method: 'GET', url: `/orders/${accepted.json().orderId}`, headers: { authorization: `Bearer ${API_KEY}` } });
+    const read = await app.inject({
+      method: 'GET',
+      url: `/orders/${accepted.json().orderId}`,
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
     const ready = await app.inject({ method: 'GET', url: '/health/ready' });
 
     expect(accepted.statusCode).toBe(202);
@@ -198,15 +273,36 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
 
     expect(response.statusCode).toBe(200);
     expect(document.openapi).toMatch(/^3\./);
-    expect(Object.keys(document.paths.orders ?? document.paths['/orders'].post.responses).length).toBeGreaterThan(0);
-    expect(Object.keys(document.paths['/orders'].post.responses).sort()).toEqual(['202', '400', '401', '413', '415', '429', '503']);
-    expect(Object.keys(document.paths['/orders/{orderId}'].get.responses).sort()).toEqual(['200', '400', '401', '404', '429', '503']);
+    expect(
+      Object.keys(document.paths.orders ?? document.paths['/orders'].post.responses).length,
+    ).toBeGreaterThan(0);
+    expect(Object.keys(document.paths['/orders'].post.responses).sort()).toEqual([
+      '202',
+      '400',
+      '401',
+      '413',
+      '415',
+      '429',
+      '503',
+    ]);
+    expect(Object.keys(document.paths['/orders/{orderId}'].get.responses).sort()).toEqual([
+      '200',
+      '400',
+      '401',
+      '404',
+      '429',
+      '503',
+    ]);
     // Every $ref must resolve inside the document.
     const refs = JSON.stringify(document).match(/"\$ref":"#\/components\/schemas\/[^"]+"/g) ?? [];
     for (const ref of refs) {
-      expect(document.components.schemas[ref.split('/').pop()?.replace('"', '') ?? '']).toBeDefined();
+      expect(
+        document.components.schemas[ref.split('/').pop()?.replace('"', '') ?? ''],
+      ).toBeDefined();
     }
-    expect(document.components.schemas.CreateOrderDto.required).toEqual(expect.arrayContaining(['customerId', 'currency', 'items']));
+    expect(document.components.schemas.CreateOrderDto.required).toEqual(
+      expect.arrayContaining(['customerId', 'currency', 'items']),
+    );
   });
 
   it('should expose Prometheus metrics for accepted and rejected orders and batch sizes', async () => {

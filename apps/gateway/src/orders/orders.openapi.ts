@@ -21,12 +21,22 @@ const ERROR_SCHEMA = {
     message: { type: 'string' },
     fields: {
       type: 'array',
-      items: { type: 'object', properties: { field: { type: 'string' }, problems: { type: 'array', items: { type: 'string' } } } },
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string' },
+          problems: { type: 'array', items: { type: 'string' } },
+        },
+      },
     },
   },
 };
 
 /** Documents the error answers an endpoint can give, all in the one error shape. */
 export function ApiOrderErrors(...statuses: number[]) {
-  return applyDecorators(...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status], schema: ERROR_SCHEMA })));
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status], schema: ERROR_SCHEMA }),
+    ),
+  );
 }

@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { buildOrderAcceptedEnvelope, CreateOrderDto, MessageAttribute, OrderAcceptedView, StoredOrderView } from '@orders/contracts';
+import {
+  buildOrderAcceptedEnvelope,
+  CreateOrderDto,
+  MessageAttribute,
+  OrderAcceptedView,
+  StoredOrderView,
+} from '@orders/contracts';
 import { stringAttribute } from '@orders/messaging';
 import { OrderEntity, OrdersRepository } from '@orders/persistence';
 import { isUUID } from 'class-validator';
@@ -29,7 +35,9 @@ export class OrdersService {
       attributes: {
         [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
         [MessageAttribute.TraceParent]: stringAttribute(context.traceparent),
-        ...(context.idempotencyKey ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) } : {}),
+        ...(context.idempotencyKey
+          ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) }
+          : {}),
       },
     });
     this.metrics.ordersAccepted.inc();
@@ -38,16 +46,26 @@ export class OrdersService {
 
   async find(orderId: string): Promise<StoredOrderView> {
     if (!isUUID(orderId)) {
-      throw new OrdersException(OrdersErrorCode.InvalidOrderId, `orderId must be a UUID, got "${orderId.slice(0, 64)}"`);
+      throw new OrdersException(
+        OrdersErrorCode.InvalidOrderId,
+        `orderId must be a UUID, got "${orderId.slice(0, 64)}"`,
+      );
     }
     let stored: OrderEntity | null;
     try {
       stored = await this.repository.findWithItems(orderId.toLowerCase());
     } catch (error) {
-      throw new OrdersException(OrdersErrorCode.DatabaseUnavailable, 'The order store is unavailable', error);
+      throw new OrdersException(
+        OrdersErrorCode.DatabaseUnavailable,
+        'The order store is unavailable',
+        error,
+      );
     }
     if (!stored) {
-      throw new OrdersException(OrdersErrorCode.OrderNotFound, `Order ${orderId} is not stored (yet): unknown, or still on its way`);
+      throw new OrdersException(
+        OrdersErrorCode.OrderNotFound,
+        `Order ${orderId} is not stored (yet): unknown, or still on its way`,
+      );
     }
     return toView(stored);
   }
@@ -57,7 +75,10 @@ export class OrdersService {
       return uuidv7();
     }
     if (!IDEMPOTENCY_KEY.test(context.idempotencyKey)) {
-      throw new OrdersException(OrdersErrorCode.InvalidIdempotencyKey, 'Idempotency-Key must be 1..255 printable ASCII characters');
+      throw new OrdersException(
+        OrdersErrorCode.InvalidIdempotencyKey,
+        'Idempotency-Key must be 1..255 printable ASCII characters',
+      );
     }
     return orderIdForIdempotencyKey(context.clientId, context.idempotencyKey);
   }
@@ -68,7 +89,11 @@ function toView(order: OrderEntity): StoredOrderView {
     orderId: order.orderId,
     customerId: order.customerId,
     currency: order.currency,
-    items: order.items.map((item) => ({ sku: item.sku, quantity: item.quantity, unitPriceCents: item.unitPriceCents })),
+    items: order.items.map((item) => ({
+      sku: item.sku,
+      quantity: item.quantity,
+      unitPriceCents: item.unitPriceCents,
+    })),
     totalCents: order.totalCents,
     status: 'stored',
     acceptedAt: order.acceptedAt.toISOString(),

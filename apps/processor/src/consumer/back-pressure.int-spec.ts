@@ -1,14 +1,31 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LazyDataSource } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, QueuePair, TcpFaultProxy, testSqsClient, testStack } from '@orders/testing';
+import {
+  createQueuePair,
+  eventually,
+  migratedDatabase,
+  QueuePair,
+  TcpFaultProxy,
+  testSqsClient,
+  testStack,
+} from '@orders/testing';
 import { orderMessage, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
 
-async function depth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+async function depth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number }> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return { visible: Number(Attributes?.ApproximateNumberOfMessages), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible) };
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible),
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -50,7 +67,10 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
   });
 
   async function storedCount(orderIds: string[]): Promise<number> {
-    const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)', [orderIds]);
+    const rows = await database.dataSource.query(
+      'SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)',
+      [orderIds],
+    );
     return rows[0].n;
   }
 
@@ -58,17 +78,26 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
     'should pause polling instead of burning receive counts when the database is down (%s), then store everything',
     async (fault) => {
       // Three receives at most: without the pause, redeliveries after 1, 2 and 4 s push these orders into the DLQ.
-      const queues: QueuePair = await createQueuePair(sqs, { maxReceiveCount: 3, visibilityTimeoutSeconds: 10 });
+      const queues: QueuePair = await createQueuePair(sqs, {
+        maxReceiveCount: 3,
+        visibilityTimeoutSeconds: 10,
+      });
       // The processor even starts with the database down: its first connect fails, later ones must not.
       await proxy.setMode(fault);
-      processor = await startProcessor(testStack(), queues, { ...OUTAGE_SETTINGS, DATABASE_URL: proxy.route(testStack().databaseUrl) });
+      processor = await startProcessor(testStack(), queues, {
+        ...OUTAGE_SETTINGS,
+        DATABASE_URL: proxy.route(testStack().databaseUrl),
+      });
       const messages = Array.from({ length: 30 }, () => orderMessage());
       const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
 
       await sendMessages(sqs, queues.queueUrl, messages);
 
       const running = processor;
-      await eventually(async () => expect(await running.metric('processor_paused')).toBe(1), 10_000);
+      await eventually(
+        async () => expect(await running.metric('processor_paused')).toBe(1),
+        10_000,
+      );
       const ready = await running.get('/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body).toContain('paused: database unavailable');
@@ -82,7 +111,9 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
       await proxy.setMode('forward');
 
       await eventually(async () => expect(await storedCount(orderIds)).toBe(30), 20_000);
-      await eventually(async () => expect(await depth(sqs, queues.queueUrl)).toEqual({ visible: 0, inFlight: 0 }));
+      await eventually(async () =>
+        expect(await depth(sqs, queues.queueUrl)).toEqual({ visible: 0, inFlight: 0 }),
+      );
       expect(await depth(sqs, queues.dlqUrl)).toEqual({ visible: 0, inFlight: 0 });
       expect(await running.metric('processor_paused')).toBe(0);
       expect(await running.metric('processor_pauses_total')).toBeGreaterThanOrEqual(1);
@@ -105,7 +136,11 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
     const running = processor;
 
     await sendMessages(sqs, queues.queueUrl, [orderMessage()]);
-    await eventually(async () => expect(await running.metric('orders_retried_total')).toBe(1), 10_000, 20);
+    await eventually(
+      async () => expect(await running.metric('orders_retried_total')).toBe(1),
+      10_000,
+      20,
+    );
     const failedAt = Date.now();
     expect(await depth(sqs, queues.queueUrl)).toEqual({ visible: 0, inFlight: 1 });
 
@@ -113,7 +148,12 @@ describe('back-pressure while the database is unavailable (real SQS emulator and
     const redelivered = await eventually(
       async () => {
         const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: queues.queueUrl, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['ApproximateReceiveCount'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: queues.queueUrl,
+            WaitTimeSeconds: 0,
+            VisibilityTimeout: 30,
+            MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+          }),
         );
         expect(Messages).toHaveLength(1);
         return Messages[0];

@@ -23,8 +23,13 @@ class FlakyRepository {
 
 function gateWith(repository: FlakyRepository) {
   const registry = new Registry();
-  const gate = new DatabaseGate(repository as unknown as OrdersRepository, processorConfig({ PAUSE_PROBE_INTERVAL_MS: '50' }), new ProcessorMetrics(registry));
-  const paused = async () => (await registry.getSingleMetric('processor_paused')?.get())?.values[0]?.value;
+  const gate = new DatabaseGate(
+    repository as unknown as OrdersRepository,
+    processorConfig({ PAUSE_PROBE_INTERVAL_MS: '50' }),
+    new ProcessorMetrics(registry),
+  );
+  const paused = async () =>
+    (await registry.getSingleMetric('processor_paused')?.get())?.values[0]?.value;
   return { gate, paused };
 }
 

@@ -67,7 +67,12 @@ export class DatabaseGate {
     this.closed.signal.addEventListener('abort', onClose, { once: true });
     let reopened: boolean;
     try {
-      reopened = await Promise.race([this.reopened.then(() => true), sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: giveUp.signal }).catch(() => false)]);
+      reopened = await Promise.race([
+        this.reopened.then(() => true),
+        sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: giveUp.signal }).catch(
+          () => false,
+        ),
+      ]);
     } finally {
       giveUp.abort();
       this.closed.signal.removeEventListener('abort', onClose);
@@ -93,7 +98,11 @@ export class DatabaseGate {
       probes += 1;
       try {
         await this.repository.ping();
-        this.logger.log({ msg: 'database answers again: resuming polling', pausedMs: Date.now() - (this.pausedSince ?? Date.now()), probes });
+        this.logger.log({
+          msg: 'database answers again: resuming polling',
+          pausedMs: Date.now() - (this.pausedSince ?? Date.now()),
+          probes,
+        });
         break;
       } catch {
         // Still down; probe again.

@@ -5,7 +5,11 @@ import { ProcessingErrorCode, ProcessingException } from '../orders/processing.e
 import { processorConfig } from '../testing/processor-config.fixture';
 import { DEAD_LETTER_PRODUCER, DeadLetterPublisher } from './dead-letter.publisher';
 
-type Sent = { id: string; body: string; messageAttributes: Record<string, { DataType: string; StringValue: string }> };
+type Sent = {
+  id: string;
+  body: string;
+  messageAttributes: Record<string, { DataType: string; StringValue: string }>;
+};
 
 class RecordingProducer {
   readonly sent: { name: string; message: Sent }[] = [];
@@ -23,7 +27,10 @@ function message(overrides: Partial<Message> = {}): Message {
     Attributes: { ApproximateReceiveCount: '1', ApproximateFirstReceiveTimestamp: '1767225600000' },
     MessageAttributes: {
       [MessageAttribute.CorrelationId]: { DataType: 'String', StringValue: 'corr-9' },
-      [MessageAttribute.TraceParent]: { DataType: 'String', StringValue: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+      [MessageAttribute.TraceParent]: {
+        DataType: 'String',
+        StringValue: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      },
       [MessageAttribute.IdempotencyKey]: { DataType: 'String', StringValue: 'not-copied' },
     },
     ...overrides,
@@ -34,12 +41,18 @@ const value = (sent: Sent, name: string) => sent.messageAttributes[name]?.String
 
 describe(DeadLetterPublisher.name, () => {
   const producer = new RecordingProducer();
-  const publisher = new DeadLetterPublisher(producer as unknown as SqsService, processorConfig({ INSTANCE_ID: 'processor-7f9c' }));
+  const publisher = new DeadLetterPublisher(
+    producer as unknown as SqsService,
+    processorConfig({ INSTANCE_ID: 'processor-7f9c' }),
+  );
 
   beforeEach(() => producer.sent.splice(0));
 
   it('should send the original body with every failure attribute and the trace attributes', async () => {
-    const failure = new ProcessingException(ProcessingErrorCode.InvalidEnvelope, 'Invalid order envelope: order.items.0.quantity');
+    const failure = new ProcessingException(
+      ProcessingErrorCode.InvalidEnvelope,
+      'Invalid order envelope: order.items.0.quantity',
+    );
 
     await publisher.publish(message(), failure);
 
@@ -49,11 +62,17 @@ describe(DeadLetterPublisher.name, () => {
     expect(sent.body).toBe(message().Body);
     expect(value(sent, MessageAttribute.FailureClass)).toBe('ProcessingException');
     expect(value(sent, MessageAttribute.FailureCode)).toBe('INVALID_ENVELOPE');
-    expect(value(sent, MessageAttribute.FailureMessage)).toBe('Invalid order envelope: order.items.0.quantity');
+    expect(value(sent, MessageAttribute.FailureMessage)).toBe(
+      'Invalid order envelope: order.items.0.quantity',
+    );
     expect(value(sent, MessageAttribute.FailureAttempts)).toBe('1');
     expect(sent.messageAttributes[MessageAttribute.FailureAttempts].DataType).toBe('Number');
-    expect(value(sent, MessageAttribute.FirstFailureAt)).toBe(value(sent, MessageAttribute.LastFailureAt));
-    expect(Date.parse(value(sent, MessageAttribute.LastFailureAt) ?? '')).toBeGreaterThan(Date.now() - 5_000);
+    expect(value(sent, MessageAttribute.FirstFailureAt)).toBe(
+      value(sent, MessageAttribute.LastFailureAt),
+    );
+    expect(Date.parse(value(sent, MessageAttribute.LastFailureAt) ?? '')).toBeGreaterThan(
+      Date.now() - 5_000,
+    );
     expect(value(sent, MessageAttribute.FailedBy)).toBe('processor-7f9c');
     expect(value(sent, MessageAttribute.CorrelationId)).toBe('corr-9');
     expect(value(sent, MessageAttribute.TraceParent)).toMatch(/^00-0af7/);
@@ -63,9 +82,22 @@ describe(DeadLetterPublisher.name, () => {
   });
 
   it('should date the first failure at the first receive when the message was received before', async () => {
-    const failure = new ProcessingException(ProcessingErrorCode.RejectedByDatabase, 'check violation', undefined, Object.assign(new Error('x'), { name: 'QueryFailedError' }));
+    const failure = new ProcessingException(
+      ProcessingErrorCode.RejectedByDatabase,
+      'check violation',
+      undefined,
+      Object.assign(new Error('x'), { name: 'QueryFailedError' }),
+    );
 
-    await publisher.publish(message({ Attributes: { ApproximateReceiveCount: '3', ApproximateFirstReceiveTimestamp: '1767225600000' } }), failure);
+    await publisher.publish(
+      message({
+        Attributes: {
+          ApproximateReceiveCount: '3',
+          ApproximateFirstReceiveTimestamp: '1767225600000',
+        },
+      }),
+      failure,
+    );
 
     const sent = producer.sent[0].message;
     expect(value(sent, MessageAttribute.FailureAttempts)).toBe('3');
@@ -74,13 +106,19 @@ describe(DeadLetterPublisher.name, () => {
   });
 
   it('should shorten a long reason so alerts stay readable', async () => {
-    await publisher.publish(message(), new ProcessingException(ProcessingErrorCode.Unexpected, 'x'.repeat(5000)));
+    await publisher.publish(
+      message(),
+      new ProcessingException(ProcessingErrorCode.Unexpected, 'x'.repeat(5000)),
+    );
 
     expect(value(producer.sent[0].message, MessageAttribute.FailureMessage)).toHaveLength(1000);
   });
 
   it('should still send the message when it carries no attributes at all', async () => {
-    await publisher.publish(message({ Attributes: undefined, MessageAttributes: undefined, Body: 'not json' }), new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not valid JSON'));
+    await publisher.publish(
+      message({ Attributes: undefined, MessageAttributes: undefined, Body: 'not json' }),
+      new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not valid JSON'),
+    );
 
     const sent = producer.sent[0].message;
     expect(sent.body).toBe('not json');

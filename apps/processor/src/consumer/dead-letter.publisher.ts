@@ -24,7 +24,9 @@ export class DeadLetterPublisher {
 
   async publish(message: Message, failure: ProcessingException): Promise<void> {
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
-    const firstReceivedAt = Number(message.Attributes?.ApproximateFirstReceiveTimestamp ?? Date.now());
+    const firstReceivedAt = Number(
+      message.Attributes?.ApproximateFirstReceiveTimestamp ?? Date.now(),
+    );
     const now = new Date().toISOString();
     const attributes: Record<string, MessageAttributeValue> = {};
     for (const name of TRACE_ATTRIBUTES) {
@@ -36,12 +38,20 @@ export class DeadLetterPublisher {
     Object.assign(attributes, {
       [MessageAttribute.FailureClass]: stringAttribute(failure.causeClass),
       [MessageAttribute.FailureCode]: stringAttribute(failure.code),
-      [MessageAttribute.FailureMessage]: stringAttribute(failure.message.slice(0, MAX_REASON_LENGTH) || failure.code),
+      [MessageAttribute.FailureMessage]: stringAttribute(
+        failure.message.slice(0, MAX_REASON_LENGTH) || failure.code,
+      ),
       [MessageAttribute.FailureAttempts]: stringAttribute(receiveCount),
-      [MessageAttribute.FirstFailureAt]: stringAttribute(receiveCount > 1 ? new Date(firstReceivedAt).toISOString() : now),
+      [MessageAttribute.FirstFailureAt]: stringAttribute(
+        receiveCount > 1 ? new Date(firstReceivedAt).toISOString() : now,
+      ),
       [MessageAttribute.LastFailureAt]: stringAttribute(now),
       [MessageAttribute.FailedBy]: stringAttribute(this.config.INSTANCE_ID),
     });
-    await this.sqs.send(DEAD_LETTER_PRODUCER, { id: 'dead-letter', body: message.Body ?? '', messageAttributes: attributes });
+    await this.sqs.send(DEAD_LETTER_PRODUCER, {
+      id: 'dead-letter',
+      body: message.Body ?? '',
+      messageAttributes: attributes,
+    });
   }
 }

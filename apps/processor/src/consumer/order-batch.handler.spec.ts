@@ -1,4 +1,9 @@
-import { ChangeMessageVisibilityBatchCommand, ChangeMessageVisibilityBatchRequestEntry, Message, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityBatchRequestEntry,
+  Message,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { ModuleRef } from '@nestjs/core';
 import { Registry } from 'prom-client';
 import { ProcessorMetrics } from '../health/processor.metrics';
@@ -50,8 +55,15 @@ function message(orderId: string, receiveCount = 1): Message {
   };
 }
 
-function handlerWith(behaviour: Record<string, Behaviour>, options: { deadLetterFails?: boolean; config?: Record<string, string> } = {}) {
-  const config = processorConfig({ REDELIVERY_BASE_SECONDS: '2', REDELIVERY_MAX_SECONDS: '30', ...options.config });
+function handlerWith(
+  behaviour: Record<string, Behaviour>,
+  options: { deadLetterFails?: boolean; config?: Record<string, string> } = {},
+) {
+  const config = processorConfig({
+    REDELIVERY_BASE_SECONDS: '2',
+    REDELIVERY_MAX_SECONDS: '30',
+    ...options.config,
+  });
   const sqs = new RecordingSqs();
   const deadLettered: { message: Message; failure: ProcessingException }[] = [];
   const deadLetters = {
@@ -65,9 +77,17 @@ function handlerWith(behaviour: Record<string, Behaviour>, options: { deadLetter
   const outages: string[] = [];
   const gate = { reportOutage: (reason: string) => outages.push(reason) };
   // The sqs-consumer behind poller 0: polling for as long as its batch handler runs.
-  const consumer = { isPolling: false, stop: () => undefined, get status() { return { isPolling: this.isPolling }; } };
+  const consumer = {
+    isPolling: false,
+    stop: () => undefined,
+    get status() {
+      return { isPolling: this.isPolling };
+    },
+  };
   const consumers = new Map([[POLLER, { instance: consumer }]]);
-  const pollers = new PollerRegistry(config, { get: () => ({ consumers }) } as unknown as ModuleRef);
+  const pollers = new PollerRegistry(config, {
+    get: () => ({ consumers }),
+  } as unknown as ModuleRef);
   const handler = new OrderBatchHandler(
     new ScriptedBridge(behaviour) as unknown as SqsBridgeServer,
     deadLetters as unknown as DeadLetterPublisher,
@@ -84,13 +104,18 @@ const ids = (messages: Message[]) => messages.map((message) => message.MessageId
 
 describe(OrderBatchHandler.name, () => {
   it('should acknowledge stored and dead-lettered messages and keep the transient ones when a batch mixes outcomes', async () => {
-    const { handler, sqs, deadLettered, outages } = handlerWith({ b: ProcessingErrorCode.InvalidEnvelope, c: ProcessingErrorCode.DatabaseUnavailable });
+    const { handler, sqs, deadLettered, outages } = handlerWith({
+      b: ProcessingErrorCode.InvalidEnvelope,
+      c: ProcessingErrorCode.DatabaseUnavailable,
+    });
     const batch = [message('a'), message('b'), message('c'), message('d')];
 
     const acknowledged = await handler.handle(POLLER, batch);
 
     expect(ids(acknowledged)).toEqual(['message-a', 'message-b', 'message-d']);
-    expect(deadLettered.map((entry) => [entry.message.MessageId, entry.failure.code])).toEqual([['message-b', 'INVALID_ENVELOPE']]);
+    expect(deadLettered.map((entry) => [entry.message.MessageId, entry.failure.code])).toEqual([
+      ['message-b', 'INVALID_ENVELOPE'],
+    ]);
     expect(sqs.visibilityChanges.map((entry) => entry.ReceiptHandle)).toEqual(['receipt-c-1']);
     // Other orders were stored, so the database is up: no pause.
     expect(outages).toEqual([]);
@@ -98,12 +123,26 @@ describe(OrderBatchHandler.name, () => {
 
   it('should hand transient failures back with a delay that doubles per receive', async () => {
     const unavailable = ProcessingErrorCode.DatabaseUnavailable;
-    const { handler, sqs } = handlerWith({ a: unavailable, b: unavailable, c: unavailable, d: unavailable });
+    const { handler, sqs } = handlerWith({
+      a: unavailable,
+      b: unavailable,
+      c: unavailable,
+      d: unavailable,
+    });
 
-    const acknowledged = await handler.handle(POLLER, [message('a', 1), message('b', 2), message('c', 3), message('d', 9)]);
+    const acknowledged = await handler.handle(POLLER, [
+      message('a', 1),
+      message('b', 2),
+      message('c', 3),
+      message('d', 9),
+    ]);
 
     expect(acknowledged).toEqual([]);
-    expect(Object.fromEntries(sqs.visibilityChanges.map((entry) => [entry.ReceiptHandle, entry.VisibilityTimeout]))).toEqual({
+    expect(
+      Object.fromEntries(
+        sqs.visibilityChanges.map((entry) => [entry.ReceiptHandle, entry.VisibilityTimeout]),
+      ),
+    ).toEqual({
       'receipt-a-1': 2,
       'receipt-b-2': 4,
       'receipt-c-3': 8,
@@ -112,7 +151,11 @@ describe(OrderBatchHandler.name, () => {
   });
 
   it('should pause polling when no message could be stored because the database is unavailable', async () => {
-    const { handler, outages } = handlerWith({ a: ProcessingErrorCode.DatabaseUnavailable, b: ProcessingErrorCode.DatabaseUnavailable, c: ProcessingErrorCode.MalformedJson });
+    const { handler, outages } = handlerWith({
+      a: ProcessingErrorCode.DatabaseUnavailable,
+      b: ProcessingErrorCode.DatabaseUnavailable,
+      c: ProcessingErrorCode.MalformedJson,
+    });
 
     await handler.handle(POLLER, [message('a'), message('b'), message('c')]);
 
@@ -129,7 +172,10 @@ describe(OrderBatchHandler.name, () => {
   });
 
   it('should leave a permanent failure in the queue when the DLQ cannot be reached', async () => {
-    const { handler, deadLettered } = handlerWith({ a: ProcessingErrorCode.RejectedByDatabase }, { deadLetterFails: true });
+    const { handler, deadLettered } = handlerWith(
+      { a: ProcessingErrorCode.RejectedByDatabase },
+      { deadLetterFails: true },
+    );
 
     const acknowledged = await handler.handle(POLLER, [message('a'), message('b')]);
 
@@ -144,13 +190,24 @@ describe(OrderBatchHandler.name, () => {
     const acknowledged = await handler.handle(POLLER, [broken]);
 
     expect(ids(acknowledged)).toEqual(['message-x']);
-    expect(deadLettered[0].failure).toMatchObject({ code: ProcessingErrorCode.MalformedJson, causeClass: 'SyntaxError' });
+    expect(deadLettered[0].failure).toMatchObject({
+      code: ProcessingErrorCode.MalformedJson,
+      causeClass: 'SyntaxError',
+    });
   });
 
   it('should keep the settled outcomes and hand back the rest when the handler timeout passes', async () => {
     const { handler, sqs, outages } = handlerWith(
       { slow: 'hang' },
-      { config: { HANDLER_TIMEOUT_MS: '300', DB_RETRY_ATTEMPTS: '0', DB_CONNECT_TIMEOUT_MS: '100', VISIBILITY_TIMEOUT_SECONDS: '5', HEARTBEAT_INTERVAL_SECONDS: '2' } },
+      {
+        config: {
+          HANDLER_TIMEOUT_MS: '300',
+          DB_RETRY_ATTEMPTS: '0',
+          DB_CONNECT_TIMEOUT_MS: '100',
+          VISIBILITY_TIMEOUT_SECONDS: '5',
+          HEARTBEAT_INTERVAL_SECONDS: '2',
+        },
+      },
     );
     const started = Date.now();
 
@@ -165,7 +222,9 @@ describe(OrderBatchHandler.name, () => {
   it('should hand back a batch still running at the drain cut-off', async () => {
     const { handler, sqs, pollers, consumer } = handlerWith({ slow: 'hang' });
     consumer.isPolling = true;
-    const handling = handler.handle(POLLER, [message('fast'), message('slow')]).finally(() => (consumer.isPolling = false));
+    const handling = handler
+      .handle(POLLER, [message('fast'), message('slow')])
+      .finally(() => (consumer.isPolling = false));
 
     const drained = await pollers.drain(Date.now() + 500);
     const acknowledged = await handling;
@@ -176,7 +235,9 @@ describe(OrderBatchHandler.name, () => {
   });
 
   it('should release a batch received during a drain at once without processing it', async () => {
-    const { handler, sqs, pollers, deadLettered } = handlerWith({ a: ProcessingErrorCode.InvalidEnvelope });
+    const { handler, sqs, pollers, deadLettered } = handlerWith({
+      a: ProcessingErrorCode.InvalidEnvelope,
+    });
     await pollers.drain(Date.now() + 100);
 
     const acknowledged = await handler.handle(POLLER, [message('a'), message('b')]);

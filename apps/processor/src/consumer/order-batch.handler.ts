@@ -3,7 +3,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { envelopeRoute } from '@orders/contracts';
 import { ProcessorMetrics } from '../health/processor.metrics';
-import { ProcessingErrorCode, ProcessingException, toProcessingException } from '../orders/processing.exception';
+import {
+  ProcessingErrorCode,
+  ProcessingException,
+  toProcessingException,
+} from '../orders/processing.exception';
 import { DatabaseGate } from './database-gate';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { PollerRegistry } from './poller.registry';
@@ -14,7 +18,10 @@ import { messageLogFields, SqsMessageContext } from './sqs-message.context';
 type Outcome = { message: Message; ack: boolean; failure?: ProcessingException };
 
 // Failures that say "the database is not answering" rather than "this order is wrong".
-const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([ProcessingErrorCode.DatabaseUnavailable, ProcessingErrorCode.HandlerTimeout]);
+const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([
+  ProcessingErrorCode.DatabaseUnavailable,
+  ProcessingErrorCode.HandlerTimeout,
+]);
 
 /**
  * One received batch: every message goes through the Nest message pipeline concurrently (their
@@ -45,7 +52,10 @@ export class OrderBatchHandler {
     this.pollers.batchStarted(poller);
     try {
       this.metrics.batchSize.observe(messages.length);
-      const outcomes = await this.withTimeout(messages.map((message) => this.process(message)), messages);
+      const outcomes = await this.withTimeout(
+        messages.map((message) => this.process(message)),
+        messages,
+      );
       return await this.settle(outcomes);
     } finally {
       this.pollers.batchFinished(poller);
@@ -55,7 +65,11 @@ export class OrderBatchHandler {
   private async process(message: Message): Promise<Outcome> {
     try {
       const envelope = parseBody(message.Body);
-      await this.bridge.dispatch(envelopeRoute(String(envelope.type), Number(envelope.version)), envelope, new SqsMessageContext([message]));
+      await this.bridge.dispatch(
+        envelopeRoute(String(envelope.type), Number(envelope.version)),
+        envelope,
+        new SqsMessageContext([message]),
+      );
       return { message, ack: true };
     } catch (error) {
       return { message, ack: false, failure: toProcessingException(error) };
@@ -75,10 +89,20 @@ export class OrderBatchHandler {
         await this.deadLetters.publish(outcome.message, failure);
         this.metrics.deadLettered.inc({ code: failure.code });
         deadLettered.push(outcome.message);
-        this.logger.warn({ msg: 'order message dead-lettered', code: failure.code, reason: failure.message, ...context });
+        this.logger.warn({
+          msg: 'order message dead-lettered',
+          code: failure.code,
+          reason: failure.message,
+          ...context,
+        });
       } catch (error) {
         // Not in the DLQ, so not deleted either: SQS redelivers it and we try again.
-        this.logger.error({ msg: 'could not dead-letter a message; it stays in the queue', code: failure.code, error: String(error), ...context });
+        this.logger.error({
+          msg: 'could not dead-letter a message; it stays in the queue',
+          code: failure.code,
+          error: String(error),
+          ...context,
+        });
       }
     }
 
@@ -91,7 +115,9 @@ export class OrderBatchHandler {
         (message) => redeliveryDelaySeconds(message, this.config),
       );
       // Nothing stored and the database is to blame: receiving more would only burn receive counts.
-      const databaseFailures = transient.filter((outcome) => DATABASE_SYMPTOMS.has((outcome.failure as ProcessingException).code));
+      const databaseFailures = transient.filter((outcome) =>
+        DATABASE_SYMPTOMS.has((outcome.failure as ProcessingException).code),
+      );
       if (stored.length === 0 && databaseFailures.length > 0) {
         this.gate.reportOutage((databaseFailures[0].failure as ProcessingException).message);
       }
@@ -99,7 +125,10 @@ export class OrderBatchHandler {
     return [...stored, ...deadLettered];
   }
 
-  private async changeVisibility(messages: Message[], seconds: (message: Message) => number): Promise<void> {
+  private async changeVisibility(
+    messages: Message[],
+    seconds: (message: Message) => number,
+  ): Promise<void> {
     for (let start = 0; start < messages.length; start += 10) {
       const chunk = messages.slice(start, start + 10);
       try {
@@ -115,10 +144,19 @@ export class OrderBatchHandler {
         );
         for (const failed of response.Failed ?? []) {
           // The message simply reappears after the visibility timeout it already has.
-          this.logger.warn({ msg: 'could not change visibility', code: failed.Code, reason: failed.Message, ...messageLogFields(chunk[Number(failed.Id)]) });
+          this.logger.warn({
+            msg: 'could not change visibility',
+            code: failed.Code,
+            reason: failed.Message,
+            ...messageLogFields(chunk[Number(failed.Id)]),
+          });
         }
       } catch (error) {
-        this.logger.warn({ msg: 'could not change visibility', messages: chunk.length, error: String(error) });
+        this.logger.warn({
+          msg: 'could not change visibility',
+          messages: chunk.length,
+          error: String(error),
+        });
       }
     }
   }
@@ -130,13 +168,24 @@ export class OrderBatchHandler {
   private async withTimeout(work: Promise<Outcome>[], messages: Message[]): Promise<Outcome[]> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`Not stored within HANDLER_TIMEOUT_MS (${this.config.HANDLER_TIMEOUT_MS} ms)`), this.config.HANDLER_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          resolve(`Not stored within HANDLER_TIMEOUT_MS (${this.config.HANDLER_TIMEOUT_MS} ms)`),
+        this.config.HANDLER_TIMEOUT_MS,
+      );
     });
     const cutOff = this.pollers.drainCutoff.then(() => 'Not stored before the drain deadline');
-    const expired = Promise.race([timedOut, cutOff]).then((reason) => new ProcessingException(ProcessingErrorCode.HandlerTimeout, reason));
+    const expired = Promise.race([timedOut, cutOff]).then(
+      (reason) => new ProcessingException(ProcessingErrorCode.HandlerTimeout, reason),
+    );
     try {
       return await Promise.all(
-        work.map((outcome, index) => Promise.race([outcome, expired.then((failure): Outcome => ({ message: messages[index], ack: false, failure }))])),
+        work.map((outcome, index) =>
+          Promise.race([
+            outcome,
+            expired.then((failure): Outcome => ({ message: messages[index], ack: false, failure })),
+          ]),
+        ),
       );
     } finally {
       clearTimeout(timer);
@@ -149,10 +198,18 @@ function parseBody(body: string | undefined): { type?: unknown; version?: unknow
   try {
     parsed = JSON.parse(body ?? '');
   } catch (error) {
-    throw new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not valid JSON', undefined, error);
+    throw new ProcessingException(
+      ProcessingErrorCode.MalformedJson,
+      'Message body is not valid JSON',
+      undefined,
+      error,
+    );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ProcessingException(ProcessingErrorCode.MalformedJson, 'Message body is not a JSON object');
+    throw new ProcessingException(
+      ProcessingErrorCode.MalformedJson,
+      'Message body is not a JSON object',
+    );
   }
   return parsed as { type?: unknown; version?: unknown };
 }

@@ -1,7 +1,14 @@
 import { GetQueueAttributesCommand, Message, SQSClient } from '@aws-sdk/client-sqs';
 import { MessageAttribute } from '@orders/contracts';
 import { LazyDataSource } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, QueuePair, testSqsClient, testStack } from '@orders/testing';
+import {
+  createQueuePair,
+  eventually,
+  migratedDatabase,
+  QueuePair,
+  testSqsClient,
+  testStack,
+} from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 import { orderMessage, receiveAll, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
@@ -12,17 +19,27 @@ const TRIGGER = `int_spec_${REJECTED_CUSTOMER.replace('-', '_')}`;
 
 async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<number> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible)
+  );
 }
 
 async function storedCount(database: LazyDataSource, orderIds: string[]): Promise<number> {
-  const rows = await database.dataSource.query('SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)', [orderIds]);
+  const rows = await database.dataSource.query(
+    'SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1)',
+    [orderIds],
+  );
   return rows[0].n;
 }
 
-const attribute = (message: Message, name: string) => message.MessageAttributes?.[name]?.StringValue;
+const attribute = (message: Message, name: string) =>
+  message.MessageAttributes?.[name]?.StringValue;
 
 describe('order batches (real SQS emulator and PostgreSQL)', () => {
   let sqs: SQSClient;
@@ -42,7 +59,9 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
         END IF;
         RETURN NEW;
       END $$`);
-    await database.dataSource.query(`CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`);
+    await database.dataSource.query(
+      `CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`,
+    );
     processor = await startProcessor(testStack(), queues);
   });
 
@@ -60,14 +79,26 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
     const rejectedId = randomUUID();
     const poison = {
       MALFORMED_JSON: { body: '{"type":"order.accepted","version":1,' },
-      UNSUPPORTED_MESSAGE: { body: JSON.stringify({ type: 'order.cancelled', version: 1, orderId: randomUUID() }) },
-      UNSUPPORTED_VERSION: { body: JSON.stringify({ ...JSON.parse(orderMessage().body), version: 2 }) },
-      INVALID_ENVELOPE: orderMessage(randomUUID(), { items: [{ sku: 'SKU-1', quantity: 0, unitPriceCents: 100 }] }),
+      UNSUPPORTED_MESSAGE: {
+        body: JSON.stringify({ type: 'order.cancelled', version: 1, orderId: randomUUID() }),
+      },
+      UNSUPPORTED_VERSION: {
+        body: JSON.stringify({ ...JSON.parse(orderMessage().body), version: 2 }),
+      },
+      INVALID_ENVELOPE: orderMessage(randomUUID(), {
+        items: [{ sku: 'SKU-1', quantity: 0, unitPriceCents: 100 }],
+      }),
       REJECTED_BY_DATABASE: orderMessage(rejectedId, { customerId: REJECTED_CUSTOMER }),
     };
     // The database-rejected order travels with nine good ones: one multi-row insert fails for all ten.
     await sendMessages(sqs, queues.queueUrl, [...good.slice(0, 9), poison.REJECTED_BY_DATABASE]);
-    await sendMessages(sqs, queues.queueUrl, [...good.slice(9), poison.MALFORMED_JSON, poison.UNSUPPORTED_MESSAGE, poison.UNSUPPORTED_VERSION, poison.INVALID_ENVELOPE]);
+    await sendMessages(sqs, queues.queueUrl, [
+      ...good.slice(9),
+      poison.MALFORMED_JSON,
+      poison.UNSUPPORTED_MESSAGE,
+      poison.UNSUPPORTED_VERSION,
+      poison.INVALID_ENVELOPE,
+    ]);
 
     await eventually(async () => expect(await storedCount(database, goodIds)).toBe(12), 15_000);
     await eventually(async () => expect(await queueDepth(sqs, queues.dlqUrl)).toBe(5), 15_000);
@@ -83,7 +114,10 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
     };
     for (const [kind, message] of Object.entries(poison)) {
       const letter = byBody.get(message.body);
-      expect({ kind, code: letter && attribute(letter, MessageAttribute.FailureCode) }).toEqual({ kind, code: expectedCodes[kind as keyof typeof expectedCodes] });
+      expect({ kind, code: letter && attribute(letter, MessageAttribute.FailureCode) }).toEqual({
+        kind,
+        code: expectedCodes[kind as keyof typeof expectedCodes],
+      });
       const reason = letter as Message;
       expect(attribute(reason, MessageAttribute.FailureClass)).toBeTruthy();
       expect(attribute(reason, MessageAttribute.FailureMessage)).toBeTruthy();
@@ -92,9 +126,24 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
       expect(Date.parse(attribute(reason, MessageAttribute.LastFailureAt) ?? '')).not.toBeNaN();
       expect(attribute(reason, MessageAttribute.FailedBy)).toBe('processor-int-spec');
     }
-    expect(attribute(byBody.get(poison.REJECTED_BY_DATABASE.body) as Message, MessageAttribute.FailureMessage)).toContain(`orders of ${REJECTED_CUSTOMER} are refused`);
-    expect(attribute(byBody.get(poison.INVALID_ENVELOPE.body) as Message, MessageAttribute.FailureMessage)).toContain('order.items.0.quantity');
-    expect(attribute(byBody.get(poison.REJECTED_BY_DATABASE.body) as Message, MessageAttribute.CorrelationId)).toBe(`corr-${rejectedId}`);
+    expect(
+      attribute(
+        byBody.get(poison.REJECTED_BY_DATABASE.body) as Message,
+        MessageAttribute.FailureMessage,
+      ),
+    ).toContain(`orders of ${REJECTED_CUSTOMER} are refused`);
+    expect(
+      attribute(
+        byBody.get(poison.INVALID_ENVELOPE.body) as Message,
+        MessageAttribute.FailureMessage,
+      ),
+    ).toContain('order.items.0.quantity');
+    expect(
+      attribute(
+        byBody.get(poison.REJECTED_BY_DATABASE.body) as Message,
+        MessageAttribute.CorrelationId,
+      ),
+    ).toBe(`corr-${rejectedId}`);
     expect(await storedCount(database, [rejectedId])).toBe(0);
     // Every message is settled: nothing waits in the main queue for a redelivery.
     await eventually(async () => expect(await queueDepth(sqs, queues.queueUrl)).toBe(0));
@@ -114,7 +163,10 @@ describe('order batches (real SQS emulator and PostgreSQL)', () => {
     await eventually(async () => expect(await queueDepth(sqs, queues.queueUrl)).toBe(0));
 
     expect(await storedCount(database, [orderId])).toBe(1);
-    const items = await database.dataSource.query('SELECT count(*)::int AS n FROM order_items WHERE order_id = $1', [orderId]);
+    const items = await database.dataSource.query(
+      'SELECT count(*)::int AS n FROM order_items WHERE order_id = $1',
+      [orderId],
+    );
     expect(items[0].n).toBe(1);
     expect((await processor.metric('orders_duplicate_total')) - duplicatesBefore).toBe(2);
     expect(await queueDepth(sqs, queues.dlqUrl)).toBe(deadLettersBefore);

@@ -47,7 +47,10 @@ export function orderPollerClasses(count: number): Type<unknown>[] {
 
       private report(event: string, error: Error): void {
         // A skipped receive (paused, draining) and a long poll cancelled by the drain are not faults.
-        if (error?.message?.includes(RECEIVE_SKIPPED) || (this.registry.isDraining && /aborted/i.test(error?.message ?? ''))) {
+        if (
+          error?.message?.includes(RECEIVE_SKIPPED) ||
+          (this.registry.isDraining && /aborted/i.test(error?.message ?? ''))
+        ) {
           return;
         }
         this.metrics.consumerErrors.inc({ event });

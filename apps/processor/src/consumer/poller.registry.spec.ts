@@ -22,8 +22,14 @@ class FakeConsumer {
 }
 
 function registryWith(consumers: FakeConsumer[], overrides: Record<string, string> = {}) {
-  const config = processorConfig({ POLLERS: String(consumers.length), DB_POOL_SIZE: String(consumers.length + 1), ...overrides });
-  const map = new Map(consumers.map((instance, index) => [pollerName(index), { instance, stopOptions: {} }]));
+  const config = processorConfig({
+    POLLERS: String(consumers.length),
+    DB_POOL_SIZE: String(consumers.length + 1),
+    ...overrides,
+  });
+  const map = new Map(
+    consumers.map((instance, index) => [pollerName(index), { instance, stopOptions: {} }]),
+  );
   const moduleRef = { get: () => ({ consumers: map }) } as unknown as ModuleRef;
   return new PollerRegistry(config, moduleRef);
 }
@@ -32,7 +38,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(PollerRegistry.name, () => {
   it('should report a poller as stuck when it has not polled for longer than the limit', () => {
-    const registry = registryWith([new FakeConsumer(), new FakeConsumer()], { SQS_WAIT_TIME_SECONDS: '1', PAUSE_PROBE_INTERVAL_MS: '100', STUCK_POLLER_FACTOR: '2', HANDLER_TIMEOUT_MS: '9000' });
+    const registry = registryWith([new FakeConsumer(), new FakeConsumer()], {
+      SQS_WAIT_TIME_SECONDS: '1',
+      PAUSE_PROBE_INTERVAL_MS: '100',
+      STUCK_POLLER_FACTOR: '2',
+      HANDLER_TIMEOUT_MS: '9000',
+    });
     const now = Date.now();
     const clock = jest.spyOn(Date, 'now').mockReturnValue(now);
     registry.pollStarted(pollerName(0));
@@ -66,7 +77,12 @@ describe(PollerRegistry.name, () => {
     handling.isPolling = false;
     const outcome = await drain;
 
-    expect(outcome).toEqual({ drained: true, unfinished: [], abortedReceives: 1, batchesInFlight: 1 });
+    expect(outcome).toEqual({
+      drained: true,
+      unfinished: [],
+      abortedReceives: 1,
+      batchesInFlight: 1,
+    });
     expect(handling.abortController.signal.aborted).toBe(false);
     expect(receiving.abortController.signal.aborted).toBe(true);
   });

@@ -73,9 +73,13 @@ export class PollerRegistry {
 
   /** Pollers that have not started a receive for longer than any healthy cycle can take. */
   stuckPollers(now = Date.now()): string[] {
-    const cycleMs = Math.max(this.config.SQS_WAIT_TIME_SECONDS * 1000, 1000) + this.config.PAUSE_PROBE_INTERVAL_MS * 5;
+    const cycleMs =
+      Math.max(this.config.SQS_WAIT_TIME_SECONDS * 1000, 1000) +
+      this.config.PAUSE_PROBE_INTERVAL_MS * 5;
     const limitMs = this.config.STUCK_POLLER_FACTOR * cycleMs + this.config.HANDLER_TIMEOUT_MS;
-    return [...this.pollers.entries()].filter(([, state]) => now - state.lastPollAt > limitMs).map(([name]) => name);
+    return [...this.pollers.entries()]
+      .filter(([, state]) => now - state.lastPollAt > limitMs)
+      .map(([name]) => name);
   }
 
   /**
@@ -84,7 +88,9 @@ export class PollerRegistry {
    */
   async drain(deadline: number): Promise<DrainOutcome> {
     this.draining = true;
-    const batchesInFlight = [...this.pollers.values()].filter((state) => state.phase === 'handling').length;
+    const batchesInFlight = [...this.pollers.values()].filter(
+      (state) => state.phase === 'handling',
+    ).length;
     // Leaves time to hand the unfinished messages back and delete the finished ones.
     const settleMs = Math.min(CUTOFF_MARGIN_MS, Math.round((deadline - Date.now()) / 5));
     const cutoff = setTimeout(this.reachCutoff, Math.max(0, deadline - settleMs - Date.now()));
@@ -94,7 +100,10 @@ export class PollerRegistry {
     const polling = () => consumers.filter(([, { instance }]) => instance.status.isPolling);
     const busy = () => polling().filter(([name]) => this.pollers.get(name)?.phase !== 'receiving');
     const cancelLongPolls = () => {
-      for (const [name, { instance }] of polling().filter(([candidate]) => !aborted.has(candidate) && this.pollers.get(candidate)?.phase === 'receiving')) {
+      for (const [name, { instance }] of polling().filter(
+        ([candidate]) =>
+          !aborted.has(candidate) && this.pollers.get(candidate)?.phase === 'receiving',
+      )) {
         (instance as unknown as { abortController?: AbortController }).abortController?.abort();
         aborted.add(name);
       }
@@ -109,14 +118,21 @@ export class PollerRegistry {
     clearTimeout(cutoff);
     cancelLongPolls();
     const unfinished = busy().map(([name]) => name);
-    return { drained: unfinished.length === 0, unfinished, abortedReceives: aborted.size, batchesInFlight };
+    return {
+      drained: unfinished.length === 0,
+      unfinished,
+      abortedReceives: aborted.size,
+      batchesInFlight,
+    };
   }
 
   private consumers(): Map<string, SqsConsumerMapValues> {
     // Looked up late: the SQS module's own factory depends on this registry.
     const sqs = this.moduleRef.get(SqsService, { strict: false });
     // @ssut/nestjs-sqs keeps its consumers private and stops them without waiting.
-    return (sqs as unknown as { consumers: Map<string, SqsConsumerMapValues> }).consumers ?? new Map();
+    return (
+      (sqs as unknown as { consumers: Map<string, SqsConsumerMapValues> }).consumers ?? new Map()
+    );
   }
 
   private update(name: string, change: Partial<PollerState>): void {

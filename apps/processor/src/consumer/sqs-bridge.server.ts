@@ -28,14 +28,22 @@ export class SqsBridgeServer extends Server implements CustomTransportStrategy {
     throw new Error('SqsBridgeServer wraps no client');
   }
 
-  async dispatch(route: EnvelopeRoute, payload: unknown, context: SqsMessageContext): Promise<unknown> {
-    const handler = this.getHandlerByPattern(this.normalizePattern({ type: route.type, version: route.version }));
+  async dispatch(
+    route: EnvelopeRoute,
+    payload: unknown,
+    context: SqsMessageContext,
+  ): Promise<unknown> {
+    const handler = this.getHandlerByPattern(
+      this.normalizePattern({ type: route.type, version: route.version }),
+    );
     if (!handler) {
       throw new ProcessingException(
         ProcessingErrorCode.UnsupportedMessage,
         `No handler for message type "${String(route.type)}" version ${String(route.version)}`,
       );
     }
-    return lastValueFrom(this.transformToObservable(await handler(payload, context)), { defaultValue: undefined });
+    return lastValueFrom(this.transformToObservable(await handler(payload, context)), {
+      defaultValue: undefined,
+    });
   }
 }

@@ -23,7 +23,12 @@ export class SqsMessageContext extends BaseRpcContext<[Message]> {
 }
 
 /** Fields every log line about one message carries, read without trusting the body. */
-export function messageLogFields(message: Message | undefined): { messageId?: string; orderId?: string; correlationId?: string; receiveCount?: number } {
+export function messageLogFields(message: Message | undefined): {
+  messageId?: string;
+  orderId?: string;
+  correlationId?: string;
+  receiveCount?: number;
+} {
   if (!message) {
     return {};
   }

@@ -1,6 +1,11 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
 import { probeHealth } from '@orders/observability';
@@ -31,7 +36,11 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.polling(), () => this.databaseReachable(), () => this.queueReachable()]);
+    return this.health.check([
+      () => this.polling(),
+      () => this.databaseReachable(),
+      () => this.queueReachable(),
+    ]);
   }
 
   private pollersAlive(): HealthIndicatorResult {
@@ -45,7 +54,9 @@ export class HealthController {
     if (this.pollers.isDraining) {
       return check.down({ state: 'draining' });
     }
-    return this.gate.isPaused ? check.down({ state: 'paused: database unavailable' }) : check.up({ state: 'polling' });
+    return this.gate.isPaused
+      ? check.down({ state: 'paused: database unavailable' })
+      : check.up({ state: 'polling' });
   }
 
   private databaseReachable(): Promise<HealthIndicatorResult> {
@@ -53,6 +64,8 @@ export class HealthController {
   }
 
   private queueReachable(): Promise<HealthIndicatorResult> {
-    return probeHealth(this.indicator, 'sqs', () => probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS));
+    return probeHealth(this.indicator, 'sqs', () =>
+      probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS),
+    );
   }
 }

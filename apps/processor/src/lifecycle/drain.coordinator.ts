@@ -1,5 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { DatabaseGate } from '../consumer/database-gate';
@@ -46,14 +51,20 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
     // Normally empty by now; after an exhausted budget the writes still running are not waited for.
     await withinDeadline(this.writer.drain(), deadline);
     if (!this.outcome.drained) {
-      this.logger.warn({ msg: 'drain budget exhausted: these batches reappear after their visibility timeout', pollers: this.outcome.unfinished });
+      this.logger.warn({
+        msg: 'drain budget exhausted: these batches reappear after their visibility timeout',
+        pollers: this.outcome.unfinished,
+      });
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
     // The HTTP server is closed now, so health checks no longer touch the pool or the queue.
     // A pool with a client stuck on a dead connection would wait forever: stay within the budget.
-    const closed = await withinDeadline(this.database.close(), Math.max(this.deadline, Date.now() + MIN_CLOSE_MS));
+    const closed = await withinDeadline(
+      this.database.close(),
+      Math.max(this.deadline, Date.now() + MIN_CLOSE_MS),
+    );
     this.sqs.destroy();
     const drainMs = Date.now() - this.startedAt;
     this.logger.log({

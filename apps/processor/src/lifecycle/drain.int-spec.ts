@@ -1,6 +1,13 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
-import { createQueuePair, eventually, migratedDatabase, TcpFaultProxy, testSqsClient, testStack } from '@orders/testing';
+import {
+  createQueuePair,
+  eventually,
+  migratedDatabase,
+  TcpFaultProxy,
+  testSqsClient,
+  testStack,
+} from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 import { orderMessage, receiveAll, sendMessages } from '../testing/order-messages.fixture';
 import { RunningProcessor, startProcessor } from '../testing/processor.harness';
@@ -10,7 +17,12 @@ const SLOW_CUSTOMER = `slow-${randomUUID().slice(0, 8)}`;
 const TRIGGER = `int_spec_${SLOW_CUSTOMER.replace('-', '_')}`;
 
 async function inFlight(sqs: SQSClient, queueUrl: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessagesNotVisible'] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
   return Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
 }
 
@@ -29,7 +41,9 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
         IF NEW.customer_id = '${SLOW_CUSTOMER}' THEN PERFORM pg_sleep(0.04); END IF;
         RETURN NEW;
       END $$`);
-    await database.dataSource.query(`CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`);
+    await database.dataSource.query(
+      `CREATE TRIGGER ${TRIGGER} BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION ${TRIGGER}()`,
+    );
   });
 
   // A failed assertion must not leave a processor polling: jest would never exit.
@@ -48,7 +62,10 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
   });
 
   async function storedIds(orderIds: string[]): Promise<Set<string>> {
-    const rows: { order_id: string }[] = await database.dataSource.query('SELECT order_id FROM orders WHERE order_id = ANY($1)', [orderIds]);
+    const rows: { order_id: string }[] = await database.dataSource.query(
+      'SELECT order_id FROM orders WHERE order_id = ANY($1)',
+      [orderIds],
+    );
     return new Set(rows.map((row) => row.order_id));
   }
 
@@ -63,10 +80,16 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
       DB_CONNECT_TIMEOUT_MS: '500',
     });
     processor = running;
-    const messages = Array.from({ length: 120 }, () => orderMessage(randomUUID(), { customerId: SLOW_CUSTOMER }));
+    const messages = Array.from({ length: 120 }, () =>
+      orderMessage(randomUUID(), { customerId: SLOW_CUSTOMER }),
+    );
     const orderIds = messages.map((message) => JSON.parse(message.body).orderId as string);
     await sendMessages(sqs, queues.queueUrl, messages);
-    await eventually(async () => expect((await storedIds(orderIds)).size).toBeGreaterThanOrEqual(20), 10_000, 20);
+    await eventually(
+      async () => expect((await storedIds(orderIds)).size).toBeGreaterThanOrEqual(20),
+      10_000,
+      20,
+    );
     expect(await inFlight(sqs, queues.queueUrl)).toBeGreaterThan(0);
 
     const started = Date.now();
@@ -104,7 +127,9 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     processor = running;
     const warmUp = orderMessage();
     await sendMessages(sqs, queues.queueUrl, [warmUp]);
-    await eventually(async () => expect((await storedIds([JSON.parse(warmUp.body).orderId])).size).toBe(1));
+    await eventually(async () =>
+      expect((await storedIds([JSON.parse(warmUp.body).orderId])).size).toBe(1),
+    );
     // The pool's open connection now leads nowhere: the next insert hangs without an error.
     await faults.setMode('blackhole');
     const messages = Array.from({ length: 10 }, () => orderMessage());
@@ -120,7 +145,9 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     expect(drainMs).toBeLessThan(2_500 + 500 + 250 + 500);
     await faults.setMode('forward');
     const back = await receiveAll(sqs, queues.queueUrl, 4_000);
-    expect(back.map((message) => JSON.parse(message.Body ?? '{}').orderId).sort()).toEqual([...orderIds].sort());
+    expect(back.map((message) => JSON.parse(message.Body ?? '{}').orderId).sort()).toEqual(
+      [...orderIds].sort(),
+    );
     expect((await storedIds(orderIds)).size).toBe(0);
   }, 30_000);
 });

@@ -5,10 +5,13 @@ export async function withinDeadline(work: Promise<unknown>, deadline: number): 
     timer = setTimeout(() => resolve(false), Math.max(0, deadline - Date.now()));
   });
   try {
-    return await Promise.race([work.then(
-      () => true,
-      () => true,
-    ), expired]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,5 +1,10 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { CONTRACT_VALIDATION, describeValidationErrors, OrderAcceptedEnvelope, toOrderAcceptedEnvelope } from '@orders/contracts';
+import {
+  CONTRACT_VALIDATION,
+  describeValidationErrors,
+  OrderAcceptedEnvelope,
+  toOrderAcceptedEnvelope,
+} from '@orders/contracts';
 import { validateSync } from 'class-validator';
 import { ProcessingErrorCode, ProcessingException } from './processing.exception';
 
@@ -12,13 +17,20 @@ import { ProcessingErrorCode, ProcessingException } from './processing.exception
 export class EnvelopeValidationPipe implements PipeTransform<unknown, OrderAcceptedEnvelope> {
   transform(value: unknown): OrderAcceptedEnvelope {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw new ProcessingException(ProcessingErrorCode.InvalidEnvelope, 'Invalid order envelope: not a JSON object');
+      throw new ProcessingException(
+        ProcessingErrorCode.InvalidEnvelope,
+        'Invalid order envelope: not a JSON object',
+      );
     }
     const envelope = toOrderAcceptedEnvelope(value as Record<string, unknown>);
     const errors = validateSync(envelope, CONTRACT_VALIDATION);
     if (errors.length > 0) {
       const fields = describeValidationErrors(errors);
-      throw new ProcessingException(ProcessingErrorCode.InvalidEnvelope, `Invalid order envelope: ${fields.map((field) => field.field).join(', ')}`, fields);
+      throw new ProcessingException(
+        ProcessingErrorCode.InvalidEnvelope,
+        `Invalid order envelope: ${fields.map((field) => field.field).join(', ')}`,
+        fields,
+      );
     }
     return envelope;
   }

@@ -12,14 +12,31 @@ export class MessageLoggingInterceptor implements NestInterceptor {
     const rpc = context.switchToRpc();
     const message = rpc.getContext<SqsMessageContext>();
     const orderId = (rpc.getData() as { orderId?: unknown })?.orderId;
-    const fields = { orderId, correlationId: message.correlationId, messageId: message.message.MessageId, receiveCount: message.receiveCount };
+    const fields = {
+      orderId,
+      correlationId: message.correlationId,
+      messageId: message.message.MessageId,
+      receiveCount: message.receiveCount,
+    };
     const started = process.hrtime.bigint();
     return next.handle().pipe(
       tap({
-        next: (outcome) => this.logger.log({ msg: 'order message handled', outcome, ...fields, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        next: (outcome) =>
+          this.logger.log({
+            msg: 'order message handled',
+            outcome,
+            ...fields,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          }),
         error: (error: unknown) => {
           const failure = toProcessingException(error);
-          this.logger.warn({ msg: 'order message failed', code: failure.code, kind: failure.kind, reason: failure.message, ...fields });
+          this.logger.warn({
+            msg: 'order message failed',
+            code: failure.code,
+            kind: failure.kind,
+            reason: failure.message,
+            ...fields,
+          });
         },
       }),
     );

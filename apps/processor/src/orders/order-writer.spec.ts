@@ -13,7 +13,10 @@ class ScriptedRepository {
   readonly calls: string[][] = [];
   readonly stored = new Set<string>();
 
-  constructor(private readonly fail: (orderIds: string[], call: number) => Error | undefined = () => undefined) {}
+  constructor(
+    private readonly fail: (orderIds: string[], call: number) => Error | undefined = () =>
+      undefined,
+  ) {}
 
   async insertMany(records: NewOrderRecord[]): Promise<InsertOutcome> {
     const ids = records.map((record) => record.orderId);
@@ -29,18 +32,31 @@ class ScriptedRepository {
 }
 
 function record(orderId = randomUUID()): NewOrderRecord {
-  return { orderId, customerId: 'c-1', currency: 'EUR', acceptedAt: new Date(), correlationId: null, items: [{ sku: 'A', quantity: 1, unitPriceCents: 100 }] };
+  return {
+    orderId,
+    customerId: 'c-1',
+    currency: 'EUR',
+    acceptedAt: new Date(),
+    correlationId: null,
+    items: [{ sku: 'A', quantity: 1, unitPriceCents: 100 }],
+  };
 }
 
 function writerWith(repository: ScriptedRepository) {
   const registry = new Registry();
   const metrics = new ProcessorMetrics(registry);
-  const writer = new OrderWriter(repository as unknown as OrdersRepository, processorConfig({ DB_RETRY_ATTEMPTS: '3', DB_RETRY_BASE_MS: '1' }), metrics);
+  const writer = new OrderWriter(
+    repository as unknown as OrdersRepository,
+    processorConfig({ DB_RETRY_ATTEMPTS: '3', DB_RETRY_BASE_MS: '1' }),
+    metrics,
+  );
   return { writer, registry };
 }
 
 async function retries(registry: Registry): Promise<number> {
-  return (await registry.getSingleMetric('db_transaction_retries_total')?.get())?.values[0]?.value ?? 0;
+  return (
+    (await registry.getSingleMetric('db_transaction_retries_total')?.get())?.values[0]?.value ?? 0
+  );
 }
 
 describe(OrderWriter.name, () => {
@@ -76,18 +92,25 @@ describe(OrderWriter.name, () => {
     await expect(writer.write(order)).resolves.toBe('duplicate');
   });
 
-  it.each(['40P01', '40001', '57P01', '53300'])('should retry the transaction in-process when the database answers %s', async (code) => {
-    const repository = new ScriptedRepository((_, call) => (call <= 2 ? pgError(code) : undefined));
-    const { writer, registry } = writerWith(repository);
+  it.each(['40P01', '40001', '57P01', '53300'])(
+    'should retry the transaction in-process when the database answers %s',
+    async (code) => {
+      const repository = new ScriptedRepository((_, call) =>
+        call <= 2 ? pgError(code) : undefined,
+      );
+      const { writer, registry } = writerWith(repository);
 
-    await expect(writer.write(record())).resolves.toBe('stored');
+      await expect(writer.write(record())).resolves.toBe('stored');
 
-    expect(repository.calls).toHaveLength(3);
-    expect(await retries(registry)).toBe(2);
-  });
+      expect(repository.calls).toHaveLength(3);
+      expect(await retries(registry)).toBe(2);
+    },
+  );
 
   it('should fail every order as DATABASE_UNAVAILABLE when the retries are used up', async () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+      code: 'ECONNREFUSED',
+    });
     const repository = new ScriptedRepository(() => refused);
     const { writer } = writerWith(repository);
 
@@ -95,20 +118,34 @@ describe(OrderWriter.name, () => {
 
     expect(repository.calls).toHaveLength(4);
     for (const result of results) {
-      expect(result).toMatchObject({ status: 'rejected', reason: { code: ProcessingErrorCode.DatabaseUnavailable, kind: 'transient' } });
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: { code: ProcessingErrorCode.DatabaseUnavailable, kind: 'transient' },
+      });
     }
   });
 
   it('should isolate the order the database rejects and store the others when a batch breaks a constraint', async () => {
     const culprit = record();
-    const repository = new ScriptedRepository((ids) => (ids.includes(culprit.orderId) ? pgError('23514') : undefined));
+    const repository = new ScriptedRepository((ids) =>
+      ids.includes(culprit.orderId) ? pgError('23514') : undefined,
+    );
     const { writer, registry } = writerWith(repository);
     const good = Array.from({ length: 9 }, () => record());
 
-    const results = await Promise.allSettled([...good, culprit].map((order) => writer.write(order)));
+    const results = await Promise.allSettled(
+      [...good, culprit].map((order) => writer.write(order)),
+    );
 
-    expect(results.slice(0, 9).every((result) => result.status === 'fulfilled' && result.value === 'stored')).toBe(true);
-    expect(results[9]).toMatchObject({ status: 'rejected', reason: { code: ProcessingErrorCode.RejectedByDatabase, kind: 'permanent' } });
+    expect(
+      results
+        .slice(0, 9)
+        .every((result) => result.status === 'fulfilled' && result.value === 'stored'),
+    ).toBe(true);
+    expect(results[9]).toMatchObject({
+      status: 'rejected',
+      reason: { code: ProcessingErrorCode.RejectedByDatabase, kind: 'permanent' },
+    });
     expect([...repository.stored].sort()).toEqual(good.map((order) => order.orderId).sort());
     // A permanent failure is never retried.
     expect(await retries(registry)).toBe(0);

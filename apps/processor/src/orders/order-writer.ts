@@ -9,10 +9,7 @@ import {
 } from '@orders/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProcessorMetrics } from '../health/processor.metrics';
-import {
-  ProcessingErrorCode,
-  ProcessingException,
-} from './processing.exception';
+import { ProcessingErrorCode, ProcessingException } from './processing.exception';
 
 type WriteOutcome = 'stored' | 'duplicate';
 
@@ -46,15 +43,11 @@ export class OrderWriter {
     return this.batcher.drain();
   }
 
-  private async writeBatch(
-    records: NewOrderRecord[],
-  ): Promise<Settled<WriteOutcome>[]> {
+  private async writeBatch(records: NewOrderRecord[]): Promise<Settled<WriteOutcome>[]> {
     // The same order twice in one batch (a duplicate delivery) must not be a conflict inside one statement.
     const unique = firstPerOrderId(records);
     try {
-      const outcome = await this.withRetries(() =>
-        this.repository.insertMany(unique),
-      );
+      const outcome = await this.withRetries(() => this.repository.insertMany(unique));
       const stored = new Set(outcome.inserted);
       const seen = new Set<string>();
       return records.map((record) => {
@@ -63,10 +56,7 @@ export class OrderWriter {
         return { ok: true, value: first ? 'stored' : 'duplicate' };
       });
     } catch (error) {
-      if (
-        classifyDatabaseFailure(error) === 'transient' ||
-        records.length === 1
-      ) {
+      if (classifyDatabaseFailure(error) === 'transient' || records.length === 1) {
         const failure = this.toFailure(error);
         return records.map(() => ({ ok: false, error: failure }));
       }
@@ -79,15 +69,11 @@ export class OrderWriter {
     }
   }
 
-  private async writeOneByOne(
-    records: NewOrderRecord[],
-  ): Promise<Settled<WriteOutcome>[]> {
+  private async writeOneByOne(records: NewOrderRecord[]): Promise<Settled<WriteOutcome>[]> {
     const results: Settled<WriteOutcome>[] = [];
     for (const record of records) {
       try {
-        const outcome = await this.withRetries(() =>
-          this.repository.insertMany([record]),
-        );
+        const outcome = await this.withRetries(() => this.repository.insertMany([record]));
         results.push({
           ok: true,
           value: outcome.inserted.length > 0 ? 'stored' : 'duplicate',
@@ -112,9 +98,7 @@ export class OrderWriter {
           throw error;
         }
         this.metrics.dbRetries.inc();
-        await sleep(
-          Math.random() * this.config.DB_RETRY_BASE_MS * 2 ** attempt,
-        );
+        await sleep(Math.random() * this.config.DB_RETRY_BASE_MS * 2 ** attempt);
       }
     }
   }

@@ -14,7 +14,10 @@ export class OrdersMessageController {
   constructor(private readonly orders: OrdersService) {}
 
   @EventPattern({ type: ORDER_ACCEPTED, version: ORDER_ACCEPTED_VERSION })
-  store(@Payload(EnvelopeValidationPipe) envelope: OrderAcceptedEnvelope, @Ctx() context: SqsMessageContext): Promise<StoreOutcome> {
+  store(
+    @Payload(EnvelopeValidationPipe) envelope: OrderAcceptedEnvelope,
+    @Ctx() context: SqsMessageContext,
+  ): Promise<StoreOutcome> {
     return this.orders.store(envelope, context);
   }
 }

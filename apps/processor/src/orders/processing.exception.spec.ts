@@ -1,4 +1,9 @@
-import { failureKindOf, ProcessingErrorCode, ProcessingException, toProcessingException } from './processing.exception';
+import {
+  failureKindOf,
+  ProcessingErrorCode,
+  ProcessingException,
+  toProcessingException,
+} from './processing.exception';
 
 describe(ProcessingException.name, () => {
   it.each([
@@ -15,13 +20,20 @@ describe(ProcessingException.name, () => {
   });
 
   it('should name the underlying error class when there is a cause', () => {
-    const failure = new ProcessingException(ProcessingErrorCode.MalformedJson, 'bad', undefined, new SyntaxError('Unexpected token'));
+    const failure = new ProcessingException(
+      ProcessingErrorCode.MalformedJson,
+      'bad',
+      undefined,
+      new SyntaxError('Unexpected token'),
+    );
 
     expect(failure.causeClass).toBe('SyntaxError');
   });
 
   it('should name itself when there is no underlying error', () => {
-    expect(new ProcessingException(ProcessingErrorCode.InvalidEnvelope, 'bad').causeClass).toBe('ProcessingException');
+    expect(new ProcessingException(ProcessingErrorCode.InvalidEnvelope, 'bad').causeClass).toBe(
+      'ProcessingException',
+    );
   });
 
   it('should turn an unknown error into a transient unexpected failure that keeps the cause', () => {
@@ -29,7 +41,12 @@ describe(ProcessingException.name, () => {
 
     const failure = toProcessingException(cause);
 
-    expect(failure).toMatchObject({ code: ProcessingErrorCode.Unexpected, kind: 'transient', message: 'boom', cause });
+    expect(failure).toMatchObject({
+      code: ProcessingErrorCode.Unexpected,
+      kind: 'transient',
+      message: 'boom',
+      cause,
+    });
   });
 
   it('should pass a processing exception through unchanged', () => {

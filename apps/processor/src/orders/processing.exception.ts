@@ -51,5 +51,10 @@ export class ProcessingException extends Error {
 export function toProcessingException(error: unknown): ProcessingException {
   return error instanceof ProcessingException
     ? error
-    : new ProcessingException(ProcessingErrorCode.Unexpected, error instanceof Error ? error.message : String(error), undefined, error);
+    : new ProcessingException(
+        ProcessingErrorCode.Unexpected,
+        error instanceof Error ? error.message : String(error),
+        undefined,
+        error,
+      );
 }

@@ -1,4 +1,10 @@
-import { Message, MessageAttributeValue, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  Message,
+  MessageAttributeValue,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { buildOrderAcceptedEnvelope, CreateOrderDto, MessageAttribute } from '@orders/contracts';
 import { randomUUID } from 'node:crypto';
 
@@ -8,23 +14,39 @@ export interface OutgoingMessage {
 }
 
 /** A valid `order.accepted` v1 body, as the gateway would enqueue it. */
-export function orderMessage(orderId = randomUUID(), order: Partial<CreateOrderDto> = {}): OutgoingMessage {
+export function orderMessage(
+  orderId = randomUUID(),
+  order: Partial<CreateOrderDto> = {},
+): OutgoingMessage {
   const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), {
     customerId: 'customer-int-spec',
     currency: 'EUR',
     items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1250 }],
     ...order,
   });
-  return { body: JSON.stringify(envelope), attributes: { [MessageAttribute.CorrelationId]: { DataType: 'String', StringValue: `corr-${orderId}` } } };
+  return {
+    body: JSON.stringify(envelope),
+    attributes: {
+      [MessageAttribute.CorrelationId]: { DataType: 'String', StringValue: `corr-${orderId}` },
+    },
+  };
 }
 
-export async function sendMessages(sqs: SQSClient, queueUrl: string, messages: OutgoingMessage[]): Promise<void> {
+export async function sendMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: OutgoingMessage[],
+): Promise<void> {
   for (let start = 0; start < messages.length; start += 10) {
     const chunk = messages.slice(start, start + 10);
     const response = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
-        Entries: chunk.map((message, index) => ({ Id: String(index), MessageBody: message.body, MessageAttributes: message.attributes })),
+        Entries: chunk.map((message, index) => ({
+          Id: String(index),
+          MessageBody: message.body,
+          MessageAttributes: message.attributes,
+        })),
       }),
     );
     if ((response.Failed ?? []).length > 0) {
@@ -34,7 +56,12 @@ export async function sendMessages(sqs: SQSClient, queueUrl: string, messages: O
 }
 
 /** Receives (without deleting) everything that becomes visible within the window. */
-export async function receiveAll(sqs: SQSClient, queueUrl: string, windowMs: number, visibilityTimeoutSeconds = 60): Promise<Message[]> {
+export async function receiveAll(
+  sqs: SQSClient,
+  queueUrl: string,
+  windowMs: number,
+  visibilityTimeoutSeconds = 60,
+): Promise<Message[]> {
   const messages: Message[] = [];
   const deadline = Date.now() + windowMs;
   while (Date.now() < deadline) {

@@ -24,7 +24,11 @@ export interface RunningProcessor {
  * The processor exactly as main.ts wires it (Nest app + bridge transport + SQS pollers), in-process,
  * against the real fauxqs and PostgreSQL from jest's global setup. HTTP is served by inject().
  */
-export async function startProcessor(stack: TestServices, queues: { queueUrl: string; dlqUrl: string }, env: Record<string, string> = {}): Promise<RunningProcessor> {
+export async function startProcessor(
+  stack: TestServices,
+  queues: { queueUrl: string; dlqUrl: string },
+  env: Record<string, string> = {},
+): Promise<RunningProcessor> {
   const config = loadConfig(ProcessorConfig, {
     AWS_REGION: stack.region,
     SQS_ENDPOINT: stack.sqsEndpoint,
@@ -37,7 +41,11 @@ export async function startProcessor(stack: TestServices, queues: { queueUrl: st
     ...env,
   });
   const bridge = new SqsBridgeServer();
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, bridge), new FastifyAdapter(), { logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, bridge),
+    new FastifyAdapter(),
+    { logger: false },
+  );
   app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.init();

@@ -13,7 +13,16 @@ export class CoupledOrdersController {
   async create(@Body() order: CreateOrderDto): Promise<{ orderId: string; status: string }> {
     const orderId = randomUUID();
     try {
-      await this.repository.insertMany([{ orderId, customerId: order.customerId, currency: order.currency, acceptedAt: new Date(), correlationId: null, items: order.items }]);
+      await this.repository.insertMany([
+        {
+          orderId,
+          customerId: order.customerId,
+          currency: order.currency,
+          acceptedAt: new Date(),
+          correlationId: null,
+          items: order.items,
+        },
+      ]);
     } catch {
       throw new ServiceUnavailableException('The order store is unavailable');
     }

@@ -23,7 +23,10 @@ export class CoupledModule {
       providers: [
         { provide: LazyDataSource, useValue: database },
         { provide: OrdersRepository, useValue: new OrdersRepository(database) },
-        { provide: APP_PIPE, useValue: new ValidationPipe({ ...CONTRACT_VALIDATION, transform: true }) },
+        {
+          provide: APP_PIPE,
+          useValue: new ValidationPipe({ ...CONTRACT_VALIDATION, transform: true }),
+        },
       ],
     };
   }

@@ -8,7 +8,11 @@ import { CoupledModule } from './coupled.module';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DatabaseConfig);
-  const app = await NestFactory.create<NestFastifyApplication>(CoupledModule.register(config), new FastifyAdapter(), { logger: ['error'] });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    CoupledModule.register(config),
+    new FastifyAdapter(),
+    { logger: ['error'] },
+  );
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
 }

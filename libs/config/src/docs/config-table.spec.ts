@@ -12,10 +12,7 @@ describe('README configuration table', () => {
   });
 
   it('should match the config classes (run `npm run docs:config` after changing them)', () => {
-    const readme = readFileSync(
-      join(__dirname, '..', '..', '..', '..', 'README.md'),
-      'utf8',
-    );
+    const readme = readFileSync(join(__dirname, '..', '..', '..', '..', 'README.md'), 'utf8');
 
     expect(readme).toBe(withConfigTable(readme));
   });
@@ -26,10 +23,6 @@ describe('README configuration table', () => {
       .map((row) => row.key)
       .sort();
 
-    expect(required).toEqual([
-      'DATABASE_URL',
-      'ORDERS_DLQ_URL',
-      'ORDERS_QUEUE_URL',
-    ]);
+    expect(required).toEqual(['DATABASE_URL', 'ORDERS_DLQ_URL', 'ORDERS_QUEUE_URL']);
   });
 });

@@ -55,10 +55,9 @@ function parseSource(file: string): Map<string, SourceProperty> {
       );
       continue;
     }
-    const property =
-      /^(?:override\s+)?([A-Z][A-Z0-9_]+)(\?)?(?::[^=;]+)?(?:\s*=\s*(.+))?;$/.exec(
-        line,
-      );
+    const property = /^(?:override\s+)?([A-Z][A-Z0-9_]+)(\?)?(?::[^=;]+)?(?:\s*=\s*(.+))?;$/.exec(
+      line,
+    );
     if (property) {
       properties.set(property[1], {
         description: comment.filter(Boolean).join(' '),
@@ -76,19 +75,11 @@ function parseSource(file: string): Map<string, SourceProperty> {
 }
 
 function keysOf(configClass: new () => object): string[] {
-  const metadata = getMetadataStorage().getTargetValidationMetadatas(
-    configClass,
-    '',
-    true,
-    false,
-  );
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(configClass, '', true, false);
   return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
-function formatDefault(
-  value: unknown,
-  source: SourceProperty | undefined,
-): string {
+function formatDefault(value: unknown, source: SourceProperty | undefined): string {
   if (source?.defaultText?.includes('(')) {
     return `\`${source.defaultText}\``;
   }
@@ -143,10 +134,7 @@ export function configRows(): ConfigRow[] {
 }
 
 export function configTable(): string {
-  const lines = [
-    '| Variable | Used by | Default | Meaning |',
-    '|---|---|---|---|',
-  ];
+  const lines = ['| Variable | Used by | Default | Meaning |', '|---|---|---|---|'];
   for (const row of configRows()) {
     const distinct = new Set(row.defaults.values());
     const defaults = row.required
@@ -172,9 +160,7 @@ export function withConfigTable(readme: string): string {
   const start = readme.indexOf(TABLE_START);
   const end = readme.indexOf(TABLE_END);
   if (start < 0 || end < start) {
-    throw new Error(
-      `README.md needs the markers ${TABLE_START} and ${TABLE_END}`,
-    );
+    throw new Error(`README.md needs the markers ${TABLE_START} and ${TABLE_END}`);
   }
   return `${readme.slice(0, start + TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
 }

@@ -3,9 +3,7 @@ export class ConfigError extends Error {
     readonly configName: string,
     readonly problems: string[],
   ) {
-    super(
-      `Invalid configuration (${configName}):\n  - ${problems.join('\n  - ')}`,
-    );
+    super(`Invalid configuration (${configName}):\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
 }

@@ -23,8 +23,7 @@ const URL_OPTIONS = {
 
 // Kept out of the decorator so it stays on one line (the README table generator reads these lines).
 const ADMIN_KEY_FORMAT = {
-  message:
-    'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
+  message: 'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
 };
 
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -167,9 +166,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   crossFieldErrors(): string[] {
     const errors: string[] = [];
     if (this.DLQ_RESCAN_INTERVAL_MS < this.DLQ_POLL_INTERVAL_MS) {
-      errors.push(
-        'DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS',
-      );
+      errors.push('DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS');
     }
     if (this.ALERT_RETRY_BASE_MS > this.ALERT_RETRY_MAX_MS) {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
@@ -179,9 +176,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
 
   /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */
   shutdownDeadlineMs(): number {
-    return (
-      this.ALERT_HTTP_TIMEOUT_MS + this.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000
-    );
+    return this.ALERT_HTTP_TIMEOUT_MS + this.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000;
   }
 }
 
@@ -206,9 +201,7 @@ export interface CliEnvironment {
  * nothing is filled in and a missing key is a config error, so a cluster never talks to localhost.
  * SQS_ENDPOINT is only filled in when the queue URLs are too: real queue URLs mean real AWS.
  */
-export function dlqCliEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
-): CliEnvironment {
+export function dlqCliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
   if (env.NODE_ENV === 'production') {
     return { env, localDefaults: [] };
   }
@@ -217,8 +210,6 @@ export function dlqCliEnvironment(
   const localDefaults = Object.keys(LOCAL_STACK_ENV).filter(
     (key) => unset(key) && !(key === 'SQS_ENDPOINT' && queuesFromEnv),
   );
-  const filled = Object.fromEntries(
-    localDefaults.map((key) => [key, LOCAL_STACK_ENV[key]]),
-  );
+  const filled = Object.fromEntries(localDefaults.map((key) => [key, LOCAL_STACK_ENV[key]]));
   return { env: { ...env, ...filled }, localDefaults };
 }

@@ -4,9 +4,7 @@ import { Transform } from 'class-transformer';
 // non-convertible value as is, so the validator reports it by key instead of coercing it to NaN/false.
 export const ToInt = () =>
   Transform(({ value }) =>
-    typeof value === 'string' && /^-?\d+$/.test(value.trim())
-      ? Number(value)
-      : value,
+    typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value,
   );
 
 export const ToBoolean = () =>

@@ -53,8 +53,7 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @ToList()
   @Matches(/^[A-Za-z0-9._-]{1,64}:[0-9a-f]{64}$/, {
     each: true,
-    message:
-      'API_KEYS entries must look like clientId:<64 hex sha256 of the key>',
+    message: 'API_KEYS entries must look like clientId:<64 hex sha256 of the key>',
   })
   API_KEYS: string[] = [];
 
@@ -77,9 +76,7 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
 
   crossFieldErrors(): string[] {
     return this.AUTH_REQUIRED && this.API_KEYS.length === 0
-      ? [
-          'API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)',
-        ]
+      ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)']
       : [];
   }
 

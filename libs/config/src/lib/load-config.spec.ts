@@ -38,12 +38,7 @@ describe(loadConfig.name, () => {
 
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
-    for (const key of [
-      'PORT',
-      'DATABASE_URL',
-      'ORDERS_QUEUE_URL',
-      'ORDERS_DLQ_URL',
-    ]) {
+    for (const key of ['PORT', 'DATABASE_URL', 'ORDERS_QUEUE_URL', 'ORDERS_DLQ_URL']) {
       expect(message).toContain(key);
     }
   });

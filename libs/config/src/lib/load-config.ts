@@ -9,9 +9,7 @@ export interface CrossFieldChecks {
 
 function flatten(errors: ValidationError[]): string[] {
   return errors.flatMap((error) => [
-    ...Object.values(error.constraints ?? {}).map(
-      (message) => `${error.property}: ${message}`,
-    ),
+    ...Object.values(error.constraints ?? {}).map((message) => `${error.property}: ${message}`),
     ...flatten(error.children ?? []),
   ]);
 }
@@ -26,21 +24,15 @@ export function loadConfig<T extends object>(
 ): T {
   // Empty strings count as unset, so `FOO=` in a manifest falls back to the default.
   const present = Object.fromEntries(
-    Object.entries(env).filter(
-      ([, value]) => value !== undefined && value !== '',
-    ),
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
   );
   const config = plainToInstance(configClass, present, {
     enableImplicitConversion: false,
     exposeDefaultValues: true,
   });
-  const problems = flatten(
-    validateSync(config, { whitelist: false, forbidUnknownValues: true }),
-  );
+  const problems = flatten(validateSync(config, { whitelist: false, forbidUnknownValues: true }));
   if (problems.length === 0 && 'crossFieldErrors' in config) {
-    problems.push(
-      ...(config as unknown as CrossFieldChecks).crossFieldErrors(),
-    );
+    problems.push(...(config as unknown as CrossFieldChecks).crossFieldErrors());
   }
   if (problems.length > 0) {
     throw new ConfigError(configClass.name, problems);

@@ -40,9 +40,7 @@ describe(ProcessorConfig.name, () => {
         VISIBILITY_TIMEOUT_SECONDS: '30',
         HEARTBEAT_INTERVAL_SECONDS: '20',
       }),
-    ).toEqual([
-      'HEARTBEAT_INTERVAL_SECONDS: must be at most half of VISIBILITY_TIMEOUT_SECONDS',
-    ]);
+    ).toEqual(['HEARTBEAT_INTERVAL_SECONDS: must be at most half of VISIBILITY_TIMEOUT_SECONDS']);
   });
 
   it('should reject a handler timeout that outlasts the visibility timeout', () => {
@@ -58,9 +56,7 @@ describe(ProcessorConfig.name, () => {
   it('should reject a handler timeout shorter than the in-process retries of a down database', () => {
     // (3 + 1) × 2000 ms connect timeout + 50 × (2³ − 1) ms backoff = 8350 ms
     expect(problems({ HANDLER_TIMEOUT_MS: '8000' })).toEqual([
-      expect.stringContaining(
-        'HANDLER_TIMEOUT_MS: must exceed the in-process retries',
-      ),
+      expect.stringContaining('HANDLER_TIMEOUT_MS: must exceed the in-process retries'),
     ]);
     expect(problems({ HANDLER_TIMEOUT_MS: '8400' })).toEqual([]);
   });

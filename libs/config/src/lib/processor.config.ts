@@ -158,14 +158,10 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
     const visibilityMs = this.VISIBILITY_TIMEOUT_SECONDS * 1000;
     if (this.HEARTBEAT_INTERVAL_SECONDS * 2 > this.VISIBILITY_TIMEOUT_SECONDS) {
       // One lost heartbeat must not let the message reappear while it is being worked on.
-      errors.push(
-        'HEARTBEAT_INTERVAL_SECONDS: must be at most half of VISIBILITY_TIMEOUT_SECONDS',
-      );
+      errors.push('HEARTBEAT_INTERVAL_SECONDS: must be at most half of VISIBILITY_TIMEOUT_SECONDS');
     }
     if (this.HANDLER_TIMEOUT_MS >= visibilityMs) {
-      errors.push(
-        'HANDLER_TIMEOUT_MS: must be below VISIBILITY_TIMEOUT_SECONDS',
-      );
+      errors.push('HANDLER_TIMEOUT_MS: must be below VISIBILITY_TIMEOUT_SECONDS');
     }
     if (this.worstCaseWriteMs() >= this.HANDLER_TIMEOUT_MS) {
       // Otherwise a down database shows up as a timeout and never pauses polling.
@@ -174,19 +170,14 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
       );
     }
     if (this.REDELIVERY_BASE_SECONDS > this.REDELIVERY_MAX_SECONDS) {
-      errors.push(
-        'REDELIVERY_BASE_SECONDS: must not exceed REDELIVERY_MAX_SECONDS',
-      );
+      errors.push('REDELIVERY_BASE_SECONDS: must not exceed REDELIVERY_MAX_SECONDS');
     }
     if (this.DB_POOL_SIZE < this.POLLERS + 1) {
       errors.push(
         'DB_POOL_SIZE: must be at least POLLERS + 1 (one connection per in-flight batch, one for health and back-pressure probes)',
       );
     }
-    if (
-      this.MAX_REPLICAS !== undefined &&
-      this.DB_MAX_CONNECTIONS !== undefined
-    ) {
+    if (this.MAX_REPLICAS !== undefined && this.DB_MAX_CONNECTIONS !== undefined) {
       const budget = this.DB_MAX_CONNECTIONS - this.DB_RESERVED_CONNECTIONS;
       if (this.DB_POOL_SIZE * this.MAX_REPLICAS > budget) {
         errors.push(

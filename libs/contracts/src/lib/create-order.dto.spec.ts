@@ -5,10 +5,16 @@ import { toCreateOrderDto, toOrderAcceptedEnvelope } from './create-order.factor
 import { buildOrderAcceptedEnvelope, OrderAcceptedEnvelope } from './order-accepted.envelope';
 import { CONTRACT_VALIDATION, describeValidationErrors } from './validation-options';
 
-const valid = { customerId: 'c-1', currency: 'JPY', items: [{ sku: 'A', quantity: 1000, unitPriceCents: 100_000_000 }] };
+const valid = {
+  customerId: 'c-1',
+  currency: 'JPY',
+  items: [{ sku: 'A', quantity: 1000, unitPriceCents: 100_000_000 }],
+};
 
 function problems<T extends object>(type: new () => T, plain: unknown): string[] {
-  return describeValidationErrors(validateSync(plainToInstance(type, plain) as object, CONTRACT_VALIDATION)).map((problem) => problem.field);
+  return describeValidationErrors(
+    validateSync(plainToInstance(type, plain) as object, CONTRACT_VALIDATION),
+  ).map((problem) => problem.field);
 }
 
 describe(CreateOrderDto.name, () => {
@@ -20,10 +26,26 @@ describe(CreateOrderDto.name, () => {
     ['customerId over 64 characters', { ...valid, customerId: 'x'.repeat(65) }, 'customerId'],
     ['an unknown currency', { ...valid, currency: 'ABC' }, 'currency'],
     ['a lower-case currency', { ...valid, currency: 'usd' }, 'currency'],
-    ['a quantity above 1000', { ...valid, items: [{ ...valid.items[0], quantity: 1001 }] }, 'items.0.quantity'],
-    ['a price above 100000000', { ...valid, items: [{ ...valid.items[0], unitPriceCents: 100_000_001 }] }, 'items.0.unitPriceCents'],
-    ['a price given as a string', { ...valid, items: [{ ...valid.items[0], unitPriceCents: '10' }] }, 'items.0.unitPriceCents'],
-    ['an unknown item field', { ...valid, items: [{ ...valid.items[0], colour: 'red' }] }, 'items.0.colour'],
+    [
+      'a quantity above 1000',
+      { ...valid, items: [{ ...valid.items[0], quantity: 1001 }] },
+      'items.0.quantity',
+    ],
+    [
+      'a price above 100000000',
+      { ...valid, items: [{ ...valid.items[0], unitPriceCents: 100_000_001 }] },
+      'items.0.unitPriceCents',
+    ],
+    [
+      'a price given as a string',
+      { ...valid, items: [{ ...valid.items[0], unitPriceCents: '10' }] },
+      'items.0.unitPriceCents',
+    ],
+    [
+      'an unknown item field',
+      { ...valid, items: [{ ...valid.items[0], colour: 'red' }] },
+      'items.0.colour',
+    ],
   ])('should reject %s', (_case, plain, field) => {
     expect(problems(CreateOrderDto, plain)).toContain(field);
   });
@@ -31,7 +53,9 @@ describe(CreateOrderDto.name, () => {
 
 describe(toCreateOrderDto.name, () => {
   const fieldsOf = (plain: Record<string, unknown>) =>
-    describeValidationErrors(validateSync(toCreateOrderDto(plain), CONTRACT_VALIDATION)).map((problem) => problem.field);
+    describeValidationErrors(validateSync(toCreateOrderDto(plain), CONTRACT_VALIDATION)).map(
+      (problem) => problem.field,
+    );
 
   it.each([
     ['a valid order', valid],
@@ -54,23 +78,43 @@ describe(toCreateOrderDto.name, () => {
 
 describe(OrderAcceptedEnvelope.name, () => {
   it('should validate the envelope the gateway builds', () => {
-    const envelope = buildOrderAcceptedEnvelope('01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e', new Date(), valid as CreateOrderDto);
+    const envelope = buildOrderAcceptedEnvelope(
+      '01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e',
+      new Date(),
+      valid as CreateOrderDto,
+    );
 
     expect(problems(OrderAcceptedEnvelope, JSON.parse(JSON.stringify(envelope)))).toEqual([]);
   });
 
   it('should reject an envelope of another version or with a broken order', () => {
-    const envelope = buildOrderAcceptedEnvelope('01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e', new Date(), valid as CreateOrderDto);
+    const envelope = buildOrderAcceptedEnvelope(
+      '01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e',
+      new Date(),
+      valid as CreateOrderDto,
+    );
 
     expect(problems(OrderAcceptedEnvelope, { ...envelope, version: 2 })).toContain('version');
-    expect(problems(OrderAcceptedEnvelope, { ...envelope, order: { ...valid, items: [] } })).toContain('order.items');
+    expect(
+      problems(OrderAcceptedEnvelope, { ...envelope, order: { ...valid, items: [] } }),
+    ).toContain('order.items');
   });
 });
 
 describe(toOrderAcceptedEnvelope.name, () => {
-  const envelope = JSON.parse(JSON.stringify(buildOrderAcceptedEnvelope('01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e', new Date(), valid as CreateOrderDto)));
+  const envelope = JSON.parse(
+    JSON.stringify(
+      buildOrderAcceptedEnvelope(
+        '01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e',
+        new Date(),
+        valid as CreateOrderDto,
+      ),
+    ),
+  );
   const fieldsOf = (plain: Record<string, unknown>) =>
-    describeValidationErrors(validateSync(toOrderAcceptedEnvelope(plain), CONTRACT_VALIDATION)).map((problem) => problem.field);
+    describeValidationErrors(validateSync(toOrderAcceptedEnvelope(plain), CONTRACT_VALIDATION)).map(
+      (problem) => problem.field,
+    );
 
   it.each([
     ['a valid envelope', envelope],

@@ -14,7 +14,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  */
 export function toCreateOrderDto(body: Record<string, unknown>): CreateOrderDto {
   const order = Object.assign(new CreateOrderDto(), body);
-  const toItem = (item: unknown) => (isPlainObject(item) ? Object.assign(new OrderItemDto(), item) : item);
+  const toItem = (item: unknown) =>
+    isPlainObject(item) ? Object.assign(new OrderItemDto(), item) : item;
   if (Array.isArray(order.items)) {
     order.items = order.items.map(toItem) as OrderItemDto[];
   } else if (isPlainObject(order.items)) {

@@ -17,4 +17,7 @@ export const MessageAttribute = {
 } as const;
 
 /** Attributes copied from an order message onto its dead letter. */
-export const TRACE_ATTRIBUTES = [MessageAttribute.CorrelationId, MessageAttribute.TraceParent] as const;
+export const TRACE_ATTRIBUTES = [
+  MessageAttribute.CorrelationId,
+  MessageAttribute.TraceParent,
+] as const;

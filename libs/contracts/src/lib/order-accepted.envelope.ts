@@ -24,6 +24,16 @@ export class OrderAcceptedEnvelope {
   order: CreateOrderDto;
 }
 
-export function buildOrderAcceptedEnvelope(orderId: string, acceptedAt: Date, order: CreateOrderDto): OrderAcceptedEnvelope {
-  return { type: ORDER_ACCEPTED, version: ORDER_ACCEPTED_VERSION, orderId, acceptedAt: acceptedAt.toISOString(), order };
+export function buildOrderAcceptedEnvelope(
+  orderId: string,
+  acceptedAt: Date,
+  order: CreateOrderDto,
+): OrderAcceptedEnvelope {
+  return {
+    type: ORDER_ACCEPTED,
+    version: ORDER_ACCEPTED_VERSION,
+    orderId,
+    acceptedAt: acceptedAt.toISOString(),
+    order,
+  };
 }

@@ -14,7 +14,12 @@ export class OrderItemDto {
   quantity: number;
 
   /** Integer minor units (cents); floats never carry money. */
-  @ApiProperty({ minimum: 0, maximum: 100_000_000, example: 1999, description: 'Price of one unit in minor units' })
+  @ApiProperty({
+    minimum: 0,
+    maximum: 100_000_000,
+    example: 1999,
+    description: 'Price of one unit in minor units',
+  })
   @IsInt()
   @Min(0)
   @Max(100_000_000)

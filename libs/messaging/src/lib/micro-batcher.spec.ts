@@ -2,12 +2,17 @@ import { MicroBatcher, Settled } from './micro-batcher';
 
 describe(MicroBatcher.name, () => {
   it('should hand each caller the result of its own item', async () => {
-    const batcher = new MicroBatcher<number, number>(async (items) => items.map((item): Settled<number> => ({ ok: true, value: item * 2 })), {
-      maxItems: 10,
-      lingerMs: 0,
-    });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => items.map((item): Settled<number> => ({ ok: true, value: item * 2 })),
+      {
+        maxItems: 10,
+        lingerMs: 0,
+      },
+    );
 
-    await expect(Promise.all([1, 2, 3].map((item) => batcher.submit(item)))).resolves.toEqual([2, 4, 6]);
+    await expect(Promise.all([1, 2, 3].map((item) => batcher.submit(item)))).resolves.toEqual([
+      2, 4, 6,
+    ]);
   });
 
   it('should flush when the batch is full and keep batches within maxItems', async () => {
@@ -27,7 +32,11 @@ describe(MicroBatcher.name, () => {
 
   it('should reject only the items the flush reports as failed', async () => {
     const batcher = new MicroBatcher<number, number>(
-      async (items) => items.map((item): Settled<number> => (item === 2 ? { ok: false, error: new Error('bad item') } : { ok: true, value: item })),
+      async (items) =>
+        items.map(
+          (item): Settled<number> =>
+            item === 2 ? { ok: false, error: new Error('bad item') } : { ok: true, value: item },
+        ),
       { maxItems: 10, lingerMs: 0 },
     );
 

@@ -84,7 +84,10 @@ export class MicroBatcher<I, O> {
       results = batch.map(() => ({ ok: false, error }));
     }
     batch.forEach((entry, index) => {
-      const result = results[index] ?? { ok: false, error: new Error('batch flush returned no result for this item') };
+      const result = results[index] ?? {
+        ok: false,
+        error: new Error('batch flush returned no result for this item'),
+      };
       if (result.ok) {
         entry.resolve(result.value);
       } else {

@@ -7,11 +7,19 @@ export interface QueueDepth {
 }
 
 /** One cheap call that proves the queue is reachable with our credentials, and reads its depth. */
-export async function probeQueue(client: SQSClient, queueUrl: string, timeoutMs: number): Promise<QueueDepth> {
+export async function probeQueue(
+  client: SQSClient,
+  queueUrl: string,
+  timeoutMs: number,
+): Promise<QueueDepth> {
   const response = await client.send(
     new GetQueueAttributesCommand({
       QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
     { abortSignal: AbortSignal.timeout(timeoutMs) },
   );

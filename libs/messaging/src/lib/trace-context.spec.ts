@@ -14,6 +14,8 @@ describe(childTraceparent.name, () => {
   it('should start a new trace for a missing or malformed traceparent', () => {
     expect(childTraceparent(undefined)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(traceIdOf(childTraceparent('garbage'))).not.toBeUndefined();
-    expect(traceIdOf(childTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`))).not.toBe('0'.repeat(32));
+    expect(traceIdOf(childTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`))).not.toBe(
+      '0'.repeat(32),
+    );
   });
 });

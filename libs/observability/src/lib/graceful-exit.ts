@@ -5,7 +5,11 @@ import { INestApplication, Logger } from '@nestjs/common';
  * → exit 0. Nest's own enableShutdownHooks re-raises the signal after closing, which ends the
  * process with 143 instead of a clean 0. A second signal, or closing past the deadline, exits 1.
  */
-export function exitGracefullyOnSignals(app: INestApplication, deadlineMs: number, flush: () => void = () => undefined): void {
+export function exitGracefullyOnSignals(
+  app: INestApplication,
+  deadlineMs: number,
+  flush: () => void = () => undefined,
+): void {
   const logger = new Logger('Shutdown');
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {

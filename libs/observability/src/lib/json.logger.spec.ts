@@ -9,7 +9,15 @@ function capture(): { lines: () => Record<string, unknown>[]; stream: Writable }
       done();
     },
   });
-  return { stream, lines: () => chunks.join('').trim().split('\n').map((line) => JSON.parse(line)) };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+  };
 }
 
 describe(JsonLogger.name, () => {
@@ -20,7 +28,14 @@ describe(JsonLogger.name, () => {
     logger.log({ msg: 'order stored', orderId: 'o-1', correlationId: 'c-1' }, 'OrderMessages');
 
     expect(output.lines()).toEqual([
-      expect.objectContaining({ level: 'info', service: 'processor', context: 'OrderMessages', msg: 'order stored', orderId: 'o-1', correlationId: 'c-1' }),
+      expect.objectContaining({
+        level: 'info',
+        service: 'processor',
+        context: 'OrderMessages',
+        msg: 'order stored',
+        orderId: 'o-1',
+        correlationId: 'c-1',
+      }),
     ]);
   });
 
@@ -41,6 +56,13 @@ describe(JsonLogger.name, () => {
 
     logger.error(new Error('boom'), 'Context');
 
-    expect(output.lines()[0]).toMatchObject({ level: 'error', msg: 'boom', err: expect.objectContaining({ message: 'boom', stack: expect.stringContaining('Error: boom') }) });
+    expect(output.lines()[0]).toMatchObject({
+      level: 'error',
+      msg: 'boom',
+      err: expect.objectContaining({
+        message: 'boom',
+        stack: expect.stringContaining('Error: boom'),
+      }),
+    });
   });
 });

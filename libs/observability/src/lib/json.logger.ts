@@ -15,7 +15,12 @@ export class JsonLogger implements LoggerService {
     // Asynchronous writes keep logging off the request path; flush() empties the buffer before exit.
     this.destination = destination ?? pino.destination({ sync: false });
     this.pino = pino(
-      { level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } },
+      {
+        level,
+        base: { service },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      },
       this.destination,
     );
   }
@@ -58,13 +63,17 @@ export class JsonLogger implements LoggerService {
     if (!this.pino.isLevelEnabled(level)) {
       return;
     }
-    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const context =
+      typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const stack = rest.length > 1 && typeof rest[0] === 'string' ? rest[0] : undefined;
     if (message instanceof Error) {
       this.pino[level]({ context, err: message }, message.message);
     } else if (message !== null && typeof message === 'object') {
       const { msg, ...fields } = message as Record<string, unknown>;
-      this.pino[level]({ context, ...fields, ...(stack ? { stack } : {}) }, typeof msg === 'string' ? msg : '');
+      this.pino[level](
+        { context, ...fields, ...(stack ? { stack } : {}) },
+        typeof msg === 'string' ? msg : '',
+      );
     } else {
       this.pino[level]({ context, ...(stack ? { stack } : {}) }, String(message));
     }

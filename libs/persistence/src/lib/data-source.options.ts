@@ -9,10 +9,7 @@ import { OrderEntity } from './order.entity';
 
 export const ORDER_ENTITIES = [OrderEntity, OrderItemEntity];
 // Listed explicitly (not globbed) so bundled builds carry them and order is reviewable.
-export const ORDER_MIGRATIONS = [
-  CreateOrders1764441600000,
-  CreateDlqSidecarTables1767225600000,
-];
+export const ORDER_MIGRATIONS = [CreateOrders1764441600000, CreateDlqSidecarTables1767225600000];
 
 export interface DatabaseOptions {
   url: string;
@@ -21,9 +18,7 @@ export interface DatabaseOptions {
   applicationName: string;
 }
 
-export function ordersDataSourceOptions(
-  options: DatabaseOptions,
-): DataSourceOptions {
+export function ordersDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   return {
     type: 'postgres',
     url: options.url,

@@ -17,15 +17,10 @@ class PostgresRelay {
     readonly port: number,
   ) {}
 
-  static async reservePort(target: {
-    host: string;
-    port: number;
-  }): Promise<PostgresRelay> {
+  static async reservePort(target: { host: string; port: number }): Promise<PostgresRelay> {
     const probe = createServer();
     const port = await new Promise<number>((resolve) =>
-      probe.listen(0, '127.0.0.1', () =>
-        resolve((probe.address() as AddressInfo).port),
-      ),
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as AddressInfo).port)),
     );
     await new Promise((resolve) => probe.close(resolve));
     return new PostgresRelay(target, port);
@@ -40,9 +35,7 @@ class PostgresRelay {
 
   async close(): Promise<void> {
     this.clients.forEach((client) => client.destroy());
-    await new Promise((resolve) =>
-      this.server ? this.server.close(resolve) : resolve(undefined),
-    );
+    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
   }
 
   private relay(client: Socket): void {
@@ -95,17 +88,12 @@ class PostgresRelay {
 function databaseUrl(): URL {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error(
-      'TEST_DATABASE_URL is not set: run through the project (jest global setup)',
-    );
+    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
   }
   return new URL(url);
 }
 
-async function eventually(
-  check: () => Promise<void>,
-  timeoutMs: number,
-): Promise<void> {
+async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -120,10 +108,7 @@ async function eventually(
 }
 
 function errorResponse(code: string, text: string): Buffer {
-  const fields = Buffer.concat([
-    Buffer.from(`SERROR\0C${code}\0M${text}\0`),
-    Buffer.from([0]),
-  ]);
+  const fields = Buffer.concat([Buffer.from(`SERROR\0C${code}\0M${text}\0`), Buffer.from([0])]);
   const header = Buffer.alloc(5);
   header.write('E', 0);
   header.writeInt32BE(4 + fields.length, 1);
@@ -172,9 +157,7 @@ describe(LazyDataSource.name, () => {
     relay.failFirstQuery = true;
     await relay.open();
 
-    await expect(database.get()).rejects.toThrow(
-      'the database system is starting up',
-    );
+    await expect(database.get()).rejects.toThrow('the database system is starting up');
 
     // The client TypeORM had checked out is gone, not leaked with a pool nobody will end.
     await eventually(async () => expect(relay.clients.size).toBe(0), 3_000);

@@ -22,9 +22,7 @@ export class LazyDataSource {
   get(): Promise<DataSource> {
     if (this.closed) {
       // After close() nothing may open a new pool: it would keep a stopping process alive.
-      return Promise.reject(
-        new Error('database connection closed: the process is shutting down'),
-      );
+      return Promise.reject(new Error('database connection closed: the process is shutting down'));
     }
     if (this.dataSource.isInitialized) {
       return Promise.resolve(this.dataSource);
@@ -69,9 +67,7 @@ export class LazyDataSource {
     // Releasing with an error makes the pool destroy the client instead of keeping it idle.
     await Promise.all(
       [...driver.connectedQueryRunners].map((runner) =>
-        runner
-          .release(new Error('discarded after a failed initialize'))
-          .catch(() => undefined),
+        runner.release(new Error('discarded after a failed initialize')).catch(() => undefined),
       ),
     );
     void pool.end().catch(() => undefined);

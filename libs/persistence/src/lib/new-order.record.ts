@@ -9,19 +9,13 @@ export interface NewOrderRecord {
 }
 
 export function totalCentsOf(record: Pick<NewOrderRecord, 'items'>): number {
-  return record.items.reduce(
-    (sum, item) => sum + item.quantity * item.unitPriceCents,
-    0,
-  );
+  return record.items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
 }
 
 /** One record per order id, the first copy of each (a Map keyed by id would keep the last). */
-export function firstPerOrderId<T extends Pick<NewOrderRecord, 'orderId'>>(
-  records: T[],
-): T[] {
+export function firstPerOrderId<T extends Pick<NewOrderRecord, 'orderId'>>(records: T[]): T[] {
   const seen = new Set<string>();
   return records.filter(
-    (record) =>
-      !seen.has(record.orderId) && seen.add(record.orderId) !== undefined,
+    (record) => !seen.has(record.orderId) && seen.add(record.orderId) !== undefined,
   );
 }

@@ -24,9 +24,7 @@ function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
 async function migratedDatabase(): Promise<LazyDataSource> {
   const url = process.env.TEST_DATABASE_URL;
   if (!url) {
-    throw new Error(
-      'TEST_DATABASE_URL is not set: run through the project (jest global setup)',
-    );
+    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
   }
   const database = new LazyDataSource(
     ordersDataSourceOptions({
@@ -59,19 +57,12 @@ describe(OrdersRepository.name, () => {
 
     const outcome = await repository.insertMany([first, second]);
 
-    expect(outcome.inserted.sort()).toEqual(
-      [first.orderId, second.orderId].sort(),
-    );
+    expect(outcome.inserted.sort()).toEqual([first.orderId, second.orderId].sort());
     const stored = await repository.findWithItems(first.orderId);
     expect(stored?.totalCents).toBe(399);
     expect(stored?.acceptedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     expect(
-      stored?.items.map((item) => [
-        item.lineNo,
-        item.sku,
-        item.quantity,
-        item.unitPriceCents,
-      ]),
+      stored?.items.map((item) => [item.lineNo, item.sku, item.quantity, item.unitPriceCents]),
     ).toEqual([
       [0, 'A', 2, 150],
       [1, 'B', 1, 99],
@@ -137,9 +128,7 @@ describe(OrdersRepository.name, () => {
     const outcome = await repository.insertMany([first, repeated]);
 
     expect(outcome.inserted).toEqual([first.orderId]);
-    expect((await repository.findWithItems(first.orderId))?.customerId).toBe(
-      'customer-1',
-    );
+    expect((await repository.findWithItems(first.orderId))?.customerId).toBe('customer-1');
   });
 
   it('should reject the whole transaction when one order breaks a constraint', async () => {

@@ -1,10 +1,6 @@
 import { EntityManager } from 'typeorm';
 import { LazyDataSource } from './lazy-data-source';
-import {
-  firstPerOrderId,
-  NewOrderRecord,
-  totalCentsOf,
-} from './new-order.record';
+import { firstPerOrderId, NewOrderRecord, totalCentsOf } from './new-order.record';
 import { OrderEntity } from './order.entity';
 
 // Postgres accepts at most 65535 bind parameters per statement.

@@ -4,9 +4,7 @@ import { DataSource, Migration } from 'typeorm';
 const MIGRATION_LOCK_KEY = 7_461_001;
 
 /** Runs pending migrations under a session advisory lock: safe when several runners start at once. Needs two pooled connections (lock + migrations). */
-export async function runMigrations(
-  dataSource: DataSource,
-): Promise<Migration[]> {
+export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {

@@ -3,7 +3,8 @@
 const { basename } = require('node:path');
 
 module.exports = {
-  create: (filename) => `attachment; filename="${basename(String(filename)).replace(/["\\]/g, '')}"`,
+  create: (filename) =>
+    `attachment; filename="${basename(String(filename)).replace(/["\\]/g, '')}"`,
   parse: () => {
     throw new Error('content-disposition.parse is not available under jest');
   },

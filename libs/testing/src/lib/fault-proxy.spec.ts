@@ -37,8 +37,7 @@ async function waitFor(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   }
 }
 
-const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe(TcpFaultProxy.name, () => {
   let echo: Server;
@@ -59,9 +58,7 @@ describe(TcpFaultProxy.name, () => {
       socket.on('error', () => undefined);
       socket.pipe(socket);
     });
-    await new Promise<void>((resolve) =>
-      echo.listen(0, '127.0.0.1', () => resolve()),
-    );
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
     proxy = await TcpFaultProxy.start({
       host: '127.0.0.1',
       port: (echo.address() as AddressInfo).port,
@@ -152,18 +149,12 @@ describe(TcpFaultProxy.name, () => {
   });
 
   it('should point a database URL at the proxy and keep its credentials and database', () => {
-    const routed = proxy.route(
-      'postgres://orders:secret@db.example:5432/orders',
-    );
+    const routed = proxy.route('postgres://orders:secret@db.example:5432/orders');
 
-    expect(routed).toBe(
-      `postgres://orders:secret@127.0.0.1:${proxy.port}/orders`,
-    );
+    expect(routed).toBe(`postgres://orders:secret@127.0.0.1:${proxy.port}/orders`);
   });
 
   it('should point an endpoint without a path at the proxy without adding one', () => {
-    expect(proxy.route('http://127.0.0.1:4566')).toBe(
-      `http://127.0.0.1:${proxy.port}`,
-    );
+    expect(proxy.route('http://127.0.0.1:4566')).toBe(`http://127.0.0.1:${proxy.port}`);
   });
 });

@@ -28,16 +28,11 @@ export class TcpFaultProxy {
     readonly port: number,
   ) {}
 
-  static async start(target: {
-    host: string;
-    port: number;
-  }): Promise<TcpFaultProxy> {
+  static async start(target: { host: string; port: number }): Promise<TcpFaultProxy> {
     // The port stays the same across modes, so clients keep their URL through an outage.
     const probe = createServer();
     const port = await new Promise<number>((resolve) =>
-      probe.listen(0, '127.0.0.1', () =>
-        resolve((probe.address() as AddressInfo).port),
-      ),
+      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as AddressInfo).port)),
     );
     await new Promise((resolve) => probe.close(resolve));
     const proxy = new TcpFaultProxy(target, port);
@@ -51,9 +46,7 @@ export class TcpFaultProxy {
     parsed.hostname = '127.0.0.1';
     parsed.port = String(this.port);
     const routed = parsed.toString();
-    return routed.endsWith('/') && !url.endsWith('/')
-      ? routed.slice(0, -1)
-      : routed;
+    return routed.endsWith('/') && !url.endsWith('/') ? routed.slice(0, -1) : routed;
   }
 
   async setMode(mode: FaultProxyMode): Promise<void> {

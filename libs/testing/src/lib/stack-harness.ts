@@ -36,13 +36,23 @@ export interface StackHarness {
 }
 
 // CommonJS on purpose (see stack.cjs): a plain require works under jest, no VM-modules needed.
-const stackModule = require(join(__dirname, '..', 'stack', 'stack.cjs')) as Pick<StackHarness, 'startStack' | 'sha256Hex' | 'waitForHttp'>;
+const stackModule = require(join(__dirname, '..', 'stack', 'stack.cjs')) as Pick<
+  StackHarness,
+  'startStack' | 'sha256Hex' | 'waitForHttp'
+>;
 const imageModule = require(join(__dirname, '..', 'stack', 'image.cjs')) as {
-  proveImage(app: string, options: { env: Record<string, string>; log: (line: string) => void }): Promise<void>;
+  proveImage(
+    app: string,
+    options: { env: Record<string, string>; log: (line: string) => void },
+  ): Promise<void>;
 };
 
 export async function loadStackHarness(): Promise<StackHarness> {
-  return { startStack: stackModule.startStack, sha256Hex: stackModule.sha256Hex, waitForHttp: stackModule.waitForHttp };
+  return {
+    startStack: stackModule.startStack,
+    sha256Hex: stackModule.sha256Hex,
+    waitForHttp: stackModule.waitForHttp,
+  };
 }
 
 /** Performs the Dockerfile's steps without a container engine (libs/testing/src/stack/image.cjs). */
@@ -56,7 +66,12 @@ export async function proveImage(app: string, env: Record<string, string>): Prom
 export function globalSetupServices(queues: { queueUrl: string; dlqUrl: string }) {
   const env = process.env;
   return {
-    sqs: { endpoint: env.TEST_SQS_ENDPOINT as string, region: env.AWS_REGION ?? 'us-east-1', ordersQueueUrl: queues.queueUrl, ordersDlqUrl: queues.dlqUrl },
+    sqs: {
+      endpoint: env.TEST_SQS_ENDPOINT as string,
+      region: env.AWS_REGION ?? 'us-east-1',
+      ordersQueueUrl: queues.queueUrl,
+      ordersDlqUrl: queues.dlqUrl,
+    },
     postgres: { url: env.TEST_DATABASE_URL as string },
   };
 }

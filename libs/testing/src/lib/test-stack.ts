@@ -8,7 +8,9 @@ export function testStack() {
   const read = (name: string): string => {
     const value = process.env[name];
     if (!value) {
-      throw new Error(`${name} is not set: run this test through its project's jest config (global setup)`);
+      throw new Error(
+        `${name} is not set: run this test through its project's jest config (global setup)`,
+      );
     }
     return value;
   };
@@ -21,7 +23,11 @@ export function testStack() {
 
 export function testSqsClient(): SQSClient {
   const stack = testStack();
-  return createSqsClient({ region: stack.region, endpoint: stack.sqsEndpoint, requestTimeoutMs: 5000 });
+  return createSqsClient({
+    region: stack.region,
+    endpoint: stack.sqsEndpoint,
+    requestTimeoutMs: 5000,
+  });
 }
 
 export interface QueuePair {
@@ -30,16 +36,24 @@ export interface QueuePair {
 }
 
 /** A fresh queue + DLQ (redrive policy as in production) so test files never share messages. */
-export async function createQueuePair(client: SQSClient, options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {}): Promise<QueuePair> {
+export async function createQueuePair(
+  client: SQSClient,
+  options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {},
+): Promise<QueuePair> {
   const suffix = randomUUID().slice(0, 8);
   const dlq = await client.send(new CreateQueueCommand({ QueueName: `orders-dlq-${suffix}` }));
-  const dlqArn = await client.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+  const dlqArn = await client.send(
+    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+  );
   const queue = await client.send(
     new CreateQueueCommand({
       QueueName: `orders-${suffix}`,
       Attributes: {
         VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn.Attributes?.QueueArn, maxReceiveCount: options.maxReceiveCount ?? 5 }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
+          maxReceiveCount: options.maxReceiveCount ?? 5,
+        }),
       },
     }),
   );
@@ -49,14 +63,23 @@ export async function createQueuePair(client: SQSClient, options: { maxReceiveCo
 /** A migrated database connection for assertions on stored rows. */
 export async function migratedDatabase(): Promise<LazyDataSource> {
   const database = new LazyDataSource(
-    ordersDataSourceOptions({ url: testStack().databaseUrl, poolSize: 4, connectTimeoutMs: 5000, applicationName: 'orders-tests' }),
+    ordersDataSourceOptions({
+      url: testStack().databaseUrl,
+      poolSize: 4,
+      connectTimeoutMs: 5000,
+      applicationName: 'orders-tests',
+    }),
   );
   await runMigrations(await database.get());
   return database;
 }
 
 /** Polls until the check passes or the time is up; the last failure is rethrown. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T>,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

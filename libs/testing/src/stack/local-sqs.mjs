@@ -20,12 +20,18 @@ export async function startLocalSqs({
   const endpoint = `http://127.0.0.1:${server.port}`;
 
   const createPair = (main, dead, receives = maxReceiveCount) => {
-    const dlq = server.createQueue(dead, { region, attributes: { MessageRetentionPeriod: '1209600' } });
+    const dlq = server.createQueue(dead, {
+      region,
+      attributes: { MessageRetentionPeriod: '1209600' },
+    });
     const queue = server.createQueue(main, {
       region,
       attributes: {
         VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: receives }),
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: dlq.queueArn,
+          maxReceiveCount: receives,
+        }),
       },
     });
     return { queueUrl: queue.queueUrl, dlqUrl: dlq.queueUrl };

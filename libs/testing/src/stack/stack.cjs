@@ -51,9 +51,22 @@ async function startStack({
     cleanups.push(() => ownSqs.stop());
   }
   const ownPostgres =
-    postgres ?? (await (await import('./local-postgres.mjs')).startLocalPostgres(postgresOptions ?? { dataDir: join(REPO_ROOT, 'tmp', `stack-${process.pid}-${Date.now()}`, 'postgres'), fresh: true, durable: false }));
+    postgres ??
+    (await (
+      await import('./local-postgres.mjs')
+    ).startLocalPostgres(
+      postgresOptions ?? {
+        dataDir: join(REPO_ROOT, 'tmp', `stack-${process.pid}-${Date.now()}`, 'postgres'),
+        fresh: true,
+        durable: false,
+      },
+    ));
   if (!postgres) {
-    cleanups.push(() => (postgresOptions?.fresh === false || postgresOptions?.durable ? ownPostgres.stop() : ownPostgres.destroy()));
+    cleanups.push(() =>
+      postgresOptions?.fresh === false || postgresOptions?.durable
+        ? ownPostgres.stop()
+        : ownPostgres.destroy(),
+    );
   }
 
   const chosenPorts = {
@@ -72,11 +85,16 @@ async function startStack({
     ORDERS_DLQ_URL: ownSqs.ordersDlqUrl,
     DATABASE_URL: ownPostgres.url,
     AUTH_REQUIRED: 'false',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     NODE_NO_WARNINGS: '1',
     ...env,
   };
-  await runOnce({ name: 'migrate', entry: join(REPO_ROOT, 'dist/apps/processor/migrate.js'), env: shared, log });
+  await runOnce({
+    name: 'migrate',
+    entry: join(REPO_ROOT, 'dist/apps/processor/migrate.js'),
+    env: shared,
+    log,
+  });
 
   const processes = {};
   const urls = {};
@@ -105,7 +123,8 @@ async function startStack({
     ports: chosenPorts,
     apps: processes,
     /** Waits until every app answers /health/ready. */
-    ready: (timeoutMs = 30_000) => Promise.all(apps.map((app) => waitForHttp(`${urls[app]}/health/ready`, timeoutMs))),
+    ready: (timeoutMs = 30_000) =>
+      Promise.all(apps.map((app) => waitForHttp(`${urls[app]}/health/ready`, timeoutMs))),
     async stop() {
       await stopApps();
       for (const cleanup of cleanups.reverse()) {
@@ -124,4 +143,13 @@ async function startStack({
   return stack;
 }
 
-module.exports = { APPS, REPO_ROOT, AppProcess, freePort, runOnce, sha256Hex, startStack, waitForHttp };
+module.exports = {
+  APPS,
+  REPO_ROOT,
+  AppProcess,
+  freePort,
+  runOnce,
+  sha256Hex,
+  startStack,
+  waitForHttp,
+};

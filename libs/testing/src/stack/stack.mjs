@@ -1,5 +1,14 @@
 // ESM entry for Node scripts (npm start, the bench): the stack helpers plus the ESM-only services.
-export { APPS, AppProcess, REPO_ROOT, freePort, runOnce, sha256Hex, startStack, waitForHttp } from './stack.cjs';
+export {
+  APPS,
+  AppProcess,
+  REPO_ROOT,
+  freePort,
+  runOnce,
+  sha256Hex,
+  startStack,
+  waitForHttp,
+} from './stack.cjs';
 export { proveImage } from './image.cjs';
 export { startLocalPostgres } from './local-postgres.mjs';
 export { startLocalSqs } from './local-sqs.mjs';

@@ -23,7 +23,13 @@ describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orde
     const processor = chaos.processor;
 
     // About 14 s of load at 360 orders/s; the kills land while batches are in flight.
-    const load = sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: markers('c01', ORDERS), concurrency: 24, perSecond: 360 });
+    const load = sendOrders({
+      gatewayUrl: chaos.gatewayUrl,
+      customerId: CUSTOMER,
+      requests: markers('c01', ORDERS),
+      concurrency: 24,
+      perSecond: 360,
+    });
     const killer = (async () => {
       for (const at of [3_000, 6_500, 10_000]) {
         await sleep(Math.max(0, startedAt + at - Date.now()));
@@ -49,7 +55,9 @@ describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orde
       }
     })();
     const [outcomes] = await Promise.all([load, killer]);
-    const accepted = outcomes.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
+    const accepted = outcomes
+      .filter((outcome) => outcome.status === 202)
+      .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
 
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '01-sigkill-crash-loop',

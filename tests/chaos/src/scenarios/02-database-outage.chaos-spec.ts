@@ -24,14 +24,23 @@ describe('02 PostgreSQL is stopped for 32 s in the middle of a stream of orders'
     let sampling = true;
 
     // 40 orders/s for 45 s: the outage sits in the middle, with traffic before, during and after it.
-    const load = sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: markers('c02', ORDERS), concurrency: 8, perSecond: 40 });
+    const load = sendOrders({
+      gatewayUrl: chaos.gatewayUrl,
+      customerId: CUSTOMER,
+      requests: markers('c02', ORDERS),
+      concurrency: 8,
+      perSecond: 40,
+    });
     const chaosMonkey = (async () => {
       await sleep(5_000);
       outage.from = Date.now();
       await chaos.postgres.stop();
       const sampler = (async () => {
         while (sampling) {
-          samples.push({ paused: await metric(chaos.processor.url, 'processor_paused'), ready: await httpStatus(`${chaos.processor.url}/health/ready`) });
+          samples.push({
+            paused: await metric(chaos.processor.url, 'processor_paused'),
+            ready: await httpStatus(`${chaos.processor.url}/health/ready`),
+          });
           await sleep(1_000);
         }
       })();
@@ -41,12 +50,20 @@ describe('02 PostgreSQL is stopped for 32 s in the middle of a stream of orders'
       sampling = false;
       await sampler;
       // The backlog of the outage is gone once the queue is back to what the live stream keeps in it.
-      outage.backlogDrainedMs = await waitUntil('the backlog is drained', async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).total < 40, 60_000, 100);
+      outage.backlogDrainedMs = await waitUntil(
+        'the backlog is drained',
+        async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).total < 40,
+        60_000,
+        100,
+      );
     })();
     const [outcomes] = await Promise.all([load, chaosMonkey]);
-    const during = (outcome: RequestOutcome) => outcome.startedAt >= outage.from && outcome.startedAt < outage.to;
+    const during = (outcome: RequestOutcome) =>
+      outcome.startedAt >= outage.from && outcome.startedAt < outage.to;
     const duringOutage = outcomes.filter(during);
-    const accepted = outcomes.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
+    const accepted = outcomes
+      .filter((outcome) => outcome.status === 202)
+      .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
 
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '02-database-outage',
@@ -58,7 +75,10 @@ describe('02 PostgreSQL is stopped for 32 s in the middle of a stream of orders'
         outageS: ((outage.to - outage.from) / 1000).toFixed(1),
         acceptedDuringOutage: duringOutage.filter((outcome) => outcome.status === 202).length,
         gatewayP99DuringOutageMs: percentile(duringOutage, 99),
-        gatewayP99OutsideMs: percentile(outcomes.filter((outcome) => !during(outcome)), 99),
+        gatewayP99OutsideMs: percentile(
+          outcomes.filter((outcome) => !during(outcome)),
+          99,
+        ),
         pausedSamples: `${samples.filter((sample) => sample.paused === 1).length}/${samples.length}`,
         notReadySamples: samples.filter((sample) => sample.ready === 503).length,
         backlogDrainedInS: (outage.backlogDrainedMs / 1000).toFixed(1),
@@ -72,14 +92,18 @@ describe('02 PostgreSQL is stopped for 32 s in the middle of a stream of orders'
     expect(duringOutage.every((outcome) => outcome.status === 202)).toBe(true);
     expect(figures.accepted).toBe(ORDERS);
     // The processor paused (metric and readiness) for most of the outage instead of burning receives.
-    expect(samples.filter((sample) => sample.paused === 1).length).toBeGreaterThanOrEqual(samples.length - 3);
-    expect(samples.filter((sample) => sample.ready === 503).length).toBeGreaterThanOrEqual(samples.length - 3);
+    expect(samples.filter((sample) => sample.paused === 1).length).toBeGreaterThanOrEqual(
+      samples.length - 3,
+    );
+    expect(samples.filter((sample) => sample.ready === 503).length).toBeGreaterThanOrEqual(
+      samples.length - 3,
+    );
     expect(figures.inDlq).toBe(0);
     expect(ledger.lost).toEqual([]);
     expect(figures.duplicates).toBe(0);
     expect(figures.stored).toBe(ORDERS);
     expect(ledger.torn).toBe(0);
     expect(leftInQueue).toBe(0);
-    expect((await httpStatus(`${chaos.processor.url}/health/ready`))).toBe(200);
+    expect(await httpStatus(`${chaos.processor.url}/health/ready`)).toBe(200);
   });
 });

@@ -23,10 +23,21 @@ describe('03 deadlocks and serialization failures while two processor replicas w
     const deadlocksBefore = await chaos.faults.deadlocksDetected();
     const startedAt = Date.now();
 
-    const outcomes = await sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: markers('c03', ORDERS), concurrency: 16, perSecond: 250 });
-    const accepted = outcomes.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
+    const outcomes = await sendOrders({
+      gatewayUrl: chaos.gatewayUrl,
+      customerId: CUSTOMER,
+      requests: markers('c03', ORDERS),
+      concurrency: 16,
+      perSecond: 250,
+    });
+    const accepted = outcomes
+      .filter((outcome) => outcome.status === 202)
+      .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
 
-    const retries = async () => (await Promise.all(replicas.map((url) => metric(url, 'db_transaction_retries_total')))).reduce<number>((sum, value) => sum + (value ?? 0), 0);
+    const retries = async () =>
+      (
+        await Promise.all(replicas.map((url) => metric(url, 'db_transaction_retries_total')))
+      ).reduce<number>((sum, value) => sum + (value ?? 0), 0);
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '03-deadlocks-serialization',
       customerId: CUSTOMER,
@@ -35,11 +46,17 @@ describe('03 deadlocks and serialization failures while two processor replicas w
       startedAt,
       details: async () => {
         // pg_stat_database is updated asynchronously after the failed transactions end.
-        await waitUntil('deadlock statistics are visible', async () => (await chaos.faults.deadlocksDetected()) > deadlocksBefore, 5_000).catch(() => undefined);
+        await waitUntil(
+          'deadlock statistics are visible',
+          async () => (await chaos.faults.deadlocksDetected()) > deadlocksBefore,
+          5_000,
+        ).catch(() => undefined);
         return {
           deadlocksDetectedByPostgres: (await chaos.faults.deadlocksDetected()) - deadlocksBefore,
           inProcessRetries: await retries(),
-          redeliveredBySqs: (await Promise.all(replicas.map((url) => metric(url, 'orders_retried_total')))).reduce<number>((sum, value) => sum + (value ?? 0), 0),
+          redeliveredBySqs: (
+            await Promise.all(replicas.map((url) => metric(url, 'orders_retried_total')))
+          ).reduce<number>((sum, value) => sum + (value ?? 0), 0),
           replicas: replicas.length,
         };
       },
@@ -47,7 +64,9 @@ describe('03 deadlocks and serialization failures while two processor replicas w
     await chaos.faults.set({});
 
     expect(figures.details.deadlocksDetectedByPostgres).toBeGreaterThan(0);
-    expect(figures.details.inProcessRetries).toBeGreaterThanOrEqual(figures.details.deadlocksDetectedByPostgres as number);
+    expect(figures.details.inProcessRetries).toBeGreaterThanOrEqual(
+      figures.details.deadlocksDetectedByPostgres as number,
+    );
     expect(figures.accepted).toBe(ORDERS);
     expect(ledger.lost).toEqual([]);
     expect(figures.duplicates).toBe(0);

@@ -9,7 +9,12 @@ const MESSAGES = 2_000;
 const CUSTOMER = 'chaos-04-poison';
 const REJECTED_CUSTOMER = 'chaos-04-refused-by-db';
 
-type PoisonKind = 'MALFORMED_JSON' | 'UNKNOWN_TYPE' | 'UNKNOWN_VERSION' | 'INVALID_ENVELOPE' | 'REJECTED_BY_DATABASE';
+type PoisonKind =
+  | 'MALFORMED_JSON'
+  | 'UNKNOWN_TYPE'
+  | 'UNKNOWN_VERSION'
+  | 'INVALID_ENVELOPE'
+  | 'REJECTED_BY_DATABASE';
 
 // What each kind of poison must be dead-lettered as.
 const EXPECTED_CODE: Record<PoisonKind, string> = {
@@ -31,7 +36,11 @@ const REASON_ATTRIBUTES = [
 ];
 
 function envelope(marker: string, customerId = CUSTOMER, orderId = randomUUID()) {
-  return buildOrderAcceptedEnvelope(orderId, new Date(), { customerId, currency: 'EUR', items: [{ sku: marker, quantity: 1, unitPriceCents: 500 }] });
+  return buildOrderAcceptedEnvelope(orderId, new Date(), {
+    customerId,
+    currency: 'EUR',
+    items: [{ sku: marker, quantity: 1, unitPriceCents: 500 }],
+  });
 }
 
 function poison(kind: PoisonKind, marker: string): string {
@@ -43,7 +52,14 @@ function poison(kind: PoisonKind, marker: string): string {
     case 'UNKNOWN_VERSION':
       return JSON.stringify({ ...envelope(marker), version: 7 });
     case 'INVALID_ENVELOPE':
-      return JSON.stringify({ ...envelope(marker), order: { customerId: CUSTOMER, currency: 'EUR', items: [{ sku: marker, quantity: -1, unitPriceCents: 5 }] } });
+      return JSON.stringify({
+        ...envelope(marker),
+        order: {
+          customerId: CUSTOMER,
+          currency: 'EUR',
+          items: [{ sku: marker, quantity: -1, unitPriceCents: 5 }],
+        },
+      });
     case 'REJECTED_BY_DATABASE':
       return JSON.stringify(envelope(marker, REJECTED_CUSTOMER));
   }
@@ -68,8 +84,8 @@ describe('04 one message in a hundred is poison, sent straight to the queue', ()
       const marker = `c04-${index}`;
       // Every hundredth message, spread through the stream so it shares batches with good orders.
       if (index % 100 === 50) {
-        const body = poison(kinds[(index - 50) / 100 % kinds.length], marker);
-        poisoned.set(body, kinds[(index - 50) / 100 % kinds.length]);
+        const body = poison(kinds[((index - 50) / 100) % kinds.length], marker);
+        poisoned.set(body, kinds[((index - 50) / 100) % kinds.length]);
         bodies.push(body);
       } else {
         const order = envelope(marker);
@@ -81,7 +97,12 @@ describe('04 one message in a hundred is poison, sent straight to the queue', ()
 
     await sendRaw(chaos.sqsClient, chaos.sqs.ordersQueueUrl, bodies);
 
-    await waitUntil('every poison message is in the DLQ', async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersDlqUrl)).total >= poisoned.size, 60_000).catch(() => undefined);
+    await waitUntil(
+      'every poison message is in the DLQ',
+      async () =>
+        (await queueDepth(chaos.sqsClient, chaos.sqs.ordersDlqUrl)).total >= poisoned.size,
+      60_000,
+    ).catch(() => undefined);
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '04-poison-messages',
       customerId: CUSTOMER,
@@ -100,8 +121,14 @@ describe('04 one message in a hundred is poison, sent straight to the queue', ()
     for (const letter of deadLetters) {
       const kind = poisoned.get(letter.Body as string) as PoisonKind;
       const reason = (name: string) => (letter as Message).MessageAttributes?.[name]?.StringValue;
-      expect({ kind, missing: REASON_ATTRIBUTES.filter((name) => !reason(name)) }).toEqual({ kind, missing: [] });
-      expect({ kind, code: reason(MessageAttribute.FailureCode) }).toEqual({ kind, code: EXPECTED_CODE[kind] });
+      expect({ kind, missing: REASON_ATTRIBUTES.filter((name) => !reason(name)) }).toEqual({
+        kind,
+        missing: [],
+      });
+      expect({ kind, code: reason(MessageAttribute.FailureCode) }).toEqual({
+        kind,
+        code: EXPECTED_CODE[kind],
+      });
     }
     expect(figures.inDlq).toBe(poisoned.size);
     expect(figures.stored).toBe(MESSAGES - poisoned.size);
@@ -109,7 +136,10 @@ describe('04 one message in a hundred is poison, sent straight to the queue', ()
     expect(figures.duplicates).toBe(0);
     expect(ledger.torn).toBe(0);
     expect(leftInQueue).toBe(0);
-    const refused = await chaos.pool.query('SELECT count(*)::int AS n FROM orders WHERE customer_id = $1', [REJECTED_CUSTOMER]);
+    const refused = await chaos.pool.query(
+      'SELECT count(*)::int AS n FROM orders WHERE customer_id = $1',
+      [REJECTED_CUSTOMER],
+    );
     expect(refused.rows[0].n).toBe(0);
   });
 });

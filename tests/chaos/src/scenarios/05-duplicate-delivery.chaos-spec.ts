@@ -36,25 +36,37 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
     const startedAt = Date.now();
 
     // Client retries: each order POSTed twice with one Idempotency-Key (same order id, two messages).
-    const retried: OrderRequest[] = Array.from({ length: RETRIED_REQUESTS }, (_, index) => ({ marker: `c05-key-${index}`, idempotencyKey: `c05-key-${index}` })).flatMap(
-      (request) => [request, request],
-    );
+    const retried: OrderRequest[] = Array.from({ length: RETRIED_REQUESTS }, (_, index) => ({
+      marker: `c05-key-${index}`,
+      idempotencyKey: `c05-key-${index}`,
+    })).flatMap((request) => [request, request]);
     // The same message body sent twice straight to the queue.
     const twins = Array.from({ length: TWIN_MESSAGES }, (_, index) => {
       const marker = `c05-twin-${index}`;
-      const envelope = buildOrderAcceptedEnvelope(randomUUID(), new Date(), { customerId: CUSTOMER, currency: 'EUR', items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }] });
+      const envelope = buildOrderAcceptedEnvelope(randomUUID(), new Date(), {
+        customerId: CUSTOMER,
+        currency: 'EUR',
+        items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }],
+      });
       return { marker, orderId: envelope.orderId, body: JSON.stringify(envelope) };
     });
     const freeze = (async () => {
       await sleep(3_000);
-      const inFlightAtFreeze = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight;
+      const inFlightAtFreeze = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl))
+        .inFlight;
       process.kill(frozen.process.pid as number, 'SIGSTOP');
       await sleep(FREEZE_MS);
       process.kill(frozen.process.pid as number, 'SIGCONT');
       return inFlightAtFreeze;
     })();
     const [outcomes, , inFlightAtFreeze] = await Promise.all([
-      sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: retried, concurrency: 16, perSecond: 150 }),
+      sendOrders({
+        gatewayUrl: chaos.gatewayUrl,
+        customerId: CUSTOMER,
+        requests: retried,
+        concurrency: 16,
+        perSecond: 150,
+      }),
       sendRaw(
         chaos.sqsClient,
         chaos.sqs.ordersQueueUrl,
@@ -63,7 +75,9 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
       freeze,
     ]);
     const accepted = [
-      ...outcomes.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string })),
+      ...outcomes
+        .filter((outcome) => outcome.status === 202)
+        .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string })),
       ...twins.map((twin) => ({ marker: twin.marker, orderId: twin.orderId })),
     ];
 
@@ -83,7 +97,9 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
           deliveriesHandled: handled.stored + handled.duplicate,
           duplicateDeliveriesAbsorbed: handled.duplicate,
           redeliveredAfterVisibilityExpired: handled.redelivered,
-          staleReceiptHandles: chaos.logs.entries('processor').filter((entry) => entry.code === 'ReceiptHandleIsInvalid').length,
+          staleReceiptHandles: chaos.logs
+            .entries('processor')
+            .filter((entry) => entry.code === 'ReceiptHandleIsInvalid').length,
         };
       },
     });
@@ -92,14 +108,23 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
 
     // Each retried request pair was answered with one order id.
     const idsByKey = new Map<string, Set<string>>();
-    outcomes.filter((outcome) => outcome.status === 202).forEach((outcome) => idsByKey.set(outcome.marker, (idsByKey.get(outcome.marker) ?? new Set()).add(outcome.orderId as string)));
+    outcomes
+      .filter((outcome) => outcome.status === 202)
+      .forEach((outcome) =>
+        idsByKey.set(
+          outcome.marker,
+          (idsByKey.get(outcome.marker) ?? new Set()).add(outcome.orderId as string),
+        ),
+      );
     expect([...idsByKey.values()].every((ids) => ids.size === 1)).toBe(true);
     expect(outcomes.every((outcome) => outcome.status === 202)).toBe(true);
     // The freeze caught work in flight, and that work came back to the other replica.
     expect(inFlightAtFreeze).toBeGreaterThan(0);
     expect(figures.details.redeliveredAfterVisibilityExpired).toBeGreaterThan(0);
     // Every order was delivered at least twice; all but one delivery of each was absorbed.
-    expect(figures.details.duplicateDeliveriesAbsorbed).toBeGreaterThanOrEqual(RETRIED_REQUESTS + TWIN_MESSAGES);
+    expect(figures.details.duplicateDeliveriesAbsorbed).toBeGreaterThanOrEqual(
+      RETRIED_REQUESTS + TWIN_MESSAGES,
+    );
     expect(figures.stored).toBe(RETRIED_REQUESTS + TWIN_MESSAGES);
     expect(figures.duplicates).toBe(0);
     expect(ledger.lost).toEqual([]);

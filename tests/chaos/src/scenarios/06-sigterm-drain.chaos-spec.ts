@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChaosStack, CHAOS_PROCESSOR_ENV, startChaosStack, waitUntil } from '../support/chaos-stack';
+import {
+  ChaosStack,
+  CHAOS_PROCESSOR_ENV,
+  startChaosStack,
+  waitUntil,
+} from '../support/chaos-stack';
 import { ProcessExit } from '../support/harness';
 import { markers, sendOrders } from '../support/order-load';
 import { queueDepth } from '../support/queues';
@@ -24,21 +29,45 @@ describe('06 SIGTERM to the processor under load (a rollout or a KEDA scale-in)'
     const startedAt = Date.now();
     const terminated: { exit?: ProcessExit; ms?: number; inFlight?: number } = {};
 
-    const load = sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: markers('c06', ORDERS), concurrency: 16, perSecond: 250 });
+    const load = sendOrders({
+      gatewayUrl: chaos.gatewayUrl,
+      customerId: CUSTOMER,
+      requests: markers('c06', ORDERS),
+      concurrency: 16,
+      perSecond: 250,
+    });
     const rollout = (async () => {
       await sleep(4_000);
-      await waitUntil('batches are in flight', async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight >= 5, 10_000, 20);
+      await waitUntil(
+        'batches are in flight',
+        async () => (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight >= 5,
+        10_000,
+        20,
+      );
       terminated.inFlight = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight;
       const signalledAt = Date.now();
       // The replacement starts while the old replica drains, as in a rolling update.
-      const [exit] = await Promise.all([chaos.processor.process.stop(DRAIN_BUDGET_MS + 20_000), chaos.addProcessor('processor-b')]);
+      const [exit] = await Promise.all([
+        chaos.processor.process.stop(DRAIN_BUDGET_MS + 20_000),
+        chaos.addProcessor('processor-b'),
+      ]);
       terminated.exit = exit;
       terminated.ms = Date.now() - signalledAt;
     })();
     const [outcomes] = await Promise.all([load, rollout]);
-    const accepted = outcomes.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
+    const accepted = outcomes
+      .filter((outcome) => outcome.status === 202)
+      .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
 
-    const drainLog = () => chaos.logs.entries('processor').find((entry) => entry.process === 'processor' && entry.context === 'DrainCoordinator' && 'drainMs' in entry);
+    const drainLog = () =>
+      chaos.logs
+        .entries('processor')
+        .find(
+          (entry) =>
+            entry.process === 'processor' &&
+            entry.context === 'DrainCoordinator' &&
+            'drainMs' in entry,
+        );
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '06-sigterm-drain',
       customerId: CUSTOMER,

@@ -19,7 +19,13 @@ describe('07 SQS becomes unreachable from the gateway (refused, then a silent pa
       throw new Error('the gateway must reach SQS through the fault proxy');
     }
     const load = (prefix: string, count: number) =>
-      sendOrders({ gatewayUrl: chaos.gatewayUrl, customerId: CUSTOMER, requests: markers(prefix, count), concurrency: 16, perSecond: 200 });
+      sendOrders({
+        gatewayUrl: chaos.gatewayUrl,
+        customerId: CUSTOMER,
+        requests: markers(prefix, count),
+        concurrency: 16,
+        perSecond: 200,
+      });
     const startedAt = Date.now();
 
     const before = await load('c07-before', 300);
@@ -46,7 +52,9 @@ describe('07 SQS becomes unreachable from the gateway (refused, then a silent pa
 
     const down = [...refused, ...partitioned];
     const answered = [...before, ...down, ...probes, ...after];
-    const accepted = answered.filter((outcome) => outcome.status === 202).map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
+    const accepted = answered
+      .filter((outcome) => outcome.status === 202)
+      .map((outcome) => ({ marker: outcome.marker, orderId: outcome.orderId as string }));
     const { figures, ledger, leftInQueue } = await tally(chaos, {
       name: '07-sqs-unreachable',
       customerId: CUSTOMER,

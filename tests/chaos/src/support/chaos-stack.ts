@@ -26,7 +26,11 @@ export const CHAOS_PROCESSOR_ENV: Record<string, string> = {
 };
 
 // Rate limiting off: the whole load comes from one address.
-const CHAOS_GATEWAY_ENV: Record<string, string> = { LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '0', SEND_TIMEOUT_MS: '3000' };
+const CHAOS_GATEWAY_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_MINUTE: '0',
+  SEND_TIMEOUT_MS: '3000',
+};
 
 export interface Replica {
   process: AppProcess;
@@ -58,16 +62,40 @@ export interface ChaosStackOptions {
 }
 
 /** Real fauxqs, a real PostgreSQL of its own, gateway and processor as real processes from dist/. */
-export async function startChaosStack(scenario: string, options: ChaosStackOptions = {}): Promise<ChaosStack> {
-  const { REPO_ROOT, APPS, startStack, startLocalSqs, startLocalPostgres, AppProcess, waitForHttp, freePort } = harness();
+export async function startChaosStack(
+  scenario: string,
+  options: ChaosStackOptions = {},
+): Promise<ChaosStack> {
+  const {
+    REPO_ROOT,
+    APPS,
+    startStack,
+    startLocalSqs,
+    startLocalPostgres,
+    AppProcess,
+    waitForHttp,
+    freePort,
+  } = harness();
   const logs = new ProcessLogs();
   const sqs = await startLocalSqs({ maxReceiveCount: 5, visibilityTimeoutSeconds: 10 });
   let postgres: LocalPostgres | undefined;
   let gatewaySqsProxy: TcpFaultProxy | undefined;
   let stack: RunningStack;
   try {
-    postgres = await startLocalPostgres({ dataDir: join(REPO_ROOT, 'tmp', 'chaos', `${scenario}-${process.pid}-${Date.now()}`, 'postgres'), fresh: true, durable: false });
-    gatewaySqsProxy = options.proxyGatewaySqs ? await TcpFaultProxy.start({ host: '127.0.0.1', port: sqs.port }) : undefined;
+    postgres = await startLocalPostgres({
+      dataDir: join(
+        REPO_ROOT,
+        'tmp',
+        'chaos',
+        `${scenario}-${process.pid}-${Date.now()}`,
+        'postgres',
+      ),
+      fresh: true,
+      durable: false,
+    });
+    gatewaySqsProxy = options.proxyGatewaySqs
+      ? await TcpFaultProxy.start({ host: '127.0.0.1', port: sqs.port })
+      : undefined;
     stack = await startStack({
       apps: ['gateway', 'processor'],
       sqs,
@@ -75,7 +103,11 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
       log: logs.sink,
       appEnv: {
         processor: { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv },
-        gateway: { ...CHAOS_GATEWAY_ENV, ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.route(sqs.endpoint) } : {}), ...options.gatewayEnv },
+        gateway: {
+          ...CHAOS_GATEWAY_ENV,
+          ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.route(sqs.endpoint) } : {}),
+          ...options.gatewayEnv,
+        },
       },
     });
   } catch (error) {
@@ -92,7 +124,11 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
   pool.on('error', () => undefined);
   const faults = new DatabaseFaults(pool);
   await faults.install();
-  const sqsClient = new SQSClient({ region: sqs.region, endpoint: sqs.endpoint, credentials: { accessKeyId: 'chaos', secretAccessKey: 'chaos' } });
+  const sqsClient = new SQSClient({
+    region: sqs.region,
+    endpoint: sqs.endpoint,
+    credentials: { accessKeyId: 'chaos', secretAccessKey: 'chaos' },
+  });
   const replicas: Replica[] = [];
 
   return {
@@ -108,7 +144,12 @@ export async function startChaosStack(scenario: string, options: ChaosStackOptio
     processor: { process: stack.apps.processor, url: stack.urls.processor },
     async addProcessor(name, env = {}) {
       const port = await freePort();
-      const replica = new AppProcess({ name, entry: join(REPO_ROOT, APPS.processor.entry), env: { ...stack.env, ...processorEnv, ...env, PORT: String(port) }, log: logs.sink });
+      const replica = new AppProcess({
+        name,
+        entry: join(REPO_ROOT, APPS.processor.entry),
+        env: { ...stack.env, ...processorEnv, ...env, PORT: String(port) },
+        log: logs.sink,
+      });
       replica.start();
       const url = `http://127.0.0.1:${port}`;
       await waitForHttp(`${url}/health/live`, 30_000);
@@ -152,7 +193,12 @@ export async function httpStatus(url: string): Promise<number | 'unreachable'> {
 }
 
 /** Polls until the check returns true; throws with the description after the timeout. */
-export async function waitUntil(description: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<number> {
+export async function waitUntil(
+  description: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (await check()) {

@@ -71,17 +71,22 @@ export class DatabaseFaults {
   }
 
   async set(settings: FaultSettings): Promise<void> {
-    await this.pool.query('UPDATE chaos_faults SET delay_ms = $1, deadlock_percent = $2, serialization_percent = $3, reject_customer = $4 WHERE id = 1', [
-      settings.delayMs ?? 0,
-      settings.deadlockPercent ?? 0,
-      settings.serializationPercent ?? 0,
-      settings.rejectCustomer ?? null,
-    ]);
+    await this.pool.query(
+      'UPDATE chaos_faults SET delay_ms = $1, deadlock_percent = $2, serialization_percent = $3, reject_customer = $4 WHERE id = 1',
+      [
+        settings.delayMs ?? 0,
+        settings.deadlockPercent ?? 0,
+        settings.serializationPercent ?? 0,
+        settings.rejectCustomer ?? null,
+      ],
+    );
   }
 
   /** Deadlocks PostgreSQL itself detected and broke in this database. */
   async deadlocksDetected(): Promise<number> {
-    const { rows } = await this.pool.query('SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()');
+    const { rows } = await this.pool.query(
+      'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
+    );
     return rows[0].n;
   }
 }

@@ -54,17 +54,31 @@ export interface ChaosHarness {
     waitReady?: boolean;
     log?: (name: string, line: string) => void;
   }): Promise<RunningStack>;
-  AppProcess: new (options: { name: string; entry: string; env: Record<string, string>; log?: (name: string, line: string) => void }) => AppProcess;
+  AppProcess: new (options: {
+    name: string;
+    entry: string;
+    env: Record<string, string>;
+    log?: (name: string, line: string) => void;
+  }) => AppProcess;
   waitForHttp(url: string, timeoutMs?: number): Promise<void>;
-  startLocalPostgres(options: { dataDir: string; fresh?: boolean; durable?: boolean }): Promise<LocalPostgres>;
-  startLocalSqs(options?: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number }): Promise<LocalSqs>;
+  startLocalPostgres(options: {
+    dataDir: string;
+    fresh?: boolean;
+    durable?: boolean;
+  }): Promise<LocalPostgres>;
+  startLocalSqs(options?: {
+    maxReceiveCount?: number;
+    visibilityTimeoutSeconds?: number;
+  }): Promise<LocalSqs>;
   freePort(): Promise<number>;
 }
 
 export function harness(): ChaosHarness {
   const loaded = (globalThis as { __chaosHarness?: ChaosHarness }).__chaosHarness;
   if (!loaded) {
-    throw new Error('The chaos harness is missing: run these specs through tests/chaos/jest.config.cts (its test environment loads it)');
+    throw new Error(
+      'The chaos harness is missing: run these specs through tests/chaos/jest.config.cts (its test environment loads it)',
+    );
   }
   return loaded;
 }

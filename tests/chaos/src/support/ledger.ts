@@ -23,7 +23,11 @@ export interface Ledger {
  * The primary key makes a second row per id impossible, so duplicates are also looked for where a
  * key cannot see them: the same request stored under two ids, or two requests answered with one id.
  */
-export async function reconcile(pool: Pool, customerId: string, accepted: Accepted[]): Promise<Ledger> {
+export async function reconcile(
+  pool: Pool,
+  customerId: string,
+  accepted: Accepted[],
+): Promise<Ledger> {
   const { rows } = await pool.query<{ order_id: string; sku: string | null; copies: number }>(
     `SELECT o.order_id::text AS order_id, i.sku, count(*) OVER (PARTITION BY o.order_id)::int AS copies
        FROM orders o LEFT JOIN order_items i ON i.order_id = o.order_id AND i.line_no = 0
@@ -62,7 +66,11 @@ export async function reconcile(pool: Pool, customerId: string, accepted: Accept
     duplicates += ids.size - 1;
   }
 
-  const lost = [...acceptedIdsByMarker.entries()].filter(([marker, ids]) => [...ids].some((orderId) => storedMarkerById.get(orderId) !== marker)).map(([marker]) => marker);
-  const storedNotAccepted = [...storedIdsByMarker.keys()].filter((marker) => !acceptedIdsByMarker.has(marker)).length;
+  const lost = [...acceptedIdsByMarker.entries()]
+    .filter(([marker, ids]) => [...ids].some((orderId) => storedMarkerById.get(orderId) !== marker))
+    .map(([marker]) => marker);
+  const storedNotAccepted = [...storedIdsByMarker.keys()].filter(
+    (marker) => !acceptedIdsByMarker.has(marker),
+  ).length;
   return { stored: storedMarkerById.size, duplicates, lost, storedNotAccepted, torn };
 }

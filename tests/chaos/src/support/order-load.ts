@@ -54,23 +54,40 @@ export async function sendOrders(options: LoadOptions): Promise<RequestOutcome[]
   return outcomes;
 }
 
-async function postOrder(options: LoadOptions, request: OrderRequest, index: number): Promise<RequestOutcome> {
+async function postOrder(
+  options: LoadOptions,
+  request: OrderRequest,
+  index: number,
+): Promise<RequestOutcome> {
   const startedAt = Date.now();
   const body = {
     customerId: options.customerId,
     currency: 'EUR',
-    items: [{ sku: request.marker, quantity: 1 + (index % 3), unitPriceCents: 100 + (index % 900) }],
+    items: [
+      { sku: request.marker, quantity: 1 + (index % 3), unitPriceCents: 100 + (index % 900) },
+    ],
   };
   try {
     const response = await fetch(`${options.gatewayUrl}/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(request.idempotencyKey ? { 'idempotency-key': request.idempotencyKey } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
     const text = await response.text();
-    const orderId = response.status === 202 ? (JSON.parse(text) as { orderId: string }).orderId : undefined;
-    return { ...request, status: response.status, orderId, retryAfter: response.headers.get('retry-after') ?? undefined, startedAt, ms: Date.now() - startedAt };
+    const orderId =
+      response.status === 202 ? (JSON.parse(text) as { orderId: string }).orderId : undefined;
+    return {
+      ...request,
+      status: response.status,
+      orderId,
+      retryAfter: response.headers.get('retry-after') ?? undefined,
+      startedAt,
+      ms: Date.now() - startedAt,
+    };
   } catch (error) {
     const status = (error as Error).name === 'TimeoutError' ? 'timeout' : 'network-error';
     return { ...request, status, startedAt, ms: Date.now() - startedAt };
@@ -80,5 +97,7 @@ async function postOrder(options: LoadOptions, request: OrderRequest, index: num
 /** Latency percentile of the answered requests, in ms. */
 export function percentile(outcomes: RequestOutcome[], p: number): number {
   const sorted = outcomes.map((outcome) => outcome.ms).sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted.length === 0
+    ? 0
+    : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }

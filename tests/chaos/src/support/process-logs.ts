@@ -16,7 +16,9 @@ export class ProcessLogs {
       .filter((entry) => entry.process.startsWith(processPrefix) && entry.line.startsWith('{'))
       .flatMap((entry) => {
         try {
-          return [{ process: entry.process, ...(JSON.parse(entry.line) as Record<string, unknown>) }];
+          return [
+            { process: entry.process, ...(JSON.parse(entry.line) as Record<string, unknown>) },
+          ];
         } catch {
           return [];
         }
@@ -25,7 +27,9 @@ export class ProcessLogs {
 
   /** Messages the processors handled, by outcome ('stored' | 'duplicate'), from the per-message log line. */
   handled(processPrefix = 'processor'): { stored: number; duplicate: number; redelivered: number } {
-    const handled = this.entries(processPrefix).filter((entry) => entry.msg === 'order message handled');
+    const handled = this.entries(processPrefix).filter(
+      (entry) => entry.msg === 'order message handled',
+    );
     return {
       stored: handled.filter((entry) => entry.outcome === 'stored').length,
       duplicate: handled.filter((entry) => entry.outcome === 'duplicate').length,

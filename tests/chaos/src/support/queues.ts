@@ -1,8 +1,20 @@
-import { GetQueueAttributesCommand, Message, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  Message,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 
-export async function queueDepth(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number; total: number }> {
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number; total: number }> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
   const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
   const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
@@ -14,7 +26,13 @@ export async function peekAll(sqs: SQSClient, queueUrl: string): Promise<Message
   const messages: Message[] = [];
   for (;;) {
     const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 300, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        VisibilityTimeout: 300,
+        MessageAttributeNames: ['All'],
+      }),
     );
     if (Messages.length === 0) {
       return messages;
@@ -28,7 +46,10 @@ export async function sendRaw(sqs: SQSClient, queueUrl: string, bodies: string[]
   for (let start = 0; start < bodies.length; start += 10) {
     const chunk = bodies.slice(start, start + 10);
     const response = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })) }),
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((body, index) => ({ Id: String(index), MessageBody: body })),
+      }),
     );
     if ((response.Failed ?? []).length > 0) {
       throw new Error(`SQS refused ${response.Failed?.length} messages`);

@@ -13,11 +13,16 @@ export default function teardown() {
   if (rows.length === 0) {
     return;
   }
-  const header = '| scenario | sent | accepted | stored | duplicates | in DLQ | lost | duration | evidence |';
+  const header =
+    '| scenario | sent | accepted | stored | duplicates | in DLQ | lost | duration | evidence |';
   const lines = rows.map(
     (row) =>
       `| ${row.scenario} | ${row.sent} | ${row.accepted} | ${row.stored} | ${row.duplicates} | ${row.inDlq} | ${row.lost} | ${(row.durationMs / 1000).toFixed(1)} s | ` +
-      `${Object.entries(row.details).map(([key, value]) => `${key}=${value}`).join(', ')} |`,
+      `${Object.entries(row.details)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')} |`,
   );
-  process.stdout.write(`\nChaos figures (${directory}):\n${header}\n|---|---|---|---|---|---|---|---|---|\n${lines.join('\n')}\n`);
+  process.stdout.write(
+    `\nChaos figures (${directory}):\n${header}\n|---|---|---|---|---|---|---|---|---|\n${lines.join('\n')}\n`,
+  );
 }

@@ -29,11 +29,25 @@ export interface ScenarioRun {
  * scenario still prints what it saw.
  */
 export async function tally(chaos: ChaosStack, scenario: ScenarioRun): Promise<Tally> {
-  const storedCount = async () => Number((await chaos.pool.query('SELECT count(*)::int AS n FROM orders WHERE customer_id = $1', [scenario.customerId])).rows[0].n);
+  const storedCount = async () =>
+    Number(
+      (
+        await chaos.pool.query('SELECT count(*)::int AS n FROM orders WHERE customer_id = $1', [
+          scenario.customerId,
+        ])
+      ).rows[0].n,
+    );
   // A retried request is accepted twice under one order id: count orders, not answers.
   const expected = new Set(scenario.accepted.map((entry) => entry.orderId)).size;
-  const settled = async () => (await storedCount()) >= expected && (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).total === 0;
-  await waitUntil('every accepted order is stored and the queue is empty', settled, scenario.settleMs ?? 90_000, 250).catch(() => undefined);
+  const settled = async () =>
+    (await storedCount()) >= expected &&
+    (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).total === 0;
+  await waitUntil(
+    'every accepted order is stored and the queue is empty',
+    settled,
+    scenario.settleMs ?? 90_000,
+    250,
+  ).catch(() => undefined);
   const durationMs = Date.now() - scenario.startedAt;
   const ledger = await reconcile(chaos.pool, scenario.customerId, scenario.accepted);
   const dlq = await queueDepth(chaos.sqsClient, chaos.sqs.ordersDlqUrl);
@@ -47,7 +61,11 @@ export async function tally(chaos: ChaosStack, scenario: ScenarioRun): Promise<T
     inDlq: dlq.total,
     lost: ledger.lost.length,
     durationMs,
-    details: { ...(await scenario.details?.(ledger)), ...(ledger.torn > 0 ? { tornWrites: ledger.torn } : {}), ...(leftInQueue > 0 ? { leftInQueue } : {}) },
+    details: {
+      ...(await scenario.details?.(ledger)),
+      ...(ledger.torn > 0 ? { tornWrites: ledger.torn } : {}),
+      ...(leftInQueue > 0 ? { leftInQueue } : {}),
+    },
   };
   report(figures);
   return { figures, ledger, leftInQueue };

@@ -23,7 +23,9 @@ export class CreateOrders1764441600000 implements MigrationInterface {
         unit_price_cents bigint NOT NULL CHECK (unit_price_cents BETWEEN 0 AND 100000000),
         PRIMARY KEY (order_id, line_no)
       )`);
-    await queryRunner.query(`CREATE INDEX orders_customer_accepted_idx ON orders (customer_id, accepted_at)`);
+    await queryRunner.query(
+      `CREATE INDEX orders_customer_accepted_idx ON orders (customer_id, accepted_at)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
