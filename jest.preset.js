@@ -1,3 +1,4 @@
+const { join } = require('node:path');
 const nxPreset = require('@nx/jest/preset').default;
 
 // SWC instead of ts-jest: half the cold start. Nest needs legacy decorators and
@@ -19,11 +20,9 @@ module.exports = {
     ],
   },
   moduleNameMapper: {
-    '^content-disposition$': require('node:path').join(
-      __dirname,
-      'libs/testing/src/jest/content-disposition.cjs',
-    ),
+    '^content-disposition$': join(__dirname, 'libs/testing/src/jest/content-disposition.cjs'),
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs'],
+  reporters: ['default', join(__dirname, 'tools/jest/runtime-reporter.cjs')],
   coverageReporters: ['text-summary'],
 };

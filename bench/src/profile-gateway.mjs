@@ -9,7 +9,6 @@ import { runLoad } from './lib/load.mjs';
 import { SAMPLE_ORDER_JSON } from './lib/orders.mjs';
 import { startSqsEmulator } from './lib/sqs-emulator.mjs';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '15' },

@@ -14,8 +14,6 @@ import { MODES } from './lib/settings.mjs';
 import { startSqsEmulator } from './lib/sqs-emulator.mjs';
 import { evaluateTargets } from './lib/targets.mjs';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
 const { values: args } = parseArgs({
   options: {
     smoke: { type: 'boolean', default: false },

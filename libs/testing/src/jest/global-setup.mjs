@@ -19,6 +19,5 @@ export default async function globalSetup() {
     TEST_DATABASE_URL: postgres.url,
     TEST_ORDERS_QUEUE_URL: sqs.ordersQueueUrl,
     TEST_ORDERS_DLQ_URL: sqs.ordersDlqUrl,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   });
 }

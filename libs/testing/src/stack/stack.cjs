@@ -85,8 +85,6 @@ async function startStack({
     ORDERS_DLQ_URL: ownSqs.ordersDlqUrl,
     DATABASE_URL: ownPostgres.url,
     AUTH_REQUIRED: 'false',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    NODE_NO_WARNINGS: '1',
     ...env,
   };
   await runOnce({

@@ -14,5 +14,4 @@ export default function setup() {
   );
   mkdirSync(directory, { recursive: true });
   process.env.CHAOS_RUN_DIR = directory;
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
