@@ -1,6 +1,6 @@
 # One image per app: docker build --build-arg APP=gateway|processor|dlq-sidecar -t <name> .
 # Pin the base by digest in your registry mirror; the tag is here for readability.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /workspace

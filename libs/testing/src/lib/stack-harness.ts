@@ -40,12 +40,6 @@ const stackModule = require(join(__dirname, '..', 'stack', 'stack.cjs')) as Pick
   StackHarness,
   'startStack' | 'sha256Hex' | 'waitForHttp'
 >;
-const imageModule = require(join(__dirname, '..', 'stack', 'image.cjs')) as {
-  proveImage(
-    app: string,
-    options: { env: Record<string, string>; log: (line: string) => void },
-  ): Promise<void>;
-};
 
 export async function loadStackHarness(): Promise<StackHarness> {
   return {
@@ -53,13 +47,6 @@ export async function loadStackHarness(): Promise<StackHarness> {
     sha256Hex: stackModule.sha256Hex,
     waitForHttp: stackModule.waitForHttp,
   };
-}
-
-/** Performs the Dockerfile's steps without a container engine (libs/testing/src/stack/image.cjs). */
-export async function proveImage(app: string, env: Record<string, string>): Promise<string[]> {
-  const lines: string[] = [];
-  await imageModule.proveImage(app, { env, log: (line) => lines.push(line) });
-  return lines;
 }
 
 /** The stack's SQS and Postgres as started by jest's global setup, in the shape startStack takes. */

@@ -1,6 +1,9 @@
 'use strict';
 const { spawn } = require('node:child_process');
+const { join } = require('node:path');
 const { createInterface } = require('node:readline');
+
+const DIE_WITH_PARENT = join(__dirname, 'die-with-parent.cjs');
 
 const MAX_BACKOFF_MS = 30_000;
 const HEALTHY_AFTER_MS = 30_000;
@@ -33,11 +36,13 @@ class AppProcess {
     const startedAt = Date.now();
     // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the apps
     // in order with one SIGTERM each (a second signal would make them skip their drain).
-    const child = spawn(process.execPath, [this.entry], {
+    // The IPC channel ties the app's life to this process (die-with-parent.cjs).
+    const child = spawn(process.execPath, ['--require', DIE_WITH_PARENT, this.entry], {
       env: this.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
     });
+    child.channel?.unref();
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       createInterface({ input: stream }).on('line', (line) => this.log(this.name, line));

@@ -9,6 +9,5 @@ export {
   startStack,
   waitForHttp,
 } from './stack.cjs';
-export { proveImage } from './image.cjs';
 export { startLocalPostgres } from './local-postgres.mjs';
 export { startLocalSqs } from './local-sqs.mjs';

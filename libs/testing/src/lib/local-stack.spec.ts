@@ -1,0 +1,119 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const REPO_ROOT = join(__dirname, '../../../..');
+const START = join(REPO_ROOT, 'tools/local-stack/start.mjs');
+const APP_PROCESS = join(REPO_ROOT, 'libs/testing/src/stack/app-process.cjs');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    if (condition()) {
+      return true;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return condition();
+}
+
+function listen(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+describe('local stack', () => {
+  it('should stop an app when its launcher is killed with SIGKILL', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'launcher-'));
+    const app = join(dir, 'app.cjs');
+    writeFileSync(
+      app,
+      "require('node:net').createServer().listen(0);process.on('SIGTERM',()=>process.exit(0));",
+    );
+    const launcherScript = [
+      `const { AppProcess } = require(${JSON.stringify(APP_PROCESS)});`,
+      `const app = new AppProcess({ name: 'app', entry: ${JSON.stringify(app)}, env: process.env }).start();`,
+      'console.log(app.pid);',
+      'setInterval(() => undefined, 1000);',
+    ].join('\n');
+    const launcher = spawn(process.execPath, ['-e', launcherScript], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const appPid = await new Promise<number>((resolve) =>
+      launcher.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+    );
+    expect(alive(appPid)).toBe(true);
+
+    launcher.kill('SIGKILL');
+
+    expect(await until(() => !alive(appPid), 10_000)).toBe(true);
+  }, 30_000);
+
+  it('should refuse to start in one line when a port of the stack is taken', async () => {
+    const server = await listen();
+    try {
+      const result = spawnSync(process.execPath, [START], {
+        env: {
+          ...process.env,
+          GATEWAY_PORT: String(portOf(server)),
+          LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'stack-')),
+          LOCAL_SQS_PORT: '1',
+          LOCAL_POSTGRES_PORT: '2',
+          PROCESSOR_PORT: '3',
+          DLQ_SIDECAR_PORT: '4',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+
+      expect(result.status).toBe(1);
+      const lines = result.stdout.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`port ${portOf(server)} (gateway, GATEWAY_PORT) already in use`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('should refuse to start in one line while another launcher is running', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    // The test runner itself plays the running launcher.
+    writeFileSync(join(dataDir, 'stack.pid'), `${process.pid}\n`);
+
+    const result = spawnSync(process.execPath, [START], {
+      // Ports nothing listens on, so a launcher that wrongly went ahead fails instead of starting.
+      env: {
+        ...process.env,
+        LOCAL_DATA_DIR: dataDir,
+        LOCAL_SQS_PORT: '1',
+        LOCAL_POSTGRES_PORT: '2',
+        GATEWAY_PORT: '3',
+        PROCESSOR_PORT: '4',
+        DLQ_SIDECAR_PORT: '5',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.stdout.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toContain(`npm start is already running (pid ${process.pid})`);
+  });
+});
