@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName, sqsActionsOf } from './lib/app-contract';
-import { POLICY_DOCUMENTS } from './lib/policy';
+import { POLICY_DOCUMENTS } from './rules/identity';
 import { buildEnvironment, ENVIRONMENTS, K8S_ROOT, K8sObject } from './lib/manifests';
 
 interface Statement {
@@ -102,8 +102,8 @@ describe('IAM policy documents', () => {
 
   it.each(Object.entries(POLICY_DOCUMENTS))(
     'should grant %s every SQS action its code calls, and nothing it does not call',
-    (app, file) => {
-      const used = [...sqsActionsOf(app as AppName)].sort();
+    async (app, file) => {
+      const used = [...(await sqsActionsOf(app as AppName))].sort();
       const granted = Object.keys(grants(file)).sort();
 
       expect(used.length).toBeGreaterThan(0);
@@ -111,8 +111,8 @@ describe('IAM policy documents', () => {
     },
   );
 
-  it('should need the operator policy on top of the sidecar policy when the admin API is on', () => {
-    const withAdminApi = sqsActionsOf('dlq-sidecar', { adminApi: true });
+  it('should need the operator policy on top of the sidecar policy when the admin API is on', async () => {
+    const withAdminApi = await sqsActionsOf('dlq-sidecar', { adminApi: true });
     const sidecar = Object.keys(grants('dlq-sidecar-policy.json'));
     const operator = Object.keys(grants('dlq-operator-policy.json'));
 

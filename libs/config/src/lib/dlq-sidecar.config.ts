@@ -174,6 +174,12 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
     return errors;
   }
 
+  // The leader lock holds a session of its own next to the pool (watcher/leader.election.ts). The
+  // CLI reads this class too and opens one less: counting it errs on the safe side.
+  override databaseConnections(): number {
+    return this.DB_POOL_SIZE + 1;
+  }
+
   /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */
   shutdownDeadlineMs(): number {
     return this.ALERT_HTTP_TIMEOUT_MS + this.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000;
