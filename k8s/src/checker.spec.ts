@@ -373,6 +373,40 @@ const CASES: Array<
     /ALERT_WEBHOOK_URL \(from a Secret.*\) needs egress to 0.0.0.0\/0 on port 443/,
   ],
   [
+    'the NetworkPolicies block the EKS Pod Identity agent',
+    'prod',
+    (env) =>
+      (env.app = env.app.filter((object) => object.metadata.name !== 'allow-pod-identity-agent')),
+    'network-policies',
+    /cannot reach the EKS Pod Identity agent \(169\.254\.170\.23 port 80\)/,
+  ],
+  [
+    'the Pod Identity agent is allowed on IPv4 only',
+    'staging',
+    (env) => find(env.app, 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to.pop(),
+    'network-policies',
+    /cannot reach the EKS Pod Identity agent \(fd00:ec2::23 port 80\)/,
+  ],
+  [
+    'egress opens the link-local range to the instance metadata service',
+    'dev',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'dev-allow-pod-identity-agent').spec.egress[0].to[0].ipBlock =
+        { cidr: '169.254.0.0/16' }),
+    'network-policies',
+    /reaches the instance metadata service \(169\.254\.169\.254\)/,
+  ],
+  [
+    'a ServiceAccount carries both an IRSA role and a Pod Identity role',
+    'prod',
+    (env) =>
+      ((find(env.app, 'ServiceAccount', 'gateway').metadata.annotations ??= {})[
+        'order-pipeline.io/pod-identity-role-arn'
+      ] = 'arn:aws:iam::111122223333:role/orders-prod-gateway'),
+    'service-account',
+    /has both eks.amazonaws.com\/role-arn and order-pipeline.io\/pod-identity-role-arn/,
+  ],
+  [
     'no ExternalSecret produces a referenced Secret',
     'prod',
     (env) =>
@@ -599,6 +633,30 @@ describe('policy checker on broken manifests', () => {
 
     expect(await rulesBroken(environment)).not.toContain('iam-policies');
   });
+
+  it.each(['dev', 'staging', 'prod'] as const)(
+    'should accept %s with EKS Pod Identity instead of IRSA on every ServiceAccount',
+    async (name) => {
+      const environment = clone(buildEnvironment(name));
+      const accounts = environment.app.filter((object) => object.kind === 'ServiceAccount');
+
+      for (const account of accounts) {
+        const annotations = account.metadata.annotations ?? {};
+        if (annotations['eks.amazonaws.com/role-arn']) {
+          annotations['order-pipeline.io/pod-identity-role-arn'] =
+            annotations['eks.amazonaws.com/role-arn'];
+          delete annotations['eks.amazonaws.com/role-arn'];
+        }
+      }
+
+      expect(
+        accounts.some(
+          (account) => account.metadata.annotations?.['order-pipeline.io/pod-identity-role-arn'],
+        ),
+      ).toBe(true);
+      expect(await checkEnvironment(environment)).toEqual([]);
+    },
+  );
 
   it('should report every planted mistake in a broken gateway manifest', async () => {
     const environment = clone(buildEnvironment('prod'));

@@ -123,6 +123,24 @@ describe('IAM policy documents', () => {
     expect([...withAdminApi].every((action) => operator.includes(action))).toBe(true);
   });
 
+  it('should trust only EKS Pod Identity sessions of one ServiceAccount in the Pod Identity document', () => {
+    const [statement] = read('pod-identity-trust-policy.json', {
+      AWS_ACCOUNT_ID: '111122223333',
+      NAMESPACE: 'orders-prod',
+      SERVICE_ACCOUNT: 'gateway',
+    }).Statement;
+
+    expect(statement.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+    expect(list(statement.Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        'aws:SourceAccount': '111122223333',
+        'aws:RequestTag/kubernetes-namespace': 'orders-prod',
+        'aws:RequestTag/kubernetes-service-account': 'gateway',
+      },
+    });
+  });
+
   it.each(ENVIRONMENTS)('should name the queues and roles the %s overlay uses', (name) => {
     const environment = buildEnvironment(name);
     const shared = environment.app.find(

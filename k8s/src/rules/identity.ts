@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName, AWS_APPS } from '../lib/app-contract';
-import { K8S_ROOT, objectId, walkStrings } from '../lib/manifests';
+import { K8S_ROOT, K8sObject, objectId, walkStrings } from '../lib/manifests';
 import { containerApp, Json } from '../lib/workloads';
 import { Rule } from './rule';
 
@@ -21,8 +21,18 @@ export const POLICY_DOCUMENTS: Partial<Record<AppName, string>> = {
   'dlq-sidecar': 'dlq-sidecar-policy.json',
   'dlq-cli': 'dlq-operator-policy.json',
 };
-// On each IRSA ServiceAccount: the k8s/iam documents attached to its role.
+// On each ServiceAccount with a role: the k8s/iam documents attached to it.
 export const IAM_POLICIES_ANNOTATION = 'order-pipeline.io/iam-policies';
+// How a ServiceAccount gets its role: IRSA's annotation, or (EKS Pod Identity, whose association
+// lives in AWS, not in the manifest) ours naming the role the association must use.
+export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+export const POD_IDENTITY_ROLE_ANNOTATION = 'order-pipeline.io/pod-identity-role-arn';
+
+/** The role a ServiceAccount's pods get, by IRSA or Pod Identity. */
+export function roleOf(account: K8sObject): string | undefined {
+  const annotations = account.metadata.annotations ?? {};
+  return annotations[IRSA_ROLE_ANNOTATION] ?? annotations[POD_IDENTITY_ROLE_ANNOTATION];
+}
 
 export const serviceAccount: Rule = {
   name: 'service-account',
@@ -47,12 +57,17 @@ export const serviceAccount: Rule = {
         const needsAws = workload.all.some((container) =>
           AWS_APPS.includes(containerApp(container) as AppName),
         );
-        const role: string | undefined =
-          account.metadata.annotations?.['eks.amazonaws.com/role-arn'];
-        if (needsAws && !/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role ?? '')) {
+        const annotations = account.metadata.annotations ?? {};
+        const role = roleOf(account);
+        if (annotations[IRSA_ROLE_ANNOTATION] && annotations[POD_IDENTITY_ROLE_ANNOTATION]) {
           report(
             account,
-            'needs an eks.amazonaws.com/role-arn annotation (IRSA) naming its IAM role',
+            `has both ${IRSA_ROLE_ANNOTATION} and ${POD_IDENTITY_ROLE_ANNOTATION}: the SDK would take IRSA's credentials and ignore the Pod Identity association; keep one`,
+          );
+        } else if (needsAws && !/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(role ?? '')) {
+          report(
+            account,
+            `needs its IAM role: ${IRSA_ROLE_ANNOTATION} (IRSA) or ${POD_IDENTITY_ROLE_ANNOTATION} (EKS Pod Identity)`,
           );
         }
         if (!needsAws && role) {
@@ -77,7 +92,7 @@ export const iamPolicies: Rule = {
           .ofKind('ServiceAccount', build.objects)
           .find((object) => object.metadata.name === workload.podSpec.serviceAccountName);
         const annotations = account?.metadata.annotations ?? {};
-        if (!account || !annotations['eks.amazonaws.com/role-arn']) {
+        if (!account || !roleOf(account)) {
           continue;
         }
         const needed = new Map<string, string>();
@@ -113,7 +128,7 @@ export const iamPolicies: Rule = {
         for (const [document, user] of needed) {
           if (!listed.includes(document)) {
             problem(
-              `${workload.id}: ${user} needs ${document}, which ${IAM_POLICIES_ANNOTATION} does not list: attach it to ${annotations['eks.amazonaws.com/role-arn']} and list it`,
+              `${workload.id}: ${user} needs ${document}, which ${IAM_POLICIES_ANNOTATION} does not list: attach it to ${roleOf(account)} and list it`,
             );
           }
         }

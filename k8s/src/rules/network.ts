@@ -9,7 +9,13 @@ import {
   Workload,
   workloads,
 } from '../lib/workloads';
+import { ipBlockAdmits } from '../lib/cidr';
 import { Rule } from './rule';
+
+// Where the EKS Pod Identity agent listens on every node (IPv4 and IPv6 clusters), and the instance
+// metadata service, which must stay out of reach.
+const POD_IDENTITY_AGENT = ['169.254.170.23', 'fd00:ec2::23'];
+const IMDS = '169.254.169.254';
 
 export const serviceSelector: Rule = {
   name: 'service-selector',
@@ -168,8 +174,24 @@ export const networkPolicies: Rule = {
       ) {
         report(workload.object, 'uses DATABASE_URL but no egress to PostgreSQL (5432) is allowed');
       }
-      if (apps.some((app) => AWS_APPS.includes(app as AppName)) && !allowsEgress(workload, 443)) {
+      const callsAws = apps.some((app) => AWS_APPS.includes(app as AppName));
+      if (callsAws && !allowsEgress(workload, 443)) {
         report(workload.object, 'calls AWS but no egress to 443 is allowed');
+      }
+      // The deploy guide offers IRSA (STS over 443) and EKS Pod Identity: both must work.
+      for (const address of callsAws ? POD_IDENTITY_AGENT : []) {
+        if (!allowsEgress(workload, 80, (peer) => ipBlockAdmits(peer.ipBlock, address))) {
+          report(
+            workload.object,
+            `calls AWS but cannot reach the EKS Pod Identity agent (${address} port 80): allow it, as components/network-policies does`,
+          );
+        }
+      }
+      if (callsAws && allowsEgress(workload, 80, (peer) => ipBlockAdmits(peer.ipBlock, IMDS))) {
+        report(
+          workload.object,
+          `egress reaches the instance metadata service (${IMDS}): node credentials`,
+        );
       }
       for (const service of context
         .ofKind('Service')
