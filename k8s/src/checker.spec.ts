@@ -8,7 +8,7 @@ import {
   kustomize,
   parseManifests,
 } from './lib/manifests';
-import { checkEnvironment } from './lib/policy';
+import { checkEnvironment } from './rules/registry';
 import { validateObject } from './lib/schema';
 
 // The checker must fail on broken manifests: each case breaks one clean overlay in one way.
@@ -27,8 +27,8 @@ function find(objects: K8sObject[], kind: string, name?: string): K8sObject {
   return found;
 }
 
-function rulesBroken(environment: Environment): string[] {
-  return [...new Set(checkEnvironment(environment).map((problem) => problem.rule))].sort();
+async function rulesBroken(environment: Environment): Promise<string[]> {
+  return [...new Set((await checkEnvironment(environment)).map((problem) => problem.rule))].sort();
 }
 
 const processorPod = (environment: Environment, name = 'processor'): K8sObject =>
@@ -132,6 +132,13 @@ const CASES: Array<
     'prod',
     (env) => (scaledObject(env).spec.maxReplicaCount = 60),
     'db-budget',
+  ],
+  [
+    "the sidecar's pool fills the budget once its leader-lock connection is counted",
+    'prod',
+    (env) => (configMap(env, 'dlq-sidecar-config').data.DB_POOL_SIZE = '3'),
+    'db-budget',
+    /processor\/dlq-sidecar 4 x 25/,
   ],
   [
     'ORDERS_DLQ_URL is missing',
@@ -366,6 +373,40 @@ const CASES: Array<
     /ALERT_WEBHOOK_URL \(from a Secret.*\) needs egress to 0.0.0.0\/0 on port 443/,
   ],
   [
+    'the NetworkPolicies block the EKS Pod Identity agent',
+    'prod',
+    (env) =>
+      (env.app = env.app.filter((object) => object.metadata.name !== 'allow-pod-identity-agent')),
+    'network-policies',
+    /cannot reach the EKS Pod Identity agent \(169\.254\.170\.23 port 80\)/,
+  ],
+  [
+    'the Pod Identity agent is allowed on IPv4 only',
+    'staging',
+    (env) => find(env.app, 'NetworkPolicy', 'allow-pod-identity-agent').spec.egress[0].to.pop(),
+    'network-policies',
+    /cannot reach the EKS Pod Identity agent \(fd00:ec2::23 port 80\)/,
+  ],
+  [
+    'egress opens the link-local range to the instance metadata service',
+    'dev',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'dev-allow-pod-identity-agent').spec.egress[0].to[0].ipBlock =
+        { cidr: '169.254.0.0/16' }),
+    'network-policies',
+    /reaches the instance metadata service \(169\.254\.169\.254\)/,
+  ],
+  [
+    'a ServiceAccount carries both an IRSA role and a Pod Identity role',
+    'prod',
+    (env) =>
+      ((find(env.app, 'ServiceAccount', 'gateway').metadata.annotations ??= {})[
+        'order-pipeline.io/pod-identity-role-arn'
+      ] = 'arn:aws:iam::111122223333:role/orders-prod-gateway'),
+    'service-account',
+    /has both eks.amazonaws.com\/role-arn and order-pipeline.io\/pod-identity-role-arn/,
+  ],
+  [
     'no ExternalSecret produces a referenced Secret',
     'prod',
     (env) =>
@@ -564,22 +605,22 @@ describe('policy checker on broken manifests', () => {
       rule,
       message,
     })),
-  )('should report $description', ({ name, breakIt, rule, message }) => {
+  )('should report $description', async ({ name, breakIt, rule, message }) => {
     const environment = clone(buildEnvironment(name));
 
     breakIt(environment);
 
-    expect(rulesBroken(environment)).toContain(rule);
+    expect(await rulesBroken(environment)).toContain(rule);
     if (message) {
       expect(
-        checkEnvironment(environment)
+        (await checkEnvironment(environment))
           .filter((problem) => problem.rule === rule)
           .map((problem) => problem.message),
       ).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
     }
   });
 
-  it('should accept the admin API once the processor role also carries the operator policy', () => {
+  it('should accept the admin API once the processor role also carries the operator policy', async () => {
     const environment = clone(buildEnvironment('prod'));
     configMap(environment, 'dlq-sidecar-config').data.ADMIN_API_KEY_SHA256 = 'a'.repeat(64);
     const annotations = (find(
@@ -590,10 +631,34 @@ describe('policy checker on broken manifests', () => {
 
     annotations['order-pipeline.io/iam-policies'] += ' dlq-operator-policy.json';
 
-    expect(rulesBroken(environment)).not.toContain('iam-policies');
+    expect(await rulesBroken(environment)).not.toContain('iam-policies');
   });
 
-  it('should report every planted mistake in a broken gateway manifest', () => {
+  it.each(['dev', 'staging', 'prod'] as const)(
+    'should accept %s with EKS Pod Identity instead of IRSA on every ServiceAccount',
+    async (name) => {
+      const environment = clone(buildEnvironment(name));
+      const accounts = environment.app.filter((object) => object.kind === 'ServiceAccount');
+
+      for (const account of accounts) {
+        const annotations = account.metadata.annotations ?? {};
+        if (annotations['eks.amazonaws.com/role-arn']) {
+          annotations['order-pipeline.io/pod-identity-role-arn'] =
+            annotations['eks.amazonaws.com/role-arn'];
+          delete annotations['eks.amazonaws.com/role-arn'];
+        }
+      }
+
+      expect(
+        accounts.some(
+          (account) => account.metadata.annotations?.['order-pipeline.io/pod-identity-role-arn'],
+        ),
+      ).toBe(true);
+      expect(await checkEnvironment(environment)).toEqual([]);
+    },
+  );
+
+  it('should report every planted mistake in a broken gateway manifest', async () => {
     const environment = clone(buildEnvironment('prod'));
     const broken = parseManifests(
       readFileSync(path.join(__dirname, 'fixtures', 'broken-gateway.yaml'), 'utf8'),
@@ -606,7 +671,7 @@ describe('policy checker on broken manifests', () => {
       ...broken,
     ];
 
-    const problems = checkEnvironment(environment);
+    const problems = await checkEnvironment(environment);
     const messages = problems.map((problem) => `[${problem.rule}] ${problem.message}`);
 
     expect(messages).toEqual(

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName, sqsActionsOf } from './lib/app-contract';
-import { POLICY_DOCUMENTS } from './lib/policy';
+import { POLICY_DOCUMENTS } from './rules/identity';
 import { buildEnvironment, ENVIRONMENTS, K8S_ROOT, K8sObject } from './lib/manifests';
 
 interface Statement {
@@ -102,8 +102,8 @@ describe('IAM policy documents', () => {
 
   it.each(Object.entries(POLICY_DOCUMENTS))(
     'should grant %s every SQS action its code calls, and nothing it does not call',
-    (app, file) => {
-      const used = [...sqsActionsOf(app as AppName)].sort();
+    async (app, file) => {
+      const used = [...(await sqsActionsOf(app as AppName))].sort();
       const granted = Object.keys(grants(file)).sort();
 
       expect(used.length).toBeGreaterThan(0);
@@ -111,8 +111,8 @@ describe('IAM policy documents', () => {
     },
   );
 
-  it('should need the operator policy on top of the sidecar policy when the admin API is on', () => {
-    const withAdminApi = sqsActionsOf('dlq-sidecar', { adminApi: true });
+  it('should need the operator policy on top of the sidecar policy when the admin API is on', async () => {
+    const withAdminApi = await sqsActionsOf('dlq-sidecar', { adminApi: true });
     const sidecar = Object.keys(grants('dlq-sidecar-policy.json'));
     const operator = Object.keys(grants('dlq-operator-policy.json'));
 
@@ -121,6 +121,24 @@ describe('IAM policy documents', () => {
       'sqs:SendMessage',
     ]);
     expect([...withAdminApi].every((action) => operator.includes(action))).toBe(true);
+  });
+
+  it('should trust only EKS Pod Identity sessions of one ServiceAccount in the Pod Identity document', () => {
+    const [statement] = read('pod-identity-trust-policy.json', {
+      AWS_ACCOUNT_ID: '111122223333',
+      NAMESPACE: 'orders-prod',
+      SERVICE_ACCOUNT: 'gateway',
+    }).Statement;
+
+    expect(statement.Principal).toEqual({ Service: 'pods.eks.amazonaws.com' });
+    expect(list(statement.Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(statement.Condition).toEqual({
+      StringEquals: {
+        'aws:SourceAccount': '111122223333',
+        'aws:RequestTag/kubernetes-namespace': 'orders-prod',
+        'aws:RequestTag/kubernetes-service-account': 'gateway',
+      },
+    });
   });
 
   it.each(ENVIRONMENTS)('should name the queues and roles the %s overlay uses', (name) => {

@@ -1,6 +1,6 @@
-import { appRoutes } from './lib/app-contract';
+import { appSurfaces } from './lib/app-contract';
 import { buildEnvironment, Environment, ENVIRONMENTS, objectId } from './lib/manifests';
-import { checkEnvironment } from './lib/policy';
+import { checkEnvironment } from './rules/registry';
 import { formatProblems } from './lib/problem';
 
 describe('k8s overlays', () => {
@@ -34,8 +34,8 @@ describe('k8s overlays', () => {
       );
     });
 
-    it('should pass every schema, policy and coherence rule', () => {
-      const problems = checkEnvironment(environment);
+    it('should pass every schema, policy and coherence rule', async () => {
+      const problems = await checkEnvironment(environment);
 
       expect(formatProblems(problems)).toBe('');
     });
@@ -59,12 +59,13 @@ describe('k8s overlays', () => {
     ).toEqual(new Set(['dev-keda-aws']));
   });
 
-  it('should read the apps probe and scrape paths from their source', () => {
-    // The gateway and processor serve these from their controllers; if a path moves, probes must follow.
-    for (const app of ['gateway', 'processor'] as const) {
-      const { routes, source } = appRoutes(app);
+  it("should read the probe and scrape paths from each app's Nest container", async () => {
+    const surfaces = await appSurfaces();
 
-      expect(source).toBe('code');
+    // If a path moves in an app, its probes must follow.
+    for (const app of ['gateway', 'processor', 'dlq-sidecar'] as const) {
+      const { routes } = surfaces[app];
+
       expect(routes.filter((route) => route.method === 'GET').map((route) => route.path)).toEqual(
         expect.arrayContaining(['/health/live', '/health/ready', '/metrics']),
       );

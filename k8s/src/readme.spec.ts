@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildEnvironment, ENVIRONMENTS, K8S_ROOT } from './lib/manifests';
-import { MANUAL_SECRETS } from './lib/policy';
+import { MANUAL_SECRETS } from './rules/identity';
 import { MINIMUM_KEDA_VERSION } from './lib/schema';
 
 // The deploy guide is part of the deployment: it must name what the manifests expect.

@@ -81,12 +81,22 @@ describe(sqsActionsReachable.name, () => {
       writeFileSync(path.join(root, file), text);
     }
   };
-  const reachable = (skipAdmin: boolean): string[] =>
+  // The classes Nest would instantiate: the admin module's only when the API is mounted.
+  const NEST_CLASSES = [
+    'AppModule',
+    'Watcher',
+    'Reader',
+    'QueueLedger',
+    'Operations',
+    'OperationsModule',
+  ];
+  const reachable = (skipAdmin: boolean, entry = 'main.ts'): string[] =>
     [
       ...sqsActionsReachable({
-        sourceRoot: root,
-        entry: 'main.ts',
-        skip: (file) => skipAdmin && file.startsWith(`admin${path.sep}`),
+        entry: path.join(root, entry),
+        managedClasses: new Set(
+          skipAdmin ? NEST_CLASSES : [...NEST_CLASSES, 'AdminModule', 'AdminController'],
+        ),
       }),
     ].sort();
 
@@ -131,5 +141,58 @@ describe(sqsActionsReachable.name, () => {
     });
 
     expect(reachable(true)).toContain('sqs:DeleteMessage');
+  });
+
+  it('should follow @orders/* imports into the shared libraries, but only into what is called', () => {
+    write({
+      'probe.ts': `
+        import { probeQueue } from '@orders/messaging';
+        export class Probe {
+          constructor(private readonly sqs: SQSClient) {}
+          onModuleInit() { return probeQueue(this.sqs, 'url', 1000); }
+        }
+      `,
+      'unused-probe.ts': `
+        import { probeQueue } from '@orders/messaging';
+        export function neverCalled() { return probeQueue(undefined, 'url', 1000); }
+      `,
+    });
+    write({ 'main.ts': `import './probe';\nimport './unused-probe';\n${APP['main.ts']}` });
+
+    expect(reachable(true)).toEqual(['sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+    write({ 'main.ts': `import './unused-probe';\n${APP['main.ts']}` });
+    write({ 'ledger.ts': 'export class Ledger { forget() {} }' });
+
+    expect(reachable(true)).toEqual(['sqs:ReceiveMessage']);
+  });
+
+  it('should count what the SQS packages do for the app: consume and produce', () => {
+    write({
+      'main.ts': `
+        import { SqsMessageHandler, SqsService } from '@ssut/nestjs-sqs';
+        export class Poller {
+          @SqsMessageHandler('orders', true)
+          handle() {}
+        }
+        export class Publisher {
+          constructor(private readonly sqs: SqsService) {}
+          onModuleInit() { return this.sqs.send('orders', []); }
+        }
+      `,
+    });
+    const managed = (names: string[]): string[] =>
+      [
+        ...sqsActionsReachable({
+          entry: path.join(root, 'main.ts'),
+          managedClasses: new Set(names),
+        }),
+      ].sort();
+
+    expect(managed(['Publisher'])).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:ReceiveMessage',
+      'sqs:SendMessage',
+    ]);
   });
 });

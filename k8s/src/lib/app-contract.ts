@@ -4,19 +4,21 @@ import {
   DlqSidecarConfig,
   GatewayConfig,
   loadConfig,
+  LOCAL_STACK_ENV,
   ProcessorConfig,
 } from '@orders/config';
 import { getMetadataStorage } from 'class-validator';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { AppSurface, AppSurfaces, discoverApp, SERVER_APPS, ServerApp } from './app-surface';
 import { AppName } from './images';
 import { WORKSPACE_ROOT } from './manifests';
-import { SQS_COMMANDS, sqsActionsReachable } from './sqs-calls';
+import { sqsActionsReachable } from './sqs-calls';
 
 export { appOf, IMAGE_REPOSITORY, imageRepository } from './images';
 export type { AppName } from './images';
 
-/** What the deployed apps are, read from their code: config classes, HTTP routes, metric names. */
+/** What the deployed apps are, read from their code: config classes, Nest containers, SQS calls. */
 type ConfigClass = new () => object;
 
 export const CONFIG_CLASSES: Record<AppName, ConfigClass> = {
@@ -27,11 +29,6 @@ export const CONFIG_CLASSES: Record<AppName, ConfigClass> = {
   'dlq-cli': DlqSidecarConfig,
   // migrate.js (processor image) loads DatabaseConfig only.
   migrate: DatabaseConfig,
-};
-
-// Routes the dlq-sidecar must serve (its issue); used only until apps/dlq-sidecar/src/main.ts exists.
-const DECLARED_ROUTES: Partial<Record<AppName, string[]>> = {
-  'dlq-sidecar': ['/health/live', '/health/ready', '/metrics'],
 };
 
 function isOptional(configClass: ConfigClass, property: string): boolean {
@@ -85,121 +82,6 @@ export function effectiveConfig(
   return loadConfig(CONFIG_CLASSES[app], env) as Record<string, unknown>;
 }
 
-function sourceFiles(directory: string): string[] {
-  if (!existsSync(directory)) {
-    return [];
-  }
-  return readdirSync(directory, { withFileTypes: true, recursive: true })
-    .filter(
-      (entry) =>
-        entry.isFile() &&
-        entry.name.endsWith('.ts') &&
-        !/\.(spec|int-spec|e2e-spec)\.ts$/.test(entry.name),
-    )
-    .map((entry) => path.join(entry.parentPath, entry.name));
-}
-
-export interface Route {
-  method: string;
-  path: string;
-}
-
-const METHOD_DECORATORS = ['Get', 'Post', 'Put', 'Patch', 'Delete'];
-
-/** Routes declared by @Controller and the method decorators in the given files. */
-function controllerRoutes(files: string[]): Route[] {
-  const routes: Route[] = [];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    const controller = /@Controller\(\s*(?:'([^']*)')?\s*\)/.exec(text);
-    if (!controller) {
-      continue;
-    }
-    const prefix = controller[1] ?? '';
-    for (const handler of text.matchAll(
-      new RegExp(`@(${METHOD_DECORATORS.join('|')})\\(\\s*(?:'([^']*)')?\\s*\\)`, 'g'),
-    )) {
-      routes.push({
-        method: handler[1].toUpperCase(),
-        path: `/${[prefix, handler[2] ?? ''].filter((part) => part.length > 0).join('/')}`,
-      });
-    }
-  }
-  return routes;
-}
-
-export interface AppRoutes {
-  routes: Route[];
-  // 'code' when read from the app's source, 'declared' while the app has no main.ts in this tree.
-  source: 'code' | 'declared';
-}
-
-/**
- * Routes an app serves: its own controllers, plus the controllers of shared Nest modules it
- * imports (e.g. MetricsModule's GET /metrics).
- */
-const routesCache = new Map<AppName, AppRoutes>();
-
-export function appRoutes(app: AppName): AppRoutes {
-  let routes = routesCache.get(app);
-  if (!routes) {
-    routes = readAppRoutes(app);
-    routesCache.set(app, routes);
-  }
-  return routes;
-}
-
-function readAppRoutes(app: AppName): AppRoutes {
-  if (app === 'migrate' || app === 'dlq-cli') {
-    // One-shot processes: no HTTP server.
-    return { routes: [], source: 'code' };
-  }
-  const appDirectory = path.join(WORKSPACE_ROOT, 'apps', app, 'src');
-  const appFiles = sourceFiles(appDirectory);
-  // No main.ts yet: the app is still being written; fall back to the routes its issue declares.
-  if (!existsSync(path.join(appDirectory, 'main.ts'))) {
-    return {
-      routes: (DECLARED_ROUTES[app] ?? []).map((routePath) => ({
-        method: 'GET',
-        path: routePath,
-      })),
-      source: 'declared',
-    };
-  }
-  const appText = appFiles.map((file) => readFileSync(file, 'utf8')).join('\n');
-  const routes = controllerRoutes(appFiles);
-  // The OpenAPI UI is mounted by SwaggerModule.setup(), not by a controller.
-  for (const docs of appText.matchAll(/SwaggerModule\.setup\(\s*'([^']+)'/g)) {
-    routes.push({ method: 'GET', path: `/${docs[1]}` });
-  }
-  for (const file of sourceFiles(path.join(WORKSPACE_ROOT, 'libs'))) {
-    const text = readFileSync(file, 'utf8');
-    const module = /controllers:\s*\[([^\]]*)\][\s\S]*?export class (\w+)/.exec(text);
-    if (!module || !new RegExp(`\\b${module[2]}\\b`).test(appText)) {
-      continue;
-    }
-    const controllers = module[1].split(',').map((name) => name.trim());
-    const controllerFiles = sourceFiles(path.dirname(file)).filter((candidate) =>
-      controllers.some((name) =>
-        new RegExp(`export class ${name}\\b`).test(readFileSync(candidate, 'utf8')),
-      ),
-    );
-    routes.push(...controllerRoutes(controllerFiles));
-  }
-  const unique = new Map(routes.map((route) => [`${route.method} ${route.path}`, route]));
-  return {
-    routes: [...unique.values()].sort((a, b) => a.path.localeCompare(b.path)),
-    source: 'code',
-  };
-}
-
-/** Whether GET <path> is served (used for probes and scrapes: exact paths, no parameters). */
-export function servesGet(app: AppName, requestPath: string): boolean {
-  return appRoutes(app).routes.some(
-    (route) => route.method === 'GET' && route.path === requestPath,
-  );
-}
-
 /**
  * How long the app gives itself to shut down after SIGTERM before it exits anyway: the deadline each
  * main.ts passes to exitGracefullyOnSignals (apps/<app>/src/main.ts), from its validated config.
@@ -232,114 +114,70 @@ export function imageScripts(app: AppName): string[] {
   ];
 }
 
-const DLQ_SIDECAR_SOURCE = path.join(WORKSPACE_ROOT, 'apps', 'dlq-sidecar', 'src');
+// Apps that call AWS and therefore need a role on their ServiceAccount.
+export const AWS_APPS: AppName[] = ['gateway', 'processor', 'dlq-sidecar', 'dlq-cli'];
 
-/** Whether the sidecar mounts its admin API (redrive, purge) only when ADMIN_API_KEY_SHA256 is set. */
-export function adminApiNeedsKey(): boolean {
-  const appModule = path.join(DLQ_SIDECAR_SOURCE, 'app.module.ts');
-  return (
-    existsSync(appModule) &&
-    /ADMIN_API_KEY_SHA256\s*\?\s*\[\s*AdminModule\s*\]\s*:\s*\[\s*\]/.test(
-      readFileSync(appModule, 'utf8'),
-    )
+export function parseQueueUrl(
+  url: string | undefined,
+): { region: string; account: string; name: string } | undefined {
+  const match = /^https:\/\/sqs\.([a-z0-9-]+)\.amazonaws\.com\/(\d{12})\/([A-Za-z0-9_-]+)$/.exec(
+    url ?? '',
   );
+  return match ? { region: match[1], account: match[2], name: match[3] } : undefined;
 }
 
+/** Database connections one process opens, as its config class declares them. */
+export function databaseConnections(config: Record<string, unknown>): number {
+  return (config as unknown as DatabaseConfig).databaseConnections();
+}
+
+// A config every app starts with: the local stack's addresses and the defaults. The admin API
+// variant is the sidecar with ADMIN_API_KEY_SHA256 set.
+const DISCOVERY_ENV = { ...LOCAL_STACK_ENV, AUTH_REQUIRED: 'false' };
+const ADMIN_API_ENV = { ...DISCOVERY_ENV, ADMIN_API_KEY_SHA256: '0'.repeat(64) };
+
+let surfaces: Promise<AppSurfaces & { adminApi: AppSurface }> | undefined;
+
+/** Each app's Nest container, built once per process: routes, metric series, managed classes. */
+export function appSurfaces(): Promise<AppSurfaces & { adminApi: AppSurface }> {
+  surfaces ??= (async () => {
+    const found = {} as AppSurfaces;
+    for (const app of SERVER_APPS) {
+      found[app] = await discoverApp(app, CONFIG_CLASSES[app], DISCOVERY_ENV);
+    }
+    const adminApi = await discoverApp('dlq-sidecar', DlqSidecarConfig, ADMIN_API_ENV);
+    return { ...found, adminApi };
+  })();
+  return surfaces;
+}
+
+const ENTRY_FILES: Record<Exclude<AppName, 'migrate'>, string> = {
+  gateway: 'apps/gateway/src/main.ts',
+  processor: 'apps/processor/src/main.ts',
+  'dlq-sidecar': 'apps/dlq-sidecar/src/main.ts',
+  // The dlq-sidecar image also carries the operator CLI.
+  'dlq-cli': 'apps/dlq-sidecar/src/cli.ts',
+};
+
 /**
- * The SQS IAM actions one container's process can call. The dlq-sidecar image runs two processes
- * from one source: the sidecar (main.ts; the admin API only with its key) and the operator CLI
- * (cli.ts), so for them the calls are followed from their entry file (./sqs-calls.ts).
+ * The SQS IAM actions one container's process can call, followed from its entry file through the
+ * classes its Nest container manages (./sqs-calls.ts). The sidecar enters its admin API's code
+ * only when ADMIN_API_KEY_SHA256 mounts it.
  */
-export function sqsActionsOf(
+export async function sqsActionsOf(
   app: AppName,
   { adminApi = false }: { adminApi?: boolean } = {},
-): Set<string> {
-  switch (app) {
-    case 'gateway':
-    case 'processor':
-      return sqsActionsUsedBy(app);
-    case 'dlq-sidecar': {
-      const withoutAdmin = !adminApi && adminApiNeedsKey();
-      return sqsActionsReachable({
-        sourceRoot: DLQ_SIDECAR_SOURCE,
-        entry: 'main.ts',
-        skip: (file) => withoutAdmin && file.startsWith(`admin${path.sep}`),
-      });
-    }
-    case 'dlq-cli':
-      return sqsActionsReachable({
-        sourceRoot: DLQ_SIDECAR_SOURCE,
-        entry: 'cli.ts',
-      });
-    case 'migrate':
-      return new Set();
+): Promise<Set<string>> {
+  if (app === 'migrate') {
+    return new Set();
   }
-}
-
-/**
- * The SQS IAM actions an app's code needs: AWS SDK commands it sends (a Batch variant is authorized
- * by its single action), the sqs-consumer loop (receive, delete, change visibility), producers
- * (send) and the shared readiness probe (get attributes). Every file of the app counts.
- */
-export function sqsActionsUsedBy(app: AppName): Set<string> {
-  const actions = new Set<string>();
-  const files = sourceFiles(path.join(WORKSPACE_ROOT, 'apps', app, 'src')).filter(
-    (file) => !file.includes(`${path.sep}testing${path.sep}`),
-  );
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    for (const command of text.matchAll(/new (\w+?)(?:Batch)?Command\(/g)) {
-      if (SQS_COMMANDS.includes(command[1])) {
-        actions.add(`sqs:${command[1]}`);
-      }
-    }
-    // sqs-consumer directly, or through @ssut/nestjs-sqs (@SqsMessageHandler, consumers: in SqsModule).
-    if (
-      /from 'sqs-consumer'/.test(text) ||
-      /@SqsMessageHandler\(/.test(text) ||
-      /\bconsumers:/.test(text)
-    ) {
-      ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'].forEach((action) =>
-        actions.add(action),
-      );
-    }
-    if (/from 'sqs-producer'/.test(text) || /\bproducers:\s*\[/.test(text)) {
-      actions.add('sqs:SendMessage');
-    }
-    if (/\bprobeQueue\(/.test(text)) {
-      actions.add('sqs:GetQueueAttributes');
-    }
-  }
-  return actions;
-}
-
-let metricNamesCache: Set<string> | undefined;
-
-/** Prometheus series names the apps and shared libs register with prom-client. */
-export function appMetricNames(): Set<string> {
-  if (metricNamesCache) {
-    return metricNamesCache;
-  }
-  const names = new Set<string>();
-  metricNamesCache = names;
-  const files = [
-    ...sourceFiles(path.join(WORKSPACE_ROOT, 'apps')),
-    ...sourceFiles(path.join(WORKSPACE_ROOT, 'libs')),
-  ];
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(
-      /new (Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\s*\{[\s\S]{0,200}?name:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g,
-    )) {
-      const [, type, name] = match;
-      names.add(name);
-      if (type === 'Histogram') {
-        ['_bucket', '_sum', '_count'].forEach((suffix) => names.add(name + suffix));
-      }
-      if (type === 'Summary') {
-        ['_sum', '_count'].forEach((suffix) => names.add(name + suffix));
-      }
-    }
-  }
-  return names;
+  const found = await appSurfaces();
+  const managed =
+    app === 'dlq-cli'
+      ? undefined
+      : (app === 'dlq-sidecar' && adminApi ? found.adminApi : found[app as ServerApp]).classNames;
+  return sqsActionsReachable({
+    entry: path.join(WORKSPACE_ROOT, ENTRY_FILES[app]),
+    managedClasses: managed,
+  });
 }

@@ -100,17 +100,19 @@ export function buildEnvironment(name: string): Environment {
   return environment;
 }
 
-/** App and migration objects together, the Namespace once (the two copies are compared by a rule). */
-export function environmentObjects(environment: Environment): K8sObject[] {
-  const seen = new Set<string>();
-  const all: K8sObject[] = [];
-  for (const object of [...environment.app, ...environment.migrate]) {
-    const key = `${object.apiVersion}/${objectId(object)}`;
-    if (object.kind === 'Namespace' && seen.has(key)) {
-      continue;
-    }
-    seen.add(key);
-    all.push(object);
+/** Calls visit for every string in the value, with its path (spec.template.spec.containers[0].image). */
+export function walkStrings(
+  value: unknown,
+  visit: (text: string, path: string) => void,
+  path = '',
+): void {
+  if (typeof value === 'string') {
+    visit(value, path);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => walkStrings(item, visit, `${path}[${index}]`));
+  } else if (value && typeof value === 'object') {
+    Object.entries(value).forEach(([key, item]) =>
+      walkStrings(item, visit, path ? `${path}.${key}` : key),
+    );
   }
-  return all;
 }

@@ -24,60 +24,6 @@ const MODELS: Record<string, Record<string, unknown>> = {
 /** The oldest KEDA that knows every field used here (fallback.behavior); the deploy guide states it. */
 export const MINIMUM_KEDA_VERSION = '2.17';
 
-/**
- * @kubernetes-models/keda 0.4.2 is generated from the KEDA 2.10.1 CRDs. These fields came later
- * (the deploy guide requires KEDA >= 2.17); each is checked here instead of by the model.
- */
-const NEWER_KEDA_FIELDS: Array<{
-  kind: string;
-  path: string;
-  since: string;
-  check: (value: unknown) => string[];
-}> = [
-  {
-    kind: 'ScaledObject',
-    path: 'spec.advanced.scalingModifiers',
-    since: '2.12',
-    check: (value) =>
-      checkShape(value, {
-        object: {
-          formula: 'string',
-          target: 'string',
-          activationTarget: 'string',
-          metricType: { enum: ['AverageValue', 'Value'] },
-        },
-        required: ['formula', 'target'],
-      }),
-  },
-  {
-    kind: 'ScaledObject',
-    path: 'spec.fallback.behavior',
-    since: '2.17',
-    check: (value) =>
-      checkShape(value, {
-        enum: ['static', 'currentReplicas', 'currentReplicasIfHigher', 'currentReplicasIfLower'],
-      }),
-  },
-  {
-    kind: 'ScaledObject',
-    path: 'spec.initialCooldownPeriod',
-    since: '2.14',
-    check: (value) => checkShape(value, 'integer'),
-  },
-  {
-    kind: 'TriggerAuthentication',
-    path: 'spec.podIdentity.roleArn',
-    since: '2.13',
-    check: (value) => checkShape(value, 'string'),
-  },
-  {
-    kind: 'TriggerAuthentication',
-    path: 'spec.podIdentity.identityOwner',
-    since: '2.13',
-    check: (value) => checkShape(value, { enum: ['keda', 'workload'] }),
-  },
-];
-
 // Structural shapes for the custom resources without an installed model: the fields of the upstream
 // API references (prometheus-operator monitoring.coreos.com/v1, External Secrets external-secrets.io/v1)
 // that manifests here may use. Anything else is reported as unknown.
@@ -365,20 +311,6 @@ function track(value: object, path: string, nodes: TrackedNode[]): object {
   });
 }
 
-function genericPath(path: string): string {
-  return path.replace(/\[\d+\]/g, '');
-}
-
-function valueAt(object: K8sObject, path: string): unknown {
-  return path
-    .split(/\.|\[(\d+)\]/)
-    .filter(Boolean)
-    .reduce<unknown>(
-      (current, key) => (current as Record<string, unknown> | undefined)?.[key],
-      object,
-    );
-}
-
 /** Schema errors and unknown fields of one object. */
 export function validateObject(object: K8sObject): Problem[] {
   const id = objectId(object);
@@ -419,17 +351,6 @@ export function validateObject(object: K8sObject): Problem[] {
         continue;
       }
       const path = node.path ? `${node.path}.${key}` : key;
-      const newer = NEWER_KEDA_FIELDS.find(
-        (field) => field.kind === object.kind && field.path === genericPath(path),
-      );
-      if (newer) {
-        problems.push(
-          ...newer
-            .check(valueAt(object, path))
-            .map((message) => problem(`${path} (KEDA >= ${newer.since}): ${message}`)),
-        );
-        continue;
-      }
       problems.push(
         problem(`${path}: unknown field (not in the ${object.apiVersion} ${object.kind} schema)`),
       );

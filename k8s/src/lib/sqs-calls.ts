@@ -1,16 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
+import { WORKSPACE_ROOT } from './manifests';
 
 /**
- * Which SQS actions a process can reach from its entry file: the same source can run as the
- * dlq-sidecar (main.ts) and as its CLI (cli.ts), and they need different IAM roles.
+ * Which SQS actions a process can reach from its entry file (apps/<app>/src/main.ts, or the
+ * sidecar image's cli.ts): the one analyzer behind every IAM document in k8s/iam.
  *
- * Files are followed through relative imports; inside them, code counts only when something
- * reachable calls it: top-level code, constructors and framework hooks run, and from there method
- * calls are followed (`this.x()`, `this.field.x()` by the field's declared class and its
- * implementations, any other `y.x()` by name). The analysis errs towards more actions, with one
- * known blind spot: a method handed on as a value by another class (`setTimeout(this.reader.scan)`).
+ * Files are followed through their imports, relative and `@orders/*` (resolved by the compiler
+ * with the workspace's tsconfig); inside them, code counts only when something reachable calls it:
+ * top-level statements, constructors and framework hooks of the classes Nest manages run, and from
+ * there calls are followed (`f()` and `f` handed on as a value, `this.x()`, `this.field.x()` by the
+ * field's declared class and its implementations, any other `y.x()` by name). Calls into packages
+ * count through PACKAGE_ACTIONS. The analysis errs towards more actions, with one known blind spot:
+ * a method handed on as a value by another class (`setTimeout(this.reader.scan)`).
  */
 
 export const SQS_COMMANDS = [
@@ -42,9 +45,16 @@ const FRAMEWORK_METHODS = new Set([
   'use',
 ]);
 
-// Shared helpers (libs/) that issue SQS calls themselves.
-const LIBRARY_CALLS: Record<string, string> = {
-  probeQueue: 'sqs:GetQueueAttributes',
+const CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility'];
+
+// What a package export does in SQS when it is used (`package#export` or `package#Class.method`):
+// these run inside node_modules, where the analysis does not follow.
+const PACKAGE_ACTIONS: Record<string, string[]> = {
+  // A handler makes @ssut/nestjs-sqs run an sqs-consumer loop: receive, delete, heartbeat.
+  '@ssut/nestjs-sqs#SqsMessageHandler': CONSUMER_ACTIONS,
+  '@ssut/nestjs-sqs#SqsService.send': ['sqs:SendMessage'],
+  'sqs-consumer#Consumer': CONSUMER_ACTIONS,
+  'sqs-producer#Producer': ['sqs:SendMessage'],
 };
 
 interface Code {
@@ -52,6 +62,7 @@ interface Code {
   thisReferences: Set<string>;
   fieldCalls: Array<{ type: string; method: string }>;
   namedCalls: Set<string>;
+  identifiers: Set<string>;
 }
 
 interface Member extends Code {
@@ -67,11 +78,19 @@ interface ClassInfo {
   members: Member[];
 }
 
+interface FunctionInfo extends Code {
+  name: string;
+}
+
 interface FileInfo {
   imports: string[];
   classes: ClassInfo[];
+  functions: FunctionInfo[];
   topLevel: Code;
 }
+
+// Local name -> `package#export` for the names a file imports from packages.
+type PackageImports = Map<string, string>;
 
 function emptyCode(): Code {
   return {
@@ -79,6 +98,7 @@ function emptyCode(): Code {
     thisReferences: new Set(),
     fieldCalls: [],
     namedCalls: new Set(),
+    identifiers: new Set(),
   };
 }
 
@@ -86,22 +106,50 @@ function typeName(node: ts.TypeNode | undefined): string | undefined {
   return node && ts.isTypeReferenceNode(node) ? node.typeName.getText() : undefined;
 }
 
-function collect(node: ts.Node, code: Code, fieldTypes: Map<string, string>): void {
+// `x` in `a.x` and `{ x: ... }` names a member, not a variable.
+function isMemberName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (
+    ((ts.isPropertyAccessExpression(parent) || ts.isPropertyAssignment(parent)) &&
+      parent.name === node) ||
+    ((ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === node)
+  );
+}
+
+const COMPILER_OPTIONS = ts.parseJsonConfigFileContent(
+  ts.readConfigFile(path.join(WORKSPACE_ROOT, 'tsconfig.base.json'), ts.sys.readFile).config,
+  ts.sys,
+  WORKSPACE_ROOT,
+).options;
+
+/** The workspace source file an import names (relative or `@orders/*`); undefined for packages. */
+function resolveSource(specifier: string, from: string): string | undefined {
+  const resolved = ts.resolveModuleName(specifier, from, COMPILER_OPTIONS, ts.sys).resolvedModule;
+  return resolved && !resolved.isExternalLibraryImport && resolved.extension === ts.Extension.Ts
+    ? path.resolve(resolved.resolvedFileName)
+    : undefined;
+}
+
+function collect(
+  node: ts.Node,
+  code: Code,
+  fieldTypes: Map<string, string>,
+  packages: PackageImports,
+): void {
+  // A class declared inside a function counts as that function's code.
   const visit = (current: ts.Node): void => {
-    if (ts.isClassDeclaration(current)) {
-      return;
-    }
     if (ts.isNewExpression(current) && ts.isIdentifier(current.expression)) {
       const command = /^(\w+?)(?:Batch)?Command$/.exec(current.expression.text);
       if (command && SQS_COMMANDS.includes(command[1])) {
         code.actions.add(`sqs:${command[1]}`);
       }
     }
-    if (ts.isCallExpression(current) && ts.isIdentifier(current.expression)) {
-      const action = LIBRARY_CALLS[current.expression.text];
-      if (action) {
-        code.actions.add(action);
-      }
+    if (ts.isIdentifier(current) && !isMemberName(current)) {
+      code.identifiers.add(current.text);
+      const imported = packages.get(current.text);
+      (imported ? (PACKAGE_ACTIONS[imported] ?? []) : []).forEach((action) =>
+        code.actions.add(action),
+      );
     }
     if (ts.isPropertyAccessExpression(current)) {
       const target = current.expression;
@@ -114,10 +162,12 @@ function collect(node: ts.Node, code: Code, fieldTypes: Map<string, string>): vo
         target.expression.kind === ts.SyntaxKind.ThisKeyword &&
         fieldTypes.has(target.name.text)
       ) {
-        code.fieldCalls.push({
-          type: fieldTypes.get(target.name.text) as string,
-          method: name,
-        });
+        const type = fieldTypes.get(target.name.text) as string;
+        code.fieldCalls.push({ type, method: name });
+        const imported = packages.get(type);
+        (imported ? (PACKAGE_ACTIONS[`${imported}.${name}`] ?? []) : []).forEach((action) =>
+          code.actions.add(action),
+        );
       } else if (called) {
         code.namedCalls.add(name);
       }
@@ -136,25 +186,45 @@ function parseFile(file: string): FileInfo {
   );
   const imports: string[] = [];
   const classes: ClassInfo[] = [];
+  const functions: FunctionInfo[] = [];
   const topLevel = emptyCode();
+  const packages: PackageImports = new Map();
+  // Imports first: a file's code may use a name above the statement that imports it.
   for (const statement of source.statements) {
     if (
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
-      statement.moduleSpecifier &&
-      ts.isStringLiteral(statement.moduleSpecifier) &&
-      statement.moduleSpecifier.text.startsWith('.')
+      !(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) ||
+      !statement.moduleSpecifier ||
+      !ts.isStringLiteral(statement.moduleSpecifier)
     ) {
-      const base = path.resolve(path.dirname(file), statement.moduleSpecifier.text);
-      const resolved = [`${base}.ts`, path.join(base, 'index.ts')].find((candidate) =>
-        existsSync(candidate),
-      );
-      if (resolved) {
-        imports.push(resolved);
+      continue;
+    }
+    const specifier = statement.moduleSpecifier.text;
+    const resolved = resolveSource(specifier, file);
+    if (resolved) {
+      imports.push(resolved);
+    } else if (ts.isImportDeclaration(statement)) {
+      const bindings = statement.importClause?.namedBindings;
+      for (const element of bindings && ts.isNamedImports(bindings) ? bindings.elements : []) {
+        packages.set(
+          element.name.text,
+          `${specifier}#${(element.propertyName ?? element.name).text}`,
+        );
       }
+    }
+  }
+  for (const statement of source.statements) {
+    if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) {
+      continue;
+    }
+    // A top-level function runs when reachable code calls it or hands it on.
+    if (ts.isFunctionDeclaration(statement) && statement.name && statement.body) {
+      const code: FunctionInfo = { ...emptyCode(), name: statement.name.text };
+      collect(statement.body, code, new Map(), packages);
+      functions.push(code);
       continue;
     }
     if (!ts.isClassDeclaration(statement) || !statement.name) {
-      collect(statement, topLevel, new Map());
+      collect(statement, topLevel, new Map(), packages);
       continue;
     }
     const info: ClassInfo = {
@@ -201,16 +271,19 @@ function parseFile(file: string): FileInfo {
       const isPrivate =
         modifiers.some((modifier) => modifier.kind === ts.SyntaxKind.PrivateKeyword) ||
         (member.name !== undefined && ts.isPrivateIdentifier(member.name));
-      const decorated = ts.canHaveDecorators(member) && (ts.getDecorators(member) ?? []).length > 0;
+      const decorators = ts.canHaveDecorators(member) ? (ts.getDecorators(member) ?? []) : [];
+      const decorated = decorators.length > 0;
+      // Decorators run when the file loads (e.g. @SqsMessageHandler registers a consumer).
+      decorators.forEach((decorator) => collect(decorator, topLevel, fieldTypes, packages));
       if (ts.isConstructorDeclaration(member)) {
-        collect(member, construction, fieldTypes);
+        collect(member, construction, fieldTypes, packages);
       } else if (
         ts.isPropertyDeclaration(member) &&
         member.initializer &&
         !ts.isArrowFunction(member.initializer) &&
         !ts.isFunctionExpression(member.initializer)
       ) {
-        collect(member.initializer, construction, fieldTypes);
+        collect(member.initializer, construction, fieldTypes, packages);
       } else if (
         ts.isMethodDeclaration(member) ||
         ts.isGetAccessor(member) ||
@@ -230,35 +303,32 @@ function parseFile(file: string): FileInfo {
             ts.isSetAccessor(member),
           owner: info,
         };
-        collect(member, code, fieldTypes);
+        collect(member, code, fieldTypes, packages);
         info.members.push(code);
       }
     }
     classes.push(info);
   }
-  return { imports, classes, topLevel };
+  return { imports, classes, functions, topLevel };
 }
 
 export interface EntryPoint {
-  /** apps/<app>/src */
-  sourceRoot: string;
-  /** e.g. main.ts, relative to sourceRoot */
+  /** The file the process starts from, e.g. apps/gateway/src/main.ts. */
   entry: string;
-  /** Files (relative to sourceRoot) the process does not load. */
-  skip?: (relativeFile: string) => boolean;
+  /**
+   * The classes the framework instantiates (the app's Nest container): only their constructors,
+   * hooks and handlers are entered by it. Unset: every class's.
+   */
+  managedClasses?: Set<string>;
 }
 
 /** The SQS actions (`sqs:SendMessage`, ...) a process started from the entry file can call. */
-export function sqsActionsReachable({
-  sourceRoot,
-  entry,
-  skip = () => false,
-}: EntryPoint): Set<string> {
+export function sqsActionsReachable({ entry, managedClasses }: EntryPoint): Set<string> {
   const files = new Map<string, FileInfo>();
-  const pending = [path.join(sourceRoot, entry)];
+  const pending = [path.resolve(entry)];
   while (pending.length > 0) {
     const file = pending.pop() as string;
-    if (files.has(file) || skip(path.relative(sourceRoot, file))) {
+    if (files.has(file)) {
       continue;
     }
     const info = parseFile(file);
@@ -298,9 +368,11 @@ export function sqsActionsReachable({
       queue.push(code);
     }
   };
+  const functions = [...files.values()].flatMap((file) => file.functions);
   for (const file of files.values()) {
     reach(file.topLevel);
     file.classes
+      .filter((item) => !managedClasses || managedClasses.has(item.name))
       .flatMap((item) => item.members)
       .filter((member) => member.entry)
       .forEach(reach);
@@ -330,6 +402,12 @@ export function sqsActionsReachable({
     classes
       .flatMap((item) => item.members)
       .filter((member) => member.callable && code.namedCalls.has(member.name))
+      .forEach(reach);
+    // Named functions called or handed on, and the constructors of classes named here (`new X()`).
+    functions.filter((item) => code.identifiers.has(item.name)).forEach(reach);
+    classes
+      .filter((item) => code.identifiers.has(item.name))
+      .flatMap((item) => item.members.filter((member) => member.name === 'constructor'))
       .forEach(reach);
   }
   return actions;

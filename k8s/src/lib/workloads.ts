@@ -83,10 +83,6 @@ export function workloads(objects: K8sObject[]): Workload[] {
     });
 }
 
-export function isNativeSidecar(container: Container): boolean {
-  return container.restartPolicy === 'Always';
-}
-
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{
@@ -306,4 +302,18 @@ export function parseQuantity(value: string | number | undefined): number | unde
     Ti: 2 ** 40,
   };
   return Number(match[1]) * (match[2] ? factors[match[2]] : 1);
+}
+
+/** A port given by number or by the name of a container port. */
+export function containerPort(
+  workload: Workload,
+  port: string | number | undefined,
+  container?: Container,
+): number | undefined {
+  if (typeof port === 'number') {
+    return port;
+  }
+  const candidates = container ? [container] : workload.all;
+  return candidates.flatMap((item) => item.ports ?? []).find((item) => item.name === port)
+    ?.containerPort;
 }

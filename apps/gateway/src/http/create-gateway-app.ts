@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
 import { GatewayMetrics } from './gateway.metrics';
 
+// The OpenAPI UI lives outside Nest's router; the k8s checks read its path from here.
+export const API_DOCS_PATH = 'docs';
+
 /** Builds the gateway exactly as main.ts runs it; tests use the same function. */
 export async function createGatewayApp(
   config: GatewayConfig,
@@ -106,5 +109,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup(API_DOCS_PATH, app, document, {
+    jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,
+  });
 }

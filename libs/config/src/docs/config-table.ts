@@ -1,12 +1,14 @@
 import { getMetadataStorage } from 'class-validator';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ts from 'typescript';
 import { DlqSidecarConfig } from '../lib/dlq-sidecar.config';
 import { GatewayConfig } from '../lib/gateway.config';
 import { ProcessorConfig } from '../lib/processor.config';
 
-// The README's configuration table is generated from the config classes and their `/** */`
-// comments, so it cannot drift from what the apps validate (a spec compares them).
+// The README's configuration table is generated from the config classes: keys, defaults and
+// required-ness from class-validator's metadata and the instances, each key's meaning from its
+// `/** */` comment as the TypeScript compiler reads it (a spec compares table and README).
 
 const LIB = join(__dirname, '..', 'lib');
 const APPS = [
@@ -14,64 +16,60 @@ const APPS = [
   { app: 'processor', configClass: ProcessorConfig },
   { app: 'dlq-sidecar', configClass: DlqSidecarConfig },
 ] as const;
-const SOURCES = [
-  'shared.config.ts',
-  'gateway.config.ts',
-  'processor.config.ts',
-  'dlq-sidecar.config.ts',
-];
 
-interface SourceProperty {
+interface DeclaredProperty {
   description: string;
-  defaultText?: string;
-  optional: boolean;
+  initializer?: string;
 }
 
-/** `KEY = default;` / `KEY?: type;` / `KEY: type;` with the `/** … *\/` comment above it. */
-function parseSource(file: string): Map<string, SourceProperty> {
-  const properties = new Map<string, SourceProperty>();
-  let comment: string[] = [];
-  let inComment = false;
-  for (const raw of readFileSync(join(LIB, file), 'utf8').split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('/**')) {
-      comment = [];
-      inComment = !line.endsWith('*/');
-      comment.push(
-        line
-          .replace(/^\/\*\*/, '')
-          .replace(/\*\/$/, '')
-          .trim(),
-      );
-      continue;
-    }
-    if (inComment) {
-      inComment = !line.endsWith('*/');
-      comment.push(
-        line
-          .replace(/^\*\/?/, '')
-          .replace(/\*\/$/, '')
-          .trim(),
-      );
-      continue;
-    }
-    const property = /^(?:override\s+)?([A-Z][A-Z0-9_]+)(\?)?(?::[^=;]+)?(?:\s*=\s*(.+))?;$/.exec(
-      line,
+/** class name -> property -> its doc comment and initializer, for every class in the lib. */
+function declaredProperties(): Map<string, Map<string, DeclaredProperty>> {
+  const classes = new Map<string, Map<string, DeclaredProperty>>();
+  for (const file of readdirSync(LIB).filter((name) => /(?<!\.spec)\.ts$/.test(name))) {
+    const source = ts.createSourceFile(
+      file,
+      readFileSync(join(LIB, file), 'utf8'),
+      ts.ScriptTarget.Latest,
+      true,
     );
-    if (property) {
-      properties.set(property[1], {
-        description: comment.filter(Boolean).join(' '),
-        defaultText: property[3],
-        optional: property[2] === '?',
-      });
-      comment = [];
-    } else if (/^(?:export\s+)?(?:class\s|[a-z]\w*\(.*\{$)/.test(line)) {
-      // A class or method starts: its comment belongs to no variable.
-      comment = [];
+    for (const statement of source.statements) {
+      if (!ts.isClassDeclaration(statement) || !statement.name) {
+        continue;
+      }
+      const properties = new Map<string, DeclaredProperty>();
+      for (const member of statement.members) {
+        if (!ts.isPropertyDeclaration(member) || !ts.isIdentifier(member.name)) {
+          continue;
+        }
+        const description = ts
+          .getJSDocCommentsAndTags(member)
+          .filter(ts.isJSDoc)
+          .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? '')
+          .join(' ')
+          .replace(/\s+/g, ' ')
+          .trim();
+        properties.set(member.name.text, {
+          description,
+          initializer: member.initializer?.getText(),
+        });
+      }
+      classes.set(statement.name.text, properties);
     }
-    // Anything else (decorators, possibly spread over several lines, blank lines) keeps the comment.
   }
-  return properties;
+  return classes;
+}
+
+/** The class and its ancestors, the base first. */
+function lineage(configClass: new () => object): string[] {
+  const names: string[] = [];
+  for (
+    let type: unknown = configClass;
+    typeof type === 'function' && type.name;
+    type = Object.getPrototypeOf(type)
+  ) {
+    names.unshift(type.name);
+  }
+  return names;
 }
 
 function keysOf(configClass: new () => object): string[] {
@@ -79,9 +77,10 @@ function keysOf(configClass: new () => object): string[] {
   return [...new Set(metadata.map((entry) => entry.propertyName))];
 }
 
-function formatDefault(value: unknown, source: SourceProperty | undefined): string {
-  if (source?.defaultText?.includes('(')) {
-    return `\`${source.defaultText}\``;
+function formatDefault(value: unknown, initializer: string | undefined): string {
+  // A computed default (hostname()) is shown as written, not as this machine's value.
+  if (initializer?.includes('(')) {
+    return `\`${initializer}\``;
   }
   if (Array.isArray(value)) {
     return value.length === 0 ? '(empty)' : `\`${value.join(',')}\``;
@@ -98,15 +97,7 @@ export interface ConfigRow {
 }
 
 export function configRows(): ConfigRow[] {
-  const sources = new Map<string, SourceProperty>();
-  for (const file of SOURCES) {
-    for (const [key, property] of parseSource(file)) {
-      const known = sources.get(key);
-      // The first description wins (shared keys are described once, in the base class); an
-      // app's override only fills in a key nobody described yet.
-      sources.set(key, known?.description ? known : property);
-    }
-  }
+  const declared = declaredProperties();
   const rows = new Map<string, ConfigRow>();
   for (const { app, configClass } of APPS) {
     const instance = new configClass() as unknown as Record<string, unknown>;
@@ -116,16 +107,21 @@ export function configRows(): ConfigRow[] {
         .filter((entry) => entry.type === 'conditionalValidation')
         .map((entry) => entry.propertyName),
     );
+    const declarations = (key: string): DeclaredProperty[] =>
+      lineage(configClass).flatMap((name) => declared.get(name)?.get(key) ?? []);
     for (const key of keysOf(configClass)) {
+      // Shared keys are described once, in the base class; an override only describes a key
+      // nobody described yet. The default is the one this app's class sets.
+      const own = declarations(key);
       const row = rows.get(key) ?? {
         key,
         apps: [],
         defaults: new Map(),
         required: false,
-        description: sources.get(key)?.description ?? '',
+        description: own.find((property) => property.description)?.description ?? '',
       };
       row.apps.push(app);
-      row.defaults.set(app, formatDefault(instance[key], sources.get(key)));
+      row.defaults.set(app, formatDefault(instance[key], own.at(-1)?.initializer));
       row.required ||= instance[key] === undefined && !optional.has(key);
       rows.set(key, row);
     }

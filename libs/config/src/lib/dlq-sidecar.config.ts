@@ -21,11 +21,6 @@ const URL_OPTIONS = {
   protocols: ['http', 'https'],
 };
 
-// Kept out of the decorator so it stays on one line (the README table generator reads these lines).
-const ADMIN_KEY_FORMAT = {
-  message: 'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
-};
-
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
 export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
@@ -36,7 +31,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3002;
 
-  /** One connection holds the leader lock, one or two serve the ledger and the audit log. */
+  /** Connections for the ledger and the audit log; the leader lock holds one more of its own. */
   @ToInt()
   @IsInt()
   @Min(2)
@@ -155,7 +150,9 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
 
   /** sha256 hex of the admin API key. Unset: the admin HTTP API is off. */
   @IsOptional()
-  @Matches(/^[0-9a-f]{64}$/, ADMIN_KEY_FORMAT)
+  @Matches(/^[0-9a-f]{64}$/, {
+    message: 'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
+  })
   ADMIN_API_KEY_SHA256?: string;
 
   /** Names this sidecar in logs, alerts and the database session. */
@@ -172,6 +169,12 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
     }
     return errors;
+  }
+
+  // The leader lock holds a session of its own next to the pool (watcher/leader.election.ts). The
+  // CLI reads this class too and opens one less: counting it errs on the safe side.
+  override databaseConnections(): number {
+    return this.DB_POOL_SIZE + 1;
   }
 
   /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */

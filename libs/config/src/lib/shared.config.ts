@@ -35,6 +35,11 @@ export class DatabaseConfig {
   @Min(100)
   @Max(60_000)
   DB_CONNECT_TIMEOUT_MS = 2000;
+
+  /** Connections this process opens at most: its pool and any of its own. The k8s budget check sums them. */
+  databaseConnections(): number {
+    return this.DB_POOL_SIZE;
+  }
 }
 
 /** Keys every app reads: where the queues and the database are, and where its HTTP server binds. */
