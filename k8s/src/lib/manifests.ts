@@ -100,17 +100,3 @@ export function buildEnvironment(name: string): Environment {
   return environment;
 }
 
-/** App and migration objects together, the Namespace once (the two copies are compared by a rule). */
-export function environmentObjects(environment: Environment): K8sObject[] {
-  const seen = new Set<string>();
-  const all: K8sObject[] = [];
-  for (const object of [...environment.app, ...environment.migrate]) {
-    const key = `${object.apiVersion}/${objectId(object)}`;
-    if (object.kind === 'Namespace' && seen.has(key)) {
-      continue;
-    }
-    seen.add(key);
-    all.push(object);
-  }
-  return all;
-}

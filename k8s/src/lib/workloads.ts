@@ -83,10 +83,6 @@ export function workloads(objects: K8sObject[]): Workload[] {
     });
 }
 
-export function isNativeSidecar(container: Container): boolean {
-  return container.restartPolicy === 'Always';
-}
-
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
   matchExpressions?: Array<{
