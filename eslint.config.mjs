@@ -1,4 +1,5 @@
 import nx from '@nx/eslint-plugin';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 
 /** Module boundaries, checked on direct imports. */
 function boundaries({ testsMayUseTesting }) {
@@ -26,6 +27,34 @@ function boundaries({ testsMayUseTesting }) {
   };
 }
 
+/**
+ * Folders inside an app, arrows one way: each entry names a folder and the folders of the same app
+ * it may not import. Together with no-cycle (files) this keeps every app a straight line.
+ */
+const APP_FOLDER_RULES = {
+  'apps/processor/src': {
+    // The transport knows nothing of orders; handlers know nothing of the transport.
+    consumer: ['orders', 'health', 'lifecycle', 'testing'],
+    orders: ['consumer', 'health', 'lifecycle', 'testing'],
+    messages: ['consumer', 'orders', 'health', 'lifecycle', 'metrics', 'testing'],
+    metrics: ['consumer', 'orders', 'health', 'lifecycle', 'messages', 'testing'],
+    health: ['orders', 'lifecycle', 'testing'],
+    lifecycle: ['orders', 'health', 'testing'],
+  },
+};
+
+function folderZones() {
+  return Object.entries(APP_FOLDER_RULES).flatMap(([root, folders]) =>
+    Object.entries(folders).flatMap(([folder, forbidden]) =>
+      forbidden.map((other) => ({
+        target: `./${root}/${folder}`,
+        from: `./${root}/${other}`,
+        message: `${folder}/ must not import ${other}/ (see eslint.config.mjs APP_FOLDER_RULES)`,
+      })),
+    ),
+  );
+}
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -43,6 +72,36 @@ export default [
     // Specs may use the test harness; production code may not (apps and libs alike).
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTesting: true })] },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'] })],
+    },
+    rules: {
+      // Only relative imports resolve here, so this looks at cycles inside an app; Nx checks projects.
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: folderZones() },
+      ],
+    },
+  },
+  {
+    // Test fixtures are for specs.
+    files: ['**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: folderZones().filter((zone) => !zone.from.endsWith('/testing')),
+        },
+      ],
+    },
   },
   {
     files: ['**/*.ts'],

@@ -5,19 +5,18 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { ConfigError, loadConfig, ProcessorConfig } from '@orders/config';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { AppModule } from './app.module';
-import { SqsBridgeServer } from './consumer/sqs-bridge.server';
+import { OrderQueueServer } from './consumer/order-queue.server';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(ProcessorConfig);
   const logger = new JsonLogger('processor', config.LOG_LEVEL);
-  const bridge = new SqsBridgeServer();
-  // HTTP only for health and metrics; orders arrive through SQS and the bridge transport.
+  // HTTP only for health and metrics; orders arrive through the SQS transport.
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, bridge),
+    AppModule.register(config),
     new FastifyAdapter(),
     { logger, bufferLogs: true },
   );
-  app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: app.get(OrderQueueServer) }, { inheritAppConfig: true });
   exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);

@@ -1,19 +1,9 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { MessageAttribute } from '@orders/contracts';
+import { FAILURE_ATTRIBUTES, MessageAttribute } from '@orders/contracts';
 import { readAttribute } from '@orders/messaging';
 
 /** The group of dead letters that SQS moved itself after maxReceiveCount: they carry no reason. */
 export const MOVED_BY_SQS = 'MOVED_BY_SQS';
-
-const FAILURE_ATTRIBUTES: readonly string[] = [
-  MessageAttribute.FailureClass,
-  MessageAttribute.FailureCode,
-  MessageAttribute.FailureMessage,
-  MessageAttribute.FailureAttempts,
-  MessageAttribute.FirstFailureAt,
-  MessageAttribute.LastFailureAt,
-  MessageAttribute.FailedBy,
-];
 
 const MAX_ID_LENGTH = 128;
 

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
+import { sqsBatches } from '@orders/messaging';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseDeadLetter, ReceivedDeadLetter } from './dead-letter';
 
@@ -172,10 +173,7 @@ export class DlqReader {
 
   /** Makes letters visible again at once. A failure only delays them until their hiding expires. */
   async release(receiptHandles: string[]): Promise<void> {
-    const chunks: string[][] = [];
-    for (let start = 0; start < receiptHandles.length; start += 10) {
-      chunks.push(receiptHandles.slice(start, start + 10));
-    }
+    const chunks = sqsBatches(receiptHandles);
     for (let start = 0; start < chunks.length; start += 8) {
       await Promise.all(chunks.slice(start, start + 8).map((chunk) => this.releaseChunk(chunk)));
     }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
-import { messageSize } from '@orders/messaging';
+import { messageSize, sqsBatches } from '@orders/messaging';
 import {
   DeadLetter,
   failedAt,
@@ -26,8 +26,6 @@ import { AuditAction, AuditCounts, AuditLog, AuditStart, AuditStatus } from '../
 import { OperationsErrorCode, OperationsException } from './operations.exception';
 import { RateLimiter } from './rate-limiter';
 
-// SQS caps one SendMessageBatch at 256 KiB in total.
-const MAX_BATCH_BYTES = 262_144;
 // A list waits this long for letters hidden by a watcher scan (seconds at most) before it reports them as hidden.
 const LIST_WAIT_FOR_HIDDEN_MS = 5000;
 
@@ -354,8 +352,9 @@ export class DlqOperationsService {
   /** Returns the letters SQS accepted. The body is sent unchanged, so the order keeps its id. */
   private async sendToOrdersQueue(letters: ReceivedDeadLetter[]): Promise<ReceivedDeadLetter[]> {
     const accepted: ReceivedDeadLetter[] = [];
-    for (const batch of byteBatches(
+    for (const batch of sqsBatches(
       letters.map((letter) => ({ letter, entry: orderEntryOf(letter) })),
+      ({ entry }) => messageSize(entry.MessageBody ?? '', entry.MessageAttributes),
     )) {
       const response = await this.sqs.send(
         new SendMessageBatchCommand({
@@ -375,8 +374,7 @@ export class DlqOperationsService {
   /** Returns the message ids deleted. */
   private async deleteFromDlq(letters: ReceivedDeadLetter[]): Promise<string[]> {
     const deleted: string[] = [];
-    for (let start = 0; start < letters.length; start += 10) {
-      const chunk = letters.slice(start, start + 10);
+    for (const chunk of sqsBatches(letters)) {
       const response = await this.sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: this.config.ORDERS_DLQ_URL,
@@ -508,28 +506,6 @@ function orderEntryOf({ message }: ReceivedDeadLetter): Omit<SendMessageBatchReq
     MessageBody: message.Body ?? '',
     MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
   };
-}
-
-function byteBatches<T extends { entry: Omit<SendMessageBatchRequestEntry, 'Id'> }>(
-  items: T[],
-): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of items) {
-    const size = messageSize(item.entry.MessageBody ?? '', item.entry.MessageAttributes);
-    if (current.length > 0 && (current.length === 10 || bytes + size > MAX_BATCH_BYTES)) {
-      batches.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) {
-    batches.push(current);
-  }
-  return batches;
 }
 
 function groupsOf(letters: DeadLetter[]): ReasonGroup[] {

@@ -2,15 +2,18 @@ import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { SqsService } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
-import { messageSize, MicroBatcher, Settled } from '@orders/messaging';
+import {
+  messageSize,
+  MicroBatcher,
+  Settled,
+  SQS_MAX_BATCH_BYTES,
+  SQS_MAX_BATCH_ENTRIES,
+} from '@orders/messaging';
 import { GatewayMetrics } from '../http/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
 export const ORDERS_PRODUCER = 'orders';
 
-// SQS limits per SendMessageBatch request.
-const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 256 * 1024;
 // Only entries SQS reported as failed are sent again; a whole batch never is.
 const FAILED_ENTRY_RETRIES = 2;
 
@@ -47,8 +50,8 @@ export class OrderPublisher implements OnApplicationShutdown {
     this.batcher = new MicroBatcher(
       (messages) => this.sendBatch(messages),
       {
-        maxItems: MAX_ENTRIES,
-        maxBytes: MAX_BATCH_BYTES,
+        maxItems: SQS_MAX_BATCH_ENTRIES,
+        maxBytes: SQS_MAX_BATCH_BYTES,
         lingerMs: config.SEND_BATCH_LINGER_MS,
       },
       (message) => messageSize(message.body, message.attributes),

@@ -1,8 +1,8 @@
 import { OrdersRepository } from '@orders/persistence';
 import { Registry } from 'prom-client';
-import { ProcessorMetrics } from '../health/processor.metrics';
+import { ProcessorMetrics } from '../metrics/processor.metrics';
 import { processorConfig } from '../testing/processor-config.fixture';
-import { DatabaseGate, ReceiveSkipped } from './database-gate';
+import { DatabaseGate } from './database-gate';
 
 /** ping() fails until heal() is called. */
 class FlakyRepository {
@@ -43,7 +43,7 @@ describe(DatabaseGate.name, () => {
   it('should let a receive through at once when the database is healthy', async () => {
     ({ gate } = gateWith(new FlakyRepository()));
 
-    await expect(gate.beforeReceive(false)).resolves.toBeUndefined();
+    await expect(gate.beforeReceive()).resolves.toBe(true);
     expect(gate.isPaused).toBe(false);
   });
 
@@ -53,7 +53,7 @@ describe(DatabaseGate.name, () => {
     ({ gate, paused } = gateWith(repository));
 
     gate.reportOutage('connect ECONNREFUSED');
-    const receive = gate.beforeReceive(false);
+    const receive = gate.beforeReceive();
     let released = false;
     void receive.then(() => (released = true));
     await sleep(160);
@@ -64,7 +64,7 @@ describe(DatabaseGate.name, () => {
     expect(repository.pings).toBeGreaterThanOrEqual(2);
 
     repository.heal();
-    await receive;
+    await expect(receive).resolves.toBe(true);
 
     expect(gate.isPaused).toBe(false);
     expect(await paused()).toBe(0);
@@ -75,7 +75,7 @@ describe(DatabaseGate.name, () => {
     gate.reportOutage('down');
     const started = Date.now();
 
-    await expect(gate.beforeReceive(false)).rejects.toBeInstanceOf(ReceiveSkipped);
+    await expect(gate.beforeReceive()).resolves.toBe(false);
 
     // 5 probe intervals of 50 ms: the poller comes back to refresh its liveness.
     expect(Date.now() - started).toBeGreaterThanOrEqual(240);
@@ -86,20 +86,22 @@ describe(DatabaseGate.name, () => {
     const repository = new FlakyRepository();
     ({ gate } = gateWith(repository));
     gate.reportOutage('down');
-    const receive = gate.beforeReceive(false);
+    const receive = gate.beforeReceive();
 
     gate.close();
 
-    await expect(receive).rejects.toBeInstanceOf(ReceiveSkipped);
+    await expect(receive).resolves.toBe(false);
     const pings = repository.pings;
     await sleep(150);
     expect(repository.pings).toBe(pings);
   });
 
-  it('should refuse every receive while draining', async () => {
+  it('should refuse every receive once it is closed', async () => {
     ({ gate } = gateWith(new FlakyRepository()));
 
-    await expect(gate.beforeReceive(true)).rejects.toThrow('receive skipped: draining');
+    gate.close();
+
+    await expect(gate.beforeReceive()).resolves.toBe(false);
   });
 
   it('should start one probe loop however many batches report the outage', async () => {

@@ -2,17 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { OrdersRepository } from '@orders/persistence';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProcessorMetrics } from '../health/processor.metrics';
-
-export const RECEIVE_SKIPPED = 'receive skipped:';
-
-/** Thrown from the pre-receive hook to skip a receive; the consumer then simply polls again. */
-export class ReceiveSkipped extends Error {
-  constructor(reason: string) {
-    super(`${RECEIVE_SKIPPED} ${reason}`);
-    this.name = 'ReceiveSkipped';
-  }
-}
+import { ProcessorMetrics } from '../metrics/processor.metrics';
 
 /**
  * Back-pressure. When a whole batch fails because the database is unavailable, receiving more
@@ -50,35 +40,29 @@ export class DatabaseGate {
   }
 
   /**
-   * Runs before every ReceiveMessage. While paused it waits for the database, but only for a while:
-   * the poller then starts a new cycle, which keeps its liveness fresh.
+   * Runs before every ReceiveMessage: false means skip this receive. While paused it waits for the
+   * database, but only for a while: the poller then starts a new cycle, which keeps its liveness fresh.
    */
-  async beforeReceive(draining: boolean): Promise<void> {
-    if (draining || this.closed.signal.aborted) {
-      throw new ReceiveSkipped('draining');
-    }
-    if (!this.isPaused) {
-      return;
+  async beforeReceive(): Promise<boolean> {
+    if (!this.isPaused || this.closed.signal.aborted) {
+      return !this.closed.signal.aborted;
     }
     // One controller per wait, tied to close() by a listener that is removed again: a long outage
     // must not pile up listeners on the gate's own signal.
     const giveUp = new AbortController();
     const onClose = () => giveUp.abort();
     this.closed.signal.addEventListener('abort', onClose, { once: true });
-    let reopened: boolean;
     try {
-      reopened = await Promise.race([
+      const reopened = await Promise.race([
         this.reopened.then(() => true),
         sleep(this.config.PAUSE_PROBE_INTERVAL_MS * 5, false, { signal: giveUp.signal }).catch(
           () => false,
         ),
       ]);
+      return reopened && !this.closed.signal.aborted;
     } finally {
       giveUp.abort();
       this.closed.signal.removeEventListener('abort', onClose);
-    }
-    if (!reopened || this.closed.signal.aborted) {
-      throw new ReceiveSkipped('database unavailable');
     }
   }
 

@@ -1,21 +1,26 @@
-import type { Message } from '@aws-sdk/client-sqs';
+import { Message, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { MessageAttribute } from '@orders/contracts';
-import { SqsService } from '@ssut/nestjs-sqs';
-import { ProcessingErrorCode, ProcessingException } from '../orders/processing.exception';
+import { ProcessingErrorCode, ProcessingException } from '../messages/processing.exception';
 import { processorConfig } from '../testing/processor-config.fixture';
-import { DEAD_LETTER_PRODUCER, DeadLetterPublisher } from './dead-letter.publisher';
+import { DeadLetterPublisher } from './dead-letter.publisher';
 
 type Sent = {
-  id: string;
+  queueUrl?: string;
   body: string;
   messageAttributes: Record<string, { DataType: string; StringValue: string }>;
 };
 
-class RecordingProducer {
-  readonly sent: { name: string; message: Sent }[] = [];
+class RecordingSqs {
+  readonly sent: { message: Sent }[] = [];
 
-  async send(name: string, message: Sent): Promise<void> {
-    this.sent.push({ name, message });
+  async send(command: SendMessageCommand): Promise<void> {
+    this.sent.push({
+      message: {
+        queueUrl: command.input.QueueUrl,
+        body: command.input.MessageBody ?? '',
+        messageAttributes: command.input.MessageAttributes as Sent['messageAttributes'],
+      },
+    });
   }
 }
 
@@ -40,9 +45,9 @@ function message(overrides: Partial<Message> = {}): Message {
 const value = (sent: Sent, name: string) => sent.messageAttributes[name]?.StringValue;
 
 describe(DeadLetterPublisher.name, () => {
-  const producer = new RecordingProducer();
+  const producer = new RecordingSqs();
   const publisher = new DeadLetterPublisher(
-    producer as unknown as SqsService,
+    producer as unknown as SQSClient,
     processorConfig({ INSTANCE_ID: 'processor-7f9c' }),
   );
 
@@ -57,8 +62,8 @@ describe(DeadLetterPublisher.name, () => {
     await publisher.publish(message(), failure);
 
     expect(producer.sent).toHaveLength(1);
-    const [{ name, message: sent }] = producer.sent;
-    expect(name).toBe(DEAD_LETTER_PRODUCER);
+    const [{ message: sent }] = producer.sent;
+    expect(sent.queueUrl).toBe('http://127.0.0.1:1/000000000000/orders-dlq');
     expect(sent.body).toBe(message().Body);
     expect(value(sent, MessageAttribute.FailureClass)).toBe('ProcessingException');
     expect(value(sent, MessageAttribute.FailureCode)).toBe('INVALID_ENVELOPE');

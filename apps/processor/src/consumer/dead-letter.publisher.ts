@@ -1,12 +1,10 @@
-import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
+import { Message, MessageAttributeValue, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
-import { SqsService } from '@ssut/nestjs-sqs';
 import { ProcessorConfig } from '@orders/config';
 import { MessageAttribute, TRACE_ATTRIBUTES } from '@orders/contracts';
 import { stringAttribute } from '@orders/messaging';
-import { ProcessingException } from '../orders/processing.exception';
-
-export const DEAD_LETTER_PRODUCER = 'orders-dlq';
+import { ProcessingException } from '../messages/processing.exception';
+import { receiveCountOf } from '../messages/received-message';
 
 // SQS caps an attribute value at 256 KiB but operators read it in alerts: keep it short.
 const MAX_REASON_LENGTH = 1000;
@@ -18,12 +16,12 @@ const MAX_REASON_LENGTH = 1000;
 @Injectable()
 export class DeadLetterPublisher {
   constructor(
-    private readonly sqs: SqsService,
+    private readonly sqs: SQSClient,
     private readonly config: ProcessorConfig,
   ) {}
 
   async publish(message: Message, failure: ProcessingException): Promise<void> {
-    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? 1);
+    const receiveCount = receiveCountOf(message);
     const firstReceivedAt = Number(
       message.Attributes?.ApproximateFirstReceiveTimestamp ?? Date.now(),
     );
@@ -48,10 +46,12 @@ export class DeadLetterPublisher {
       [MessageAttribute.LastFailureAt]: stringAttribute(now),
       [MessageAttribute.FailedBy]: stringAttribute(this.config.INSTANCE_ID),
     });
-    await this.sqs.send(DEAD_LETTER_PRODUCER, {
-      id: 'dead-letter',
-      body: message.Body ?? '',
-      messageAttributes: attributes,
-    });
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.config.ORDERS_DLQ_URL,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: attributes,
+      }),
+    );
   }
 }

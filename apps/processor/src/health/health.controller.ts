@@ -11,14 +11,14 @@ import { probeQueue } from '@orders/messaging';
 import { probeHealth } from '@orders/observability';
 import { OrdersRepository } from '@orders/persistence';
 import { DatabaseGate } from '../consumer/database-gate';
-import { PollerRegistry } from '../consumer/poller.registry';
+import { OrderQueueServer } from '../consumer/order-queue.server';
 
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    private readonly pollers: PollerRegistry,
+    private readonly pollers: OrderQueueServer,
     private readonly gate: DatabaseGate,
     private readonly repository: OrdersRepository,
     private readonly sqs: SQSClient,

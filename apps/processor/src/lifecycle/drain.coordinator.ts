@@ -7,9 +7,7 @@ import {
 } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
-import { DatabaseGate } from '../consumer/database-gate';
-import { DrainOutcome, PollerRegistry } from '../consumer/poller.registry';
-import { OrderWriter } from '../orders/order-writer';
+import { DrainOutcome, OrderQueueServer } from '../consumer/order-queue.server';
 import { lingeringHandles } from './open-handles';
 import { withinDeadline } from './within-deadline';
 
@@ -22,8 +20,8 @@ const HANDLE_SETTLE_MS = 250;
  * The graceful drain on SIGTERM, in the one order that loses nothing: stop receiving, let every
  * batch in flight commit and delete (a batch never outlives HANDLER_TIMEOUT_MS, which is below the
  * budget), close the pool; once Nest has closed the HTTP server, close the SQS client. Afterwards
- * no socket or timer of ours is left, so nothing but the exit remains.
- * @ssut/nestjs-sqs only calls stop() on its consumers without waiting, hence this class.
+ * no socket or timer of ours is left, so nothing but the exit remains. It runs before Nest closes
+ * the transport, while readiness can still say "draining".
  */
 @Injectable()
 export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicationShutdown {
@@ -33,9 +31,7 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
   private deadline = 0;
 
   constructor(
-    private readonly pollers: PollerRegistry,
-    private readonly gate: DatabaseGate,
-    private readonly writer: OrderWriter,
+    private readonly pollers: OrderQueueServer,
     private readonly database: LazyDataSource,
     private readonly sqs: SQSClient,
     private readonly config: ProcessorConfig,
@@ -46,10 +42,7 @@ export class DrainCoordinator implements BeforeApplicationShutdown, OnApplicatio
     this.deadline = this.startedAt + this.config.DRAIN_BUDGET_MS;
     const deadline = this.deadline;
     this.logger.log({ msg: 'draining', signal, budgetMs: this.config.DRAIN_BUDGET_MS });
-    this.gate.close();
     this.outcome = await this.pollers.drain(deadline);
-    // Normally empty by now; after an exhausted budget the writes still running are not waited for.
-    await withinDeadline(this.writer.drain(), deadline);
     if (!this.outcome.drained) {
       this.logger.warn({
         msg: 'drain budget exhausted: these batches reappear after their visibility timeout',

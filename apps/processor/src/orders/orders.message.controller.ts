@@ -1,23 +1,18 @@
-import { Controller, UseFilters, UseInterceptors } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { ORDER_ACCEPTED, ORDER_ACCEPTED_VERSION, OrderAcceptedEnvelope } from '@orders/contracts';
-import { SqsMessageContext } from '../consumer/sqs-message.context';
-import { EnvelopeValidationPipe } from './envelope-validation.pipe';
-import { MessageFailureFilter } from './message-failure.filter';
-import { MessageLoggingInterceptor } from './message-logging.interceptor';
-import { OrdersService, StoreOutcome } from './orders.service';
+import { Controller, UseFilters } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { ORDER_ACCEPTED, ORDER_ACCEPTED_VERSION } from '@orders/contracts';
+import { MessageFailureFilter } from '../messages/message-failure.filter';
+import { MessageOutcome, ReceivedMessage } from '../messages/received-message';
+import { OrdersService } from './orders.service';
 
 @Controller()
 @UseFilters(MessageFailureFilter)
-@UseInterceptors(MessageLoggingInterceptor)
 export class OrdersMessageController {
   constructor(private readonly orders: OrdersService) {}
 
+  // One event per received batch: the order.accepted v1 messages of it, answered one outcome each.
   @EventPattern({ type: ORDER_ACCEPTED, version: ORDER_ACCEPTED_VERSION })
-  store(
-    @Payload(EnvelopeValidationPipe) envelope: OrderAcceptedEnvelope,
-    @Ctx() context: SqsMessageContext,
-  ): Promise<StoreOutcome> {
-    return this.orders.store(envelope, context);
+  store(@Payload() batch: ReceivedMessage[]): Promise<MessageOutcome[]> {
+    return this.orders.store(batch);
   }
 }

@@ -6,6 +6,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { buildOrderAcceptedEnvelope, CreateOrderDto, MessageAttribute } from '@orders/contracts';
+import { sqsBatches } from '@orders/messaging';
 import { randomUUID } from 'node:crypto';
 
 export interface OutgoingMessage {
@@ -37,8 +38,7 @@ export async function sendMessages(
   queueUrl: string,
   messages: OutgoingMessage[],
 ): Promise<void> {
-  for (let start = 0; start < messages.length; start += 10) {
-    const chunk = messages.slice(start, start + 10);
+  for (const chunk of sqsBatches(messages)) {
     const response = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,
@@ -78,4 +78,21 @@ export async function receiveAll(
     messages.push(...Messages);
   }
   return messages;
+}
+
+/** A received SQS message as the transport hands it to a handler (body parsed once). */
+export function receivedOrder(
+  orderId = randomUUID(),
+  order: Partial<CreateOrderDto> = {},
+): { body: Record<string, unknown>; message: Message } {
+  const { body, attributes } = orderMessage(orderId, order);
+  return {
+    body: JSON.parse(body) as Record<string, unknown>,
+    message: {
+      MessageId: `message-${orderId}`,
+      ReceiptHandle: `receipt-${orderId}`,
+      Body: body,
+      MessageAttributes: attributes,
+    },
+  };
 }

@@ -2,7 +2,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { NestFactory } from '@nestjs/core';
 import { loadConfig, ProcessorConfig } from '@orders/config';
 import { AppModule } from '../app.module';
-import { SqsBridgeServer } from '../consumer/sqs-bridge.server';
+import { OrderQueueServer } from '../consumer/order-queue.server';
 
 /** Where the real services of jest's global setup are (what @orders/testing's testStack() returns). */
 export interface TestServices {
@@ -21,7 +21,7 @@ export interface RunningProcessor {
 }
 
 /**
- * The processor exactly as main.ts wires it (Nest app + bridge transport + SQS pollers), in-process,
+ * The processor exactly as main.ts wires it (Nest app + the SQS transport's pollers), in-process,
  * against the real fauxqs and PostgreSQL from jest's global setup. HTTP is served by inject().
  */
 export async function startProcessor(
@@ -40,13 +40,12 @@ export async function startProcessor(
     SQS_WAIT_TIME_SECONDS: '1',
     ...env,
   });
-  const bridge = new SqsBridgeServer();
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config, bridge),
+    AppModule.register(config),
     new FastifyAdapter(),
     { logger: false },
   );
-  app.connectMicroservice({ strategy: bridge }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: app.get(OrderQueueServer) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();

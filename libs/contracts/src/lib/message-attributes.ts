@@ -21,3 +21,14 @@ export const TRACE_ATTRIBUTES = [
   MessageAttribute.CorrelationId,
   MessageAttribute.TraceParent,
 ] as const;
+
+/** What the processor writes onto a dead letter it moves itself; the DLQ tooling reads the same set. */
+export const FAILURE_ATTRIBUTES: readonly string[] = [
+  MessageAttribute.FailureClass,
+  MessageAttribute.FailureCode,
+  MessageAttribute.FailureMessage,
+  MessageAttribute.FailureAttempts,
+  MessageAttribute.FirstFailureAt,
+  MessageAttribute.LastFailureAt,
+  MessageAttribute.FailedBy,
+];

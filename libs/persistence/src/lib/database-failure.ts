@@ -43,10 +43,6 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function sqlStateOf(error: unknown): string | undefined {
-  return codeOf(error);
-}
-
 /**
  * Sorts a failed write into "try again later" and "this order can never be stored".
  * Anything not known to be data-dependent counts as transient: it waits in the queue (and reaches the

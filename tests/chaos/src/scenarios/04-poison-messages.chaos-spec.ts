@@ -1,5 +1,9 @@
 import type { Message } from '@aws-sdk/client-sqs';
-import { buildOrderAcceptedEnvelope, MessageAttribute } from '@orders/contracts';
+import {
+  buildOrderAcceptedEnvelope,
+  FAILURE_ATTRIBUTES,
+  MessageAttribute,
+} from '@orders/contracts';
 import { randomUUID } from 'node:crypto';
 import { ChaosStack, startChaosStack, waitUntil } from '../support/chaos-stack';
 import { peekAll, queueDepth, sendRaw } from '../support/queues';
@@ -24,16 +28,6 @@ const EXPECTED_CODE: Record<PoisonKind, string> = {
   INVALID_ENVELOPE: 'INVALID_ENVELOPE',
   REJECTED_BY_DATABASE: 'REJECTED_BY_DATABASE',
 };
-
-const REASON_ATTRIBUTES = [
-  MessageAttribute.FailureClass,
-  MessageAttribute.FailureCode,
-  MessageAttribute.FailureMessage,
-  MessageAttribute.FailureAttempts,
-  MessageAttribute.FirstFailureAt,
-  MessageAttribute.LastFailureAt,
-  MessageAttribute.FailedBy,
-];
 
 function envelope(marker: string, customerId = CUSTOMER, orderId = randomUUID()) {
   return buildOrderAcceptedEnvelope(orderId, new Date(), {
@@ -121,7 +115,7 @@ describe('04 one message in a hundred is poison, sent straight to the queue', ()
     for (const letter of deadLetters) {
       const kind = poisoned.get(letter.Body as string) as PoisonKind;
       const reason = (name: string) => (letter as Message).MessageAttributes?.[name]?.StringValue;
-      expect({ kind, missing: REASON_ATTRIBUTES.filter((name) => !reason(name)) }).toEqual({
+      expect({ kind, missing: FAILURE_ATTRIBUTES.filter((name) => !reason(name)) }).toEqual({
         kind,
         missing: [],
       });

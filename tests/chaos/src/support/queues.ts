@@ -5,6 +5,7 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { sqsBatches } from '@orders/messaging';
 
 export async function queueDepth(
   sqs: SQSClient,
@@ -43,8 +44,7 @@ export async function peekAll(sqs: SQSClient, queueUrl: string): Promise<Message
 
 /** Sends bodies straight to the queue (bypassing the gateway) in batches of ten. */
 export async function sendRaw(sqs: SQSClient, queueUrl: string, bodies: string[]): Promise<void> {
-  for (let start = 0; start < bodies.length; start += 10) {
-    const chunk = bodies.slice(start, start + 10);
+  for (const chunk of sqsBatches(bodies)) {
     const response = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: queueUrl,

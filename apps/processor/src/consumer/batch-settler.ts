@@ -1,0 +1,190 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  Message,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { Injectable, Logger } from '@nestjs/common';
+import { ProcessorConfig } from '@orders/config';
+import { sqsBatches } from '@orders/messaging';
+import { ProcessingErrorCode, ProcessingException } from '../messages/processing.exception';
+import { messageLogFields, MessageOutcome } from '../messages/received-message';
+import { ProcessorMetrics } from '../metrics/processor.metrics';
+import { DatabaseGate } from './database-gate';
+import { DeadLetterPublisher } from './dead-letter.publisher';
+import { redeliveryDelaySeconds } from './redelivery-delay';
+
+/** One message of a batch with what became of it. */
+export interface HandledMessage {
+  message: Message;
+  body?: Record<string, unknown>;
+  outcome: MessageOutcome;
+}
+
+// Failures that say "the database is not answering" rather than "this order is wrong".
+const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([
+  ProcessingErrorCode.DatabaseUnavailable,
+  ProcessingErrorCode.HandlerTimeout,
+]);
+
+/**
+ * Settles each message of a handled batch on its own: deleted when stored (partial-batch ack),
+ * dead-lettered with its reason when it can never succeed, or handed back to SQS with a delay that
+ * grows per receive when the failure is transient.
+ */
+@Injectable()
+export class BatchSettler {
+  private readonly logger = new Logger(BatchSettler.name);
+
+  constructor(
+    private readonly deadLetters: DeadLetterPublisher,
+    private readonly gate: DatabaseGate,
+    private readonly sqs: SQSClient,
+    private readonly config: ProcessorConfig,
+    private readonly metrics: ProcessorMetrics,
+  ) {}
+
+  async settle(handled: HandledMessage[], startedAt: number): Promise<void> {
+    const ms = Date.now() - startedAt;
+    const done: Message[] = [];
+    const transient: { message: Message; failure: ProcessingException }[] = [];
+    let stored = 0;
+    await Promise.all(
+      handled.map(async ({ message, body, outcome }) => {
+        const fields = messageLogFields(message, body);
+        if (!(outcome instanceof ProcessingException)) {
+          stored += 1;
+          done.push(message);
+          this.logger.log({ msg: 'order message handled', outcome, ...fields, ms });
+        } else if (outcome.kind === 'transient') {
+          transient.push({ message, failure: outcome });
+          this.metrics.redeliveries.inc({ code: outcome.code });
+          this.logger.warn({
+            msg: 'order message failed',
+            code: outcome.code,
+            kind: outcome.kind,
+            reason: outcome.message,
+            ...fields,
+          });
+        } else if (await this.deadLetter(message, outcome, fields)) {
+          done.push(message);
+        }
+      }),
+    );
+    await Promise.all([
+      this.delete(done),
+      this.changeVisibility(
+        transient.map(({ message }) => message),
+        (message) => redeliveryDelaySeconds(message, this.config),
+      ),
+    ]);
+    // Nothing stored and the database is to blame: receiving more would only burn receive counts.
+    const databaseFailure = transient.find(({ failure }) => DATABASE_SYMPTOMS.has(failure.code));
+    if (stored === 0 && databaseFailure) {
+      this.gate.reportOutage(databaseFailure.failure.message);
+    }
+  }
+
+  /** Makes messages visible again at once, for this or another replica. */
+  handBack(messages: Message[]): Promise<void> {
+    return this.changeVisibility(messages, () => 0);
+  }
+
+  /** The heartbeat: keeps a batch that is still being worked on hidden. */
+  extendVisibility(messages: Message[]): Promise<void> {
+    return this.changeVisibility(messages, () => this.config.VISIBILITY_TIMEOUT_SECONDS);
+  }
+
+  private async deadLetter(
+    message: Message,
+    failure: ProcessingException,
+    fields: ReturnType<typeof messageLogFields>,
+  ): Promise<boolean> {
+    try {
+      await this.deadLetters.publish(message, failure);
+      this.metrics.deadLettered.inc({ code: failure.code });
+      this.logger.warn({
+        msg: 'order message dead-lettered',
+        code: failure.code,
+        reason: failure.message,
+        ...fields,
+      });
+      return true;
+    } catch (error) {
+      // Not in the DLQ, so not deleted either: SQS redelivers it and we try again.
+      this.logger.error({
+        msg: 'could not dead-letter a message; it stays in the queue',
+        code: failure.code,
+        error: String(error),
+        ...fields,
+      });
+      return false;
+    }
+  }
+
+  private async delete(messages: Message[]): Promise<void> {
+    for (const chunk of sqsBatches(messages)) {
+      try {
+        const response = await this.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.config.ORDERS_QUEUE_URL,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+            })),
+          }),
+        );
+        for (const failed of response.Failed ?? []) {
+          // Stored, but SQS will deliver it again; the insert absorbs the duplicate.
+          this.logger.warn({
+            msg: 'could not delete a stored message',
+            code: failed.Code,
+            reason: failed.Message,
+            ...messageLogFields(chunk[Number(failed.Id)]),
+          });
+        }
+      } catch (error) {
+        this.logger.warn({
+          msg: 'could not delete stored messages',
+          messages: chunk.length,
+          error: String(error),
+        });
+      }
+    }
+  }
+
+  private async changeVisibility(
+    messages: Message[],
+    seconds: (message: Message) => number,
+  ): Promise<void> {
+    for (const chunk of sqsBatches(messages)) {
+      try {
+        const response = await this.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: this.config.ORDERS_QUEUE_URL,
+            Entries: chunk.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: seconds(message),
+            })),
+          }),
+        );
+        for (const failed of response.Failed ?? []) {
+          // The message simply reappears after the visibility timeout it already has.
+          this.logger.warn({
+            msg: 'could not change visibility',
+            code: failed.Code,
+            reason: failed.Message,
+            ...messageLogFields(chunk[Number(failed.Id)]),
+          });
+        }
+      } catch (error) {
+        this.logger.warn({
+          msg: 'could not change visibility',
+          messages: chunk.length,
+          error: String(error),
+        });
+      }
+    }
+  }
+}
