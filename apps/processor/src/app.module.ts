@@ -6,7 +6,7 @@ import type { SqsOptions } from '@ssut/nestjs-sqs/dist/sqs.types';
 import { ProcessorConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { MetricsModule } from '@orders/observability';
-import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import { DatabaseGate } from './consumer/database-gate';
 import { DEAD_LETTER_PRODUCER, DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { OrderBatchHandler } from './consumer/order-batch.handler';
@@ -31,12 +31,7 @@ class ProcessorCoreModule {
       requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + config.SQS_WAIT_TIME_SECONDS * 1000,
     });
     const database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: config.DATABASE_URL,
-        poolSize: config.DB_POOL_SIZE,
-        connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-        applicationName: `orders-processor ${config.INSTANCE_ID}`.slice(0, 63),
-      }),
+      config.databaseConnection(`orders-processor ${config.INSTANCE_ID}`),
     );
     return {
       module: ProcessorCoreModule,

@@ -11,4 +11,5 @@ export {
 } from './stack.cjs';
 export { proveImage } from './image.cjs';
 export { startLocalPostgres } from './local-postgres.mjs';
+export { startTestPostgres } from './test-postgres.mjs';
 export { startLocalSqs } from './local-sqs.mjs';
