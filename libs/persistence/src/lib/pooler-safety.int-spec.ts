@@ -16,23 +16,23 @@ function databaseUrl(): string {
 class FreezingRelay {
   private readonly sockets = new Set<Socket>();
   private frozen = false;
-  private constructor(private readonly server: Server) {}
+  private server: Server | undefined;
 
   static async start(target: URL): Promise<FreezingRelay> {
-    let relay: FreezingRelay | undefined;
+    const relay = new FreezingRelay();
     const server = createServer((client) => {
       const upstream = connect(Number(target.port), target.hostname);
-      relay?.sockets.add(client).add(upstream);
-      const pass = (to: Socket) => (chunk: Buffer) => relay?.frozen || to.write(chunk);
+      relay.sockets.add(client).add(upstream);
+      const pass = (to: Socket) => (chunk: Buffer) => relay.frozen || to.write(chunk);
       client.on('data', pass(upstream));
       upstream.on('data', pass(client));
       for (const socket of [client, upstream]) {
         socket
           .on('error', () => undefined)
-          .on('close', () => [client, upstream].forEach((s) => s.destroy()));
+          .on('close', () => [client, upstream].forEach((each) => each.destroy()));
       }
     });
-    relay = new FreezingRelay(server);
+    relay.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     return relay;
   }
@@ -40,7 +40,7 @@ class FreezingRelay {
   url(through: string): string {
     const url = new URL(through);
     url.hostname = '127.0.0.1';
-    url.port = String((this.server.address() as AddressInfo).port);
+    url.port = String((this.server?.address() as AddressInfo).port);
     return url.toString();
   }
 
@@ -50,7 +50,7 @@ class FreezingRelay {
 
   async close(): Promise<void> {
     this.sockets.forEach((socket) => socket.destroy());
-    await new Promise((resolve) => this.server.close(resolve));
+    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
   }
 }
 
