@@ -6,7 +6,7 @@ import { SqsModule } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { MetricsModule } from '@orders/observability';
-import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
 import { GatewayMetrics } from './http/gateway.metrics';
@@ -44,15 +44,7 @@ export class AppModule {
         {
           // Only GET /orders/:id reads the database; it connects on first use, never at boot.
           provide: LazyDataSource,
-          useFactory: () =>
-            new LazyDataSource(
-              ordersDataSourceOptions({
-                url: config.DATABASE_URL,
-                poolSize: config.DB_POOL_SIZE,
-                connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-                applicationName: 'orders-gateway',
-              }),
-            ),
+          useFactory: () => new LazyDataSource(config.databaseConnection('orders-gateway')),
         },
         {
           provide: OrdersRepository,

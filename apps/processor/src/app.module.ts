@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { MetricsModule } from '@orders/observability';
-import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import { BatchSettler } from './consumer/batch-settler';
 import { DatabaseGate } from './consumer/database-gate';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
@@ -24,12 +24,7 @@ export class AppModule {
       requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + config.SQS_WAIT_TIME_SECONDS * 1000,
     });
     const database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: config.DATABASE_URL,
-        poolSize: config.DB_POOL_SIZE,
-        connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-        applicationName: `orders-processor ${config.INSTANCE_ID}`.slice(0, 63),
-      }),
+      config.databaseConnection(`orders-processor ${config.INSTANCE_ID}`),
     );
     return {
       module: AppModule,

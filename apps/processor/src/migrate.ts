@@ -7,12 +7,7 @@ import { DataSource } from 'typeorm';
 async function migrate(): Promise<void> {
   const config = loadConfig(DatabaseConfig);
   const dataSource = new DataSource(
-    ordersDataSourceOptions({
-      url: config.DATABASE_URL,
-      poolSize: 2,
-      connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-      applicationName: 'orders-migrate',
-    }),
+    ordersDataSourceOptions(config.databaseConnection('orders-migrate', 1)),
   );
   await dataSource.initialize();
   try {

@@ -35,8 +35,10 @@ const MAX_ORDER_IDS = 1000;
 
 /**
  * Who redrove or purged what, when, and how far it got: one row per run in dlq_audit_log, created
- * before the first message moves and updated as it goes (a killed run stays "running" with its last
- * progress). Every record is also written as a structured log line.
+ * before the first message moves, and one row in dlq_audit_events per progress report and at the
+ * end (a killed run stays "running" with its last progress); the view dlq_audit_runs shows each run
+ * as its latest event tells it. Append-only: the database roles
+ * may insert and read, never update or delete. Every record is also written as a structured log line.
  */
 @Injectable()
 export class AuditLog {
@@ -68,18 +70,7 @@ export class AuditLog {
   }
 
   async progress(id: string, counts: AuditCounts, orderIds: string[]): Promise<void> {
-    const dataSource = await this.database.get();
-    await dataSource.query(
-      `UPDATE dlq_audit_log SET examined = $2, matched = $3, succeeded = $4, failed = $5, order_ids = $6, updated_at = now() WHERE id = $1`,
-      [
-        id,
-        counts.examined,
-        counts.matched,
-        counts.succeeded,
-        counts.failed,
-        orderIds.slice(0, MAX_ORDER_IDS),
-      ],
-    );
+    await this.record(id, 'running', counts, orderIds);
   }
 
   async finish(
@@ -89,9 +80,19 @@ export class AuditLog {
     orderIds: string[],
     error?: string,
   ): Promise<void> {
+    await this.record(id, status, counts, orderIds, error);
+  }
+
+  private async record(
+    id: string,
+    status: AuditStatus,
+    counts: AuditCounts,
+    orderIds: string[],
+    error?: string,
+  ): Promise<void> {
     const dataSource = await this.database.get();
     await dataSource.query(
-      `UPDATE dlq_audit_log SET status = $2, examined = $3, matched = $4, succeeded = $5, failed = $6, order_ids = $7, error = $8, updated_at = now(), finished_at = now() WHERE id = $1`,
+      `INSERT INTO dlq_audit_events (audit_id, status, examined, matched, succeeded, failed, order_ids, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [
         id,
         status,
@@ -138,7 +139,7 @@ export class AuditLog {
   async recent(dlqName: string, limit: number): Promise<AuditRecord[]> {
     const dataSource = await this.database.get();
     const rows: Record<string, unknown>[] = await dataSource.query(
-      `SELECT * FROM dlq_audit_log WHERE dlq_name = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
+      `SELECT * FROM dlq_audit_runs WHERE dlq_name = $1 ORDER BY started_at DESC, id DESC LIMIT $2`,
       [dlqName, limit],
     );
     return rows.map((row) => ({
@@ -166,7 +167,7 @@ export class AuditLog {
   async totals(dlqName: string): Promise<Record<AuditAction, number>> {
     const dataSource = await this.database.get();
     const rows: { action: AuditAction; n: string }[] = await dataSource.query(
-      `SELECT action, coalesce(sum(succeeded), 0) AS n FROM dlq_audit_log WHERE dlq_name = $1 GROUP BY action`,
+      `SELECT action, coalesce(sum(succeeded), 0) AS n FROM dlq_audit_runs WHERE dlq_name = $1 GROUP BY action`,
       [dlqName],
     );
     const totals: Record<AuditAction, number> = { redrive: 0, purge: 0 };

@@ -2,7 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
-import { LazyDataSource, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource } from '@orders/persistence';
 import { DlqReader } from '../dead-letters/dlq.reader';
 
 /** Closes the pool and the SQS sockets last, after every shutdown hook that may still use them. */
@@ -31,12 +31,7 @@ export class SidecarCoreModule {
       requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + 2000,
     });
     const database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: config.DATABASE_URL,
-        poolSize: config.DB_POOL_SIZE,
-        connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-        applicationName: `${applicationName} ${config.INSTANCE_ID}`.slice(0, 63),
-      }),
+      config.databaseConnection(`${applicationName} ${config.INSTANCE_ID}`),
     );
     return {
       module: SidecarCoreModule,

@@ -27,7 +27,7 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
   };
   const auditRows = async () =>
     database.dataSource.query(
-      `SELECT action, status, actor, filter, matched, succeeded, failed FROM dlq_audit_log WHERE dlq_name = $1 ORDER BY id`,
+      `SELECT action, status, actor, filter, matched, succeeded, failed FROM dlq_audit_runs WHERE dlq_name = $1 ORDER BY id`,
       [queues.dlqUrl.split('/').pop()],
     );
 

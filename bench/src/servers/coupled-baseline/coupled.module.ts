@@ -2,21 +2,14 @@ import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { DatabaseConfig } from '@orders/config';
 import { CONTRACT_VALIDATION } from '@orders/contracts';
-import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import { CoupledOrdersController } from './coupled-orders.controller';
 
 @Module({})
 export class CoupledModule {
   static register(config: DatabaseConfig): DynamicModule {
     // The same repository (one transaction, multi-row insert) the processor writes with.
-    const database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: config.DATABASE_URL,
-        poolSize: config.DB_POOL_SIZE,
-        connectTimeoutMs: config.DB_CONNECT_TIMEOUT_MS,
-        applicationName: 'bench-coupled-baseline',
-      }),
-    );
+    const database = new LazyDataSource(config.databaseConnection('bench-coupled-baseline'));
     return {
       module: CoupledModule,
       controllers: [CoupledOrdersController],

@@ -160,8 +160,8 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Length(1, 128)
   INSTANCE_ID: string = hostname();
 
-  crossFieldErrors(): string[] {
-    const errors: string[] = [];
+  override crossFieldErrors(): string[] {
+    const errors = super.crossFieldErrors();
     if (this.DLQ_RESCAN_INTERVAL_MS < this.DLQ_POLL_INTERVAL_MS) {
       errors.push('DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS');
     }

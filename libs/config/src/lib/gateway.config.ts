@@ -74,10 +74,13 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
-  crossFieldErrors(): string[] {
-    return this.AUTH_REQUIRED && this.API_KEYS.length === 0
-      ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)']
-      : [];
+  override crossFieldErrors(): string[] {
+    return [
+      ...super.crossFieldErrors(),
+      ...(this.AUTH_REQUIRED && this.API_KEYS.length === 0
+        ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)']
+        : []),
+    ];
   }
 
   /** SIGTERM → exit budget: the readiness delay, the last sends to SQS, then closing. main.ts and the k8s grace-period check use it. */

@@ -153,8 +153,8 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
     return attempts * this.DB_CONNECT_TIMEOUT_MS + backoff;
   }
 
-  crossFieldErrors(): string[] {
-    const errors: string[] = [];
+  override crossFieldErrors(): string[] {
+    const errors = super.crossFieldErrors();
     const visibilityMs = this.VISIBILITY_TIMEOUT_SECONDS * 1000;
     if (this.HEARTBEAT_INTERVAL_SECONDS * 2 > this.VISIBILITY_TIMEOUT_SECONDS) {
       // One lost heartbeat must not let the message reappear while it is being worked on.

@@ -1,8 +1,24 @@
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { accessSync, constants } from 'node:fs';
 import { ToInt } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DB_SSL_MODES = ['disable', 'verify-full'] as const;
+
+// pg reads these from the URL with its own meaning (not libpq's), overriding DB_SSL_MODE.
+const URL_TLS_PARAMETERS = /[?&](ssl|sslmode|sslrootcert|sslcert|sslkey|sslnegotiation)=/i;
+
+/** What the persistence lib needs to connect (structurally its DatabaseOptions). */
+export interface DatabaseConnection {
+  url: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  applicationName: string;
+  tlsRootCertPath?: string;
+}
 
 const URL_OPTIONS = {
   require_tld: false,
@@ -39,6 +55,63 @@ export class DatabaseConfig {
   /** Connections this process opens at most: its pool and any of its own. The k8s budget check sums them. */
   databaseConnections(): number {
     return this.DB_POOL_SIZE;
+  }
+
+  /** Server-side limit of one statement, set per transaction (SET LOCAL, pooler-safe); the client gives up this plus DB_CONNECT_TIMEOUT_MS after sending a query and discards the connection. */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DB_STATEMENT_TIMEOUT_MS = 10_000;
+
+  /** disable, or verify-full: TLS with the server certificate checked against DB_SSL_ROOT_CERT and the host name of DATABASE_URL (RDS: the RDS CA bundle in the images). */
+  @IsIn(DB_SSL_MODES)
+  DB_SSL_MODE: (typeof DB_SSL_MODES)[number] = 'disable';
+
+  /** CA bundle (PEM file) that signs the database server's certificate; required with DB_SSL_MODE=verify-full. The images carry the RDS bundle at /etc/ssl/certs/rds-global-bundle.pem. */
+  @IsOptional()
+  @IsString()
+  DB_SSL_ROOT_CERT?: string;
+
+  crossFieldErrors(): string[] {
+    const errors: string[] = [];
+    if (URL_TLS_PARAMETERS.test(this.DATABASE_URL)) {
+      errors.push(
+        'DATABASE_URL: TLS is set with DB_SSL_MODE and DB_SSL_ROOT_CERT, not with ssl/sslmode/sslrootcert in the URL',
+      );
+    }
+    if (this.DB_SSL_MODE === 'verify-full') {
+      if (!this.DB_SSL_ROOT_CERT) {
+        errors.push('DB_SSL_ROOT_CERT: required with DB_SSL_MODE=verify-full');
+      } else if (!isReadable(this.DB_SSL_ROOT_CERT)) {
+        errors.push(`DB_SSL_ROOT_CERT: ${this.DB_SSL_ROOT_CERT} is not a readable file`);
+      }
+    } else if (this.DB_SSL_ROOT_CERT) {
+      errors.push('DB_SSL_ROOT_CERT: set, but DB_SSL_MODE=disable would not use it');
+    }
+    return errors;
+  }
+
+  /** This process's connection settings; the pool size may differ per use (migrations need two). */
+  databaseConnection(applicationName: string, poolSize = this.DB_POOL_SIZE): DatabaseConnection {
+    return {
+      url: this.DATABASE_URL,
+      poolSize,
+      connectTimeoutMs: this.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: this.DB_STATEMENT_TIMEOUT_MS,
+      // Server-side application_name is at most 63 bytes.
+      applicationName: applicationName.slice(0, 63),
+      tlsRootCertPath: this.DB_SSL_MODE === 'verify-full' ? this.DB_SSL_ROOT_CERT : undefined,
+    };
+  }
+}
+
+function isReadable(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

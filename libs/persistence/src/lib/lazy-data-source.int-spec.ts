@@ -1,5 +1,4 @@
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
-import { ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
 
 /**
@@ -127,14 +126,13 @@ describe(LazyDataSource.name, () => {
     });
     target.hostname = '127.0.0.1';
     target.port = String(relay.port);
-    database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: target.toString(),
-        poolSize: 2,
-        connectTimeoutMs: 1000,
-        applicationName: 'lazy-data-source-spec',
-      }),
-    );
+    database = new LazyDataSource({
+      url: target.toString(),
+      poolSize: 2,
+      connectTimeoutMs: 1000,
+      statementTimeoutMs: 5000,
+      applicationName: 'lazy-data-source-spec',
+    });
   });
 
   afterEach(async () => {

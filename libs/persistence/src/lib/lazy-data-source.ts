@@ -1,4 +1,5 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { DatabaseOptions, ordersDataSourceOptions } from './data-source.options';
 
 /** What TypeORM's Postgres driver keeps after a half-successful initialize (not in its public types). */
 interface DriverInternals {
@@ -15,8 +16,15 @@ export class LazyDataSource {
   private connecting: Promise<DataSource> | undefined;
   private closed = false;
 
-  constructor(options: DataSourceOptions) {
-    this.dataSource = new DataSource(options);
+  private readonly timeouts: string;
+
+  constructor(options: DatabaseOptions) {
+    this.dataSource = new DataSource(ordersDataSourceOptions(options));
+    const ms = Math.round(options.statementTimeoutMs);
+    // Per transaction, never per session: through a transaction-mode pooler the next transaction
+    // may run on another server connection. A client that vanishes mid-transaction does not hold
+    // its locks beyond the idle limit either.
+    this.timeouts = `SET LOCAL statement_timeout = ${ms}; SET LOCAL idle_in_transaction_session_timeout = ${ms}`;
   }
 
   get(): Promise<DataSource> {
@@ -31,6 +39,15 @@ export class LazyDataSource {
       this.connecting = undefined;
     });
     return this.connecting;
+  }
+
+  /** One transaction with the statement timeout applied (the settings cost one round trip). */
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const dataSource = await this.get();
+    return dataSource.transaction(async (manager) => {
+      await manager.query(this.timeouts);
+      return work(manager);
+    });
   }
 
   /** Idempotent. Waits for a connect in progress, then ends the pool. */

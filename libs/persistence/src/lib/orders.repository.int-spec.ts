@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
 import { NewOrderRecord } from './new-order.record';
 import { OrdersRepository } from './orders.repository';
@@ -26,14 +25,13 @@ async function migratedDatabase(): Promise<LazyDataSource> {
   if (!url) {
     throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
   }
-  const database = new LazyDataSource(
-    ordersDataSourceOptions({
-      url,
-      poolSize: 4,
-      connectTimeoutMs: 5000,
-      applicationName: 'persistence-tests',
-    }),
-  );
+  const database = new LazyDataSource({
+    url,
+    poolSize: 4,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 10_000,
+    applicationName: 'persistence-tests',
+  });
   await runMigrations(await database.get());
   return database;
 }

@@ -21,8 +21,9 @@ export class OrdersRepository {
   /**
    * Writes the orders and their items atomically. `ON CONFLICT DO NOTHING` on the order id makes a
    * redelivered order a no-op, even when two replicas race with the same message, and only the
-   * orders inserted now get items. Usually one statement and one round trip (no BEGIN/COMMIT);
-   * a batch too large for one statement's parameters is split inside a transaction.
+   * orders inserted now get items. Usually one statement; a batch too large for one statement's
+   * parameters is split into several. Always inside a transaction: that is where the statement
+   * timeout is set (SET LOCAL), the only scope a transaction-mode pooler keeps.
    */
   async insertMany(records: NewOrderRecord[]): Promise<InsertOutcome> {
     // First copy wins; a stable lock order lets two batches sharing ids wait instead of deadlocking.
@@ -30,7 +31,6 @@ export class OrdersRepository {
       a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0,
     );
     const chunks = chunkByParameters(unique);
-    const dataSource = await this.database.get();
     const inserted = new Set<string>();
     const write = async (manager: EntityManager) => {
       for (const chunk of chunks) {
@@ -41,11 +41,7 @@ export class OrdersRepository {
         rows.forEach((row) => inserted.add(row.order_id));
       }
     };
-    if (chunks.length === 1) {
-      await write(dataSource.manager);
-    } else {
-      await dataSource.transaction(write);
-    }
+    await this.database.transaction(write);
     return {
       inserted: unique
         .filter((record) => inserted.has(record.orderId))

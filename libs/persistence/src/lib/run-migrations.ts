@@ -1,19 +1,34 @@
-import { DataSource, Migration } from 'typeorm';
+import { DataSource, Migration, MigrationExecutor } from 'typeorm';
 
 // Any fixed number; all migration runners agree on it, so only one migrates at a time.
 const MIGRATION_LOCK_KEY = 7_461_001;
+// A runner that dies or loses its network mid-migration gives the lock up after this long.
+const IDLE_IN_TRANSACTION_MS = 60_000;
 
-/** Runs pending migrations under a session advisory lock: safe when several runners start at once. Needs two pooled connections (lock + migrations). */
+/**
+ * Runs pending migrations in one transaction that first takes a transaction-scoped advisory lock:
+ * safe when several runners start at once, directly or through a transaction-mode pooler (lock,
+ * the check of what is pending and the migrations all run on one server connection, and COMMIT
+ * or ROLLBACK releases the lock). Needs one connection. Migrations therefore must not need to run
+ * outside a transaction (no CREATE INDEX CONCURRENTLY).
+ */
 export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
-  await runner.connect();
   try {
-    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    return await dataSource.runMigrations({ transaction: 'each' });
+    await runner.startTransaction();
+    await runner.query(`SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
+    await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    const executor = new MigrationExecutor(dataSource, runner);
+    executor.transaction = 'all';
+    const applied = await executor.executePendingMigrations();
+    await runner.commitTransaction();
+    return applied;
+  } catch (error) {
+    if (runner.isTransactionActive) {
+      await runner.rollbackTransaction().catch(() => undefined);
+    }
+    throw error;
   } finally {
-    await runner
-      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
-      .catch(() => undefined);
     await runner.release();
   }
 }

@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@orders/messaging';
-import { LazyDataSource, ordersDataSourceOptions, runMigrations } from '@orders/persistence';
+import { LazyDataSource, runMigrations } from '@orders/persistence';
 import { randomUUID } from 'node:crypto';
 
 /** Endpoints of the real SQS emulator and PostgreSQL that jest's global setup started. */
@@ -62,14 +62,13 @@ export async function createQueuePair(
 
 /** A migrated database connection for assertions on stored rows. */
 export async function migratedDatabase(): Promise<LazyDataSource> {
-  const database = new LazyDataSource(
-    ordersDataSourceOptions({
-      url: testStack().databaseUrl,
-      poolSize: 4,
-      connectTimeoutMs: 5000,
-      applicationName: 'orders-tests',
-    }),
-  );
+  const database = new LazyDataSource({
+    url: testStack().databaseUrl,
+    poolSize: 4,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 10_000,
+    applicationName: 'orders-tests',
+  });
   await runMigrations(await database.get());
   return database;
 }

@@ -50,17 +50,12 @@ async function startStack({
   if (!sqs) {
     cleanups.push(() => ownSqs.stop());
   }
+  const dataDir = join(REPO_ROOT, 'tmp', `stack-${process.pid}-${Date.now()}`, 'postgres');
   const ownPostgres =
     postgres ??
-    (await (
-      await import('./local-postgres.mjs')
-    ).startLocalPostgres(
-      postgresOptions ?? {
-        dataDir: join(REPO_ROOT, 'tmp', `stack-${process.pid}-${Date.now()}`, 'postgres'),
-        fresh: true,
-        durable: false,
-      },
-    ));
+    (postgresOptions
+      ? await (await import('./local-postgres.mjs')).startLocalPostgres(postgresOptions)
+      : await (await import('./test-postgres.mjs')).startTestPostgres({ dataDir }));
   if (!postgres) {
     cleanups.push(() =>
       postgresOptions?.fresh === false || postgresOptions?.durable

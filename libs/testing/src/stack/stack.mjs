@@ -10,4 +10,5 @@ export {
   waitForHttp,
 } from './stack.cjs';
 export { startLocalPostgres } from './local-postgres.mjs';
+export { startTestPostgres } from './test-postgres.mjs';
 export { startLocalSqs } from './local-sqs.mjs';

