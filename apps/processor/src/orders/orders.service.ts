@@ -21,6 +21,8 @@ export class OrdersService {
       currency: envelope.order.currency,
       acceptedAt: new Date(envelope.acceptedAt),
       correlationId: context.correlationId ?? null,
+      // Who placed the order; GET /orders/:id answers only that client.
+      clientId: envelope.clientId ?? null,
       items: envelope.order.items,
     });
     if (outcome === 'stored') {
