@@ -2,17 +2,17 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { SqsModule } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { MetricsModule } from '@orders/observability';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
+import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
 import { GatewayMetrics } from './http/gateway.metrics';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { ContractValidationPipe } from './http/contract-validation.pipe';
-import { ORDERS_PRODUCER, OrderPublisher } from './orders/order-publisher';
+import { OrderPublisher } from './orders/order-publisher';
 import { OrdersHttpController } from './orders/orders.http.controller';
 import { OrdersService } from './orders/orders.service';
 
@@ -28,15 +28,7 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [
-        TerminusModule.forRoot({ logger: false }),
-        MetricsModule,
-        SqsModule.registerAsync({
-          useFactory: () => ({
-            producers: [{ name: ORDERS_PRODUCER, queueUrl: config.ORDERS_QUEUE_URL, sqs }],
-          }),
-        }),
-      ],
+      imports: [TerminusModule.forRoot({ logger: false }), MetricsModule],
       controllers: [OrdersHttpController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
@@ -53,6 +45,7 @@ export class AppModule {
         },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useClass: ContractValidationPipe },
+        ApiKeyAuthenticator,
         GatewayMetrics,
         OrderPublisher,
         OrdersService,

@@ -7,3 +7,7 @@ export * from './lib/order-accepted.view';
 export * from './lib/order-item.dto';
 export * from './lib/stored-order.view';
 export * from './lib/validation-options';
+export * from './lib/order-message.body';
+export * from './lib/request-headers';
+export * from './lib/storable-text';
+export * from './lib/stored-columns';

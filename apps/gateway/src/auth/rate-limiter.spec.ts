@@ -29,3 +29,28 @@ describe(RateLimiter.name, () => {
     );
   });
 });
+
+describe(`${RateLimiter.name} with a fixed capacity`, () => {
+  it('should never track more clients than its capacity, forgetting the least recently seen', () => {
+    const limiter = new RateLimiter(10, () => 0, { burst: 1, maxTracked: 100 });
+
+    for (let index = 0; index < 10_000; index++) {
+      limiter.take(`address-${index}`);
+    }
+
+    expect(limiter.tracked).toBe(100);
+    expect(limiter.peek('address-9999')).toBeGreaterThan(0);
+    expect(limiter.peek('address-0')).toBe(0);
+  });
+
+  it('should let peek look without spending', () => {
+    const limiter = new RateLimiter(10, () => 0, { burst: 2 });
+
+    expect(limiter.peek('a')).toBe(0);
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.peek('a')).toBe(0);
+    expect(limiter.take('a')).toBe(0);
+    expect(limiter.peek('a')).toBeGreaterThan(0);
+    expect(limiter.tracked).toBe(1);
+  });
+});

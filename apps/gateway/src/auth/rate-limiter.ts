@@ -3,47 +3,76 @@ interface Bucket {
   updatedAt: number;
 }
 
-// Bounds memory if many distinct anonymous addresses show up.
-const MAX_TRACKED_CLIENTS = 50_000;
+export interface RateLimiterOptions {
+  /** Requests a full bucket lets through at once; default a tenth of the minute's allowance. */
+  burst?: number;
+  /** Fixed capacity: beyond it the least recently seen client is forgotten (default 50,000). */
+  maxTracked?: number;
+}
 
 /**
- * Token bucket per client: `perMinute` requests per minute on average, bursts of up to a tenth of
- * a minute's allowance. In memory per replica, so the cluster-wide limit is replicas × perMinute.
+ * Token bucket per client: `perMinute` requests per minute on average, bursts of up to `burst`.
+ * In memory per replica, so the cluster-wide limit is replicas × perMinute. Memory is bounded by
+ * `maxTracked` buckets however many distinct clients (or addresses) show up.
  */
 export class RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
   private readonly capacity: number;
   private readonly refillPerMs: number;
+  private readonly maxTracked: number;
 
   constructor(
     private readonly perMinute: number,
     private readonly now: () => number = Date.now,
+    options: RateLimiterOptions = {},
   ) {
-    this.capacity = Math.max(1, Math.ceil(perMinute / 10));
+    this.capacity = options.burst ?? Math.max(1, Math.ceil(perMinute / 10));
     this.refillPerMs = perMinute / 60_000;
+    this.maxTracked = options.maxTracked ?? 50_000;
+  }
+
+  get tracked(): number {
+    return this.buckets.size;
   }
 
   /** 0 when the request may pass, otherwise the seconds to wait. */
   take(client: string): number {
+    return this.check(client, true);
+  }
+
+  /** Like take, without spending a token: would a request pass now? */
+  peek(client: string): number {
+    return this.check(client, false);
+  }
+
+  private check(client: string, spend: boolean): number {
     if (this.perMinute === 0) {
       return 0;
     }
     const now = this.now();
     let bucket = this.buckets.get(client);
-    if (!bucket) {
-      if (this.buckets.size >= MAX_TRACKED_CLIENTS) {
-        this.buckets.delete(this.buckets.keys().next().value as string);
+    if (bucket) {
+      // Re-inserted so the Map's order is least recently seen first.
+      this.buckets.delete(client);
+    } else {
+      if (!spend) {
+        return 0;
       }
       bucket = { tokens: this.capacity, updatedAt: now };
-      this.buckets.set(client, bucket);
     }
+    if (this.buckets.size >= this.maxTracked) {
+      this.buckets.delete(this.buckets.keys().next().value as string);
+    }
+    this.buckets.set(client, bucket);
     bucket.tokens = Math.min(
       this.capacity,
       bucket.tokens + (now - bucket.updatedAt) * this.refillPerMs,
     );
     bucket.updatedAt = now;
     if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+      if (spend) {
+        bucket.tokens -= 1;
+      }
       return 0;
     }
     return Math.max(1, Math.ceil((1 - bucket.tokens) / this.refillPerMs / 1000));

@@ -4,10 +4,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { GatewayConfig } from '@orders/config';
+import { REQUEST_ID_REPLACED_HEADER } from '@orders/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { AppModule } from '../app.module';
+import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { GatewayMetrics } from './gateway.metrics';
+import { correlationIdOf, replacedRequestId } from './request-id';
 
 // The OpenAPI UI lives outside Nest's router; the k8s checks read its path from here.
 export const API_DOCS_PATH = 'docs';
@@ -19,9 +22,9 @@ export async function createGatewayApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // Trust the caller's request id for correlation, or make one.
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    // The caller's x-request-id is the correlation id if it can be stored as is; else a new one.
+    requestIdHeader: false,
+    genReqId: correlationIdOf,
     // On close, drop idle keep-alive sockets at once; busy ones finish their request first.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
@@ -52,16 +55,48 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
         'x-request-id',
         'traceparent',
       ],
-      exposedHeaders: ['location', 'x-request-id', 'retry-after'],
+      exposedHeaders: ['location', 'x-request-id', REQUEST_ID_REPLACED_HEADER, 'retry-after'],
     });
   }
 
+  // Before the body is read: a caller without a valid key costs no parsing, only a hash.
+  const authenticator = app.get(ApiKeyAuthenticator);
+  fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done) => {
+    if (!request.routeOptions.url?.startsWith('/orders')) {
+      done();
+      return;
+    }
+    try {
+      authenticator.authenticate(request);
+      done();
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+
   // Only JSON bodies: anything else gets 415 from Fastify before a handler runs.
   fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser(
     'application/json',
-    { parseAs: 'string', bodyLimit: config.BODY_LIMIT_BYTES },
-    fastify.getDefaultJsonParser('error', 'error'),
+    { parseAs: 'buffer', bodyLimit: config.BODY_LIMIT_BYTES },
+    (
+      request: FastifyRequest,
+      body: Buffer,
+      done: (error: Error | null, value?: unknown) => void,
+    ) => {
+      // Decoding would turn bad bytes into U+FFFD silently: the order stored would not be the one sent.
+      if (!isUtf8(body)) {
+        done(
+          Object.assign(new Error('The body is not valid UTF-8'), {
+            statusCode: 400,
+            code: 'INVALID_UTF8',
+          }),
+        );
+        return;
+      }
+      void parseJson(request, body.toString('utf8'), done);
+    },
   );
 
   const metrics = app.get(GatewayMetrics);
@@ -95,6 +130,10 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       done: (error: null, payload: unknown) => void,
     ) => {
       void reply.header('x-request-id', request.id);
+      const replaced = replacedRequestId(request);
+      if (replaced) {
+        void reply.header(REQUEST_ID_REPLACED_HEADER, replaced);
+      }
       done(null, payload);
     },
   );

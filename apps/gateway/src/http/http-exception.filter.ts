@@ -116,6 +116,8 @@ function statusOf(code: OrdersErrorCode): number {
     case OrdersErrorCode.QueueUnavailable:
     case OrdersErrorCode.DatabaseUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
+    case OrdersErrorCode.RefusedByQueue:
+      return HttpStatus.INTERNAL_SERVER_ERROR;
     case OrdersErrorCode.OrderNotFound:
       return HttpStatus.NOT_FOUND;
     case OrdersErrorCode.InvalidOrderId:
@@ -130,6 +132,7 @@ function authStatusOf(code: AuthErrorCode): number {
     case AuthErrorCode.InvalidApiKey:
       return HttpStatus.UNAUTHORIZED;
     case AuthErrorCode.RateLimited:
+    case AuthErrorCode.TooManyFailedAttempts:
       return HttpStatus.TOO_MANY_REQUESTS;
   }
 }

@@ -1,40 +1,54 @@
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GatewayConfig } from '@orders/config';
-import { SqsService } from '@ssut/nestjs-sqs';
 import { Registry } from 'prom-client';
 import { GatewayMetrics } from '../http/gateway.metrics';
 import { OrderPublisher } from './order-publisher';
-import { OrdersException } from './orders.exception';
+import { OrdersErrorCode, OrdersException } from './orders.exception';
 
 type SentBatch = { id: string; body: string }[];
+type Refusal = false | 'server' | 'content';
 
-/** A stand-in for the SQS producer that refuses chosen bodies the way SendMessageBatch reports per-entry failures. */
-class ScriptedProducer {
+/** A stand-in for SQSClient that refuses chosen bodies the way SendMessageBatch reports per-entry failures. */
+class ScriptedSqs {
   readonly batches: SentBatch[] = [];
-  constructor(private readonly refuse: (body: string, attempt: number) => boolean) {}
+  constructor(private readonly refuse: (body: string, attempt: number) => Refusal) {}
 
-  async send(_name: string, messages: SentBatch): Promise<void> {
+  async send(command: SendMessageBatchCommand) {
     const attempt = this.batches.length;
-    this.batches.push(messages);
-    const failed = messages
-      .filter((message) => this.refuse(message.body, attempt))
-      .map((message) => message.id);
-    if (failed.length > 0) {
-      throw Object.assign(new Error('Failed to send messages'), { failedMessages: failed });
-    }
+    const entries = (command.input.Entries ?? []).map((entry) => ({
+      id: entry.Id as string,
+      body: entry.MessageBody as string,
+    }));
+    this.batches.push(entries);
+    const Failed = entries.flatMap((entry) => {
+      const refusal = this.refuse(entry.body, attempt);
+      return refusal
+        ? [
+            {
+              Id: entry.id,
+              SenderFault: refusal === 'content',
+              Code: refusal === 'content' ? 'InvalidMessageContents' : 'InternalError',
+              Message: 'refused',
+            },
+          ]
+        : [];
+    });
+    return { Successful: [], Failed };
   }
 }
 
 function publisherWith(
-  producer: ScriptedProducer,
+  producer: ScriptedSqs,
   overrides: Partial<GatewayConfig> = {},
 ): OrderPublisher {
   const config = Object.assign(new GatewayConfig(), {
     SEND_BATCH_LINGER_MS: 5,
     SEND_TIMEOUT_MS: 2000,
+    ORDERS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/orders',
     ...overrides,
   });
   return new OrderPublisher(
-    producer as unknown as SqsService,
+    producer as unknown as SQSClient,
     config,
     new GatewayMetrics(new Registry()),
   );
@@ -44,7 +58,7 @@ const message = (body: string) => ({ body, attributes: {} });
 
 describe(OrderPublisher.name, () => {
   it('should coalesce concurrent publishes into batches of at most 10', async () => {
-    const producer = new ScriptedProducer(() => false);
+    const producer = new ScriptedSqs(() => false);
     const publisher = publisherWith(producer);
 
     await Promise.all(
@@ -55,8 +69,8 @@ describe(OrderPublisher.name, () => {
     expect(producer.batches.every((batch) => batch.length <= 10)).toBe(true);
   });
 
-  it('should fail only the request whose entry SQS refused, after retrying only that entry', async () => {
-    const producer = new ScriptedProducer((body) => body === 'poison');
+  it('should fail only the request whose entry SQS failed, after retrying only that entry', async () => {
+    const producer = new ScriptedSqs((body) => body === 'poison' && 'server');
     const publisher = publisherWith(producer);
 
     const results = await Promise.allSettled(
@@ -65,6 +79,9 @@ describe(OrderPublisher.name, () => {
 
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect((results[1] as PromiseRejectedResult).reason).toBeInstanceOf(OrdersException);
+    expect((results[1] as PromiseRejectedResult).reason.code).toBe(
+      OrdersErrorCode.QueueUnavailable,
+    );
     // The first call carried all three; the retries carried the refused entry alone.
     expect(producer.batches.map((batch) => batch.map((entry) => entry.body))).toEqual([
       ['a', 'poison', 'b'],
@@ -74,7 +91,9 @@ describe(OrderPublisher.name, () => {
   });
 
   it('should succeed when a refused entry is accepted on retry', async () => {
-    const producer = new ScriptedProducer((body, attempt) => body === 'flaky' && attempt === 0);
+    const producer = new ScriptedSqs(
+      (body, attempt) => body === 'flaky' && attempt === 0 && 'server',
+    );
     const publisher = publisherWith(producer);
 
     await expect(publisher.publish(message('flaky'))).resolves.toBeUndefined();
@@ -82,7 +101,7 @@ describe(OrderPublisher.name, () => {
   });
 
   it('should keep batches under 256 KiB', async () => {
-    const producer = new ScriptedProducer(() => false);
+    const producer = new ScriptedSqs(() => false);
     const publisher = publisherWith(producer);
     const big = 'x'.repeat(60 * 1024);
 
@@ -94,5 +113,28 @@ describe(OrderPublisher.name, () => {
       ),
     ).toBe(true);
     expect(producer.batches.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('should never retry an entry SQS refused for its content, nor call it an outage', async () => {
+    const producer = new ScriptedSqs((body) => body === 'bad' && 'content');
+    const publisher = publisherWith(producer);
+
+    const error = await publisher.publish(message('bad')).catch((reason: unknown) => reason);
+
+    expect(error).toBeInstanceOf(OrdersException);
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.RefusedByQueue);
+    expect(producer.batches).toHaveLength(1);
+  });
+
+  it('should refuse a message over the SQS size limit without sending it', async () => {
+    const producer = new ScriptedSqs(() => false);
+    const publisher = publisherWith(producer);
+
+    const error = await publisher
+      .publish(message('x'.repeat(256 * 1024 + 1)))
+      .catch((reason: unknown) => reason);
+
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.RefusedByQueue);
+    expect(producer.batches).toHaveLength(0);
   });
 });

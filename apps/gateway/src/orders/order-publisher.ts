@@ -1,7 +1,12 @@
-import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
+import {
+  BatchResultErrorEntry,
+  MessageAttributeValue,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { SqsService } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
+import { ORDER_MESSAGE_MAX_BYTES } from '@orders/contracts';
 import {
   messageSize,
   MicroBatcher,
@@ -12,9 +17,7 @@ import {
 import { GatewayMetrics } from '../http/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
-export const ORDERS_PRODUCER = 'orders';
-
-// Only entries SQS reported as failed are sent again; a whole batch never is.
+// Only entries SQS reported as failed on its side are sent again; a whole batch never is.
 const FAILED_ENTRY_RETRIES = 2;
 
 export interface OutgoingMessage {
@@ -22,14 +25,19 @@ export interface OutgoingMessage {
   attributes: Record<string, MessageAttributeValue>;
 }
 
-/** sqs-producer's FailedMessagesError (not exported): some entries of the batch were refused. */
-function isPartialFailure(error: unknown): error is Error & { failedMessages: string[] } {
-  return (
-    error instanceof Error && Array.isArray((error as { failedMessages?: unknown }).failedMessages)
+type BatchEntry = OutgoingMessage & { id: string };
+
+/**
+ * SQS refused this message for what it contains (SenderFault): sending it again cannot help, so it
+ * must never become a 503. The contract admits only what SQS takes, so this is a bug in it.
+ */
+function refusedForContent(detail: string): OrdersException {
+  return new OrdersException(
+    OrdersErrorCode.RefusedByQueue,
+    'The order queue refused this order; it was not accepted, and retrying will not help',
+    new Error(detail),
   );
 }
-
-type BatchEntry = OutgoingMessage & { id: string };
 
 /**
  * Puts orders on the queue. Concurrent requests share SendMessageBatch calls (up to 10× fewer
@@ -43,7 +51,7 @@ export class OrderPublisher implements OnApplicationShutdown {
   private nextEntryId = 0;
 
   constructor(
-    private readonly sqs: SqsService,
+    private readonly sqs: SQSClient,
     private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
@@ -58,8 +66,16 @@ export class OrderPublisher implements OnApplicationShutdown {
     );
   }
 
-  /** Resolves only once SQS has acknowledged the message; rejects with QUEUE_UNAVAILABLE otherwise. */
+  /**
+   * Resolves only once SQS has acknowledged the message; rejects with QUEUE_UNAVAILABLE when a retry
+   * may succeed, REFUSED_BY_QUEUE when SQS refused the content (a contract bug, logged as such).
+   */
   async publish(message: OutgoingMessage): Promise<void> {
+    const size = messageSize(message.body, message.attributes);
+    if (size > ORDER_MESSAGE_MAX_BYTES) {
+      this.logContractBug(`message of ${size} bytes exceeds ${ORDER_MESSAGE_MAX_BYTES}`);
+      throw refusedForContent(`${size} bytes`);
+    }
     const stopTimer = this.metrics.enqueueSeconds.startTimer();
     let timeout: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -84,6 +100,9 @@ export class OrderPublisher implements OnApplicationShutdown {
       stopTimer({ outcome: 'failed' });
       this.metrics.sqsErrors.inc();
       if (error instanceof OrdersException) {
+        if (error.code === OrdersErrorCode.RefusedByQueue) {
+          this.logContractBug(String((error.cause as Error | undefined)?.message));
+        }
         throw error;
       }
       throw new OrdersException(
@@ -100,43 +119,61 @@ export class OrderPublisher implements OnApplicationShutdown {
     await this.batcher.drain();
   }
 
+  private logContractBug(detail: string): void {
+    this.logger.error({
+      msg: 'contract bug: the gateway admitted an order that SQS refuses for its content',
+      detail,
+    });
+  }
+
   private async sendBatch(messages: BatchEntry[]): Promise<Settled<void>[]> {
     const results = new Map<string, Settled<void>>();
     let pending = messages;
     for (let attempt = 0; attempt <= FAILED_ENTRY_RETRIES && pending.length > 0; attempt++) {
       this.metrics.batchSize.observe(pending.length);
+      let failed: BatchResultErrorEntry[];
       try {
-        await this.sqs.send(
-          ORDERS_PRODUCER,
-          pending.map((message) => ({
-            id: message.id,
-            body: message.body,
-            messageAttributes: message.attributes,
-          })),
+        const response = await this.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: this.config.ORDERS_QUEUE_URL,
+            Entries: pending.map((message) => ({
+              Id: message.id,
+              MessageBody: message.body,
+              MessageAttributes: message.attributes,
+            })),
+          }),
         );
-        pending.forEach((message) => results.set(message.id, { ok: true, value: undefined }));
-        pending = [];
+        failed = response.Failed ?? [];
       } catch (error) {
-        if (!isPartialFailure(error)) {
-          // Transport failure after the SDK's own retries: nobody knows which entries landed.
-          this.logger.warn({
-            msg: 'SendMessageBatch failed',
-            entries: pending.length,
-            error: String(error),
-          });
-          pending.forEach((message) => results.set(message.id, { ok: false, error }));
-          pending = [];
-          break;
-        }
-        const failed = new Set(error.failedMessages);
-        pending.forEach((message) => {
-          if (!failed.has(message.id)) {
-            results.set(message.id, { ok: true, value: undefined });
-          }
+        // Transport failure after the SDK's own retries: nobody knows which entries landed.
+        this.logger.warn({
+          msg: 'SendMessageBatch failed',
+          entries: pending.length,
+          error: String(error),
         });
-        pending = pending.filter((message) => failed.has(message.id));
         pending.forEach((message) => results.set(message.id, { ok: false, error }));
+        break;
       }
+      const failures = new Map(failed.map((entry) => [entry.Id, entry]));
+      const retry: BatchEntry[] = [];
+      for (const message of pending) {
+        const failure = failures.get(message.id);
+        if (!failure) {
+          results.set(message.id, { ok: true, value: undefined });
+        } else if (failure.SenderFault) {
+          results.set(message.id, {
+            ok: false,
+            error: refusedForContent(`${failure.Code}: ${failure.Message}`),
+          });
+        } else {
+          results.set(message.id, {
+            ok: false,
+            error: new Error(`${failure.Code}: ${failure.Message}`),
+          });
+          retry.push(message);
+        }
+      }
+      pending = retry;
     }
     return messages.map(
       (message) => results.get(message.id) ?? { ok: false, error: new Error('not sent') },

@@ -1,5 +1,6 @@
 export enum OrdersErrorCode {
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
+  RefusedByQueue = 'REFUSED_BY_QUEUE',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   OrderNotFound = 'ORDER_NOT_FOUND',
   InvalidOrderId = 'INVALID_ORDER_ID',

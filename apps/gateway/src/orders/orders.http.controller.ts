@@ -1,14 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  HttpCode,
-  Param,
-  Post,
-  Res,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
@@ -17,9 +7,14 @@ import {
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
-import { CreateOrderDto, OrderAcceptedView, StoredOrderView } from '@orders/contracts';
+import {
+  CreateOrderDto,
+  OrderAcceptedView,
+  REQUEST_HEADERS,
+  REQUEST_ID_REPLACED_HEADER,
+  StoredOrderView,
+} from '@orders/contracts';
 import type { FastifyReply } from 'fastify';
-import { ApiKeyGuard } from '../auth/api-key.guard';
 import { Context, RequestContext } from '../http/request-context';
 import { ApiOrderErrors } from './orders.openapi';
 import { OrdersService } from './orders.service';
@@ -27,7 +22,23 @@ import { OrdersService } from './orders.service';
 @ApiTags('orders')
 @ApiBearerAuth()
 @ApiSecurity('api-key')
-@UseGuards(ApiKeyGuard)
+@ApiHeader({
+  name: REQUEST_HEADERS.requestId.name,
+  required: false,
+  description: `Correlation id, stored with the order. Must be ${REQUEST_HEADERS.requestId.rule}; any other value is replaced by a generated one and the answer carries ${REQUEST_ID_REPLACED_HEADER}`,
+  schema: {
+    type: 'string',
+    pattern: REQUEST_HEADERS.requestId.pattern,
+    maxLength: REQUEST_HEADERS.requestId.maxLength,
+  },
+})
+@ApiHeader({
+  name: REQUEST_HEADERS.traceparent.name,
+  required: false,
+  description: 'W3C Trace Context; an invalid one starts a new trace',
+  schema: { type: 'string', pattern: REQUEST_HEADERS.traceparent.pattern },
+})
+// Authentication runs in Fastify's onRequest hook (create-gateway-app.ts), before the body is read.
 @Controller('orders')
 export class OrdersHttpController {
   constructor(private readonly orders: OrdersService) {}
@@ -37,13 +48,18 @@ export class OrdersHttpController {
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
-    description: 'Retries with the same key get the same orderId and one stored order',
+    description: `Retries with the same key get the same orderId and one stored order. Must be ${REQUEST_HEADERS.idempotencyKey.rule}, else 400`,
+    schema: {
+      type: 'string',
+      pattern: REQUEST_HEADERS.idempotencyKey.pattern,
+      maxLength: REQUEST_HEADERS.idempotencyKey.maxLength,
+    },
   })
   @ApiAcceptedResponse({
     type: OrderAcceptedView,
     description: 'The order is in the queue; Location names where it will be readable',
   })
-  @ApiOrderErrors(400, 401, 413, 415, 429, 503)
+  @ApiOrderErrors(400, 401, 413, 415, 429, 500, 503)
   async create(
     @Body() order: CreateOrderDto,
     @Context() context: RequestContext,
@@ -58,7 +74,10 @@ export class OrdersHttpController {
   @Header('Cache-Control', 'no-store')
   @ApiOkResponse({ type: StoredOrderView })
   @ApiOrderErrors(400, 401, 404, 429, 503)
-  find(@Param('orderId') orderId: string): Promise<StoredOrderView> {
-    return this.orders.find(orderId);
+  find(
+    @Param('orderId') orderId: string,
+    @Context() context: RequestContext,
+  ): Promise<StoredOrderView> {
+    return this.orders.find(orderId, context);
   }
 }

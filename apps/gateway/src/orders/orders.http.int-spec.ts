@@ -11,8 +11,11 @@ import {
 } from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { createGatewayApp } from '../http/create-gateway-app';
+import { OrderPublisher } from './order-publisher';
+import { OrdersErrorCode, OrdersException } from './orders.exception';
 
 const API_KEY = 'test-key-shop-a';
+const OTHER_API_KEY = 'test-key-shop-b';
 const validOrder = {
   customerId: 'customer-7',
   currency: 'USD',
@@ -27,7 +30,10 @@ function gatewayConfig(queues: QueuePair, overrides: Record<string, string> = {}
     ORDERS_QUEUE_URL: queues.queueUrl,
     ORDERS_DLQ_URL: queues.dlqUrl,
     DATABASE_URL: stack.databaseUrl,
-    API_KEYS: `shop-a:${createHash('sha256').update(API_KEY).digest('hex')}`,
+    API_KEYS: [
+      `shop-a:${createHash('sha256').update(API_KEY).digest('hex')}`,
+      `shop-b:${createHash('sha256').update(OTHER_API_KEY).digest('hex')}`,
+    ].join(','),
     AUTH_REQUIRED: 'true',
     LOG_LEVEL: 'error',
     ...overrides,
@@ -104,6 +110,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
       type: 'order.accepted',
       version: 1,
       orderId: body.orderId,
+      clientId: 'shop-a',
       order: validOrder,
     });
     expect(Date.parse(envelope.acceptedAt)).not.toBeNaN();
@@ -223,6 +230,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
         currency: 'EUR',
         acceptedAt: new Date('2026-05-01T10:00:00Z'),
         correlationId: null,
+        clientId: 'shop-a',
         items: [{ sku: 'A', quantity: 3, unitPriceCents: 250 }],
       },
     ]);
@@ -283,6 +291,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
       '413',
       '415',
       '429',
+      '500',
       '503',
     ]);
     expect(Object.keys(document.paths['/orders/{orderId}'].get.responses).sort()).toEqual([
@@ -315,5 +324,181 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(metrics).toMatch(/^orders_rejected_total\{reason="400"\} 1$/m);
     expect(metrics).toMatch(/^sqs_send_batch_size_count 1$/m);
     expect(metrics).toMatch(/^http_request_duration_seconds_bucket/m);
+  });
+
+  const receiveAll = async () =>
+    (
+      await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queues.queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ['All'],
+        }),
+      )
+    ).Messages ?? [];
+
+  it("should answer 404 for another client's order exactly as for an unknown id", async () => {
+    const orderId = randomUUID();
+    const unknownId = randomUUID();
+    await new OrdersRepository(database).insertMany([
+      {
+        orderId,
+        customerId: 'c-9',
+        currency: 'EUR',
+        acceptedAt: new Date(),
+        correlationId: null,
+        clientId: 'shop-a',
+        items: [{ sku: 'A', quantity: 1, unitPriceCents: 1 }],
+      },
+    ]);
+    const read = (id: string, key: string) =>
+      app.inject({ method: 'GET', url: `/orders/${id}`, headers: { 'x-api-key': key } });
+
+    const owner = await read(orderId, API_KEY);
+    const other = await read(orderId, OTHER_API_KEY);
+    const unknown = await read(unknownId, OTHER_API_KEY);
+
+    expect(owner.statusCode).toBe(200);
+    expect([other.statusCode, unknown.statusCode]).toEqual([404, 404]);
+    expect(other.json()).toEqual({
+      ...unknown.json(),
+      message: unknown.json().message.replace(unknownId, orderId),
+    });
+    expect(Object.keys(other.headers).sort()).toEqual(Object.keys(unknown.headers).sort());
+  });
+
+  it('should authenticate before the body is read: a wrong key with a broken or huge body is 401', async () => {
+    const broken = await post('{"customerId": ', { authorization: 'Bearer wrong' });
+    const huge = await post(
+      { ...validOrder, customerId: 'x'.repeat(70 * 1024) },
+      { authorization: 'Bearer wrong' },
+    );
+
+    expect([broken.statusCode, huge.statusCode]).toEqual([401, 401]);
+    expect(broken.json().code).toBe('INVALID_API_KEY');
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should throttle wrong keys per source address with 429 and Retry-After, even for a right key then', async () => {
+    const attempt = (key: string, remoteAddress: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/orders',
+        remoteAddress,
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        payload: JSON.stringify(validOrder),
+      });
+
+    const wrong = [];
+    for (let index = 0; index < 10; index++) {
+      wrong.push((await attempt(`guess-${index}`, '192.0.2.7')).statusCode);
+    }
+    const throttled = await attempt('guess-10', '192.0.2.7');
+    const rightKeySameAddress = await attempt(API_KEY, '192.0.2.7');
+    const sameIpv6Block = [];
+    for (let index = 0; index < 11; index++) {
+      sameIpv6Block.push((await attempt('guess', `2001:db8:1:2::${index + 1}`)).statusCode);
+    }
+    const otherAddress = await attempt(API_KEY, '192.0.2.8');
+
+    expect(wrong).toEqual(Array(10).fill(401));
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().code).toBe('TOO_MANY_FAILED_ATTEMPTS');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(rightKeySameAddress.statusCode).toBe(429);
+    expect(sameIpv6Block.slice(10)).toEqual([429]);
+    expect(otherAddress.statusCode).toBe(202);
+  });
+
+  it('should replace an x-request-id that cannot be stored, and say so in the answer', async () => {
+    const kept = await post(validOrder, { 'x-request-id': 'r'.repeat(128) });
+    const tooLong = await post(validOrder, { 'x-request-id': 'r'.repeat(129) });
+    const latin1 = await post(validOrder, { 'x-request-id': 'caf\u00c3\u00a9' });
+
+    expect([kept.statusCode, tooLong.statusCode, latin1.statusCode]).toEqual([202, 202, 202]);
+    expect(kept.headers['x-request-id']).toBe('r'.repeat(128));
+    expect(kept.headers['x-request-id-replaced']).toBeUndefined();
+    for (const replaced of [tooLong, latin1]) {
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(replaced.headers['x-request-id-replaced']).toMatch(/x-request-id must be/);
+    }
+    const attributes = (await receiveAll()).map(
+      (message) => message.MessageAttributes?.['correlation-id']?.StringValue,
+    );
+    expect(attributes.sort()).toEqual(
+      [kept, tooLong, latin1].map((response) => response.headers['x-request-id']).sort(),
+    );
+  });
+
+  it.each([
+    ['NUL in customerId', { ...validOrder, customerId: 'a\u0000b' }, 'customerId'],
+    [
+      'a customerId of 64 letters and U+FE0F (65 code points)',
+      { ...validOrder, customerId: 'a'.repeat(64) + '\ufe0f' },
+      'customerId',
+    ],
+    ['U+FFFE in customerId', { ...validOrder, customerId: '\ufffe' }, 'customerId'],
+    [
+      'a lone surrogate in a sku',
+      { ...validOrder, items: [{ ...validOrder.items[0], sku: 'a\ud800' }] },
+      'items.0.sku',
+    ],
+  ])('should answer 400 for %s, and enqueue nothing', async (_case, body, field) => {
+    // JSON.stringify writes a lone surrogate as a \ud800 escape, as a client would.
+    const response = await post(body);
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().fields.map((each: { field: string }) => each.field)).toEqual([field]);
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should answer 400 for a body that is not valid UTF-8, even when decoding keeps its length', async () => {
+    // A truncated 4-byte sequence (3 bytes) decodes to one U+FFFD (also 3 bytes).
+    const json = Buffer.from(JSON.stringify({ ...validOrder, customerId: 'ab' }));
+    const at = json.indexOf('ab');
+    const broken = Buffer.concat([
+      json.subarray(0, at),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+      json.subarray(at),
+    ]);
+
+    const response = await app.inject({
+      method: 'POST',
+      url: '/orders',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}` },
+      payload: broken,
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toMatch(/UTF-8/);
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should put orders with astral and U+FFFD-range text on the queue intact, as ASCII', async () => {
+    const order = {
+      ...validOrder,
+      customerId: '\u{1f600}\u{10ffff}\ufffd\u202e',
+      items: [{ ...validOrder.items[0], sku: '\u{e0001}\u{20000}' }],
+    };
+
+    const response = await post(order);
+
+    expect(response.statusCode).toBe(202);
+    const [message] = await receiveAll();
+    expect(message.Body).toMatch(/^[\x20-\x7e]*$/);
+    expect(JSON.parse(message.Body ?? '{}').order).toEqual(order);
+  });
+
+  it('should treat an entry SQS refuses for its content as a contract bug, never as an outage to retry', async () => {
+    const publisher = app.get(OrderPublisher);
+
+    // Raw, not ASCII-escaped: the emulator refuses the astral character.
+    const error = await publisher
+      .publish({ body: '{"order":"\u{1f600}"}', attributes: {} })
+      .catch((reason: unknown) => reason);
+
+    expect(error).toBeInstanceOf(OrdersException);
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.RefusedByQueue);
+    expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
   });
 });

@@ -2,12 +2,13 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 
 const DESCRIPTIONS: Record<number, string> = {
-  400: 'Invalid body (each bad field named in `fields`), malformed JSON, a malformed order id or Idempotency-Key',
+  400: 'Invalid body (each bad field named in `fields`), malformed JSON or UTF-8, a malformed order id or Idempotency-Key',
   401: 'Missing or unknown API key',
-  404: 'No such order stored (yet)',
+  404: "No such order stored (yet) for this API client; another client's order reads the same",
   413: 'Body larger than BODY_LIMIT_BYTES',
   415: 'Content-Type is not application/json',
-  429: 'Rate limit of this API key exceeded; see Retry-After',
+  429: 'Rate limit of this API key exceeded, or too many wrong API keys from this address; see Retry-After',
+  500: 'SQS refused the order for its content (a contract bug, logged); nothing was accepted; do not retry unchanged',
   503: 'Queue (POST) or database (GET) unavailable; nothing was accepted; see Retry-After',
 };
 

@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
+  asciiJson,
   buildOrderAcceptedEnvelope,
   CreateOrderDto,
+  isValidRequestHeader,
   MessageAttribute,
   OrderAcceptedView,
+  REQUEST_HEADERS,
   StoredOrderView,
 } from '@orders/contracts';
 import { stringAttribute } from '@orders/messaging';
@@ -14,9 +17,6 @@ import { RequestContext } from '../http/request-context';
 import { orderIdForIdempotencyKey, uuidv7 } from './order-id';
 import { OrderPublisher } from './order-publisher';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
-
-// Printable ASCII, as the Idempotency-Key draft's examples; long enough for a UUID or a hash.
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 @Injectable()
 export class OrdersService {
@@ -29,9 +29,10 @@ export class OrdersService {
   /** Puts a validated order on the queue; resolves only once SQS holds it. Never touches the database. */
   async accept(order: CreateOrderDto, context: RequestContext): Promise<OrderAcceptedView> {
     const orderId = this.orderIdFor(context);
-    const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), order);
+    const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), order, context.clientId);
     await this.publisher.publish({
-      body: JSON.stringify(envelope),
+      // ASCII-only JSON: every queue takes it, whatever characters the order holds.
+      body: asciiJson(envelope),
       attributes: {
         [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
         [MessageAttribute.TraceParent]: stringAttribute(context.traceparent),
@@ -44,7 +45,8 @@ export class OrdersService {
     return { orderId, status: 'accepted' };
   }
 
-  async find(orderId: string): Promise<StoredOrderView> {
+  /** Only the client that placed an order can read it; to any other it is unknown (404). */
+  async find(orderId: string, context: RequestContext): Promise<StoredOrderView> {
     if (!isUUID(orderId)) {
       throw new OrdersException(
         OrdersErrorCode.InvalidOrderId,
@@ -53,7 +55,7 @@ export class OrdersService {
     }
     let stored: OrderEntity | null;
     try {
-      stored = await this.repository.findWithItems(orderId.toLowerCase());
+      stored = await this.repository.findWithItems(orderId.toLowerCase(), context.clientId);
     } catch (error) {
       throw new OrdersException(
         OrdersErrorCode.DatabaseUnavailable,
@@ -74,10 +76,10 @@ export class OrdersService {
     if (context.idempotencyKey === undefined) {
       return uuidv7();
     }
-    if (!IDEMPOTENCY_KEY.test(context.idempotencyKey)) {
+    if (!isValidRequestHeader('idempotencyKey', context.idempotencyKey)) {
       throw new OrdersException(
         OrdersErrorCode.InvalidIdempotencyKey,
-        'Idempotency-Key must be 1..255 printable ASCII characters',
+        `Idempotency-Key must be ${REQUEST_HEADERS.idempotencyKey.rule}`,
       );
     }
     return orderIdForIdempotencyKey(context.clientId, context.idempotencyKey);

@@ -33,6 +33,8 @@ export function toOrderRecord({
     currency: envelope.order.currency,
     acceptedAt: new Date(envelope.acceptedAt),
     correlationId: correlationIdOf(message) ?? null,
+    // Who placed the order; GET /orders/:id answers only that client.
+    clientId: envelope.clientId ?? null,
     items: envelope.order.items,
   };
 }

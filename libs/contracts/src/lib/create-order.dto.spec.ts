@@ -125,3 +125,53 @@ describe(toOrderAcceptedEnvelope.name, () => {
     expect(fieldsOf(plain)).toEqual(problems(OrderAcceptedEnvelope, plain));
   });
 });
+
+describe('CreateOrderDto text fields', () => {
+  it.each([
+    ['customerId with NUL', { ...valid, customerId: 'a\u0000' }, 'customerId'],
+    [
+      'customerId of 64 letters and U+FE0F',
+      { ...valid, customerId: 'a'.repeat(64) + '\ufe0f' },
+      'customerId',
+    ],
+    [
+      'a sku with a lone surrogate',
+      { ...valid, items: [{ ...valid.items[0], sku: '\ud800' }] },
+      'items.0.sku',
+    ],
+    ['a sku that is a number', { ...valid, items: [{ ...valid.items[0], sku: 7 }] }, 'items.0.sku'],
+  ])('should reject %s', (_case, plain, field) => {
+    expect(problems(CreateOrderDto, plain)).toEqual([field]);
+  });
+
+  it('should accept astral, format and C1 characters up to 64 code points', () => {
+    const customerId = '\u{1f600}'.repeat(62) + '\u202e\u0085';
+
+    expect(problems(CreateOrderDto, { ...valid, customerId })).toEqual([]);
+  });
+});
+
+describe('OrderAcceptedEnvelope clientId', () => {
+  const envelope = (clientId?: string) =>
+    JSON.parse(
+      JSON.stringify(
+        buildOrderAcceptedEnvelope(
+          '01938c4e-8f2a-7b3c-9d4e-5f6a7b8c9d0e',
+          new Date(),
+          valid as CreateOrderDto,
+          clientId,
+        ),
+      ),
+    );
+
+  it('should carry the client at the top level, and accept envelopes of older gateways without it', () => {
+    expect(envelope('shop-a').clientId).toBe('shop-a');
+    expect(problems(OrderAcceptedEnvelope, envelope('shop-a'))).toEqual([]);
+    expect(problems(OrderAcceptedEnvelope, envelope())).toEqual([]);
+  });
+
+  it('should refuse a client id that could not be stored', () => {
+    expect(problems(OrderAcceptedEnvelope, envelope('x'.repeat(65)))).toEqual(['clientId']);
+    expect(problems(OrderAcceptedEnvelope, envelope(''))).toEqual(['clientId']);
+  });
+});

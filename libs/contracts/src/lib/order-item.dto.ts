@@ -1,13 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
+import { IsStorableText, STORABLE_TEXT_PATTERN, STORABLE_TEXT_RULE } from './storable-text';
+import { SKU_MAX_LENGTH } from './stored-columns';
 
 export class OrderItemDto {
-  @ApiProperty({ minLength: 1, maxLength: 64, example: 'SKU-1234' })
-  @IsString()
-  @Length(1, 64)
+  @ApiProperty({
+    minLength: 1,
+    maxLength: SKU_MAX_LENGTH,
+    pattern: STORABLE_TEXT_PATTERN,
+    description: `Lengths in Unicode code points; ${STORABLE_TEXT_RULE}`,
+    example: 'SKU-1234',
+  })
+  @IsStorableText(1, SKU_MAX_LENGTH)
   sku: string;
 
-  @ApiProperty({ minimum: 1, maximum: 1000, example: 2 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1000, example: 2 })
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -15,6 +22,7 @@ export class OrderItemDto {
 
   /** Integer minor units (cents); floats never carry money. */
   @ApiProperty({
+    type: 'integer',
     minimum: 0,
     maximum: 100_000_000,
     example: 1999,

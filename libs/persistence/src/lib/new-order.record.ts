@@ -5,6 +5,8 @@ export interface NewOrderRecord {
   currency: string;
   acceptedAt: Date;
   correlationId: string | null;
+  /** The API client that placed the order (the envelope's clientId); null when unknown. */
+  clientId?: string | null;
   items: { sku: string; quantity: number; unitPriceCents: number }[];
 }
 

@@ -31,6 +31,10 @@ export class OrderEntity {
   })
   correlationId: string | null;
 
+  /** The API client that placed the order; null for orders stored before clients were recorded. */
+  @Column({ name: 'client_id', type: 'varchar', length: 64, nullable: true })
+  clientId: string | null;
+
   @OneToMany(() => OrderItemEntity, (item) => item.order)
   items: OrderItemEntity[];
 }

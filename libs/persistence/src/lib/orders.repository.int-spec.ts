@@ -11,6 +11,7 @@ function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
     currency: 'EUR',
     acceptedAt: new Date('2026-01-02T03:04:05.678Z'),
     correlationId: 'corr-1',
+    clientId: 'shop-a',
     items: [
       { sku: 'A', quantity: 2, unitPriceCents: 150 },
       { sku: 'B', quantity: 1, unitPriceCents: 99 },
@@ -47,6 +48,17 @@ describe(OrdersRepository.name, () => {
 
   afterAll(() => database.close());
 
+  it('should find an order only for the client that placed it', async () => {
+    const mine = record();
+    const unowned = record({ clientId: null });
+    await repository.insertMany([mine, unowned]);
+
+    expect((await repository.findWithItems(mine.orderId, 'shop-a'))?.clientId).toBe('shop-a');
+    expect(await repository.findWithItems(mine.orderId, 'shop-b')).toBeNull();
+    // Orders from before clients were recorded belong to nobody.
+    expect(await repository.findWithItems(unowned.orderId, 'shop-a')).toBeNull();
+  });
+
   it('should store orders with their items and total in one call', async () => {
     const first = record();
     const second = record({
@@ -56,7 +68,7 @@ describe(OrdersRepository.name, () => {
     const outcome = await repository.insertMany([first, second]);
 
     expect(outcome.inserted.sort()).toEqual([first.orderId, second.orderId].sort());
-    const stored = await repository.findWithItems(first.orderId);
+    const stored = await repository.findWithItems(first.orderId, 'shop-a');
     expect(stored?.totalCents).toBe(399);
     expect(stored?.acceptedAt.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     expect(
@@ -126,7 +138,9 @@ describe(OrdersRepository.name, () => {
     const outcome = await repository.insertMany([first, repeated]);
 
     expect(outcome.inserted).toEqual([first.orderId]);
-    expect((await repository.findWithItems(first.orderId))?.customerId).toBe('customer-1');
+    expect((await repository.findWithItems(first.orderId, 'shop-a'))?.customerId).toBe(
+      'customer-1',
+    );
   });
 
   it('should reject the whole transaction when one order breaks a constraint', async () => {
@@ -139,6 +153,6 @@ describe(OrdersRepository.name, () => {
       driverError: { code: '23514' },
     });
 
-    expect(await repository.findWithItems(good.orderId)).toBeNull();
+    expect(await repository.findWithItems(good.orderId, 'shop-a')).toBeNull();
   });
 });

@@ -5,7 +5,7 @@ import { OrderEntity } from './order.entity';
 
 // Postgres accepts at most 65535 bind parameters per statement.
 const MAX_PARAMETERS = 60_000;
-const ORDER_COLUMNS = 6;
+const ORDER_COLUMNS = 7;
 const ITEM_COLUMNS = 5;
 
 export interface InsertOutcome {
@@ -52,10 +52,11 @@ export class OrdersRepository {
     };
   }
 
-  async findWithItems(orderId: string): Promise<OrderEntity | null> {
+  /** The order only if `clientId` placed it: another client's order reads as absent. */
+  async findWithItems(orderId: string, clientId: string): Promise<OrderEntity | null> {
     const dataSource = await this.database.get();
     return dataSource.getRepository(OrderEntity).findOne({
-      where: { orderId },
+      where: { orderId, clientId },
       relations: { items: true },
       order: { items: { lineNo: 'ASC' } },
     });
@@ -101,7 +102,8 @@ function insertStatement(records: NewOrderRecord[]): [string, unknown[]] {
     .map(
       (record) =>
         `(${placeholder(record.orderId, '::uuid')}, ${placeholder(record.customerId)}, ${placeholder(record.currency)}, ` +
-        `${placeholder(totalCentsOf(record), '::bigint')}, ${placeholder(record.acceptedAt, '::timestamptz')}, ${placeholder(record.correlationId)})`,
+        `${placeholder(totalCentsOf(record), '::bigint')}, ${placeholder(record.acceptedAt, '::timestamptz')}, ${placeholder(record.correlationId)}, ` +
+        `${placeholder(record.clientId ?? null, '::varchar')})`,
     )
     .join(', ');
   const items = records
@@ -114,10 +116,10 @@ function insertStatement(records: NewOrderRecord[]): [string, unknown[]] {
     )
     .join(', ');
   const sql = `
-    WITH incoming (order_id, customer_id, currency, total_cents, accepted_at, correlation_id) AS (VALUES ${orders}),
+    WITH incoming (order_id, customer_id, currency, total_cents, accepted_at, correlation_id, client_id) AS (VALUES ${orders}),
     inserted AS (
-      INSERT INTO orders (order_id, customer_id, currency, total_cents, accepted_at, correlation_id)
-      SELECT order_id, customer_id, currency, total_cents, accepted_at, correlation_id FROM incoming ORDER BY order_id
+      INSERT INTO orders (order_id, customer_id, currency, total_cents, accepted_at, correlation_id, client_id)
+      SELECT order_id, customer_id, currency, total_cents, accepted_at, correlation_id, client_id FROM incoming ORDER BY order_id
       ON CONFLICT (order_id) DO NOTHING
       RETURNING order_id
     )${
