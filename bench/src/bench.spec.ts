@@ -8,9 +8,11 @@ const REPO_ROOT = resolve(__dirname, '../..');
 interface LoadResult {
   okPerSecond: number;
   ok: number;
+  round: number;
   latencyMs: { p50: number; p99: number };
   cpu: { serverMsPerOk: number | null };
   statusCounts: Record<string, number>;
+  sqs?: { perOrder: number; byAction: Record<string, number> };
   lockHeldFraction?: number;
 }
 
@@ -20,28 +22,50 @@ interface DrainResult {
   ordersPerSecond: number;
 }
 
-interface SqsRequests {
-  perOrder: number;
-  byAction: Record<string, number>;
+interface Figure {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  spread: number | null;
+  flagged: boolean;
+  samples: number[];
 }
+
+type Sender = Record<'healthy' | 'degraded' | 'down', LoadResult[]>;
 
 interface BenchResults {
-  settings: { backlogOrders: number };
+  settings: { backlogOrders: number; rounds: number; coldStartRounds: number };
+  tracing: { mode: string; active: boolean };
   sections: {
-    ceiling: LoadResult;
-    intake: Record<'gateway' | 'baseline', Record<'healthy' | 'degraded' | 'down', LoadResult>>;
+    intake: Record<'noop' | 'gateway' | 'gatewayTraced' | 'peer' | 'baseline', Sender>;
     processor: {
-      ceilings: { receiveDelete: { messagesPerSecond: number }; insert: { rowsPerSecond: number } };
-      drain: { one: DrainResult; two: DrainResult };
-      endToEnd: { allStored: boolean; latencyMs: { p50: number; p99: number } };
+      rounds: {
+        receiveDelete: { messagesPerSecond: number };
+        insert: { rowsPerSecond: number };
+        drain: { one: DrainResult; two: DrainResult };
+      }[];
     };
-    sqsRequests: { endToEnd: SqsRequests };
-    coldStart: Record<string, { coldStartMs: number; idleRssMiB: number }>;
+    endToEnd: {
+      replicas: number;
+      rounds: {
+        allStored: boolean;
+        latencyMs: { p50: number; p99: number };
+        sqs: { perOrder: number; byAction: Record<string, number> };
+      }[];
+    };
   };
-  targets: { id: string; met: boolean; ratio: number }[];
+  summary: {
+    ratios: Record<string, Figure>;
+    coldStart: Record<string, { coldStartMs: Figure; idleRssMiB: Figure }>;
+  };
+  timeline: {
+    samples: { t: number; series: string; rate: number }[];
+    steps: { section: string; label: string }[];
+  };
+  targets: { id: string; met: boolean | null; value: Figure }[];
 }
 
-// Smoke only: every phase runs for a couple of seconds and the result file must be complete and
+// Smoke only: every phase runs for a couple of seconds and the result files must be complete and
 // plausible. Speed targets are judged by the full run (`npm run bench`), never in CI.
 describe('bench (smoke run)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
@@ -56,101 +80,162 @@ describe('bench (smoke run)', () => {
       {
         cwd: REPO_ROOT,
         encoding: 'utf8',
-        timeout: 140_000,
+        timeout: 280_000,
         env: { ...process.env, NODE_OPTIONS: '' },
       },
     );
     output = `${run.stdout}\n${run.stderr}`;
     exitCode = run.status;
-    const json = readdirSync(outDir).find((file) => file.endsWith('.json'));
+    const json = readdirSync(outDir).find((file) => /-smoke\.json$/.test(file));
     results = JSON.parse(json ? readFileSync(join(outDir, json), 'utf8') : '{}') as BenchResults;
   });
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('should finish and write the JSON, Markdown and SVG reports', () => {
+  it('should finish and write the Markdown, SVG, summary JSON and raw JSON reports', () => {
     if (exitCode !== 0) {
       throw new Error(`bench exited with ${exitCode}:\n${output.slice(-4000)}`);
     }
     const files = readdirSync(outDir);
-    expect(files.filter((file) => /-smoke\.(json|md|svg)$/.test(file))).toHaveLength(3);
-    const svg = readFileSync(
-      join(outDir, files.find((file) => file.endsWith('.svg')) as string),
-      'utf8',
+    expect(files.filter((file) => /-smoke\.(json|md|svg|summary\.json)$/.test(file))).toHaveLength(
+      4,
     );
+    const read = (suffix: string) =>
+      readFileSync(join(outDir, files.find((file) => file.endsWith(suffix)) as string), 'utf8');
+    const svg = read('.svg');
     expect(svg).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
-    const markdown = readFileSync(
-      join(outDir, files.find((file) => file.endsWith('.md')) as string),
-      'utf8',
-    );
+    expect(svg).toContain('<polyline');
+    const markdown = read('.md');
     expect(markdown).toContain('## Targets');
+    expect(markdown).toContain('-smoke.svg)');
+    const summary = JSON.parse(read('.summary.json')) as { targets: unknown[]; sections?: unknown };
+    expect(summary.targets.length).toBe(results.targets.length);
+    expect(summary.sections).toBeUndefined();
   });
 
-  it('should measure the ceiling and the gateway with accepted orders and their own CPU time', () => {
-    const { ceiling, intake } = results.sections;
-    for (const load of [ceiling, intake.gateway.healthy]) {
+  it('should print progress with the step, the repetition, the elapsed time and an ETA', () => {
+    expect(output).toMatch(
+      /\[bench +\d+ s, ETA [^\]]+\] step \d+\/\d+: intake round 2\/2 · gateway/,
+    );
+  });
+
+  it('should run every intake target once per round, after a warm-up of each', () => {
+    const { intake } = results.sections;
+    const rounds = results.settings.rounds;
+    for (const sender of ['noop', 'gateway', 'gatewayTraced', 'peer', 'baseline'] as const) {
+      expect(intake[sender].healthy.map((run) => run.round)).toEqual(
+        Array.from({ length: rounds }, (_, index) => index + 1),
+      );
+    }
+    const labels = results.timeline.steps.map((step) => step.label);
+    for (const target of ['no-op', 'gateway', 'gateway traced', 'SQS peer', 'coupled']) {
+      expect(labels.indexOf(`warm-up · ${target}`)).toBeLessThan(
+        labels.findIndex((label) => label.startsWith('intake round 1/')),
+      );
+    }
+    for (const load of [
+      intake.noop.healthy[0],
+      intake.gateway.healthy[0],
+      intake.peer.healthy[0],
+    ]) {
       expect(load.ok).toBeGreaterThan(0);
-      expect(load.okPerSecond).toBeGreaterThan(0);
       expect(load.latencyMs.p99).toBeGreaterThanOrEqual(load.latencyMs.p50);
       expect(load.cpu.serverMsPerOk).toBeGreaterThan(0);
     }
-    expect(Object.keys(intake.gateway.healthy.statusCounts)).toEqual(['202']);
+    expect(Object.keys(intake.gateway.healthy[0].statusCounts)).toEqual(['202']);
+    expect(Object.keys(intake.peer.healthy[0].statusCounts)).toEqual(['202']);
+  });
+
+  it('should count one SendMessage per order for the peer and batches for the gateway', () => {
+    const { gateway, peer } = results.sections.intake;
+    const send = peer.healthy[0].sqs as { perOrder: number; byAction: Record<string, number> };
+    expect(send.byAction.SendMessage).toBeGreaterThanOrEqual(peer.healthy[0].ok);
+    expect(send.perOrder).toBeGreaterThanOrEqual(1);
+    expect(gateway.healthy[0].sqs?.byAction.SendMessageBatch).toBeGreaterThan(0);
+    expect(gateway.healthy[0].sqs?.perOrder).toBeLessThan(1);
   });
 
   it('should keep the gateway accepting while the database is down, and the coupled baseline failing', () => {
     const { gateway, baseline } = results.sections.intake;
-    expect(gateway.down.ok).toBeGreaterThan(0);
-    expect(Object.keys(gateway.down.statusCounts)).toEqual(['202']);
-    expect(baseline.healthy.ok).toBeGreaterThan(0);
-    expect(baseline.down.ok).toBe(0);
-    expect(baseline.down.statusCounts['503']).toBeGreaterThan(0);
-    expect(baseline.degraded.lockHeldFraction).toBeGreaterThan(0);
+    for (const run of gateway.down) {
+      expect(run.ok).toBeGreaterThan(0);
+      expect(Object.keys(run.statusCounts)).toEqual(['202']);
+    }
+    for (const run of baseline.down) {
+      expect(run.ok).toBe(0);
+      expect(run.statusCounts['503']).toBeGreaterThan(0);
+    }
+    // After each outage the baseline stores orders again in the next round's healthy phase.
+    expect(baseline.healthy.every((run) => run.ok > 0)).toBe(true);
+    expect(baseline.degraded[0].lockHeldFraction).toBeGreaterThan(0);
   });
 
-  it('should drain the whole backlog with one and two processors, next to both raw ceilings', () => {
-    const { processor, sqsRequests } = results.sections;
-    expect(processor.ceilings.receiveDelete.messagesPerSecond).toBeGreaterThan(0);
-    expect(processor.ceilings.insert.rowsPerSecond).toBeGreaterThan(0);
-    for (const drain of [processor.drain.one, processor.drain.two]) {
-      expect(drain).toMatchObject({ finished: true, stored: results.settings.backlogOrders });
-      expect(drain.ordersPerSecond).toBeGreaterThan(0);
+  it('should drain every backlog with one and two processors, next to both raw ceilings, each round', () => {
+    const { processor, endToEnd } = results.sections;
+    expect(processor.rounds).toHaveLength(results.settings.rounds);
+    for (const round of processor.rounds) {
+      expect(round.receiveDelete.messagesPerSecond).toBeGreaterThan(0);
+      expect(round.insert.rowsPerSecond).toBeGreaterThan(0);
+      for (const drain of [round.drain.one, round.drain.two]) {
+        expect(drain).toMatchObject({ finished: true, stored: results.settings.backlogOrders });
+        expect(drain.ordersPerSecond).toBeGreaterThan(0);
+      }
     }
-    expect(processor.endToEnd.allStored).toBe(true);
-    expect(processor.endToEnd.latencyMs.p99).toBeGreaterThanOrEqual(
-      processor.endToEnd.latencyMs.p50,
-    );
-    // Every stored order needs at least one receive; a batched pipeline needs far less than 3 calls.
-    expect(sqsRequests.endToEnd.byAction.ReceiveMessage).toBeGreaterThan(0);
-    expect(sqsRequests.endToEnd.perOrder).toBeGreaterThan(0);
-    expect(sqsRequests.endToEnd.perOrder).toBeLessThan(3);
+    expect(endToEnd.replicas).toBeGreaterThanOrEqual(1);
+    for (const round of endToEnd.rounds) {
+      expect(round.allStored).toBe(true);
+      expect(round.latencyMs.p99).toBeGreaterThanOrEqual(round.latencyMs.p50);
+      // Every stored order needs a receive; a batched pipeline needs far less than 3 calls.
+      expect(round.sqs.byAction.ReceiveMessage).toBeGreaterThan(0);
+      expect(round.sqs.perOrder).toBeGreaterThan(0);
+      expect(round.sqs.perOrder).toBeLessThan(3);
+    }
   });
 
   it('should time cold starts and idle memory of each app next to a bare Nest-Fastify app', () => {
-    const { coldStart } = results.sections;
+    const { coldStart } = results.summary;
     for (const app of ['nestNoop', 'gateway', 'processor']) {
-      expect(coldStart[app].coldStartMs).toBeGreaterThan(0);
-      expect(coldStart[app].idleRssMiB).toBeGreaterThan(20);
+      expect(coldStart[app].coldStartMs.samples).toHaveLength(results.settings.coldStartRounds);
+      expect(coldStart[app].coldStartMs.median).toBeGreaterThan(0);
+      expect(coldStart[app].idleRssMiB.median).toBeGreaterThan(20);
     }
   });
 
-  it('should check every target of the issue with a ratio and a verdict', () => {
+  it('should give every target a median with its spread from paired rounds, and a verdict', () => {
     const ids = results.targets.map((target) => target.id);
     expect(ids).toEqual(
       expect.arrayContaining([
         'gateway-cpu',
         'gateway-throughput',
+        'peer-cpu',
+        'peer-p99',
+        'peer-sqs-requests',
         'db-down-throughput',
         'db-down-p99',
         'drain-per-replica',
+        'e2e-p99',
         'sqs-requests',
         'gateway-idle-rss',
         'gateway-cold-start',
+        'tracing-cpu',
       ]),
     );
     for (const target of results.targets) {
-      expect(typeof target.met).toBe('boolean');
-      expect(target.ratio).toBeGreaterThan(0);
+      expect(target.value.median).toBeGreaterThan(0);
+      expect(target.value.min).toBeLessThanOrEqual(target.value.median as number);
+      expect(target.value.max).toBeGreaterThanOrEqual(target.value.median as number);
+      expect(typeof target.value.flagged).toBe('boolean');
+      expect(target.met === null || typeof target.met === 'boolean').toBe(true);
+    }
+    const cpu = results.summary.ratios.gatewayCpuVsNoop;
+    expect(cpu.samples).toHaveLength(results.settings.rounds);
+  });
+
+  it('should chart every measured phase second by second', () => {
+    const series = new Set(results.timeline.samples.map((sample) => sample.series));
+    for (const name of ['noop', 'gateway', 'peer', 'baseline', 'drainOne', 'endToEnd']) {
+      expect(series).toContain(name);
     }
   });
 });

@@ -22,6 +22,8 @@ const GATEWAY_ENTRY = join(REPO_ROOT, 'dist/apps/gateway/main.js');
 const PROCESSOR_ENTRY = join(REPO_ROOT, 'dist/apps/processor/main.js');
 const MIGRATE_ENTRY = join(REPO_ROOT, 'dist/apps/processor/migrate.js');
 const BASELINE_ENTRY = join(REPO_ROOT, 'bench/src/servers/coupled-baseline/main.ts');
+const PEER_ENTRY = join(REPO_ROOT, 'bench/src/servers/sqs-peer.server.ts');
+const BENCH_TSCONFIG = join(REPO_ROOT, 'bench/tsconfig.json');
 const SWC_REGISTER = createRequire(import.meta.url).resolve('@swc-node/register');
 
 /** Environment every app gets: loopback only, quiet logs, no SDK nagging. */
@@ -130,9 +132,28 @@ async function pollUntilOk(url, timeoutMs, alive) {
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
-export function gatewayApp({ sqs, queue, databaseUrl, log, env = {} }) {
+/**
+ * OpenTelemetry through its standard variables: off = SDK disabled; on = every request sampled
+ * (the worst case) and exported over OTLP/HTTP to the bench's sink. A build without tracing
+ * ignores both, and the sink then receives nothing (the report says so).
+ */
+export function tracingEnv(on, otlpUrl) {
+  return on
+    ? {
+        OTEL_SDK_DISABLED: 'false',
+        OTEL_TRACES_SAMPLER: 'always_on',
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_LOGS_EXPORTER: 'none',
+      }
+    : { OTEL_SDK_DISABLED: 'true', OTEL_TRACES_SAMPLER: 'always_off' };
+}
+
+export function gatewayApp({ sqs, queue, databaseUrl, log, env = {}, name = 'gateway' }) {
   return new BenchApp({
-    name: 'gateway',
+    name,
     entry: GATEWAY_ENTRY,
     log,
     env: {
@@ -180,7 +201,23 @@ export function baselineApp({ databaseUrl, log }) {
     env: {
       DATABASE_URL: databaseUrl,
       DB_POOL_SIZE: '10',
-      TS_NODE_PROJECT: join(REPO_ROOT, 'bench/tsconfig.json'),
+      TS_NODE_PROJECT: BENCH_TSCONFIG,
+    },
+  });
+}
+
+export function peerApp({ sqs, queue, log }) {
+  return new BenchApp({
+    name: 'sqs-peer',
+    entry: PEER_ENTRY,
+    log,
+    // Transpiled at load time like the baseline: start-up pays for it, requests do not.
+    execArgv: ['-r', SWC_REGISTER],
+    env: {
+      AWS_REGION: sqs.region,
+      SQS_ENDPOINT: sqs.endpoint,
+      ORDERS_QUEUE_URL: queue.queueUrl,
+      TS_NODE_PROJECT: BENCH_TSCONFIG,
     },
   });
 }

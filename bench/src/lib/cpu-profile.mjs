@@ -38,6 +38,9 @@ export async function summariseCpuProfile(file, { top = 25 } = {}) {
   }
   const inclusive = new Map();
   const callers = new Map();
+  // Each sample charged to the outermost package on its stack: what the app paid for entering
+  // that package (loading it at start, calling into it under load), with all it did beneath.
+  const entered = new Map();
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     if (nodes.get(id).callFrame.functionName === '(idle)') {
@@ -45,8 +48,13 @@ export async function summariseCpuProfile(file, { top = 25 } = {}) {
     }
     const seen = new Set();
     let firstCaller;
+    let outermostPackage;
     for (let current = id; current !== undefined; current = parents.get(current)) {
       const { callFrame } = nodes.get(current);
+      const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(callFrame.url);
+      if (packageMatch) {
+        outermostPackage = packageMatch[1];
+      }
       if (!callFrame.url || callFrame.url.startsWith('node:')) {
         continue;
       }
@@ -57,6 +65,8 @@ export async function summariseCpuProfile(file, { top = 25 } = {}) {
         inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
       }
     }
+    const owner = outermostPackage ?? '(app, node or GC only)';
+    entered.set(owner, (entered.get(owner) ?? 0) + delta);
     // Native and node-internal self time charged to the nearest JavaScript frame of a package or the app.
     const { callFrame } = nodes.get(id);
     if (!callFrame.url || callFrame.url.startsWith('node:')) {
@@ -79,6 +89,7 @@ export async function summariseCpuProfile(file, { top = 25 } = {}) {
     byOrigin: ranked(byOrigin),
     byFunction: ranked(byFunction),
     inclusive: ranked(inclusive),
+    byPackageEntered: ranked(entered),
     nativeByCaller: ranked(callers),
   };
 }

@@ -1,12 +1,20 @@
 import autocannon from 'autocannon';
 import { cpuSeconds, machineTicks, postgresCpuSeconds, rssMiB } from './proc-stats.mjs';
+import { round } from './stats.mjs';
 
-const round = (value, digits = 2) =>
-  Number.isFinite(value) ? Number(value.toFixed(digits)) : null;
+/** p99 of one second's response times (ms), for the time-series chart. */
+function percentile99(values) {
+  if (values.length === 0) {
+    return null;
+  }
+  values.sort((a, b) => a - b);
+  return values[Math.min(Math.ceil(values.length * 0.99) - 1, values.length - 1)];
+}
 
 /**
  * Drives one phase of load with autocannon (127.0.0.1 only, bounded in time) and reads the server's
  * own CPU accounting and RSS around it. `watch` names extra processes whose CPU is reported too.
+ * Every second's 2xx count and p99 go to `timeline` (when given) under `series`.
  */
 export async function runLoad({
   label,
@@ -21,6 +29,8 @@ export async function runLoad({
   watch = {},
   postgresDataDir,
   quietWaitSeconds = 0,
+  timeline,
+  series,
   log,
 }) {
   if (!url.startsWith('http://127.0.0.1:')) {
@@ -46,11 +56,23 @@ export async function runLoad({
   let second = 0;
   let windowCount = 0;
   let windowStart = 0;
-  instance.on('response', () => {
+  let secondOk = 0;
+  let secondLatencies = [];
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     windowCount++;
+    if (statusCode >= 200 && statusCode < 300) {
+      secondOk++;
+    }
+    secondLatencies.push(responseTime);
   });
   instance.on('tick', () => {
     second++;
+    // autocannon ticks once more as it winds down; that partial second is not a sample.
+    if (second <= durationSeconds) {
+      timeline?.record({ series, rate: secondOk, p99: percentile99(secondLatencies) });
+    }
+    secondOk = 0;
+    secondLatencies = [];
     if ((second % 3 === 0 && second < durationSeconds) || second === durationSeconds) {
       const rate = Math.round(windowCount / (second - windowStart));
       log(

@@ -109,9 +109,13 @@ export async function startSqsEmulator() {
       };
       await Promise.all(Array.from({ length: concurrency }, worker));
     },
-    /** The raw consume ceiling: ReceiveMessage (10) + DeleteMessageBatch loops, nothing else. */
+    /**
+     * The raw consume ceiling: ReceiveMessage (10) + DeleteMessageBatch loops, nothing else.
+     * Returns the count and when each batch was deleted (ms), for windowed rates.
+     */
     async receiveDeleteLoop(queueUrl, expected, concurrency = 4) {
       let received = 0;
+      const batches = [];
       const loop = async () => {
         while (received < expected) {
           const { Messages = [] } = await client.send(
@@ -134,10 +138,11 @@ export async function startSqsEmulator() {
               })),
             }),
           );
+          batches.push({ atMs: Date.now(), count: Messages.length });
         }
       };
       await Promise.all(Array.from({ length: concurrency }, loop));
-      return received;
+      return { received, batches };
     },
     async stop() {
       client.destroy();
