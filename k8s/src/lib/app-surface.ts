@@ -93,10 +93,12 @@ export async function discoverApp(
   const classNames = new Set<string>();
   for (const module of moduleRef.get(ModulesContainer).values()) {
     classNames.add(module.metatype.name);
+    // A provider's class, and the class of what a factory or value provider hands out.
     for (const wrapper of [...module.providers.values(), ...module.injectables.values()]) {
-      const type = (wrapper.metatype ?? wrapper.instance?.constructor) as Type | undefined;
-      if (typeof type === 'function' && type.name) {
-        classNames.add(type.name);
+      for (const type of [wrapper.metatype, (wrapper.instance as object | null)?.constructor]) {
+        if (typeof type === 'function' && type.name) {
+          classNames.add(type.name);
+        }
       }
     }
     for (const wrapper of module.controllers.values()) {

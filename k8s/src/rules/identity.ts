@@ -22,14 +22,14 @@ export const POLICY_DOCUMENTS: Partial<Record<AppName, string>> = {
   'dlq-cli': 'dlq-operator-policy.json',
 };
 // On each ServiceAccount with a role: the k8s/iam documents attached to it.
-export const IAM_POLICIES_ANNOTATION = 'order-pipeline.io/iam-policies';
+const IAM_POLICIES_ANNOTATION = 'order-pipeline.io/iam-policies';
 // How a ServiceAccount gets its role: IRSA's annotation, or (EKS Pod Identity, whose association
 // lives in AWS, not in the manifest) ours naming the role the association must use.
-export const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
-export const POD_IDENTITY_ROLE_ANNOTATION = 'order-pipeline.io/pod-identity-role-arn';
+const IRSA_ROLE_ANNOTATION = 'eks.amazonaws.com/role-arn';
+const POD_IDENTITY_ROLE_ANNOTATION = 'order-pipeline.io/pod-identity-role-arn';
 
 /** The role a ServiceAccount's pods get, by IRSA or Pod Identity. */
-export function roleOf(account: K8sObject): string | undefined {
+function roleOf(account: K8sObject): string | undefined {
   const annotations = account.metadata.annotations ?? {};
   return annotations[IRSA_ROLE_ANNOTATION] ?? annotations[POD_IDENTITY_ROLE_ANNOTATION];
 }

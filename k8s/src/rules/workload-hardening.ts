@@ -18,8 +18,8 @@ const PLACEHOLDER_TEXT = 'filled-by-keda-wiring';
 // Measured (docs/dlq-sidecar.md, "Inspect and redrive in a cluster"): the sidecar idles at about
 // 126 MiB RSS and one CLI process (`node cli.js`) takes about 110 MiB. An operator's
 // `kubectl exec ... -c dlq-sidecar -- node cli.js` runs inside the sidecar container's limit.
-export const DLQ_SIDECAR_IDLE_MIB = 126;
-export const DLQ_CLI_MIB = 110;
+const DLQ_SIDECAR_IDLE_MIB = 126;
+const DLQ_CLI_MIB = 110;
 // Room above the measured figures: larger scans and heap growth before the garbage collector runs.
 const MEMORY_HEADROOM = 1.25;
 
