@@ -22,7 +22,6 @@ import { acceptedOrderMessage, SAMPLE_ORDER_JSON } from './lib/orders.mjs';
 import { countStored, waitFor } from './lib/pipeline-stats.mjs';
 import { startSqsEmulator } from './lib/sqs-emulator.mjs';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const { values: args } = parseArgs({
   options: {
     target: { type: 'string', default: 'gateway' },
