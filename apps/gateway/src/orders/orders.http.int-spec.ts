@@ -10,6 +10,7 @@ import {
   testStack,
 } from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
+import { AddressInfo, connect } from 'node:net';
 import { createGatewayApp } from '../http/create-gateway-app';
 import { OrderPublisher } from './order-publisher';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
@@ -377,6 +378,28 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect([broken.statusCode, huge.statusCode]).toEqual([401, 401]);
     expect(broken.json().code).toBe('INVALID_API_KEY');
     expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
+  });
+
+  it('should answer 401 on a real socket while the body has not even been sent', async () => {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const firstLine = new Promise<string>((resolve) =>
+      socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1').split('\r\n')[0])),
+    );
+
+    // The headers announce 1000 bytes of body; none follow.
+    socket.write(
+      'POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 1000\r\nAuthorization: Bearer wrong\r\n\r\n',
+    );
+    const answer = await Promise.race([
+      firstLine,
+      new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 3 s'), 3000)),
+    ]);
+    socket.destroy();
+
+    expect(answer).toBe('HTTP/1.1 401 Unauthorized');
   });
 
   it('should throttle wrong keys per source address with 429 and Retry-After, even for a right key then', async () => {
