@@ -433,6 +433,33 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(otherAddress.statusCode).toBe(202);
   });
 
+  it('should count wrong keys by the address the trusted proxy reports, and ignore X-Forwarded-For otherwise', async () => {
+    const attempt = (forwardedFor: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/orders/${randomUUID()}`,
+        headers: { 'x-api-key': 'guess', 'x-forwarded-for': forwardedFor },
+      });
+    const statuses = async (forwardedFor: (index: number) => string) => {
+      const seen = [];
+      for (let index = 0; index < 11; index++) {
+        seen.push((await attempt(forwardedFor(index))).statusCode);
+      }
+      return seen;
+    };
+
+    // Directly exposed: a made-up header must not buy an attacker fresh addresses.
+    const direct = await statuses((index) => `198.51.100.${index}`);
+    await app.close();
+    app = await startGateway(gatewayConfig(queues, { TRUST_PROXY_HOPS: '1' }));
+    const behindProxyManyClients = await statuses((index) => `198.51.100.${index}`);
+    const behindProxyOneClient = await statuses(() => '198.51.100.200');
+
+    expect(direct.slice(10)).toEqual([429]);
+    expect(behindProxyManyClients).toEqual(Array(11).fill(401));
+    expect(behindProxyOneClient.slice(10)).toEqual([429]);
+  });
+
   it('should replace an x-request-id that cannot be stored, and say so in the answer', async () => {
     const kept = await post(validOrder, { 'x-request-id': 'r'.repeat(128) });
     const tooLong = await post(validOrder, { 'x-request-id': 'r'.repeat(129) });
