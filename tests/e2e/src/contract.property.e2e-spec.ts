@@ -368,8 +368,11 @@ describe('the acceptance contract, by generation (gateway -> SQS emulator -> pro
       'SELECT count(*)::int AS n FROM orders WHERE client_id = ANY($1)',
       [Object.values(CLIENTS)],
     );
-    // A refused request that was enqueued anyway would be an extra row (or a dead letter).
+    // A refused request that was enqueued anyway would be an extra row (or a dead letter), and an
+    // extra order stored by this run's processor, whichever client it named.
     expect(n).toBe(acceptedIds.size);
+    const metrics = await rawRequest(stack.urls.processor, { method: 'GET', path: '/metrics' });
+    expect(Number(/^orders_stored_total (\d+)$/m.exec(metrics.body)?.[1])).toBe(acceptedIds.size);
     expect(acceptedIds.size).toBeGreaterThan(0);
   });
 });

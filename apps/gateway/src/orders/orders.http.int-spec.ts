@@ -10,6 +10,7 @@ import {
   testStack,
 } from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
+import { AddressInfo, connect } from 'node:net';
 import { createGatewayApp } from '../http/create-gateway-app';
 import { OrderPublisher } from './order-publisher';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
@@ -379,6 +380,28 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
   });
 
+  it('should answer 401 on a real socket while the body has not even been sent', async () => {
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    const firstLine = new Promise<string>((resolve) =>
+      socket.once('data', (chunk: Buffer) => resolve(chunk.toString('latin1').split('\r\n')[0])),
+    );
+
+    // The headers announce 1000 bytes of body; none follow.
+    socket.write(
+      'POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json\r\n' +
+        'Content-Length: 1000\r\nAuthorization: Bearer wrong\r\n\r\n',
+    );
+    const answer = await Promise.race([
+      firstLine,
+      new Promise<string>((resolve) => setTimeout(() => resolve('no answer within 3 s'), 3000)),
+    ]);
+    socket.destroy();
+
+    expect(answer).toBe('HTTP/1.1 401 Unauthorized');
+  });
+
   it('should throttle wrong keys per source address with 429 and Retry-After, even for a right key then', async () => {
     const attempt = (key: string, remoteAddress: string) =>
       app.inject({
@@ -408,6 +431,33 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(rightKeySameAddress.statusCode).toBe(429);
     expect(sameIpv6Block.slice(10)).toEqual([429]);
     expect(otherAddress.statusCode).toBe(202);
+  });
+
+  it('should count wrong keys by the address the trusted proxy reports, and ignore X-Forwarded-For otherwise', async () => {
+    const attempt = (forwardedFor: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/orders/${randomUUID()}`,
+        headers: { 'x-api-key': 'guess', 'x-forwarded-for': forwardedFor },
+      });
+    const statuses = async (forwardedFor: (index: number) => string) => {
+      const seen = [];
+      for (let index = 0; index < 11; index++) {
+        seen.push((await attempt(forwardedFor(index))).statusCode);
+      }
+      return seen;
+    };
+
+    // Directly exposed: a made-up header must not buy an attacker fresh addresses.
+    const direct = await statuses((index) => `198.51.100.${index}`);
+    await app.close();
+    app = await startGateway(gatewayConfig(queues, { TRUST_PROXY_HOPS: '1' }));
+    const behindProxyManyClients = await statuses((index) => `198.51.100.${index}`);
+    const behindProxyOneClient = await statuses(() => '198.51.100.200');
+
+    expect(direct.slice(10)).toEqual([429]);
+    expect(behindProxyManyClients).toEqual(Array(11).fill(401));
+    expect(behindProxyOneClient.slice(10)).toEqual([429]);
   });
 
   it('should replace an x-request-id that cannot be stored, and say so in the answer', async () => {

@@ -69,6 +69,17 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @Max(10_000_000)
   RATE_LIMIT_PER_MINUTE = 6000;
 
+  /**
+   * Proxies in front of the gateway that append to X-Forwarded-For (1 behind an AWS ALB). The caller's
+   * address, which wrong-key throttling and anonymous rate limits count by, is read that many hops
+   * back. 0: the socket's address, the only safe choice for a gateway reached directly.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS = 0;
+
   /** Allowed CORS origins, comma-separated. Empty: CORS off. */
   @ToList()
   @IsString({ each: true })

@@ -1,8 +1,8 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
 
 // The characters Amazon SQS allows in message bodies and string attributes: #x9 | #xA | #xD |
-// #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. PostgreSQL's text types take a subset of
-// nothing more (no NUL, valid UTF-8, so no lone surrogates), so one rule serves both.
+// #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF. PostgreSQL's text types refuse NUL and need
+// valid UTF-8 (no lone surrogates); SQS's set already excludes both, so one rule serves both.
 const STORABLE = /^[\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]*$/u;
 const UNSTORABLE_CHARACTER = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 
