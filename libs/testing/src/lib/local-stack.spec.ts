@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,18 +47,17 @@ describe('local stack', () => {
       app,
       "require('node:net').createServer().listen(0);process.on('SIGTERM',()=>process.exit(0));",
     );
+    const pidFile = join(dir, 'app.pid');
     const launcherScript = [
+      `const { writeFileSync } = require('node:fs');`,
       `const { AppProcess } = require(${JSON.stringify(APP_PROCESS)});`,
       `const app = new AppProcess({ name: 'app', entry: ${JSON.stringify(app)}, env: process.env }).start();`,
-      'console.log(app.pid);',
+      `writeFileSync(${JSON.stringify(pidFile)}, String(app.pid));`,
       'setInterval(() => undefined, 1000);',
     ].join('\n');
-    const launcher = spawn(process.execPath, ['-e', launcherScript], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const appPid = await new Promise<number>((resolve) =>
-      launcher.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
-    );
+    const launcher = spawn(process.execPath, ['-e', launcherScript], { stdio: 'ignore' });
+    await until(() => existsSync(pidFile), 10_000);
+    const appPid = Number(readFileSync(pidFile, 'utf8'));
     expect(alive(appPid)).toBe(true);
 
     launcher.kill('SIGKILL');
