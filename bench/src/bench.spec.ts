@@ -129,10 +129,11 @@ describe('bench (smoke run)', () => {
       );
     }
     const labels = results.timeline.steps.map((step) => step.label);
+    const firstRound = labels.findIndex((label) => label.startsWith('intake round 1/'));
     for (const target of ['no-op', 'gateway', 'gateway traced', 'SQS peer', 'coupled']) {
-      expect(labels.indexOf(`warm-up · ${target}`)).toBeLessThan(
-        labels.findIndex((label) => label.startsWith('intake round 1/')),
-      );
+      const warmUp = labels.indexOf(`warm-up · ${target}`);
+      expect(warmUp).toBeGreaterThanOrEqual(0);
+      expect(warmUp).toBeLessThan(firstRound);
     }
     for (const load of [
       intake.noop.healthy[0],
@@ -237,5 +238,27 @@ describe('bench (smoke run)', () => {
     for (const name of ['noop', 'gateway', 'peer', 'baseline', 'drainOne', 'endToEnd']) {
       expect(series).toContain(name);
     }
+  });
+});
+
+describe('bench options', () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['bench/src/run.mjs', ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+
+  it('should refuse an unknown --tracing value with a message naming the choices', () => {
+    const result = run('--smoke', '--tracing', 'sometimes');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--tracing must be off, on or both, not "sometimes"');
+  });
+
+  it('should refuse a --rounds value that is not a whole number of at least one', () => {
+    const result = run('--smoke', '--rounds', '0');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--rounds must be a whole number ≥ 1, not "0"');
   });
 });

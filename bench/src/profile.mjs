@@ -41,7 +41,9 @@ const profileDir = join(REPO_ROOT, 'tmp', `bench-profile-${args.target}`);
 const workDir = join(REPO_ROOT, 'tmp', `bench-profile-${process.pid}`);
 await rm(profileDir, { recursive: true, force: true });
 await mkdir(profileDir, { recursive: true });
+const profiledNames = [];
 const profiled = (app, name) => {
+  profiledNames.push(name);
   app.execArgv = [...app.execArgv, '--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`];
   return app;
 };
@@ -50,6 +52,8 @@ const noTracing = tracingEnv(false);
 const sqs = await startSqsEmulator();
 let database;
 const notes = {};
+// Per profiled app: how much of the profile's beginning is start-up and warm-up, not load.
+const skipFirstMs = {};
 try {
   const queue = await sqs.createQueuePair('profile');
   if (args.target === 'gateway' || args.target === 'peer') {
@@ -66,7 +70,7 @@ try {
         : peerApp({ sqs, queue, log }),
       args.target,
     );
-    await app.start();
+    const readyMs = await app.start();
     const load = (label, seconds) =>
       runLoad({
         label,
@@ -80,7 +84,9 @@ try {
         watch: { sqsEmulator: sqs.pid },
         log,
       });
+    const warmupStartedMs = performance.now();
     await load('warm-up', 5);
+    skipFirstMs[args.target] = readyMs + (performance.now() - warmupStartedMs);
     const result = await load('profiled', Number(args.seconds));
     await app.stop();
     notes.load = `${result.okPerSecond} orders/s, ${result.cpu.serverMsPerOk} ms CPU per order (profiler on: slower than in the bench)`;
@@ -94,7 +100,7 @@ try {
         'processor',
       );
       const startedAt = performance.now();
-      await app.start();
+      skipFirstMs.processor = await app.start();
       await waitFor(async () => (await countStored(database.pool)) >= backlog, 180_000, 250);
       const seconds = (performance.now() - startedAt) / 1000;
       await app.stop();
@@ -118,8 +124,8 @@ try {
   }
 
   const summaries = {};
-  for (const name of await readdir(profileDir)) {
-    const files = (await readdir(join(profileDir, name))).filter((file) =>
+  for (const name of profiledNames) {
+    const files = (await readdir(join(profileDir, name)).catch(() => [])).filter((file) =>
       file.endsWith('.cpuprofile'),
     );
     if (files.length === 0) {
@@ -127,13 +133,16 @@ try {
     }
     summaries[name] = await summariseCpuProfile(join(profileDir, name, files[0]), {
       top: Number(args.top),
+      skipFirstMs: skipFirstMs[name] ?? 0,
     });
   }
   for (const [key, note] of Object.entries(notes)) {
     log(`${key}: ${note}`);
   }
   for (const [name, summary] of Object.entries(summaries)) {
-    log(`${name}: busy ${summary.busyMs} ms, idle ${summary.idleMs} ms (whole process lifetime)`);
+    log(
+      `${name}: busy ${summary.busyMs} ms, idle ${summary.idleMs} ms (${skipFirstMs[name] ? `after the first ${Math.round(skipFirstMs[name])} ms of start-up and warm-up` : 'whole process lifetime'})`,
+    );
     for (const [title, list] of [
       ['self time by origin', summary.byOrigin],
       ['time by outermost package on the stack (with all it calls)', summary.byPackageEntered],

@@ -142,11 +142,7 @@ export function tracingEnv(on, otlpUrl) {
     ? {
         OTEL_SDK_DISABLED: 'false',
         OTEL_TRACES_SAMPLER: 'always_on',
-        OTEL_TRACES_EXPORTER: 'otlp',
         OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-        OTEL_METRICS_EXPORTER: 'none',
-        OTEL_LOGS_EXPORTER: 'none',
       }
     : { OTEL_SDK_DISABLED: 'true', OTEL_TRACES_SAMPLER: 'always_off' };
 }

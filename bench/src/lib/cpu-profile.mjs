@@ -4,8 +4,16 @@ import { readFile } from 'node:fs/promises';
  * Sums a V8 .cpuprofile into self time per function and per origin (npm package, the app's own
  * bundle, node internals, GC/idle). Self time = samples whose top frame is that function.
  */
-export async function summariseCpuProfile(file, { top = 25 } = {}) {
+export async function summariseCpuProfile(file, { top = 25, skipFirstMs = 0 } = {}) {
   const profile = JSON.parse(await readFile(file, 'utf8'));
+  // Samples of the first skipFirstMs (start-up, warm-up) are dropped: the rest is the steady state.
+  let elapsedMicros = 0;
+  const kept = profile.samples.map((_, index) => {
+    elapsedMicros += profile.timeDeltas[index] ?? 0;
+    return elapsedMicros >= skipFirstMs * 1000;
+  });
+  profile.samples = profile.samples.filter((_, index) => kept[index]);
+  profile.timeDeltas = profile.timeDeltas.filter((_, index) => kept[index]);
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfMicros = new Map();
   profile.samples.forEach((id, index) => {

@@ -43,12 +43,16 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
       series: 'pipelineGateway',
       log,
     });
+  // Every accepted order stored and nothing left on the queue: an overloaded gateway may accept
+  // orders after their client timed out, and those must land in this round, not the next.
+  const settled = async (accepted) =>
+    (await countStored(database.pool)) >= accepted && (await sqs.depth(queue.queueUrl)) === 0;
   const rounds = [];
   try {
     await Promise.all([gateway.start(), ...processors.map((processor) => processor.start())]);
     step('end to end', `end to end warm-up @ ${ratePerSecond}/s`);
     const warmup = await load('pipeline warm-up', settings.warmupSeconds, false);
-    await waitFor(async () => (await countStored(database.pool)) >= warmup.ok, 30_000);
+    await waitFor(() => settled(warmup.ok), 30_000);
     for (let repetition = 1; repetition <= settings.rounds; repetition++) {
       await waitForQuietMachine(settings.quietWaitSeconds, `end to end round ${repetition}`, log);
       await database.pool.query('TRUNCATE orders CASCADE');
@@ -71,10 +75,7 @@ export async function endToEnd({ ctx, ratePerSecond, replicas }) {
       } finally {
         clearInterval(depthTimer);
       }
-      const allStored = await waitFor(
-        async () => (await countStored(database.pool)) >= result.ok,
-        60_000,
-      );
+      const allStored = await waitFor(() => settled(result.ok), 60_000);
       const processorCpu =
         processors.reduce((sum, processor) => sum + cpuSeconds(processor.pid), 0) - cpuBefore;
       const stats = await storedStats(database.pool);

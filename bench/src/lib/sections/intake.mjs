@@ -15,6 +15,7 @@ import { rssMiB } from '../proc-stats.mjs';
 import { round } from '../stats.mjs';
 
 export const DATABASE_STATES = ['healthy', 'degraded', 'down'];
+const SQS_SETTLE_MS = 1000;
 // Who runs in which database state; the ones that never touch the database run only while it is healthy.
 const DATABASE_SENDERS = ['gateway', 'baseline'];
 
@@ -111,6 +112,8 @@ export async function intake({ ctx, noopEntry }) {
       log,
     });
     if (sender.usesSqs) {
+      // Requests the client gave up on may still reach SQS: count them here, not in the next phase.
+      await sleep(SQS_SETTLE_MS);
       result.sqs = requestsPer(countsDelta(countsBefore, await sqs.counts()), result.ok);
       // Keep the emulator's queue small between phases; its cost is not the sender's.
       await sqs.client.send(new PurgeQueueCommand({ QueueUrl: queue.queueUrl }));
