@@ -1,5 +1,7 @@
+export * from './lib/access-log';
 export * from './lib/graceful-exit';
 export * from './lib/json.logger';
 export * from './lib/metrics.controller';
 export * from './lib/metrics.module';
 export * from './lib/probe-health';
+export * from './lib/route-on-spans';

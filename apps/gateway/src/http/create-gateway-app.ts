@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { GatewayConfig } from '@orders/config';
+import { JsonLogger, logRequests, routeOnSpans } from '@orders/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { AppModule } from '../app.module';
@@ -29,6 +30,11 @@ export async function createGatewayApp(
     adapter,
     { logger, bufferLogs: logger !== false, bodyParser: false },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  routeOnSpans(fastify);
+  if (logger instanceof JsonLogger) {
+    logRequests(fastify, logger);
+  }
   await configureHttp(app, config);
   return app;
 }

@@ -31,6 +31,7 @@ function publisherWith(
   const config = Object.assign(new GatewayConfig(), {
     SEND_BATCH_LINGER_MS: 5,
     SEND_TIMEOUT_MS: 2000,
+    ORDERS_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/orders',
     ...overrides,
   });
   return new OrderPublisher(

@@ -1,8 +1,18 @@
 import type { MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import { SqsService } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
-import { messageSize, MicroBatcher, Settled } from '@orders/messaging';
+import {
+  inSpan,
+  messageSize,
+  messagingAttributes,
+  MicroBatcher,
+  queueNameOfUrl,
+  sendBatchInSpan,
+  Settled,
+  withTraceContext,
+} from '@orders/messaging';
 import { GatewayMetrics } from '../http/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
@@ -38,12 +48,14 @@ export class OrderPublisher implements OnApplicationShutdown {
   private readonly batcher: MicroBatcher<BatchEntry, void>;
   // Batch entry ids must be unique within a request; order ids may repeat (same Idempotency-Key).
   private nextEntryId = 0;
+  private readonly queueName: string;
 
   constructor(
     private readonly sqs: SqsService,
     private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
+    this.queueName = queueNameOfUrl(config.ORDERS_QUEUE_URL);
     this.batcher = new MicroBatcher(
       (messages) => this.sendBatch(messages),
       {
@@ -56,7 +68,16 @@ export class OrderPublisher implements OnApplicationShutdown {
   }
 
   /** Resolves only once SQS has acknowledged the message; rejects with QUEUE_UNAVAILABLE otherwise. */
-  async publish(message: OutgoingMessage): Promise<void> {
+  publish(message: OutgoingMessage): Promise<void> {
+    // One create span per order, child of its HTTP request; the message carries its context.
+    return inSpan(
+      `create ${this.queueName}`,
+      { kind: SpanKind.PRODUCER, attributes: messagingAttributes('create', this.queueName) },
+      () => this.enqueue({ ...message, attributes: withTraceContext(message.attributes) }),
+    );
+  }
+
+  private async enqueue(message: OutgoingMessage): Promise<void> {
     const stopTimer = this.metrics.enqueueSeconds.startTimer();
     let timeout: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -103,13 +124,19 @@ export class OrderPublisher implements OnApplicationShutdown {
     for (let attempt = 0; attempt <= FAILED_ENTRY_RETRIES && pending.length > 0; attempt++) {
       this.metrics.batchSize.observe(pending.length);
       try {
-        await this.sqs.send(
-          ORDERS_PRODUCER,
-          pending.map((message) => ({
-            id: message.id,
-            body: message.body,
-            messageAttributes: message.attributes,
-          })),
+        const batch = pending;
+        await sendBatchInSpan(
+          this.queueName,
+          batch.map((message) => message.attributes),
+          () =>
+            this.sqs.send(
+              ORDERS_PRODUCER,
+              batch.map((message) => ({
+                id: message.id,
+                body: message.body,
+                messageAttributes: message.attributes,
+              })),
+            ),
         );
         pending.forEach((message) => results.set(message.id, { ok: true, value: undefined }));
         pending = [];

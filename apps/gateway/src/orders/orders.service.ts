@@ -34,7 +34,6 @@ export class OrdersService {
       body: JSON.stringify(envelope),
       attributes: {
         [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
-        [MessageAttribute.TraceParent]: stringAttribute(context.traceparent),
         ...(context.idempotencyKey
           ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) }
           : {}),

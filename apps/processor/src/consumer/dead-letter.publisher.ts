@@ -1,9 +1,10 @@
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
+import { context } from '@opentelemetry/api';
 import { SqsService } from '@ssut/nestjs-sqs';
 import { ProcessorConfig } from '@orders/config';
 import { MessageAttribute, TRACE_ATTRIBUTES } from '@orders/contracts';
-import { stringAttribute } from '@orders/messaging';
+import { messageContext, stringAttribute } from '@orders/messaging';
 import { ProcessingException } from '../orders/processing.exception';
 
 export const DEAD_LETTER_PRODUCER = 'orders-dlq';
@@ -48,10 +49,13 @@ export class DeadLetterPublisher {
       [MessageAttribute.LastFailureAt]: stringAttribute(now),
       [MessageAttribute.FailedBy]: stringAttribute(this.config.INSTANCE_ID),
     });
-    await this.sqs.send(DEAD_LETTER_PRODUCER, {
-      id: 'dead-letter',
-      body: message.Body ?? '',
-      messageAttributes: attributes,
-    });
+    // The send is traced in the order's own trace; the letter keeps that trace's traceparent.
+    await context.with(messageContext(message), () =>
+      this.sqs.send(DEAD_LETTER_PRODUCER, {
+        id: 'dead-letter',
+        body: message.Body ?? '',
+        messageAttributes: attributes,
+      }),
+    );
   }
 }

@@ -2,6 +2,7 @@ import { ChangeMessageVisibilityBatchCommand, Message, SQSClient } from '@aws-sd
 import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { envelopeRoute } from '@orders/contracts';
+import { processInMessageTrace, queueNameOfUrl } from '@orders/messaging';
 import { ProcessorMetrics } from '../health/processor.metrics';
 import {
   ProcessingErrorCode,
@@ -52,8 +53,11 @@ export class OrderBatchHandler {
     this.pollers.batchStarted(poller);
     try {
       this.metrics.batchSize.observe(messages.length);
+      const queue = queueNameOfUrl(this.config.ORDERS_QUEUE_URL);
       const outcomes = await this.withTimeout(
-        messages.map((message) => this.process(message)),
+        messages.map((message) =>
+          processInMessageTrace(queue, message, () => this.process(message), failureCode),
+        ),
         messages,
       );
       return await this.settle(outcomes);
@@ -192,6 +196,8 @@ export class OrderBatchHandler {
     }
   }
 }
+
+const failureCode = (outcome: Outcome) => outcome.failure?.code;
 
 function parseBody(body: string | undefined): { type?: unknown; version?: unknown } {
   let parsed: unknown;
