@@ -5,7 +5,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
-import { MetricsModule } from '@orders/observability';
+import { MetricsModule, registerPoolMetrics } from '@orders/observability';
+import { Registry } from 'prom-client';
 import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
@@ -53,6 +54,15 @@ export class AppModule {
                 applicationName: 'orders-gateway',
               }),
             ),
+        },
+        {
+          // Pool saturation of the read path, read at scrape time.
+          provide: 'POOL_METRICS',
+          inject: [Registry, LazyDataSource],
+          useFactory: (registry: Registry, database: LazyDataSource) => {
+            registerPoolMetrics(registry, () => database.poolStats(), config.DB_POOL_SIZE);
+            return registry;
+          },
         },
         {
           provide: OrdersRepository,

@@ -4,8 +4,13 @@ import { TerminusModule } from '@nestjs/terminus';
 import { SqsModule } from '@ssut/nestjs-sqs';
 import type { SqsOptions } from '@ssut/nestjs-sqs/dist/sqs.types';
 import { ProcessorConfig } from '@orders/config';
-import { createSqsClient } from '@orders/messaging';
-import { MetricsModule } from '@orders/observability';
+import { createSqsClient, probeQueue } from '@orders/messaging';
+import {
+  MetricsModule,
+  registerPoolMetrics,
+  registerQueueDepthMetrics,
+} from '@orders/observability';
+import { Registry } from 'prom-client';
 import { LazyDataSource, OrdersRepository, ordersDataSourceOptions } from '@orders/persistence';
 import { DatabaseGate } from './consumer/database-gate';
 import { DEAD_LETTER_PRODUCER, DeadLetterPublisher } from './consumer/dead-letter.publisher';
@@ -50,6 +55,18 @@ class ProcessorCoreModule {
         ProcessorMetrics,
         DatabaseGate,
         PollerRegistry,
+        {
+          // Read at scrape time: pool saturation, and the queue's depth as SQS counts it.
+          provide: 'RESOURCE_METRICS',
+          inject: [Registry],
+          useFactory: (registry: Registry) => {
+            registerPoolMetrics(registry, () => database.poolStats(), config.DB_POOL_SIZE);
+            registerQueueDepthMetrics(registry, () =>
+              probeQueue(sqs, config.ORDERS_QUEUE_URL, config.SQS_REQUEST_TIMEOUT_MS),
+            );
+            return registry;
+          },
+        },
       ],
       exports: [
         ProcessorConfig,

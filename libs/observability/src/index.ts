@@ -4,4 +4,5 @@ export * from './lib/json.logger';
 export * from './lib/metrics.controller';
 export * from './lib/metrics.module';
 export * from './lib/probe-health';
+export * from './lib/resource.metrics';
 export * from './lib/route-on-spans';

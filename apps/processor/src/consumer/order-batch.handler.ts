@@ -53,6 +53,11 @@ export class OrderBatchHandler {
     this.pollers.batchStarted(poller);
     try {
       this.metrics.batchSize.observe(messages.length);
+      const now = Date.now();
+      for (const message of messages) {
+        const sent = Number(message.Attributes?.SentTimestamp ?? now);
+        this.metrics.queueWaitSeconds.observe(Math.max(0, now - sent) / 1000);
+      }
       const queue = queueNameOfUrl(this.config.ORDERS_QUEUE_URL);
       const outcomes = await this.withTimeout(
         messages.map((message) =>
