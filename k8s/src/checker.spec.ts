@@ -293,6 +293,18 @@ const CASES: Array<
     'monitoring',
   ],
   [
+    'a dashboard panel reads a metric no app exports',
+    'prod',
+    (env) => {
+      const dashboard = find(env.app, 'ConfigMap', 'order-pipeline-dashboard');
+      const json = JSON.parse(dashboard.data['order-pipeline.json']);
+      json.panels.find((panel: { targets?: unknown[] }) => panel.targets).targets[0].expr =
+        'sum(rate(orders_intake_total[5m]))';
+      dashboard.data['order-pipeline.json'] = JSON.stringify(json);
+    },
+    'monitoring',
+  ],
+  [
     'the PodMonitor scrapes a port the pod does not have',
     'prod',
     (env) => (find(env.app, 'PodMonitor').spec.podMetricsEndpoints[0].port = 'metrics'),

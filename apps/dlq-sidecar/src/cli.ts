@@ -1,3 +1,4 @@
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     });
   } finally {
     await app.close();
+    await tracing?.shutdown();
     logger.flush();
   }
 }

@@ -1,3 +1,4 @@
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, DlqSidecarConfig, loadConfig } from '@orders/config';
@@ -9,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);
   const logger = new JsonLogger('dlq-sidecar', config.LOG_LEVEL);
   const app = await createSidecarApp(config, logger);
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush(), tracing);
   await app.listen(config.PORT, config.HOST);
   Logger.log(
     {

@@ -4,8 +4,9 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
-import { MetricsModule } from '@orders/observability';
+import { MetricsModule, registerPoolMetrics } from '@orders/observability';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
+import { Registry } from 'prom-client';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
@@ -37,6 +38,15 @@ export class AppModule {
           // Only GET /orders/:id reads the database; it connects on first use, never at boot.
           provide: LazyDataSource,
           useFactory: () => new LazyDataSource(config.databaseConnection('orders-gateway')),
+        },
+        {
+          // Pool saturation of the read path, read at scrape time.
+          provide: 'POOL_METRICS',
+          inject: [Registry, LazyDataSource],
+          useFactory: (registry: Registry, database: LazyDataSource) => {
+            registerPoolMetrics(registry, () => database.poolStats(), config.DB_POOL_SIZE);
+            return registry;
+          },
         },
         {
           provide: OrdersRepository,

@@ -1,3 +1,4 @@
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, GatewayConfig, loadConfig } from '@orders/config';
@@ -8,7 +9,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig(GatewayConfig);
   const logger = new JsonLogger('gateway', config.LOG_LEVEL);
   const app = await createGatewayApp(config, logger);
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush(), tracing);
   await app.listen(config.PORT, config.HOST);
   Logger.log({ msg: 'gateway listening', url: await app.getUrl() }, 'Bootstrap');
 }

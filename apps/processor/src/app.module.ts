@@ -2,9 +2,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
-import { createSqsClient } from '@orders/messaging';
-import { MetricsModule } from '@orders/observability';
+import { createSqsClient, probeQueue } from '@orders/messaging';
+import {
+  MetricsModule,
+  registerPoolMetrics,
+  registerQueueDepthMetrics,
+} from '@orders/observability';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
+import { Registry } from 'prom-client';
 import { BatchSettler } from './consumer/batch-settler';
 import { DatabaseGate } from './consumer/database-gate';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
@@ -42,6 +47,18 @@ export class AppModule {
         DatabaseGate,
         OrdersService,
         DrainCoordinator,
+        {
+          // Read at scrape time: pool saturation, and the queue's depth as SQS counts it.
+          provide: 'RESOURCE_METRICS',
+          inject: [Registry],
+          useFactory: (registry: Registry) => {
+            registerPoolMetrics(registry, () => database.poolStats(), config.DB_POOL_SIZE);
+            registerQueueDepthMetrics(registry, () =>
+              probeQueue(sqs, config.ORDERS_QUEUE_URL, config.SQS_REQUEST_TIMEOUT_MS),
+            );
+            return registry;
+          },
+        },
       ],
     };
   }

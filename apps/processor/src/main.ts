@@ -1,3 +1,4 @@
+import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -17,7 +18,7 @@ async function bootstrap(): Promise<void> {
     { logger, bufferLogs: true },
   );
   app.connectMicroservice({ strategy: app.get(OrderQueueServer) }, { inheritAppConfig: true });
-  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush());
+  exitGracefullyOnSignals(app, config.shutdownDeadlineMs(), () => logger.flush(), tracing);
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   Logger.log(

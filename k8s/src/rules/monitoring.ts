@@ -80,6 +80,15 @@ export const monitoring: Rule = {
             expr: String(trigger.metadata?.query),
           })),
       ),
+      // The Grafana dashboard, shipped as ConfigMaps for Grafana's sidecar.
+      ...context
+        .ofKind('ConfigMap')
+        .filter((map) => map.metadata.labels?.grafana_dashboard === '1')
+        .flatMap((map) =>
+          Object.values<string>(map.data ?? {}).flatMap((json) =>
+            dashboardExpressions(json).map((expr) => ({ object: map, expr })),
+          ),
+        ),
     ];
     for (const { object, expr } of expressions) {
       // Series named after the apps' own prefixes must exist in the apps' code.
@@ -93,3 +102,10 @@ export const monitoring: Rule = {
     }
   },
 };
+
+function dashboardExpressions(json: string): string[] {
+  const dashboard = JSON.parse(json) as { panels?: { targets?: { expr?: string }[] }[] };
+  return (dashboard.panels ?? []).flatMap((panel) =>
+    (panel.targets ?? []).map((target) => String(target.expr ?? '')),
+  );
+}

@@ -2,6 +2,8 @@ import { AlertChannel, FiringGroup, postJson } from './alert.channel';
 import { DeadLetterAlert } from './dead-letter.alert';
 
 export const ALERT_NAME = 'OrdersDeadLettered';
+// What to do about it; the Prometheus rules point into the same document.
+const RUNBOOK_URL = 'docs/runbooks.md#ordersdeadlettered';
 
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
@@ -44,6 +46,7 @@ export class AlertmanagerChannel implements AlertChannel {
           summary: `${group.alertedLetters} orders failed since ${group.openedAt.toISOString()}: ${group.groupKey}`,
           description: group.reason,
           in_dlq: String(group.inDlq),
+          runbook_url: RUNBOOK_URL,
         },
         startsAt: group.openedAt.toISOString(),
         endsAt: new Date(now + this.options.firingTtlMs).toISOString(),
@@ -74,7 +77,7 @@ export function alertmanagerAlertsOf(
   if (alert.kind === 'resolved') {
     return alert.groups.map((group) => ({
       labels: labelsOf(alert.dlqName, group.groupKey, options.severity),
-      annotations: { summary: alert.title, description: group.reason },
+      annotations: { summary: alert.title, description: group.reason, runbook_url: RUNBOOK_URL },
       startsAt: group.openedAt.toISOString(),
       endsAt: alert.at.toISOString(),
     }));
@@ -98,6 +101,7 @@ export function alertmanagerAlertsOf(
         max_attempts: alert.maxAttempts === undefined ? '' : String(alert.maxAttempts),
         in_dlq: String(alert.inDlq),
         inspect: alert.inspect,
+        runbook_url: RUNBOOK_URL,
       },
       startsAt: alert.openedAt.toISOString(),
       endsAt: new Date(alert.at.getTime() + options.firingTtlMs).toISOString(),

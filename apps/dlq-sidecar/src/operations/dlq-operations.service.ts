@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Injectable } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
-import { messageSize, sqsBatches } from '@orders/messaging';
+import { messageSize, queueNameOfUrl, redriveInSpan, sqsBatches } from '@orders/messaging';
 import {
   DeadLetter,
   failedAt,
@@ -341,7 +341,11 @@ export class DlqOperationsService {
     limiter: RateLimiter | undefined,
   ): Promise<string[]> {
     await limiter?.take(matching.length, signal);
-    const sent = await this.sendToOrdersQueue(matching);
+    const sent = await redriveInSpan(
+      queueNameOfUrl(this.config.ORDERS_QUEUE_URL),
+      matching.map(({ message }) => message),
+      () => this.sendToOrdersQueue(matching),
+    );
     counts.failed += matching.length - sent.length;
     counts.succeeded += sent.length;
     const deleted = await this.deleteFromDlq(sent);

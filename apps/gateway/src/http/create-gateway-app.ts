@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { GatewayConfig } from '@orders/config';
 import { REQUEST_ID_REPLACED_HEADER } from '@orders/contracts';
+import { JsonLogger, logRequests, routeOnSpans } from '@orders/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { AppModule } from '../app.module';
@@ -37,6 +38,11 @@ export async function createGatewayApp(
     adapter,
     { logger, bufferLogs: logger !== false, bodyParser: false },
   );
+  const fastify = app.getHttpAdapter().getInstance();
+  routeOnSpans(fastify);
+  if (logger instanceof JsonLogger) {
+    logRequests(fastify, logger);
+  }
   await configureHttp(app, config);
   return app;
 }

@@ -1,11 +1,9 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { childTraceparent } from '@orders/messaging';
 
 export interface RequestContext {
   /** Travels with the order as an SQS message attribute into the processor's logs. */
   correlationId: string;
-  traceparent: string;
   /** The authenticated API client; "anonymous" when authentication is off. */
   clientId: string;
   idempotencyKey?: string;
@@ -20,7 +18,6 @@ export function requestContextOf(request: FastifyRequest): RequestContext {
   };
   return {
     correlationId: request.id,
-    traceparent: childTraceparent(header('traceparent')),
     clientId: (request as FastifyRequest & { clientId?: string }).clientId ?? ANONYMOUS_CLIENT,
     idempotencyKey: header('idempotency-key'),
   };

@@ -5,14 +5,20 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import { GatewayConfig } from '@orders/config';
 import { ORDER_MESSAGE_MAX_BYTES } from '@orders/contracts';
 import {
+  inSpan,
   messageSize,
+  messagingAttributes,
   MicroBatcher,
+  queueNameOfUrl,
+  sendBatchInSpan,
   Settled,
   SQS_MAX_BATCH_BYTES,
   SQS_MAX_BATCH_ENTRIES,
+  withTraceContext,
 } from '@orders/messaging';
 import { GatewayMetrics } from '../http/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
@@ -49,12 +55,14 @@ export class OrderPublisher implements OnApplicationShutdown {
   private readonly batcher: MicroBatcher<BatchEntry, void>;
   // Batch entry ids must be unique within a request; order ids may repeat (same Idempotency-Key).
   private nextEntryId = 0;
+  private readonly queueName: string;
 
   constructor(
     private readonly sqs: SQSClient,
     private readonly config: GatewayConfig,
     private readonly metrics: GatewayMetrics,
   ) {
+    this.queueName = queueNameOfUrl(config.ORDERS_QUEUE_URL);
     this.batcher = new MicroBatcher(
       (messages) => this.sendBatch(messages),
       {
@@ -70,7 +78,16 @@ export class OrderPublisher implements OnApplicationShutdown {
    * Resolves only once SQS has acknowledged the message; rejects with QUEUE_UNAVAILABLE when a retry
    * may succeed, REFUSED_BY_QUEUE when SQS refused the content (a contract bug, logged as such).
    */
-  async publish(message: OutgoingMessage): Promise<void> {
+  publish(message: OutgoingMessage): Promise<void> {
+    // One create span per order, child of its HTTP request; the message carries its context.
+    return inSpan(
+      `create ${this.queueName}`,
+      { kind: SpanKind.PRODUCER, attributes: messagingAttributes('create', this.queueName) },
+      () => this.enqueue({ ...message, attributes: withTraceContext(message.attributes) }),
+    );
+  }
+
+  private async enqueue(message: OutgoingMessage): Promise<void> {
     const size = messageSize(message.body, message.attributes);
     if (size > ORDER_MESSAGE_MAX_BYTES) {
       this.logContractBug(`message of ${size} bytes exceeds ${ORDER_MESSAGE_MAX_BYTES}`);
@@ -132,16 +149,26 @@ export class OrderPublisher implements OnApplicationShutdown {
     for (let attempt = 0; attempt <= FAILED_ENTRY_RETRIES && pending.length > 0; attempt++) {
       this.metrics.batchSize.observe(pending.length);
       let failed: BatchResultErrorEntry[];
+      const batch = pending;
       try {
-        const response = await this.sqs.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.config.ORDERS_QUEUE_URL,
-            Entries: pending.map((message) => ({
-              Id: message.id,
-              MessageBody: message.body,
-              MessageAttributes: message.attributes,
-            })),
-          }),
+        const response = await sendBatchInSpan(
+          this.queueName,
+          batch.map((message) => message.attributes),
+          () =>
+            this.sqs.send(
+              new SendMessageBatchCommand({
+                QueueUrl: this.config.ORDERS_QUEUE_URL,
+                Entries: batch.map((message) => ({
+                  Id: message.id,
+                  MessageBody: message.body,
+                  MessageAttributes: message.attributes,
+                })),
+              }),
+            ),
+          (response) =>
+            response.Failed?.length
+              ? `${response.Failed.length} of ${batch.length} entries failed`
+              : undefined,
         );
         failed = response.Failed ?? [];
       } catch (error) {

@@ -118,9 +118,6 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(received.Messages?.[0].MessageAttributes?.['correlation-id']?.StringValue).toBe(
       'corr-123',
     );
-    expect(received.Messages?.[0].MessageAttributes?.traceparent?.StringValue).toMatch(
-      /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/,
-    );
   });
 
   it.each([

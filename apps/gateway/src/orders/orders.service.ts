@@ -35,7 +35,6 @@ export class OrdersService {
       body: asciiJson(envelope),
       attributes: {
         [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
-        [MessageAttribute.TraceParent]: stringAttribute(context.traceparent),
         ...(context.idempotencyKey
           ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) }
           : {}),

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
-import { sqsBatches } from '@orders/messaging';
+import { inMessageTrace, sqsBatches } from '@orders/messaging';
 import { ProcessingErrorCode, ProcessingException } from '../messages/processing.exception';
 import { messageLogFields, MessageOutcome } from '../messages/received-message';
 import { ProcessorMetrics } from '../metrics/processor.metrics';
@@ -50,26 +50,30 @@ export class BatchSettler {
     const transient: { message: Message; failure: ProcessingException }[] = [];
     let stored = 0;
     await Promise.all(
-      handled.map(async ({ message, body, outcome }) => {
-        const fields = messageLogFields(message, body);
-        if (!(outcome instanceof ProcessingException)) {
-          stored += 1;
-          done.push(message);
-          this.logger.log({ msg: 'order message handled', outcome, ...fields, ms });
-        } else if (outcome.kind === 'transient') {
-          transient.push({ message, failure: outcome });
-          this.metrics.redeliveries.inc({ code: outcome.code });
-          this.logger.warn({
-            msg: 'order message failed',
-            code: outcome.code,
-            kind: outcome.kind,
-            reason: outcome.message,
-            ...fields,
-          });
-        } else if (await this.deadLetter(message, outcome, fields)) {
-          done.push(message);
-        }
-      }),
+      // Each message's lines (and dead-letter send) carry its own trace id, whatever the batch's is.
+      handled.map(({ message, body, outcome }) =>
+        inMessageTrace(message, async (batchTraceId) => {
+          // The batch's own trace, when it is not this order's: its INSERT and SQS calls are there.
+          const fields = { ...messageLogFields(message, body), batchTraceId };
+          if (!(outcome instanceof ProcessingException)) {
+            stored += 1;
+            done.push(message);
+            this.logger.log({ msg: 'order message handled', outcome, ...fields, ms });
+          } else if (outcome.kind === 'transient') {
+            transient.push({ message, failure: outcome });
+            this.metrics.redeliveries.inc({ code: outcome.code });
+            this.logger.warn({
+              msg: 'order message failed',
+              code: outcome.code,
+              kind: outcome.kind,
+              reason: outcome.message,
+              ...fields,
+            });
+          } else if (await this.deadLetter(message, outcome, fields)) {
+            done.push(message);
+          }
+        }),
+      ),
     );
     await Promise.all([
       this.delete(done),
@@ -98,7 +102,7 @@ export class BatchSettler {
   private async deadLetter(
     message: Message,
     failure: ProcessingException,
-    fields: ReturnType<typeof messageLogFields>,
+    fields: ReturnType<typeof messageLogFields> & { batchTraceId?: string },
   ): Promise<boolean> {
     try {
       await this.deadLetters.publish(message, failure);

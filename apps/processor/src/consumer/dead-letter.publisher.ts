@@ -2,7 +2,7 @@ import { Message, MessageAttributeValue, SendMessageCommand, SQSClient } from '@
 import { Injectable } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { MessageAttribute, TRACE_ATTRIBUTES } from '@orders/contracts';
-import { stringAttribute } from '@orders/messaging';
+import { inMessageTrace, stringAttribute } from '@orders/messaging';
 import { ProcessingException } from '../messages/processing.exception';
 import { receiveCountOf } from '../messages/received-message';
 
@@ -46,12 +46,15 @@ export class DeadLetterPublisher {
       [MessageAttribute.LastFailureAt]: stringAttribute(now),
       [MessageAttribute.FailedBy]: stringAttribute(this.config.INSTANCE_ID),
     });
-    await this.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: this.config.ORDERS_DLQ_URL,
-        MessageBody: message.Body ?? '',
-        MessageAttributes: attributes,
-      }),
+    // The send is traced in the order's own trace; the letter keeps that trace's traceparent.
+    await inMessageTrace(message, () =>
+      this.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: this.config.ORDERS_DLQ_URL,
+          MessageBody: message.Body ?? '',
+          MessageAttributes: attributes,
+        }),
+      ),
     );
   }
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { ProcessorConfig } from '@orders/config';
 import { envelopeRoute } from '@orders/contracts';
+import { processBatchInSpan, queueNameOfUrl, untraced } from '@orders/messaging';
 import { lastValueFrom } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -153,9 +154,11 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
           continue;
         }
         poller.receive = new AbortController();
-        const { Messages = [] } = await this.sqs.send(this.receiveCommand(), {
-          abortSignal: poller.receive.signal,
-        });
+        const signal = poller.receive.signal;
+        // Mostly empty long polls: the batch span below is what a trace needs.
+        const { Messages = [] } = await untraced(() =>
+          this.sqs.send(this.receiveCommand(), { abortSignal: signal }),
+        );
         poller.receive = undefined;
         if (Messages.length > 0) {
           poller.phase = 'handling';
@@ -187,15 +190,21 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
     }
     const startedAt = Date.now();
     this.metrics.batchSize.observe(messages.length);
-    const heartbeat = setInterval(
-      () => void this.settler.extendVisibility(messages),
-      this.config.HEARTBEAT_INTERVAL_SECONDS * 1000,
-    );
-    try {
-      await this.settler.settle(await this.dispatch(messages), startedAt);
-    } finally {
-      clearInterval(heartbeat);
+    for (const message of messages) {
+      const sentAt = Number(message.Attributes?.SentTimestamp ?? startedAt);
+      this.metrics.queueWaitSeconds.observe(Math.max(0, startedAt - sentAt) / 1000);
     }
+    await processBatchInSpan(queueNameOfUrl(this.config.ORDERS_QUEUE_URL), messages, async () => {
+      const heartbeat = setInterval(
+        () => void this.settler.extendVisibility(messages),
+        this.config.HEARTBEAT_INTERVAL_SECONDS * 1000,
+      );
+      try {
+        await this.settler.settle(await this.dispatch(messages), startedAt);
+      } finally {
+        clearInterval(heartbeat);
+      }
+    });
   }
 
   /** Parses every body once, then hands each message type its share of the batch in one call. */

@@ -10,6 +10,7 @@ export class ProcessorMetrics {
   readonly dbRetries: Counter;
   readonly endToEndSeconds: Histogram;
   readonly batchSize: Histogram;
+  readonly queueWaitSeconds: Histogram;
   readonly paused: Gauge;
   readonly pauses: Counter;
   readonly consumerErrors: Counter<'event'>;
@@ -53,6 +54,12 @@ export class ProcessorMetrics {
       name: 'sqs_receive_batch_size',
       help: 'Messages per received batch',
       buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      registers,
+    });
+    this.queueWaitSeconds = new Histogram({
+      name: 'orders_queue_wait_seconds',
+      help: 'Age of a message when received (from SentTimestamp): how far behind the queue is',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers,
     });
     this.paused = new Gauge({

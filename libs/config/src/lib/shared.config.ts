@@ -1,6 +1,16 @@
-import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { accessSync, constants } from 'node:fs';
-import { ToInt } from './env-transforms';
+import { ToBoolean, ToInt } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -26,8 +36,44 @@ const URL_OPTIONS = {
   protocols: ['http', 'https'],
 };
 
+export const TRACES_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type TracesSampler = (typeof TRACES_SAMPLERS)[number];
+
+/**
+ * The standard OpenTelemetry variables the apps act on. The SDK reads the other standard ones
+ * itself (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_EXPORTER_OTLP_HEADERS, OTEL_BSP_*).
+ */
+export class TracingConfig {
+  /** true: no OpenTelemetry at all (no instrumentation, no trace ids in logs or messages). */
+  @ToBoolean()
+  @IsBoolean()
+  OTEL_SDK_DISABLED = false;
+
+  /** OTLP/HTTP (JSON) collector base URL; spans go to <url>/v1/traces. Unset: trace ids travel and are logged, no span is recorded or exported. */
+  @IsOptional()
+  @IsUrl(URL_OPTIONS)
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** Which traces are recorded while an endpoint is set: always_on, always_off, traceidratio or parentbased_ of each. */
+  @IsIn(TRACES_SAMPLERS)
+  OTEL_TRACES_SAMPLER: TracesSampler = 'parentbased_traceidratio';
+
+  /** Share of new traces recorded by the traceidratio samplers (0..1). Parent-based ones follow the caller's decision. */
+  @Matches(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, {
+    message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1',
+  })
+  OTEL_TRACES_SAMPLER_ARG = '0.1';
+}
+
 /** Where the database is; all the migration step needs. */
-export class DatabaseConfig {
+export class DatabaseConfig extends TracingConfig {
   /** fatal, error, warn, info, debug or trace; logs are JSON lines on stdout. */
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';

@@ -1,21 +1,121 @@
-import { childTraceparent, traceIdOf } from './trace-context';
+import { context, propagation, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  InMemorySpanExporter,
+  NodeTracerProvider,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
+import {
+  inMessageTrace,
+  messageContext,
+  messageLink,
+  processBatchInSpan,
+  withTraceContext,
+} from './trace-context';
 
-describe(childTraceparent.name, () => {
-  it('should keep the trace id of a valid incoming traceparent and make a new span id', () => {
-    const incoming = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+const span = {
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId: '00f067aa0ba902b7',
+  traceFlags: TraceFlags.SAMPLED,
+};
 
-    const child = childTraceparent(incoming);
-
-    expect(traceIdOf(child)).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
-    expect(child).not.toBe(incoming);
-    expect(child).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+describe(withTraceContext.name, () => {
+  // What the SDK registers; without them the API is a no-op.
+  beforeAll(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  });
+  afterAll(() => {
+    propagation.disable();
+    context.disable();
   });
 
-  it('should start a new trace for a missing or malformed traceparent', () => {
-    expect(childTraceparent(undefined)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(traceIdOf(childTraceparent('garbage'))).not.toBeUndefined();
-    expect(traceIdOf(childTraceparent(`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`))).not.toBe(
-      '0'.repeat(32),
+  it('should write the active span as a traceparent attribute next to the others', () => {
+    const attributes = context.with(trace.setSpanContext(context.active(), span), () =>
+      withTraceContext({ 'correlation-id': { DataType: 'String', StringValue: 'c-1' } }),
     );
+
+    expect(attributes).toEqual({
+      'correlation-id': { DataType: 'String', StringValue: 'c-1' },
+      traceparent: {
+        DataType: 'String',
+        StringValue: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      },
+    });
+  });
+
+  it('should read the creation context of a message back as a parent and as a link', () => {
+    const message = {
+      MessageId: 'm-1',
+      MessageAttributes: context.with(trace.setSpanContext(context.active(), span), () =>
+        withTraceContext({}),
+      ),
+    };
+
+    expect(trace.getSpanContext(messageContext(message))).toMatchObject(span);
+    expect(messageLink(message)).toEqual({
+      context: expect.objectContaining(span),
+      attributes: { 'messaging.message.id': 'm-1' },
+    });
+  });
+
+  it('should add nothing and link nothing when there is no trace context', () => {
+    expect(withTraceContext({})).toEqual({});
+    expect(messageLink({ MessageId: 'm-2', MessageAttributes: {} })).toBeUndefined();
+  });
+});
+
+describe(processBatchInSpan.name, () => {
+  const exporter = new InMemorySpanExporter();
+  const provider = new NodeTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  beforeAll(() => provider.register({ propagator: new W3CTraceContextPropagator() }));
+  afterAll(async () => {
+    await provider.shutdown();
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  });
+  beforeEach(() => exporter.reset());
+
+  const sent = (traceId: string, id: string) => ({
+    MessageId: id,
+    MessageAttributes: context.with(
+      trace.setSpanContext(context.active(), { ...span, traceId }),
+      () => withTraceContext({}),
+    ),
+  });
+
+  it('should continue the trace of a lone message, linked to it', async () => {
+    const message = sent(span.traceId, 'm-1');
+
+    await processBatchInSpan('orders', [message], async () => undefined);
+
+    const [processed] = exporter.getFinishedSpans();
+    expect(processed.spanContext().traceId).toBe(span.traceId);
+    expect(processed.parentSpanContext?.spanId).toBe(span.spanId);
+    expect(processed.links.map((link) => link.context.traceId)).toEqual([span.traceId]);
+  });
+
+  it('should start its own trace for several messages, linked to each, and log each in its own', async () => {
+    const messages = [sent('1'.repeat(32), 'm-1'), sent('2'.repeat(32), 'm-2')];
+    const seen: (string | undefined)[] = [];
+
+    await processBatchInSpan('orders', messages, async () => {
+      for (const message of messages) {
+        inMessageTrace(message, () => seen.push(trace.getActiveSpan()?.spanContext().traceId));
+      }
+    });
+
+    const [processed] = exporter.getFinishedSpans();
+    expect(processed.parentSpanContext).toBeUndefined();
+    expect(processed.attributes['messaging.batch.message_count']).toBe(2);
+    expect(processed.links.map((link) => link.context.traceId)).toEqual([
+      '1'.repeat(32),
+      '2'.repeat(32),
+    ]);
+    expect(seen).toEqual(['1'.repeat(32), '2'.repeat(32)]);
   });
 });

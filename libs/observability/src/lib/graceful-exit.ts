@@ -9,6 +9,8 @@ export function exitGracefullyOnSignals(
   app: INestApplication,
   deadlineMs: number,
   flush: () => void = () => undefined,
+  // Spans still buffered are exported after the app closed, within the same deadline.
+  tracing?: { shutdown(): Promise<void> },
 ): void {
   const logger = new Logger('Shutdown');
   let closing = false;
@@ -29,6 +31,7 @@ export function exitGracefullyOnSignals(
     deadline.unref();
     app
       .close()
+      .then(() => tracing?.shutdown().catch(() => undefined))
       .then(() => {
         logger.log({ msg: 'shut down cleanly', ms: Date.now() - started });
         flush();

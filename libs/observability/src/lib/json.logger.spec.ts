@@ -1,3 +1,5 @@
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { Writable } from 'node:stream';
 import { JsonLogger } from './json.logger';
 
@@ -63,6 +65,53 @@ describe(JsonLogger.name, () => {
         message: 'boom',
         stack: expect.stringContaining('Error: boom'),
       }),
+    });
+  });
+
+  it('should carry the trace and span ids of the active span on every line', () => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    try {
+      const output = capture();
+      const logger = new JsonLogger('processor', 'info', output.stream);
+      const span = {
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+        spanId: '00f067aa0ba902b7',
+        traceFlags: TraceFlags.SAMPLED,
+      };
+
+      context.with(trace.setSpanContext(context.active(), span), () => logger.log('inside'));
+      logger.log('outside');
+
+      expect(output.lines()).toEqual([
+        expect.objectContaining({
+          msg: 'inside',
+          trace_id: span.traceId,
+          span_id: span.spanId,
+          trace_flags: '01',
+        }),
+        expect.not.objectContaining({ trace_id: expect.anything() }),
+      ]);
+    } finally {
+      context.disable();
+    }
+  });
+
+  it('should redact credentials in logged request headers', () => {
+    const output = capture();
+    const logger = new JsonLogger('gateway', 'info', output.stream);
+
+    logger.log({
+      msg: 'request',
+      req: { headers: { authorization: 'Bearer k', 'x-api-key': 'k', cookie: 'c', host: 'h' } },
+    });
+
+    expect(output.lines()[0].req).toEqual({
+      headers: {
+        authorization: '[redacted]',
+        'x-api-key': '[redacted]',
+        cookie: '[redacted]',
+        host: 'h',
+      },
     });
   });
 });

@@ -1,14 +1,36 @@
 import { LoggerService } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import pino, { Logger as Pino } from 'pino';
 
 export type LogLevelName = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
+// Credentials never reach a log line, whichever logger call or access log carries the headers.
+const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+];
+
+/** The ids of the span active where the line is written (the names instrumentation-pino uses). */
+export function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span
+    ? {
+        trace_id: span.traceId,
+        span_id: span.spanId,
+        trace_flags: `0${span.traceFlags.toString(16)}`,
+      }
+    : {};
+}
+
 /**
  * Nest's LoggerService on top of pino: one JSON line per event, so correlation and order ids are
  * searchable fields. Pass an object as the message to log fields: `logger.log({ orderId, msg })`.
+ * Every app logs through it, and the gateway's access log through its pino instance.
  */
 export class JsonLogger implements LoggerService {
-  private readonly pino: Pino;
+  readonly pino: Pino;
   private readonly destination: pino.DestinationStream;
 
   constructor(service: string, level: LogLevelName, destination?: pino.DestinationStream) {
@@ -20,6 +42,8 @@ export class JsonLogger implements LoggerService {
         base: { service },
         timestamp: pino.stdTimeFunctions.isoTime,
         formatters: { level: (label) => ({ level: label }) },
+        mixin: traceFields,
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       },
       this.destination,
     );

@@ -3,7 +3,7 @@ import { DatabaseOptions, ordersDataSourceOptions } from './data-source.options'
 
 /** What TypeORM's Postgres driver keeps after a half-successful initialize (not in its public types). */
 interface DriverInternals {
-  master?: { end(): Promise<void> };
+  master?: { end(): Promise<void>; totalCount: number; idleCount: number; waitingCount: number };
   connectedQueryRunners: { release(error?: Error): Promise<void> }[];
 }
 
@@ -48,6 +48,11 @@ export class LazyDataSource {
       await manager.query(this.timeouts);
       return work(manager);
     });
+  }
+
+  /** The pg pool's own counts, for the pool metrics; undefined until the first connect. */
+  poolStats(): { totalCount: number; idleCount: number; waitingCount: number } | undefined {
+    return (this.dataSource.driver as unknown as DriverInternals | undefined)?.master;
   }
 
   /** Idempotent. Waits for a connect in progress, then ends the pool. */

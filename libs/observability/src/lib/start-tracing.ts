@@ -1,0 +1,87 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { AwsInstrumentation } from '@opentelemetry/instrumentation-aws-sdk';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  hostDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  NodeTracerProvider,
+  ParentBasedSampler,
+  Sampler,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-node';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import type { TracingConfig } from '@orders/config';
+import { TraceparentPropagator } from './traceparent.propagator';
+
+export interface Tracing {
+  /** Whether spans are recorded and exported (an OTLP endpoint is configured). */
+  readonly exporting: boolean;
+  /** Exports what is still buffered; call before the process exits. */
+  shutdown(): Promise<void>;
+}
+
+// Probes and scrapes every few seconds would drown the traces that matter.
+const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+
+/**
+ * The SDK, its W3C propagator and the http, pg and AWS SDK instrumentations. Without an endpoint
+ * nothing is sampled: spans still get ids, so trace ids travel with messages and appear in logs,
+ * but nothing is recorded or sent.
+ */
+export function startTracing(service: string, config: TracingConfig): Tracing | undefined {
+  if (config.OTEL_SDK_DISABLED) {
+    return undefined;
+  }
+  const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
+  const provider = new NodeTracerProvider({
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }))
+      .merge(detectResources({ detectors: [hostDetector, envDetector] })),
+    sampler: endpoint ? samplerOf(config) : new AlwaysOffSampler(),
+    spanProcessors: endpoint
+      ? [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }))]
+      : [],
+  });
+  provider.register({ propagator: new TraceparentPropagator() });
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+        // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
+        disableOutgoingRequestInstrumentation: true,
+      }),
+      new PgInstrumentation({ requireParentSpan: true }),
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
+  });
+  return { exporting: Boolean(endpoint), shutdown: () => provider.shutdown() };
+}
+
+function samplerOf(config: TracingConfig): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(Number(config.OTEL_TRACES_SAMPLER_ARG));
+  switch (config.OTEL_TRACES_SAMPLER) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+  }
+}

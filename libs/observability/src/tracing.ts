@@ -1,0 +1,23 @@
+// A separate entry point (`@orders/observability/tracing`) that loads nothing but OpenTelemetry:
+// an app imports it before anything else, so http, pg and the AWS SDK are patched when they load.
+import { ConfigError, loadConfig, TracingConfig } from '@orders/config';
+import { startTracing, Tracing } from './lib/start-tracing';
+
+export type { Tracing } from './lib/start-tracing';
+
+/**
+ * Starts tracing from the OTEL_* variables. A bad value leaves tracing off here: the app's own
+ * config load reports it with every other bad key and stops the app.
+ */
+export function startTracingFromEnv(service: string): Tracing | undefined {
+  let config: TracingConfig;
+  try {
+    config = loadConfig(TracingConfig);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return undefined;
+    }
+    throw error;
+  }
+  return startTracing(service, config);
+}

@@ -1,0 +1,188 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { alertRules, REPO_ROOT, ruleGroups, run, tool } from './support/tools';
+
+// The sidecar posts this alert to Alertmanager itself (alertmanager.spec.ts sees it arrive).
+const SIDECAR_ALERT = 'OrdersDeadLettered';
+
+interface Case {
+  alert: string;
+  series: Array<{ series: string; values: string }>;
+  /** Minutes at which the alert must be firing, with these labels besides severity and service. */
+  firing: { at: number; labels: Record<string, string> };
+  /** Minutes at which it must not be firing yet (its `for`, or a healthy start). */
+  quiet: number[];
+}
+
+// Input series as the apps export them and Prometheus Operator labels them; one minute per step.
+const CASES: Case[] = [
+  {
+    alert: 'ProcessorPausedDatabaseDown',
+    series: [{ series: 'processor_paused{namespace="orders-prod",pod="p-1"}', values: '0 1x10' }],
+    quiet: [0, 2],
+    firing: { at: 4, labels: { namespace: 'orders-prod' } },
+  },
+  {
+    alert: 'GatewaySqsSendErrors',
+    series: [
+      { series: 'sqs_send_errors_total{namespace="orders-prod",pod="g-1"}', values: '0 0 5+5x20' },
+    ],
+    quiet: [1, 5],
+    firing: { at: 12, labels: { namespace: 'orders-prod' } },
+  },
+  {
+    alert: 'GatewayHighErrorRate',
+    series: [
+      {
+        series: 'http_request_duration_seconds_count{namespace="orders-prod",status="202"}',
+        values: '0+100x30',
+      },
+      {
+        series: 'http_request_duration_seconds_count{namespace="orders-prod",status="503"}',
+        values: '0+10x30',
+      },
+    ],
+    quiet: [5, 10],
+    firing: { at: 20, labels: { namespace: 'orders-prod' } },
+  },
+  {
+    alert: 'OrdersEndToEndSlow',
+    series: [
+      {
+        series: 'orders_end_to_end_seconds_bucket{namespace="orders-prod",le="60"}',
+        values: '0+1x40',
+      },
+      {
+        series: 'orders_end_to_end_seconds_bucket{namespace="orders-prod",le="300"}',
+        values: '0+2x40',
+      },
+      {
+        series: 'orders_end_to_end_seconds_bucket{namespace="orders-prod",le="+Inf"}',
+        values: '0+10x40',
+      },
+    ],
+    quiet: [5, 10],
+    firing: { at: 25, labels: { namespace: 'orders-prod' } },
+  },
+  {
+    alert: 'DlqSidecarDown',
+    series: [
+      {
+        series:
+          'up{namespace="orders-prod",pod="p-1",container="dlq-sidecar",job="orders-prod/processor"}',
+        values: '1 1 0x10',
+      },
+      {
+        series:
+          'up{namespace="orders-prod",pod="p-1",container="processor",job="orders-prod/processor"}',
+        values: '1x12',
+      },
+    ],
+    quiet: [1, 3],
+    firing: { at: 5, labels: { namespace: 'orders-prod', pod: 'p-1' } },
+  },
+  {
+    alert: 'DlqAlertsUndelivered',
+    series: [
+      {
+        series: 'dlq_alerts_failed_total{namespace="orders-prod",channel="webhook",kind="firing"}',
+        values: '0 0 0 1x10',
+      },
+    ],
+    quiet: [2],
+    firing: { at: 4, labels: { namespace: 'orders-prod', channel: 'webhook' } },
+  },
+];
+
+describe('the alert rules (k8s/components/monitoring/alerts.yaml)', () => {
+  const promtool = tool('promtool');
+  const dir = mkdtempSync(join(tmpdir(), 'alert-rules-'));
+  const rulesFile = join(dir, 'rules.yaml');
+  beforeAll(() => writeFileSync(rulesFile, stringify({ groups: ruleGroups() })));
+
+  it('should pass promtool check rules', () => {
+    const result = run(promtool, ['check', 'rules', rulesFile]);
+
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it('should fire each alert after its `for` with the expected labels and annotations (promtool test rules)', () => {
+    const rules = new Map(alertRules().map((rule) => [rule.alert, rule]));
+    const tests = CASES.map((testCase) => {
+      const rule = rules.get(testCase.alert);
+      if (!rule) {
+        throw new Error(`no rule ${testCase.alert}`);
+      }
+      return {
+        interval: '1m',
+        input_series: testCase.series,
+        alert_rule_test: [
+          ...testCase.quiet.map((minute) => ({
+            eval_time: `${minute}m`,
+            alertname: testCase.alert,
+            exp_alerts: [],
+          })),
+          {
+            eval_time: `${testCase.firing.at}m`,
+            alertname: testCase.alert,
+            exp_alerts: [
+              {
+                exp_labels: { ...rule.labels, ...testCase.firing.labels },
+                exp_annotations: rule.annotations,
+              },
+            ],
+          },
+        ],
+      };
+    });
+    const testFile = join(dir, 'rules.test.yaml');
+    writeFileSync(testFile, stringify({ rule_files: ['rules.yaml'], tests }));
+
+    const result = run(promtool, ['test', 'rules', testFile]);
+
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code).toBe(0);
+  });
+
+  it('should unit-test every rule', () => {
+    expect(
+      alertRules()
+        .map((rule) => rule.alert)
+        .sort(),
+    ).toEqual(CASES.map((testCase) => testCase.alert).sort());
+  });
+
+  it('should give every alert a unique name, also against the sidecar alert', () => {
+    const names = [...alertRules().map((rule) => rule.alert), SIDECAR_ALERT];
+
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('should point every rule and the sidecar alert at a runbook section in docs/', () => {
+    const urls = [
+      ...alertRules().map((rule) => ({ alert: rule.alert, url: rule.annotations?.runbook_url })),
+      { alert: SIDECAR_ALERT, url: 'docs/runbooks.md#ordersdeadlettered' },
+    ];
+    for (const { alert, url } of urls) {
+      const [file, anchor] = String(url).split('#');
+      expect({ alert, file }).toEqual({ alert, file: expect.stringMatching(/^docs\/.+\.md$/) });
+      const headings = readFileSync(join(REPO_ROOT, file), 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('#'))
+        .map((line) =>
+          line
+            .replace(/^#+\s*/, '')
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, '')
+            .replace(/ /g, '-'),
+        );
+      expect({ alert, anchor: headings.includes(anchor) ? anchor : `missing: ${anchor}` }).toEqual({
+        alert,
+        anchor: alert.toLowerCase(),
+      });
+    }
+  });
+});
