@@ -9,10 +9,8 @@ const ORDER_COLUMNS = 6;
 const ITEM_COLUMNS = 5;
 
 export interface InsertOutcome {
-  /** Orders written by this call. */
+  /** Orders written by this call; the others were already stored (a redelivery or a retried request). */
   inserted: string[];
-  /** Orders that were already stored (a redelivery or a retried request): not written again. */
-  alreadyStored: string[];
 }
 
 export class OrdersRepository {
@@ -46,14 +44,7 @@ export class OrdersRepository {
     } else {
       await dataSource.transaction(write);
     }
-    return {
-      inserted: unique
-        .filter((record) => inserted.has(record.orderId))
-        .map((record) => record.orderId),
-      alreadyStored: unique
-        .filter((record) => !inserted.has(record.orderId))
-        .map((record) => record.orderId),
-    };
+    return { inserted: [...inserted] };
   }
 
   async findWithItems(orderId: string): Promise<OrderEntity | null> {
