@@ -210,16 +210,18 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       }
       const route = envelopeRoute(String(body.type), Number(body.version));
       const handler = this.getHandlerByPattern(this.normalizePattern({ ...route }));
-      if (handler) {
-        events.set(handler, [...(events.get(handler) ?? []), { message, body }]);
-      } else {
+      if (!handler) {
         const reason = `No handler for message type "${route.type}" version ${route.version}`;
         handled.push({
           message,
           body,
           outcome: new ProcessingException(ProcessingErrorCode.UnsupportedMessage, reason),
         });
+        continue;
       }
+      const event = events.get(handler) ?? [];
+      events.set(handler, event);
+      event.push({ message, body });
     }
     const { expired, cancel } = this.expiry();
     try {
