@@ -56,7 +56,7 @@ for (const server of chosen) {
     process.stdout.write(`\n=== real-server tier: ${project} on ${server}\n`);
     const run = spawnSync(
       process.execPath,
-      [JEST, '--config', 'jest.config.cts', '--json', `--outputFile=${outputFile}`, ...patterns],
+      [JEST, '--config', 'jest.config.cjs', '--json', `--outputFile=${outputFile}`, ...patterns],
       {
         cwd: join(ROOT, project),
         stdio: 'inherit',
