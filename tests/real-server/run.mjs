@@ -4,14 +4,15 @@
 // Usage: node tests/real-server/run.mjs [debian|pgbouncer ...] [--only <project>]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  missingRealServerTools,
-  REAL_SERVER_INSTALL,
-} from '../../libs/testing/src/stack/real-postgres.cjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// The harness that the jest global setup uses too (CommonJS, read at run time).
+const { missingRealServerTools, REAL_SERVER_INSTALL } = createRequire(import.meta.url)(
+  join(ROOT, 'libs', 'testing', 'src', 'stack', 'real-postgres.cjs'),
+);
 const JEST = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 
 // Project folder and the spec files (path patterns) of it that touch PostgreSQL.
@@ -55,7 +56,7 @@ for (const server of chosen) {
     process.stdout.write(`\n=== real-server tier: ${project} on ${server}\n`);
     const run = spawnSync(
       process.execPath,
-      [JEST, '--config', 'jest.config.cts', '--json', `--outputFile=${outputFile}`, ...patterns],
+      [JEST, '--config', 'jest.config.cjs', '--json', `--outputFile=${outputFile}`, ...patterns],
       {
         cwd: join(ROOT, project),
         stdio: 'inherit',

@@ -3,6 +3,7 @@ import { LazyDataSource } from '@orders/persistence';
 import {
   createQueuePair,
   eventually,
+  databaseUrlAs,
   migratedDatabase,
   QueuePair,
   testSqsClient,
@@ -35,8 +36,13 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
     processor = await startProcessor(queues);
-    // Short hiding, so letters held by a killed run come back quickly.
-    env = { ...baseEnv(queues), DLQ_CLI_VISIBILITY_SECONDS: '3' };
+    // Short hiding, so letters held by a killed run come back quickly. The CLI runs with the
+    // operator Jobs' role: it may append to the audit log, never update it.
+    env = {
+      ...baseEnv(queues),
+      DLQ_CLI_VISIBILITY_SECONDS: '3',
+      DATABASE_URL: databaseUrlAs('dlq-operator'),
+    };
   });
 
   afterAll(async () => {

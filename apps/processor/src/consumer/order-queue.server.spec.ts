@@ -25,12 +25,17 @@ class ScriptedQueue {
   readonly abortedReceives: number[] = [];
   receives = 0;
 
-  constructor(private readonly batches: Message[][]) {}
+  /** A number in the list delays the receive that gets the batch after it. */
+  constructor(private readonly batches: (Message[] | number)[]) {}
 
   async send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> {
     if (command instanceof ReceiveMessageCommand) {
       this.receives += 1;
-      const batch = this.batches.shift();
+      let batch = this.batches.shift();
+      if (typeof batch === 'number') {
+        await sleep(batch);
+        batch = this.batches.shift() as Message[];
+      }
       if (batch) {
         return { Messages: batch };
       }
@@ -65,7 +70,7 @@ function message(orderId: string, body?: string): Message {
 type Handler = (batch: ReceivedMessage[]) => Promise<MessageOutcome[]>;
 
 function serverWith(
-  batches: Message[][],
+  batches: (Message[] | number)[],
   handler: Handler,
   overrides: Record<string, string> = {},
 ) {
@@ -223,6 +228,28 @@ describe(OrderQueueServer.name, () => {
     expect(outcome.drained).toBe(true);
     expect(setup.queue.visibilityChanges.map((entry) => entry.ReceiptHandle)).toEqual([
       'receipt-slow',
+    ]);
+  });
+
+  it('should hand a batch received during the drain back at once without handling it', async () => {
+    let finish: () => void = () => undefined;
+    const setup = serverWith([[message('a')], 150, [message('late')]], async (batch) => {
+      await new Promise<void>((resolve) => (finish = resolve));
+      return batch.map(() => 'stored');
+    });
+    server = setup.server;
+    server.listen(() => undefined);
+    await sleep(50);
+
+    const drain = server.drain(Date.now() + 5_000);
+    await sleep(200);
+    finish();
+    await drain;
+
+    expect(setup.events).toEqual([['message-a']]);
+    expect(setup.queue.deleted).toEqual(['receipt-a']);
+    expect(setup.queue.visibilityChanges).toEqual([
+      { Id: '0', ReceiptHandle: 'receipt-late', VisibilityTimeout: 0 },
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { ProcessorConfig } from '@orders/config';
-import { envelopeRoute } from '@orders/contracts';
+import { envelopeRoute, TRACE_ATTRIBUTES } from '@orders/contracts';
 import { processBatchInSpan, queueNameOfUrl, untraced } from '@orders/messaging';
 import { lastValueFrom } from 'rxjs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -219,16 +219,18 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       }
       const route = envelopeRoute(String(body.type), Number(body.version));
       const handler = this.getHandlerByPattern(this.normalizePattern({ ...route }));
-      if (handler) {
-        events.set(handler, [...(events.get(handler) ?? []), { message, body }]);
-      } else {
+      if (!handler) {
         const reason = `No handler for message type "${route.type}" version ${route.version}`;
         handled.push({
           message,
           body,
           outcome: new ProcessingException(ProcessingErrorCode.UnsupportedMessage, reason),
         });
+        continue;
       }
+      const event = events.get(handler) ?? [];
+      events.set(handler, event);
+      event.push({ message, body });
     }
     const { expired, cancel } = this.expiry();
     try {
@@ -297,12 +299,14 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       MaxNumberOfMessages: this.config.SQS_BATCH_SIZE,
       WaitTimeSeconds: this.config.SQS_WAIT_TIME_SECONDS,
       VisibilityTimeout: this.config.VISIBILITY_TIMEOUT_SECONDS,
+      // Only what backoff, dead letters and logs read: smaller answers to parse.
+      // SentTimestamp: for orders_queue_wait_seconds.
       MessageSystemAttributeNames: [
         'ApproximateReceiveCount',
         'ApproximateFirstReceiveTimestamp',
         'SentTimestamp',
       ],
-      MessageAttributeNames: ['All'],
+      MessageAttributeNames: [...TRACE_ATTRIBUTES],
     });
   }
 }

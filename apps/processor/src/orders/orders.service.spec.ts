@@ -28,7 +28,7 @@ class ScriptedRepository {
     }
     const inserted = ids.filter((id) => !this.stored.has(id));
     inserted.forEach((id) => this.stored.add(id));
-    return { inserted, alreadyStored: ids.filter((id) => !inserted.includes(id)) };
+    return { inserted };
   }
 }
 

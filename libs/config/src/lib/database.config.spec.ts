@@ -31,7 +31,7 @@ describe('DatabaseConfig TLS', () => {
     const config = loadConfig(DatabaseConfig, {
       DATABASE_URL,
       DB_SSL_MODE: 'verify-full',
-      // Any readable file passes the config check; its content is checked when connecting.
+      // Read when the pool is built; its content is checked when connecting.
       DB_SSL_ROOT_CERT: __filename,
     });
 
@@ -45,23 +45,13 @@ describe('DatabaseConfig TLS', () => {
     });
   });
 
-  it('should refuse verify-full without a readable CA bundle, in every app', () => {
+  it('should refuse verify-full without a CA bundle, in every app', () => {
     expect(
       problemsOf(() => loadConfig(DatabaseConfig, { DATABASE_URL, DB_SSL_MODE: 'verify-full' })),
-    ).toEqual([
-      expect.stringMatching(/^\s*DB_SSL_ROOT_CERT: required with DB_SSL_MODE=verify-full/),
-    ]);
+    ).toEqual(['DB_SSL_ROOT_CERT: required with DB_SSL_MODE=verify-full']);
     expect(
-      problemsOf(() =>
-        loadConfig(DlqSidecarConfig, {
-          ...SIDECAR,
-          DB_SSL_MODE: 'verify-full',
-          DB_SSL_ROOT_CERT: '/nonexistent/rds.pem',
-        }),
-      ),
-    ).toEqual([
-      expect.stringMatching(/DB_SSL_ROOT_CERT: \/nonexistent\/rds.pem is not a readable file/),
-    ]);
+      problemsOf(() => loadConfig(DlqSidecarConfig, { ...SIDECAR, DB_SSL_MODE: 'verify-full' })),
+    ).toEqual(['DB_SSL_ROOT_CERT: required with DB_SSL_MODE=verify-full']);
   });
 
   it('should refuse TLS parameters in DATABASE_URL, which pg would apply over DB_SSL_MODE', () => {

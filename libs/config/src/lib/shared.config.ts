@@ -9,7 +9,6 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { accessSync, constants } from 'node:fs';
 import { ToBoolean, ToInt } from './env-transforms';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -127,10 +126,10 @@ export class DatabaseConfig extends TracingConfig {
       );
     }
     if (this.DB_SSL_MODE === 'verify-full') {
+      // Whether the file is there is checked where it is read, when the pool is built at start-up
+      // (the manifests' checks load this class on another machine).
       if (!this.DB_SSL_ROOT_CERT) {
         errors.push('DB_SSL_ROOT_CERT: required with DB_SSL_MODE=verify-full');
-      } else if (!isReadable(this.DB_SSL_ROOT_CERT)) {
-        errors.push(`DB_SSL_ROOT_CERT: ${this.DB_SSL_ROOT_CERT} is not a readable file`);
       }
     } else if (this.DB_SSL_ROOT_CERT) {
       errors.push('DB_SSL_ROOT_CERT: set, but DB_SSL_MODE=disable would not use it');
@@ -149,15 +148,6 @@ export class DatabaseConfig extends TracingConfig {
       applicationName: applicationName.slice(0, 63),
       tlsRootCertPath: this.DB_SSL_MODE === 'verify-full' ? this.DB_SSL_ROOT_CERT : undefined,
     };
-  }
-}
-
-function isReadable(path: string): boolean {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
   }
 }
 

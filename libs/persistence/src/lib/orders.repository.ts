@@ -9,10 +9,8 @@ const ORDER_COLUMNS = 7;
 const ITEM_COLUMNS = 5;
 
 export interface InsertOutcome {
-  /** Orders written by this call. */
+  /** Orders written by this call; the others were already stored (a redelivery or a retried request). */
   inserted: string[];
-  /** Orders that were already stored (a redelivery or a retried request): not written again. */
-  alreadyStored: string[];
 }
 
 export class OrdersRepository {
@@ -42,14 +40,7 @@ export class OrdersRepository {
       }
     };
     await this.database.transaction(write);
-    return {
-      inserted: unique
-        .filter((record) => inserted.has(record.orderId))
-        .map((record) => record.orderId),
-      alreadyStored: unique
-        .filter((record) => !inserted.has(record.orderId))
-        .map((record) => record.orderId),
-    };
+    return { inserted: [...inserted] };
   }
 
   /** The order only if `clientId` placed it: another client's order reads as absent. */

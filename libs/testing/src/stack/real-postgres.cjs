@@ -190,13 +190,19 @@ async function startDebianPostgres({
     await waitForPort(chosenPort, 20_000, 'PostgreSQL');
     await (await connectAdmin()).end();
   };
-  await start();
-  const admin = await connectAdmin();
-  await admin.query(`CREATE DATABASE ${DATABASE}`);
-  for (const [name, password] of Object.entries(TEST_LOGINS)) {
-    await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
+  try {
+    await start();
+    const admin = await connectAdmin();
+    await admin.query(`CREATE DATABASE ${DATABASE}`);
+    for (const [name, password] of Object.entries(TEST_LOGINS)) {
+      await admin.query(`CREATE ROLE ${name} LOGIN PASSWORD '${password}'`);
+    }
+    await admin.end();
+  } catch (error) {
+    // Never leave a server running behind a failed start.
+    await server.stop();
+    throw error;
   }
-  await admin.end();
   return {
     kind: binDir === PG_BIN_DIR ? 'debian' : 'embedded-binaries',
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}/${DATABASE}`,
@@ -244,12 +250,12 @@ async function startPgBouncer({ target, dir, port, onLog = () => undefined }) {
       .map(([name, password]) => `"${name}" "${password}"`)
       .join('\n'),
   );
-  const target_ = new URL(target.url);
+  const server = new URL(target.url);
   await writeFile(
     join(dir, 'pgbouncer.ini'),
     [
       '[databases]',
-      `* = host=127.0.0.1 port=${target_.port}`,
+      `* = host=127.0.0.1 port=${server.port}`,
       '[pgbouncer]',
       'listen_addr = 127.0.0.1',
       `listen_port = ${chosenPort}`,
@@ -272,7 +278,10 @@ async function startPgBouncer({ target, dir, port, onLog = () => undefined }) {
   }
   const bouncer = daemon(PGBOUNCER, [join(dir, 'pgbouncer.ini')], user, onLog, 'SIGINT');
   bouncer.start();
-  await waitForPort(chosenPort, 10_000, 'PgBouncer');
+  await waitForPort(chosenPort, 10_000, 'PgBouncer').catch(async (error) => {
+    await bouncer.stop();
+    throw error;
+  });
   const routed = new URL(target.url);
   routed.port = String(chosenPort);
   return {

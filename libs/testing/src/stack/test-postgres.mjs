@@ -33,6 +33,9 @@ export async function startTestPostgres({ dataDir, onLog } = {}) {
     target: server,
     dir: join(dataDir, '..', 'pgbouncer'),
     onLog,
+  }).catch(async (error) => {
+    await server.destroy();
+    throw error;
   });
   return {
     ...server,

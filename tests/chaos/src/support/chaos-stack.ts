@@ -1,5 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { TcpFaultProxy } from '@orders/testing';
+import { SqsFaultProxy, TcpFaultProxy } from '@orders/testing';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { DatabaseFaults } from './database-faults';
@@ -49,6 +49,8 @@ export interface ChaosStack {
   processor: Replica;
   /** Set when the gateway reaches SQS through a fault proxy. */
   gatewaySqsProxy?: TcpFaultProxy;
+  /** Set when gateway and processor reach SQS through the SQS fault proxy (faults off until set). */
+  sqsFaultProxy?: SqsFaultProxy;
   /** Another processor replica on the same queue and database. */
   addProcessor(name: string, env?: Record<string, string>): Promise<Replica>;
   stop(): Promise<void>;
@@ -59,6 +61,8 @@ export interface ChaosStackOptions {
   gatewayEnv?: Record<string, string>;
   /** Route the gateway's SQS traffic through a TcpFaultProxy. */
   proxyGatewaySqs?: boolean;
+  /** Route the gateway's and the processors' SQS calls through an SqsFaultProxy. */
+  sqsFaults?: boolean;
 }
 
 /** Real fauxqs, a real PostgreSQL of its own, gateway and processor as real processes from dist/. */
@@ -80,6 +84,7 @@ export async function startChaosStack(
   const sqs = await startLocalSqs({ maxReceiveCount: 5, visibilityTimeoutSeconds: 10 });
   let postgres: LocalPostgres | undefined;
   let gatewaySqsProxy: TcpFaultProxy | undefined;
+  let sqsFaultProxy: SqsFaultProxy | undefined;
   let stack: RunningStack;
   try {
     postgres = await startLocalPostgres({
@@ -96,15 +101,20 @@ export async function startChaosStack(
     gatewaySqsProxy = options.proxyGatewaySqs
       ? await TcpFaultProxy.start({ host: '127.0.0.1', port: sqs.port })
       : undefined;
+    sqsFaultProxy = options.sqsFaults ? await SqsFaultProxy.start(sqs.endpoint) : undefined;
+    const faultyEndpoint: Record<string, string> = sqsFaultProxy
+      ? { SQS_ENDPOINT: sqsFaultProxy.endpoint }
+      : {};
     stack = await startStack({
       apps: ['gateway', 'processor'],
       sqs,
       postgres,
       log: logs.sink,
       appEnv: {
-        processor: { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv },
+        processor: { ...CHAOS_PROCESSOR_ENV, ...faultyEndpoint, ...options.processorEnv },
         gateway: {
           ...CHAOS_GATEWAY_ENV,
+          ...faultyEndpoint,
           ...(gatewaySqsProxy ? { SQS_ENDPOINT: gatewaySqsProxy.route(sqs.endpoint) } : {}),
           ...options.gatewayEnv,
         },
@@ -113,12 +123,17 @@ export async function startChaosStack(
   } catch (error) {
     // fauxqs lives in this process: left running, it would keep jest from exiting.
     await gatewaySqsProxy?.close();
+    await sqsFaultProxy?.close();
     await sqs.stop().catch(() => undefined);
     await postgres?.destroy().catch(() => undefined);
     throw error;
   }
   const database = postgres;
-  const processorEnv = { ...CHAOS_PROCESSOR_ENV, ...options.processorEnv };
+  const processorEnv = {
+    ...CHAOS_PROCESSOR_ENV,
+    ...(sqsFaultProxy ? { SQS_ENDPOINT: sqsFaultProxy.endpoint } : {}),
+    ...options.processorEnv,
+  };
   const pool = new Pool({ connectionString: database.url, max: 4 });
   // The scenario may stop PostgreSQL under this pool: idle clients then fail, which is expected.
   pool.on('error', () => undefined);
@@ -140,6 +155,7 @@ export async function startChaosStack(
     faults,
     logs,
     gatewaySqsProxy,
+    sqsFaultProxy,
     gatewayUrl: stack.urls.gateway,
     processor: { process: stack.apps.processor, url: stack.urls.processor },
     async addProcessor(name, env = {}) {
@@ -162,6 +178,7 @@ export async function startChaosStack(
       await pool.end().catch(() => undefined);
       sqsClient.destroy();
       await gatewaySqsProxy?.close();
+      await sqsFaultProxy?.close();
       await sqs.stop().catch(() => undefined);
       await database.destroy().catch(() => undefined);
     },

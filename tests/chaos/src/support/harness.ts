@@ -77,7 +77,7 @@ export function harness(): ChaosHarness {
   const loaded = (globalThis as { __chaosHarness?: ChaosHarness }).__chaosHarness;
   if (!loaded) {
     throw new Error(
-      'The chaos harness is missing: run these specs through tests/chaos/jest.config.cts (its test environment loads it)',
+      'The chaos harness is missing: run these specs through tests/chaos/jest.config.cjs (its test environment loads it)',
     );
   }
   return loaded;
