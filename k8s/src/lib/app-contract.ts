@@ -263,7 +263,7 @@ export function sqsActionsOf(
       return sqsActionsReachable({
         sourceRoot: DLQ_SIDECAR_SOURCE,
         entry: 'main.ts',
-        skip: (file) => withoutAdmin && file.startsWith(`admin${path.sep}`),
+        skip: (file) => withoutAdmin && file.startsWith(path.join('doors', 'admin') + path.sep),
       });
     }
     case 'dlq-cli':

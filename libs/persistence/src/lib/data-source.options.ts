@@ -4,12 +4,17 @@ import 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { CreateOrders1764441600000 } from './migrations/1764441600000-create-orders';
 import { CreateDlqSidecarTables1767225600000 } from './migrations/1767225600000-create-dlq-sidecar-tables';
+import { DlqSidecarLeaseEditsExpiry1767400000000 } from './migrations/1767400000000-dlq-sidecar-lease-edits-expiry';
 import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
 
 export const ORDER_ENTITIES = [OrderEntity, OrderItemEntity];
 // Listed explicitly (not globbed) so bundled builds carry them and order is reviewable.
-export const ORDER_MIGRATIONS = [CreateOrders1764441600000, CreateDlqSidecarTables1767225600000];
+export const ORDER_MIGRATIONS = [
+  CreateOrders1764441600000,
+  CreateDlqSidecarTables1767225600000,
+  DlqSidecarLeaseEditsExpiry1767400000000,
+];
 
 export interface DatabaseOptions {
   url: string;
