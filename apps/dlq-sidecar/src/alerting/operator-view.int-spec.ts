@@ -97,6 +97,8 @@ describe('what operators see cannot be forged (real SQS emulator and PostgreSQL)
     expect(sent).toContain(orderId);
     expect(sent).not.toContain('customer ‹!channel');
     expect(sent).toMatch(/customer `#[0-9a-f]{8}`/);
+    // The client is shown (it is not the customer), made inert like the rest.
+    expect(sent).toContain('client `shop ‹!channel› ＠here');
   });
 
   it('should print the letter to a terminal without its escape sequences taking effect', async () => {
@@ -111,6 +113,8 @@ describe('what operators see cannot be forged (real SQS emulator and PostgreSQL)
         expect(result.stdout).not.toContain(character);
       });
     }
+    expect(shown.stdout).toMatch(/^client +shop ‹?/m);
+    expect(listed.stdout).toContain('CLIENT');
     // Shown, but visibly: the operator sees that the letter carried them.
     expect(shown.stdout).toContain('\\u001b[2J');
     expect(shown.stdout).toContain('\\u202e');
