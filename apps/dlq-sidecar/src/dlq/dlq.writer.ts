@@ -64,6 +64,7 @@ export class DlqWriter {
     const accepted: ReceivedDeadLetter[] = [];
     for (const batch of sqsBatches(
       letters.map((letter) => ({ letter, entry: orderEntryOf(letter, body) })),
+      ({ entry }) => messageSize(entry.MessageBody ?? '', entry.MessageAttributes),
     )) {
       const response = await this.sqs.send(
         new SendMessageBatchCommand({
