@@ -6,7 +6,7 @@ export default [
   ...baseConfig,
   {
     // Helpers that only specs import (and tsconfig.app.json excludes) may use the harness, as specs may.
-    files: ['src/testing/**/*.ts'],
+    files: ['testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',

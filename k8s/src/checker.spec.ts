@@ -134,9 +134,9 @@ const CASES: Array<
     'db-budget',
   ],
   [
-    "the sidecar's pool fills the budget once its leader-lock connection is counted",
+    "the sidecar's pool, counted in every processor pod, overflows the budget",
     'prod',
-    (env) => (configMap(env, 'dlq-sidecar-config').data.DB_POOL_SIZE = '3'),
+    (env) => (configMap(env, 'dlq-sidecar-config').data.DB_POOL_SIZE = '4'),
     'db-budget',
     /processor\/dlq-sidecar 4 x 25/,
   ],

@@ -143,6 +143,27 @@ describe(sqsActionsReachable.name, () => {
     expect(reachable(true)).toContain('sqs:DeleteMessage');
   });
 
+  it('should follow a function by what the name stands for in the file, not by its name elsewhere', () => {
+    write({
+      'purge.ts': `export function purge() { return send(new DeleteMessageBatchCommand({})); }`,
+      'operations.ts': `export { purge as dropAll } from './purge';\n${APP['operations.ts']}`,
+      'watcher.ts': APP['watcher.ts'].replace(
+        'return this.counts.redrive;',
+        'const purge = this.counts.redrive; return purge;',
+      ),
+    });
+
+    expect(reachable(true)).not.toContain('sqs:DeleteMessage');
+    write({
+      'watcher.ts': `import { dropAll } from './operations';\n${APP['watcher.ts'].replace(
+        'return this.counts.redrive;',
+        'return dropAll();',
+      )}`,
+    });
+
+    expect(reachable(true)).toContain('sqs:DeleteMessage');
+  });
+
   it('should follow @orders/* imports into the shared libraries, but only into what is called', () => {
     write({
       'probe.ts': `

@@ -22,7 +22,13 @@ const SUITES = [
   ['apps/processor', ['order-batch\\.int-spec', 'back-pressure\\.int-spec', 'drain\\.int-spec']],
   [
     'apps/dlq-sidecar',
-    ['dead-letter\\.ledger\\.int-spec', 'redrive\\.int-spec', 'admin\\.http\\.int-spec'],
+    [
+      'dead-letter\\.ledger\\.int-spec',
+      // The leader lease must hold where session state does not: through PgBouncer.
+      'leader\\.lease\\.int-spec',
+      'redrive\\.int-spec',
+      'admin\\.http\\.int-spec',
+    ],
   ],
   ['tests/e2e', ['pipeline\\.e2e-spec']],
   ['tests/chaos', ['02-database-outage', '03-deadlocks']],

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
-import { AdminModule } from './admin/admin.module';
-import { SidecarCoreModule } from './core/sidecar-core.module';
+import { AlertingModule } from './alerting/alerting.module';
+import { AdminModule } from './doors/admin/admin.module';
 import { HealthModule } from './health/health.module';
-import { SidecarMetricsModule } from './health/sidecar-metrics.module';
-import { WatcherModule } from './watcher/watcher.module';
+import { SidecarMetricsModule } from './metrics/metrics.module';
+import { SidecarCoreModule } from './sidecar-core.module';
 
 @Module({})
 export class AppModule {
@@ -14,7 +14,7 @@ export class AppModule {
       imports: [
         SidecarCoreModule.register(config, 'orders-dlq-sidecar'),
         SidecarMetricsModule,
-        WatcherModule,
+        AlertingModule,
         HealthModule,
         // Off unless a key is configured: no route exists to attack.
         ...(config.ADMIN_API_KEY_SHA256 ? [AdminModule] : []),

@@ -3,29 +3,30 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
 import { JsonLogger } from '@orders/observability';
+import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import pino from 'pino';
-import { CliModule } from './cli/cli.module';
-import { parseCliArgs, USAGE, UsageError } from './cli/cli-args';
-import { CliIo, CliRunner, EXIT } from './cli/cli.runner';
-import { DlqOperationsService } from './operations/dlq-operations.service';
+import { answerOf, EXIT } from './doors/error-answers';
+import { parseCommand, USAGE } from './doors/cli/cli.command';
+import { CliIo, CliRunner } from './doors/cli/cli.runner';
+import { DlqOperations } from './operations/dlq-operations';
+import { OperationsModule } from './operations/operations.module';
+import { SidecarCoreModule } from './sidecar-core.module';
 
 const io: CliIo = {
   out: (text) => process.stdout.write(`${text}\n`),
   note: (text) => process.stderr.write(`${text}\n`),
+  read: async (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
 };
 
-/** `npm run dlq -- <command>` locally, `node dist/apps/dlq-sidecar/cli.js <command>` in a container. */
+/** `npm run dlq -- <command>` locally, `node cli.js <command>` in a container. */
 async function main(argv: string[]): Promise<number> {
   let command;
   try {
-    command = parseCliArgs(argv);
+    command = parseCommand(argv);
   } catch (error) {
-    if (error instanceof UsageError) {
-      io.note(`error: ${error.message}\n\n${USAGE}`);
-      return EXIT.usage;
-    }
-    throw error;
+    io.note(`error: ${answerOf(error).message}\n\n${USAGE}`);
+    return EXIT.usage;
   }
   if (command.name === 'help') {
     io.out(USAGE);
@@ -52,10 +53,13 @@ async function main(argv: string[]): Promise<number> {
   const level =
     config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? config.LOG_LEVEL : 'warn';
   const logger = new JsonLogger('dlq-cli', level, pino.destination({ fd: 2, sync: true }));
-  const app = await NestFactory.createApplicationContext(CliModule.register(config), {
-    logger,
-    abortOnError: false,
-  });
+  const app = await NestFactory.createApplicationContext(
+    {
+      module: class CliModule {},
+      imports: [SidecarCoreModule.register(config, 'orders-dlq-cli'), OperationsModule],
+    },
+    { logger, abortOnError: false },
+  );
 
   // First Ctrl-C: finish the batch in hand, release the rest, record "interrupted". Second: leave now.
   const interrupt = new AbortController();
@@ -71,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const runner = new CliRunner(app.get(DlqOperationsService), io);
+    const runner = new CliRunner(app.get(DlqOperations), io);
     return await runner.run(command, {
       actor: `${safeUser()}@${hostname()}`,
       signal: interrupt.signal,

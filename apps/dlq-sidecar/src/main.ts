@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, DlqSidecarConfig, loadConfig } from '@orders/config';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { createSidecarApp } from './create-sidecar-app';
-import { queueNameOf } from './dead-letters/dead-letter';
+import { queueNameOf } from './dlq/dead-letter';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);

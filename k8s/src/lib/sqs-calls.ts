@@ -10,7 +10,8 @@ import { WORKSPACE_ROOT } from './manifests';
  * Files are followed through their imports, relative and `@orders/*` (resolved by the compiler
  * with the workspace's tsconfig); inside them, code counts only when something reachable calls it:
  * top-level statements, constructors and framework hooks of the classes Nest manages run, and from
- * there calls are followed (`f()` and `f` handed on as a value, `this.x()`, `this.field.x()` by the
+ * there calls are followed (`f()` and `f` handed on as a value, `new X()`, each to the function or
+ * class that name is declared or imported as in that file; `this.x()`, `this.field.x()` by the
  * field's declared class and its implementations, any other `y.x()` by name). Calls into packages
  * count through PACKAGE_ACTIONS. The analysis errs towards more actions, with one known blind spot:
  * a method handed on as a value by another class (`setTimeout(this.reader.scan)`).
@@ -82,8 +83,18 @@ interface FunctionInfo extends Code {
   name: string;
 }
 
+// Where a name a file uses comes from: a workspace file and the name that file exports it under.
+interface Origin {
+  file: string;
+  name: string;
+}
+
 interface FileInfo {
   imports: string[];
+  // Local name -> origin, for names imported from workspace files.
+  bindings: Map<string, Origin>;
+  // `export ... from`: every name (`export *`) or exported name -> the source file's name.
+  reexports: Array<{ file: string; names?: Map<string, string> }>;
   classes: ClassInfo[];
   functions: FunctionInfo[];
   topLevel: Code;
@@ -185,6 +196,8 @@ function parseFile(file: string): FileInfo {
     true,
   );
   const imports: string[] = [];
+  const bindings = new Map<string, Origin>();
+  const reexports: FileInfo['reexports'] = [];
   const classes: ClassInfo[] = [];
   const functions: FunctionInfo[] = [];
   const topLevel = emptyCode();
@@ -202,6 +215,29 @@ function parseFile(file: string): FileInfo {
     const resolved = resolveSource(specifier, file);
     if (resolved) {
       imports.push(resolved);
+      if (ts.isImportDeclaration(statement)) {
+        const named = statement.importClause?.namedBindings;
+        for (const element of named && ts.isNamedImports(named) ? named.elements : []) {
+          bindings.set(element.name.text, {
+            file: resolved,
+            name: (element.propertyName ?? element.name).text,
+          });
+        }
+      } else {
+        const clause = statement.exportClause;
+        reexports.push({
+          file: resolved,
+          names:
+            clause && ts.isNamedExports(clause)
+              ? new Map(
+                  clause.elements.map((element) => [
+                    element.name.text,
+                    (element.propertyName ?? element.name).text,
+                  ]),
+                )
+              : undefined,
+        });
+      }
     } else if (ts.isImportDeclaration(statement)) {
       const bindings = statement.importClause?.namedBindings;
       for (const element of bindings && ts.isNamedImports(bindings) ? bindings.elements : []) {
@@ -309,7 +345,7 @@ function parseFile(file: string): FileInfo {
     }
     classes.push(info);
   }
-  return { imports, classes, functions, topLevel };
+  return { imports, bindings, reexports, classes, functions, topLevel };
 }
 
 export interface EntryPoint {
@@ -368,7 +404,45 @@ export function sqsActionsReachable({ entry, managedClasses }: EntryPoint): Set<
       queue.push(code);
     }
   };
-  const functions = [...files.values()].flatMap((file) => file.functions);
+  const fileOf = new Map<Code, FileInfo>();
+  for (const file of files.values()) {
+    [file.topLevel, ...file.functions, ...file.classes.flatMap((item) => item.members)].forEach(
+      (code) => fileOf.set(code, file),
+    );
+  }
+  // The functions and classes a name in a file stands for: declared there, or imported (also
+  // through `export ... from`). A local variable that shares a name elsewhere stands for nothing.
+  const declarationsOf = (
+    file: FileInfo | undefined,
+    name: string,
+    seen = new Set<FileInfo>(),
+  ): { functions: FunctionInfo[]; classes: ClassInfo[] } => {
+    const found = { functions: [] as FunctionInfo[], classes: [] as ClassInfo[] };
+    if (!file || seen.has(file)) {
+      return found;
+    }
+    seen.add(file);
+    found.functions.push(...file.functions.filter((item) => item.name === name));
+    found.classes.push(...file.classes.filter((item) => item.name === name));
+    const origins = [
+      file.bindings.get(name),
+      ...file.reexports.map((reexport) =>
+        reexport.names
+          ? reexport.names.has(name)
+            ? { file: reexport.file, name: reexport.names.get(name) as string }
+            : undefined
+          : { file: reexport.file, name },
+      ),
+    ];
+    for (const origin of origins) {
+      if (origin) {
+        const more = declarationsOf(files.get(origin.file), origin.name, seen);
+        found.functions.push(...more.functions);
+        found.classes.push(...more.classes);
+      }
+    }
+    return found;
+  };
   for (const file of files.values()) {
     reach(file.topLevel);
     file.classes
@@ -404,11 +478,13 @@ export function sqsActionsReachable({ entry, managedClasses }: EntryPoint): Set<
       .filter((member) => member.callable && code.namedCalls.has(member.name))
       .forEach(reach);
     // Named functions called or handed on, and the constructors of classes named here (`new X()`).
-    functions.filter((item) => code.identifiers.has(item.name)).forEach(reach);
-    classes
-      .filter((item) => code.identifiers.has(item.name))
-      .flatMap((item) => item.members.filter((member) => member.name === 'constructor'))
-      .forEach(reach);
+    for (const name of code.identifiers) {
+      const named = declarationsOf(fileOf.get(code), name);
+      named.functions.forEach(reach);
+      named.classes
+        .flatMap((item) => item.members.filter((member) => member.name === 'constructor'))
+        .forEach(reach);
+    }
   }
   return actions;
 }

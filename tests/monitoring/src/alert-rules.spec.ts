@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { alertRules, REPO_ROOT, ruleGroups, run, tool } from './support/tools';
 
-// The sidecar posts this alert to Alertmanager itself (alertmanager.spec.ts sees it arrive).
-const SIDECAR_ALERT = 'OrdersDeadLettered';
+// The sidecar posts these alerts to Alertmanager itself (alertmanager.spec.ts sees the first arrive).
+const SIDECAR_ALERTS = [
+  { alert: 'OrdersDeadLettered', url: 'docs/runbooks.md#ordersdeadlettered' },
+  { alert: 'OrdersDeadLettersExpiring', url: 'docs/runbooks.md#ordersdeadlettersexpiring' },
+];
 
 interface Case {
   alert: string;
@@ -23,6 +26,19 @@ const CASES: Case[] = [
     series: [{ series: 'processor_paused{namespace="orders-prod",pod="p-1"}', values: '0 1x10' }],
     quiet: [0, 2],
     firing: { at: 4, labels: { namespace: 'orders-prod' } },
+  },
+  {
+    alert: 'OrdersDeadLettersExpiringSoon',
+    series: [
+      // 14 days of retention; the oldest letter is 11.5 days old, one more day every minute.
+      { series: 'dlq_message_retention_seconds{namespace="orders-prod"}', values: '1209600x10' },
+      {
+        series: 'dlq_oldest_message_age_seconds{namespace="orders-prod"}',
+        values: '993600+86400x10',
+      },
+    ],
+    quiet: [0],
+    firing: { at: 2, labels: { namespace: 'orders-prod' } },
   },
   {
     alert: 'GatewaySqsSendErrors',
@@ -156,7 +172,10 @@ describe('the alert rules (k8s/components/monitoring/alerts.yaml)', () => {
   });
 
   it('should give every alert a unique name, also against the sidecar alert', () => {
-    const names = [...alertRules().map((rule) => rule.alert), SIDECAR_ALERT];
+    const names = [
+      ...alertRules().map((rule) => rule.alert),
+      ...SIDECAR_ALERTS.map(({ alert }) => alert),
+    ];
 
     expect(new Set(names).size).toBe(names.length);
   });
@@ -164,7 +183,7 @@ describe('the alert rules (k8s/components/monitoring/alerts.yaml)', () => {
   it('should point every rule and the sidecar alert at a runbook section in docs/', () => {
     const urls = [
       ...alertRules().map((rule) => ({ alert: rule.alert, url: rule.annotations?.runbook_url })),
-      { alert: SIDECAR_ALERT, url: 'docs/runbooks.md#ordersdeadlettered' },
+      ...SIDECAR_ALERTS,
     ];
     for (const { alert, url } of urls) {
       const [file, anchor] = String(url).split('#');

@@ -6,7 +6,7 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { DlqSidecarConfig } from '@orders/config';
-import { DlqWatcher } from '../watcher/dlq.watcher';
+import { DlqWatcher } from '../alerting/dlq.watcher';
 
 @Controller('health')
 export class HealthController {

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { AuditModule } from '../audit/audit.module';
-import { DlqOperationsService } from './dlq-operations.service';
+import { DlqWriter } from '../dlq/dlq.writer';
+import { AuditLog } from './audit.log';
+import { DlqOperations } from './dlq-operations';
 
+/** What the doors (CLI, admin API) need; the watching sidecar does not load it without the admin API. */
 @Module({
-  imports: [AuditModule],
-  providers: [DlqOperationsService],
-  exports: [DlqOperationsService],
+  providers: [DlqWriter, AuditLog, DlqOperations],
+  exports: [DlqOperations],
 })
 export class OperationsModule {}

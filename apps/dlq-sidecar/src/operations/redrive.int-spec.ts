@@ -8,9 +8,13 @@ import {
   QueuePair,
   testSqsClient,
 } from '@orders/testing';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deadOrders, sendAll } from '../testing/dead-letter.seeds';
-import { baseEnv, queueDepth, runCli, StackProcess, startProcessor } from '../testing/processes';
+import { deadOrders, failureAttributes, sendAll } from '../../testing/dead-letter.seeds';
+import { baseEnv, queueDepth, runCli, StackProcess, startProcessor } from '../../testing/processes';
 
 describe('redrive from the CLI (processor and CLI as processes; real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -207,5 +211,79 @@ describe('redrive from the CLI (processor and CLI as processes; real SQS emulato
     );
     expect(shown.stdout).toContain('"customerId": "customer-1"');
     expect(missing.code).toBe(3);
+  });
+
+  it('should edit and retry: print the order, refuse a correction that breaks the contract, then store the corrected one under the same order id', async () => {
+    const orderId = randomUUID();
+    const broken = {
+      customerId: 'customer-7',
+      currency: 'EURO',
+      items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1999 }],
+    };
+    await sendAll(sqs, queues.dlqUrl, [
+      {
+        body: JSON.stringify({
+          type: 'order.accepted',
+          version: 1,
+          orderId,
+          acceptedAt: new Date().toISOString(),
+          order: broken,
+        }),
+        attributes: failureAttributes(
+          'INVALID_ENVELOPE',
+          'order.currency must be three upper-case letters (ISO 4217)',
+        ),
+      },
+    ]);
+    const file = (name: string, order: unknown) => {
+      const path = join(tmpdir(), `${orderId}-${name}.json`);
+      writeFileSync(path, JSON.stringify(order));
+      return path;
+    };
+
+    const printed = await runCli(['edit', orderId], env).done;
+    expect(printed.code).toBe(0);
+    expect(JSON.parse(printed.stdout)).toEqual(broken);
+
+    const stillBroken = await runCli(
+      [
+        'edit',
+        orderId,
+        '--file',
+        file('bad', { ...broken, currency: 'EUR', items: [{ ...broken.items[0], quantity: 0 }] }),
+      ],
+      env,
+    ).done;
+    expect(stillBroken.code).toBe(2);
+    expect(stillBroken.stderr).toContain('order.items.0.quantity');
+
+    const fixed = file('fixed', { ...broken, currency: 'EUR' });
+    const dryRun = await runCli(['edit', orderId, '--file', fixed, '--dry-run'], env).done;
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.stdout).toContain('would send corrected 1');
+
+    const edited = await runCli(['edit', orderId, '--file', fixed, '--actor', 'jane'], env).done;
+    expect(edited.code).toBe(0);
+    expect(edited.stdout).toContain('sent corrected 1');
+    await eventually(async () => {
+      const rows = await database.dataSource.query(
+        `SELECT currency FROM orders WHERE order_id = $1`,
+        [orderId],
+      );
+      expect(rows).toEqual([{ currency: 'EUR' }]);
+    }, 15_000);
+    const [audit] = await database.dataSource.query(
+      `SELECT action, status, actor, succeeded, order_before, order_after FROM dlq_audit_runs WHERE action = 'edit' AND order_ids @> ARRAY[$1]`,
+      [orderId],
+    );
+    expect(audit).toEqual({
+      action: 'edit',
+      status: 'completed',
+      actor: 'jane',
+      succeeded: 1,
+      order_before: broken,
+      order_after: { ...broken, currency: 'EUR' },
+    });
+    expect((await runCli(['show', orderId], env).done).code).toBe(3);
   });
 });

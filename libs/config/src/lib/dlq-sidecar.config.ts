@@ -31,12 +31,19 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3002;
 
-  /** Connections for the ledger and the audit log; the leader lock holds one more of its own. */
+  /** Every database connection of the sidecar (and of one CLI run): ledger, leader lease and audit log share this pool; nothing else is opened. */
   @ToInt()
   @IsInt()
-  @Min(2)
+  @Min(1)
   @Max(100)
-  override DB_POOL_SIZE = 3;
+  override DB_POOL_SIZE = 2;
+
+  /** The leader renews its lease every poll; when it stops (dead, or its connection half-dead), another sidecar takes over after this long. */
+  @ToInt()
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  DLQ_LEADER_LEASE_MS = 20_000;
 
   /** How often the DLQ is looked at; new dead letters are alerted within this plus the grouping window. */
   @ToInt()
@@ -75,6 +82,13 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Min(2)
   @Max(3600)
   DLQ_CLI_VISIBILITY_SECONDS = 30;
+
+  /** SQS deletes a dead letter once the DLQ's MessageRetentionPeriod has passed since its SentTimestamp; letters that close to it are alerted by name (0: never). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(1_209_600)
+  DLQ_EXPIRY_WARNING_SECONDS = 172_800;
 
   /** Failures with the same reason arriving within this window become one grouped alert. */
   @ToInt()
@@ -144,6 +158,11 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(60_000)
   ALERT_HTTP_TIMEOUT_MS = 5000;
 
+  /** Customer ids in alerts (webhook, Alertmanager, log): false shows a short hash, true the id itself. */
+  @ToBoolean()
+  @IsBoolean()
+  ALERT_SHOW_CUSTOMER_IDS = false;
+
   /** Shown in alerts: how an operator inspects the dead letters (a reason or order filter is appended). */
   @IsString()
   INSPECT_HINT = 'npm run dlq -- list';
@@ -165,16 +184,20 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
     if (this.DLQ_RESCAN_INTERVAL_MS < this.DLQ_POLL_INTERVAL_MS) {
       errors.push('DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS');
     }
+    if (this.DLQ_LEADER_LEASE_MS < this.DLQ_POLL_INTERVAL_MS * 2) {
+      errors.push(
+        'DLQ_LEADER_LEASE_MS: must be at least twice DLQ_POLL_INTERVAL_MS (the leader renews once per poll)',
+      );
+    }
     if (this.ALERT_RETRY_BASE_MS > this.ALERT_RETRY_MAX_MS) {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
     }
     return errors;
   }
 
-  // The leader lock holds a session of its own next to the pool (watcher/leader.election.ts). The
-  // CLI reads this class too and opens one less: counting it errs on the safe side.
-  override databaseConnections(): number {
-    return this.DB_POOL_SIZE + 1;
+  /** How long any of our readers may hide a letter: a letter absent from scans for longer is gone. */
+  hidingSeconds(): number {
+    return Math.max(this.DLQ_CLI_VISIBILITY_SECONDS, this.DLQ_PEEK_VISIBILITY_SECONDS) + 5;
   }
 
   /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */

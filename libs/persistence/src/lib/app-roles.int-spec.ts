@@ -25,6 +25,7 @@ const TABLES = [
   'dlq_audit_events',
   'dlq_audit_log',
   'dlq_dead_letters',
+  'dlq_leader_lease',
   'order_items',
   'orders',
 ];
@@ -138,9 +139,13 @@ describe('database roles (one per job, created by the migrations)', () => {
   it('should let the sidecar keep its ledger and append to the audit log, never rewrite it', async () => {
     const sidecar = await connectAs('dlq_sidecar_login');
     await sidecar.query(
-      `INSERT INTO dlq_dead_letters (dlq_name, message_id, group_key, reason, failed_first_at, failed_last_at, sent_at, last_scan_id)
-       VALUES ('roles', 'm-1', 'g', 'r', now(), now(), now(), 's-1')`,
+      `INSERT INTO dlq_dead_letters (dlq_name, message_id, group_key, reason, failed_first_at, failed_last_at, sent_at, last_seen_at)
+       VALUES ('roles', 'm-1', 'g', 'r', now(), now(), now(), now())`,
     );
+    await sidecar.query(
+      `INSERT INTO dlq_leader_lease (dlq_name, holder, term, expires_at) VALUES ('roles', 'spec', 1, now())`,
+    );
+    await sidecar.query(`UPDATE dlq_leader_lease SET term = 2 WHERE dlq_name = 'roles'`);
     await sidecar.query(`UPDATE dlq_dead_letters SET gone_at = now() WHERE dlq_name = 'roles'`);
     await sidecar.query(
       `INSERT INTO dlq_alert_groups (dlq_name, group_key, reason, opened_at, last_alerted_at, alerted_letters) VALUES ('roles', 'g', 'r', now(), now(), 1)`,

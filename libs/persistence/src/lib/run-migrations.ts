@@ -3,7 +3,7 @@ import { DataSource, Migration, MigrationExecutor } from 'typeorm';
 // Any fixed number; all migration runners agree on it, so only one migrates at a time.
 const MIGRATION_LOCK_KEY = 7_461_001;
 // A runner that dies or loses its network mid-migration gives the lock up after this long.
-const IDLE_IN_TRANSACTION_MS = 60_000;
+const ABANDONED_AFTER_MS = 60_000;
 
 /**
  * Runs pending migrations in one transaction that first takes a transaction-scoped advisory lock:
@@ -12,11 +12,16 @@ const IDLE_IN_TRANSACTION_MS = 60_000;
  * or ROLLBACK releases the lock). Needs one connection. Migrations therefore must not need to run
  * outside a transaction (no CREATE INDEX CONCURRENTLY).
  */
-export async function runMigrations(dataSource: DataSource): Promise<Migration[]> {
+export async function runMigrations(
+  dataSource: DataSource,
+  { abandonedAfterMs = ABANDONED_AFTER_MS } = {},
+): Promise<Migration[]> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.startTransaction();
-    await runner.query(`SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}`);
+    await runner.query(
+      `SET LOCAL idle_in_transaction_session_timeout = ${Math.round(abandonedAfterMs)}`,
+    );
     await runner.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     const executor = new MigrationExecutor(dataSource, runner);
     executor.transaction = 'all';

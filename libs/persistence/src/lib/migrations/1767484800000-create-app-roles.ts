@@ -36,6 +36,7 @@ export class CreateAppRoles1767484800000 implements MigrationInterface {
              coalesce(event.succeeded, run.succeeded) AS succeeded,
              coalesce(event.failed, run.failed) AS failed,
              coalesce(event.order_ids, run.order_ids) AS order_ids, event.error,
+             run.order_before, run.order_after,
              coalesce(event.at, run.updated_at) AS updated_at,
              CASE WHEN event.status <> 'running' THEN event.at END AS finished_at
         FROM dlq_audit_log run
@@ -56,6 +57,11 @@ export class CreateAppRoles1767484800000 implements MigrationInterface {
     await queryRunner.query(
       `GRANT SELECT, INSERT, UPDATE, DELETE ON dlq_dead_letters, dlq_alert_groups TO orders_dlq_sidecar`,
     );
+    // The watcher's leader lease; operator runs read its scan mark to know what the watcher hides.
+    await queryRunner.query(
+      `GRANT SELECT, INSERT, UPDATE ON dlq_leader_lease TO orders_dlq_sidecar`,
+    );
+    await queryRunner.query(`GRANT SELECT ON dlq_leader_lease TO orders_dlq_operator`);
     // Sidecar (admin API) and operator Jobs (CLI) both redrive and read the history; neither may
     // change or remove what is written.
     await queryRunner.query(
@@ -74,7 +80,7 @@ export class CreateAppRoles1767484800000 implements MigrationInterface {
     for (const role of APP_ROLES) {
       await queryRunner.query(`
         DO $$ BEGIN
-          EXECUTE 'REVOKE ALL ON orders, order_items, dlq_dead_letters, dlq_alert_groups, dlq_audit_log FROM ${role}';
+          EXECUTE 'REVOKE ALL ON orders, order_items, dlq_dead_letters, dlq_alert_groups, dlq_audit_log, dlq_leader_lease FROM ${role}';
           EXECUTE 'REVOKE ALL ON SEQUENCE dlq_audit_log_id_seq FROM ${role}';
         EXCEPTION WHEN undefined_object THEN NULL;
         END $$`);

@@ -1,0 +1,147 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { DlqSidecarConfig } from '@orders/config';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SidecarMetrics } from '../../metrics/sidecar.metrics';
+import { ALERT_CHANNELS, AlertChannel, DeliveryError, FiringGroup } from './alert.channel';
+import { backoffDelay } from './backoff';
+import { DeadLetterAlert } from '../dead-letter.alert';
+
+export interface DeliveryReport {
+  delivered: string[];
+  failed: string[];
+}
+
+/**
+ * Sends an alert on every configured channel, each on its own: a broken webhook does not hold up
+ * Alertmanager or the log. Retries with backoff; an alert given up on is logged in full, never dropped silently.
+ */
+@Injectable()
+export class AlertDispatcher implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(AlertDispatcher.name);
+  private readonly stopping = new AbortController();
+
+  constructor(
+    @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
+    private readonly config: DlqSidecarConfig,
+    private readonly metrics: SidecarMetrics,
+  ) {}
+
+  get channelNames(): string[] {
+    return this.channels.map((channel) => channel.name);
+  }
+
+  /** Resolves once every channel delivered or gave up; never rejects. */
+  async deliver(alert: DeadLetterAlert): Promise<DeliveryReport> {
+    const results = await Promise.all(
+      this.channels.map(async (channel) => ({
+        channel: channel.name,
+        ok: await this.deliverOn(channel, alert),
+      })),
+    );
+    return {
+      delivered: results.filter((result) => result.ok).map((result) => result.channel),
+      failed: results.filter((result) => !result.ok).map((result) => result.channel),
+    };
+  }
+
+  /** One attempt per channel: the next refresh is the retry. */
+  async refresh(groups: FiringGroup[]): Promise<void> {
+    if (groups.length === 0) {
+      return;
+    }
+    await Promise.all(
+      this.channels.map(async (channel) => {
+        try {
+          await channel.refresh?.(groups);
+        } catch (error) {
+          this.logger.warn({
+            msg: 'could not re-post firing alerts',
+            channel: channel.name,
+            groups: groups.length,
+            error: String(error),
+          });
+        }
+      }),
+    );
+  }
+
+  /** Pending retries stop waiting: what is still undelivered is logged as such. */
+  stopRetrying(): void {
+    this.stopping.abort();
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopRetrying();
+  }
+
+  private async deliverOn(channel: AlertChannel, alert: DeadLetterAlert): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await channel.send(alert);
+        this.metrics.alertsSent.inc({
+          channel: channel.name,
+          kind: alert.kind,
+        });
+        if (alert.kind === 'firing') {
+          this.metrics.alertLatencySeconds.observe(
+            { channel: channel.name },
+            Math.max(0, (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000),
+          );
+        }
+        if (attempt > 1) {
+          this.logger.log({
+            msg: 'alert delivered after retries',
+            channel: channel.name,
+            attempts: attempt,
+            title: alert.title,
+          });
+        }
+        return true;
+      } catch (error) {
+        const failure =
+          error instanceof DeliveryError ? error : new DeliveryError(String(error), true);
+        if (
+          !failure.retryable ||
+          attempt >= this.config.ALERT_MAX_ATTEMPTS ||
+          this.stopping.signal.aborted
+        ) {
+          this.metrics.alertsFailed.inc({
+            channel: channel.name,
+            kind: alert.kind,
+          });
+          this.logger.error({
+            msg: `alert NOT delivered on ${channel.name}, giving up: ${alert.title}`,
+            channel: channel.name,
+            attempts: attempt,
+            error: failure.message,
+            reason: failure.retryable
+              ? this.stopping.signal.aborted
+                ? 'shutting down'
+                : 'attempts exhausted'
+              : 'not retryable',
+            alert,
+          });
+          return false;
+        }
+        const delayMs = backoffDelay(
+          attempt,
+          {
+            baseMs: this.config.ALERT_RETRY_BASE_MS,
+            maxMs: this.config.ALERT_RETRY_MAX_MS,
+          },
+          failure.retryAfterMs,
+        );
+        this.metrics.alertRetries.inc({ channel: channel.name });
+        this.logger.warn({
+          msg: 'alert delivery failed; retrying',
+          channel: channel.name,
+          attempt,
+          delayMs,
+          error: failure.message,
+          title: alert.title,
+        });
+        await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+}

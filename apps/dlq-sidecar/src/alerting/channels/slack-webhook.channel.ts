@@ -1,0 +1,150 @@
+import { AlertChannel, postJson } from './alert.channel';
+import {
+  AlertSample,
+  DeadLetterAlert,
+  ExpiringAlert,
+  FiringAlert,
+  ResolvedAlert,
+} from '../dead-letter.alert';
+
+// Slack caps a header at 150 characters and a section at 3000.
+const HEADER_MAX = 150;
+const SECTION_MAX = 2900;
+
+/**
+ * A generic webhook with a Slack-compatible body (`text` for any receiver, `blocks` for Slack).
+ * Customer text arrives alert-safe (no <, >, backticks, mentions); in mrkdwn it also sits in code
+ * spans, where Slack formats and links nothing.
+ */
+export class SlackWebhookChannel implements AlertChannel {
+  readonly name = 'webhook';
+
+  constructor(
+    private readonly url: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  send(alert: DeadLetterAlert): Promise<void> {
+    return postJson(this.url, slackMessageOf(alert), this.timeoutMs);
+  }
+}
+
+export function slackMessageOf(alert: DeadLetterAlert): {
+  text: string;
+  blocks: unknown[];
+} {
+  switch (alert.kind) {
+    case 'firing':
+      return firingMessage(alert);
+    case 'resolved':
+      return resolvedMessage(alert);
+    case 'expiring':
+      return expiringMessage(alert);
+  }
+}
+
+function ordersOf(samples: AlertSample[], count: number): string {
+  const orders = samples
+    .map((sample) => {
+      const who = [
+        sample.clientId ? `client \`${sample.clientId}\`` : undefined,
+        sample.customerId ? `customer \`${sample.customerId}\`` : undefined,
+      ].filter(Boolean);
+      const id = sample.orderId ? `\`${sample.orderId}\`` : `message \`${sample.messageId}\``;
+      return who.length > 0 ? `${id} (${who.join(', ')})` : id;
+    })
+    .join(', ');
+  return count > samples.length ? `${orders} and ${count - samples.length} more` : orders;
+}
+
+function expiringMessage(alert: ExpiringAlert): { text: string; blocks: unknown[] } {
+  const facts = [
+    `*Orders at risk:* ${ordersOf(alert.samples, alert.count)}`,
+    `*First deleted at:* ${alert.firstExpiresAt.toISOString()} (the DLQ keeps letters ${Math.round(alert.retentionSeconds / 3600)} h from their SentTimestamp)`,
+    `*Act before:* redrive, edit and retry, or purge them. Inspect: \`${alert.inspect}\``,
+  ];
+  return {
+    text: clip(`:hourglass: ${alert.title}\ninspect: ${alert.inspect}`, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(`⏳ ${alert.title}`, HEADER_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) } },
+    ],
+  };
+}
+
+function firingMessage(alert: FiringAlert): {
+  text: string;
+  blocks: unknown[];
+} {
+  const facts = [
+    `*Reason:* ${alert.groupKey}: \`${alert.reason}\``,
+    `*Orders:* ${ordersOf(alert.samples, alert.count)}`,
+    `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${attemptsText(alert.maxAttempts)}`,
+    `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} with this reason now`,
+  ];
+  const notes = [`Inspect: \`${alert.inspect}\``];
+  if (alert.uncoordinated) {
+    notes.push('Sent without the shared database: other sidecars may send this alert too.');
+  }
+  const text = `:rotating_light: ${alert.title} — \`${alert.reason}\``;
+  return {
+    text: clip(`${text}\n${alert.count} in this alert; inspect: ${alert.inspect}`, SECTION_MAX),
+    blocks: [
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: clip(`🚨 ${alert.title}`, HEADER_MAX),
+        },
+      },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) },
+      },
+      {
+        type: 'context',
+        elements: notes.map((note) => ({
+          type: 'mrkdwn',
+          text: clip(note, SECTION_MAX),
+        })),
+      },
+    ],
+  };
+}
+
+function resolvedMessage(alert: ResolvedAlert): {
+  text: string;
+  blocks: unknown[];
+} {
+  const lines = alert.groups.map(
+    (group) =>
+      `• *${group.groupKey}*: ${group.alertedLetters} dead letter${group.alertedLetters === 1 ? '' : 's'} since ${group.openedAt.toISOString()}`,
+  );
+  return {
+    text: clip(`:white_check_mark: ${alert.title}`, SECTION_MAX),
+    blocks: [
+      {
+        type: 'header',
+        text: {
+          type: 'plain_text',
+          text: clip(`✅ ${alert.title}`, HEADER_MAX),
+        },
+      },
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: clip(lines.join('\n'), SECTION_MAX) },
+      },
+    ],
+  };
+}
+
+function attemptsText(maxAttempts: number | undefined): string {
+  if (maxAttempts === undefined) {
+    return '';
+  }
+  return maxAttempts === 1 ? ', at the first attempt' : `, after up to ${maxAttempts} attempts`;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

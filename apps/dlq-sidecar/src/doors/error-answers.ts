@@ -1,0 +1,63 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { FieldProblem } from '@orders/contracts';
+import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 4 } as const;
+
+// The one place where errors become exit codes and HTTP statuses, for both doors.
+const ANSWERS: Record<OperationsErrorCode, { exitCode: number; statusCode: number }> = {
+  [OperationsErrorCode.InvalidRequest]: {
+    exitCode: EXIT.usage,
+    statusCode: HttpStatus.BAD_REQUEST,
+  },
+  [OperationsErrorCode.FilterRequired]: {
+    exitCode: EXIT.usage,
+    statusCode: HttpStatus.BAD_REQUEST,
+  },
+  [OperationsErrorCode.ConfirmationRequired]: {
+    exitCode: EXIT.usage,
+    statusCode: HttpStatus.BAD_REQUEST,
+  },
+  [OperationsErrorCode.InvalidOrder]: { exitCode: EXIT.usage, statusCode: HttpStatus.BAD_REQUEST },
+  [OperationsErrorCode.NotFound]: { exitCode: EXIT.notFound, statusCode: HttpStatus.NOT_FOUND },
+  [OperationsErrorCode.NotEditable]: { exitCode: EXIT.failed, statusCode: HttpStatus.CONFLICT },
+  [OperationsErrorCode.DlqHasRedrivePolicy]: {
+    exitCode: EXIT.failed,
+    statusCode: HttpStatus.CONFLICT,
+  },
+  [OperationsErrorCode.AuditUnavailable]: {
+    exitCode: EXIT.failed,
+    statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+  },
+  [OperationsErrorCode.QueueUnavailable]: {
+    exitCode: EXIT.failed,
+    statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+  },
+};
+
+export interface ErrorAnswer {
+  exitCode: number;
+  statusCode: number;
+  code?: string;
+  message: string;
+  fields?: FieldProblem[];
+}
+
+export function answerOf(error: unknown): ErrorAnswer {
+  if (error instanceof OperationsException) {
+    return {
+      ...ANSWERS[error.code],
+      code: error.code,
+      message: error.message,
+      fields: error.fields,
+    };
+  }
+  if (error instanceof HttpException) {
+    return { exitCode: EXIT.failed, statusCode: error.getStatus(), message: error.message };
+  }
+  return {
+    exitCode: EXIT.failed,
+    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  };
+}

@@ -1,0 +1,75 @@
+import { OperationsException } from '../operations/operations.exception';
+import { parseCommand } from './cli/cli.command';
+import { filterOf, limitOf, orderOf, rateOf } from './request';
+
+const now = new Date('2026-03-01T10:00:00.000Z');
+
+describe(filterOf.name, () => {
+  it('should read the same filter from CLI options and from a query string', () => {
+    const command = parseCommand([
+      'redrive',
+      '--code',
+      'INVALID_ENVELOPE',
+      '--since',
+      '2h',
+      '--rate',
+      '50',
+    ]);
+    const fromCli = command.name === 'help' ? {} : command.input;
+    const fromQuery = { reason: 'INVALID_ENVELOPE', since: '2h', rate: '50' };
+
+    expect(filterOf(fromCli, now)).toEqual(filterOf(fromQuery, now));
+    expect(filterOf(fromQuery, now)).toEqual({
+      all: undefined,
+      reason: 'INVALID_ENVELOPE',
+      order: undefined,
+      since: new Date('2026-03-01T08:00:00.000Z'),
+      until: undefined,
+    });
+    expect([rateOf(fromCli), rateOf({ rate: 50 })]).toEqual([50, 50]);
+  });
+
+  it.each([
+    [{ rate: '0' }, rateOf, 'rate must be a whole number'],
+    [{ limit: 1.5 }, (input: Record<string, unknown>) => limitOf(input, 1), 'limit must be'],
+    [{ since: 'yesterday' }, filterOf, 'since "yesterday"'],
+    [{ reason: 'A', code: 'B' }, filterOf, 'same filter'],
+    [{ since: '1h', until: '2h' }, filterOf, 'since is after until'],
+    [{ all: 'maybe' }, filterOf, 'all must be true or false'],
+    [{ order: '{"items": ' }, orderOf, 'not valid JSON'],
+    [{ order: '[1]' }, orderOf, 'must be a JSON object'],
+  ])('should refuse %j with one message for both doors', (input, parse, message) => {
+    expect(() => parse(input)).toThrow(OperationsException);
+    expect(() => parse(input)).toThrow(message);
+  });
+});
+
+describe(parseCommand.name, () => {
+  it('should take the id of show and edit as a positional argument', () => {
+    expect(parseCommand(['show', 'order-1'])).toEqual({
+      name: 'show',
+      id: 'order-1',
+      input: {},
+      json: false,
+    });
+    expect(parseCommand(['edit', 'order-1', '--file', 'fixed.json', '--dry-run'])).toMatchObject({
+      name: 'edit',
+      id: 'order-1',
+      input: { file: 'fixed.json', dryRun: true },
+    });
+  });
+
+  it('should show help when no command is given', () => {
+    expect(parseCommand([])).toEqual({ name: 'help' });
+    expect(parseCommand(['--help'])).toEqual({ name: 'help' });
+  });
+
+  it.each([
+    [['frobnicate'], 'Unknown command'],
+    [['list', '--confirm'], 'list does not take --confirm'],
+    [['show'], 'exactly one'],
+    [['list', '--bogus'], "Unknown option '--bogus'"],
+  ])('should refuse %j', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});

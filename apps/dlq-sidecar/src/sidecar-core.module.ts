@@ -1,0 +1,48 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DlqSidecarConfig } from '@orders/config';
+import { createSqsClient } from '@orders/messaging';
+import { LazyDataSource } from '@orders/persistence';
+import { DlqReader } from './dlq/dlq.reader';
+
+/** Closes the pool and the SQS sockets last, after every shutdown hook that may still use them. */
+@Injectable()
+class ConnectionsCloser implements OnApplicationShutdown {
+  constructor(
+    private readonly database: LazyDataSource,
+    private readonly sqs: SQSClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.close().catch(() => undefined);
+    this.sqs.destroy();
+  }
+}
+
+/** What the sidecar and the CLI share: config, the SQS client, the (lazy) database, the DLQ reader. */
+@Global()
+@Module({})
+export class SidecarCoreModule {
+  static register(config: DlqSidecarConfig, applicationName: string): DynamicModule {
+    // Scans long-poll for one second: the request timeout covers that on top of the usual budget.
+    const sqs = createSqsClient({
+      region: config.AWS_REGION,
+      endpoint: config.SQS_ENDPOINT,
+      requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + 2000,
+    });
+    const database = new LazyDataSource(
+      config.databaseConnection(`${applicationName} ${config.INSTANCE_ID}`),
+    );
+    return {
+      module: SidecarCoreModule,
+      providers: [
+        { provide: DlqSidecarConfig, useValue: config },
+        { provide: SQSClient, useValue: sqs },
+        { provide: LazyDataSource, useValue: database },
+        DlqReader,
+        ConnectionsCloser,
+      ],
+      exports: [DlqSidecarConfig, SQSClient, LazyDataSource, DlqReader],
+    };
+  }
+}
