@@ -70,7 +70,8 @@ export default [
   },
   {
     // Specs may use the test harness; production code may not (apps and libs alike).
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
+    // testing/ folders hold helpers only specs import (the apps' tsconfig.app.json leave them out).
+    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/testing/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ testsMayUseTesting: true })] },
   },
   {
