@@ -41,6 +41,22 @@ const APP_FOLDER_RULES = {
     health: ['orders', 'lifecycle', 'testing'],
     lifecycle: ['orders', 'health', 'testing'],
   },
+  'apps/gateway/src': {
+    // http/ is the shell (bootstrap, the one exception filter): it may see every feature, none sees it.
+    auth: ['http', 'orders', 'health'],
+    orders: ['http', 'auth', 'health'],
+    health: ['http', 'auth', 'orders'],
+    metrics: ['http', 'auth', 'orders', 'health', 'request'],
+    request: ['http', 'auth', 'orders', 'health', 'metrics'],
+  },
+  'apps/dlq-sidecar/src': {
+    // doors -> operations -> dlq; alerting -> dlq, metrics; dlq/ (the only SQS code) sees no job.
+    dlq: ['alerting', 'operations', 'doors', 'health', 'metrics'],
+    operations: ['alerting', 'doors', 'health', 'metrics'],
+    alerting: ['operations', 'doors', 'health'],
+    metrics: ['alerting', 'operations', 'doors', 'health'],
+    health: ['operations', 'doors'],
+  },
 };
 
 function folderZones() {

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
-import { GatewayMetrics } from './http/gateway.metrics';
+import { GatewayMetrics } from './metrics/gateway.metrics';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { ContractValidationPipe } from './http/contract-validation.pipe';
 import { OrderPublisher } from './orders/order-publisher';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { GatewayConfig } from '@orders/config';
 import type { FastifyRequest } from 'fastify';
 import { isIPv6 } from 'node:net';
-import { ANONYMOUS_CLIENT } from '../http/request-context';
+import { ANONYMOUS_CLIENT } from '../request/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { ApiKeys, presentedApiKey } from './api-keys';
 import { RateLimiter } from './rate-limiter';

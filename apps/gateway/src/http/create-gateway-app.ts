@@ -10,8 +10,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { AppModule } from '../app.module';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
-import { GatewayMetrics } from './gateway.metrics';
-import { correlationIdOf, replacedRequestId } from './request-id';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { correlationIdOf, replacedRequestId } from '../request/request-id';
 
 // The OpenAPI UI lives outside Nest's router; the k8s checks read its path from here.
 export const API_DOCS_PATH = 'docs';

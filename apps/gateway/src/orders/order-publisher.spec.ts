@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GatewayConfig } from '@orders/config';
 import { Registry } from 'prom-client';
-import { GatewayMetrics } from '../http/gateway.metrics';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { OrderPublisher } from './order-publisher';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 

@@ -20,7 +20,7 @@ import {
   SQS_MAX_BATCH_ENTRIES,
   withTraceContext,
 } from '@orders/messaging';
-import { GatewayMetrics } from '../http/gateway.metrics';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
 // Only entries SQS reported as failed on its side are sent again; a whole batch never is.

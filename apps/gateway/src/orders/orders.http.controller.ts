@@ -15,7 +15,7 @@ import {
   StoredOrderView,
 } from '@orders/contracts';
 import type { FastifyReply } from 'fastify';
-import { Context, RequestContext } from '../http/request-context';
+import { Context, RequestContext } from '../request/request-context';
 import { ApiOrderErrors } from './orders.openapi';
 import { OrdersService } from './orders.service';
 

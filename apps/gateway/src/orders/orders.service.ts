@@ -12,8 +12,8 @@ import {
 import { stringAttribute } from '@orders/messaging';
 import { OrderEntity, OrdersRepository } from '@orders/persistence';
 import { isUUID } from 'class-validator';
-import { GatewayMetrics } from '../http/gateway.metrics';
-import { RequestContext } from '../http/request-context';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { RequestContext } from '../request/request-context';
 import { orderIdForIdempotencyKey, uuidv7 } from './order-id';
 import { OrderPublisher } from './order-publisher';
 import { OrdersErrorCode, OrdersException } from './orders.exception';

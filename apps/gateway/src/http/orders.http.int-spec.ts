@@ -11,9 +11,9 @@ import {
 } from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { AddressInfo, connect } from 'node:net';
-import { createGatewayApp } from '../http/create-gateway-app';
-import { OrderPublisher } from './order-publisher';
-import { OrdersErrorCode, OrdersException } from './orders.exception';
+import { createGatewayApp } from './create-gateway-app';
+import { OrderPublisher } from '../orders/order-publisher';
+import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 
 const API_KEY = 'test-key-shop-a';
 const OTHER_API_KEY = 'test-key-shop-b';
