@@ -1,4 +1,3 @@
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { QueuePair, RunningStack } from '@orders/testing';
 import { globalSetupServices, loadStackHarness, testStack } from '@orders/testing';
 import { spawn } from 'node:child_process';
@@ -122,17 +121,4 @@ export function runCli(
   return { done, kill: (signal) => child.kill(signal), stderrLines };
 }
 
-export async function queueDepth(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number; total: number }> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  return { visible, inFlight, total: visible + inFlight };
-}
+export { queueDepth } from '@orders/testing';

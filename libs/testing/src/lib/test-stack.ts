@@ -123,3 +123,19 @@ export async function eventually<T>(
     }
   }
 }
+
+/** A queue's approximate depth (fauxqs reports it exactly; SQS lags up to a minute). */
+export async function queueDepth(
+  sqs: SQSClient,
+  queueUrl: string,
+): Promise<{ visible: number; inFlight: number; total: number }> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return { visible, inFlight, total: visible + inFlight };
+}

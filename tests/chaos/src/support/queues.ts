@@ -1,5 +1,4 @@
 import {
-  GetQueueAttributesCommand,
   Message,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -7,20 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { sqsBatches } from '@orders/messaging';
 
-export async function queueDepth(
-  sqs: SQSClient,
-  queueUrl: string,
-): Promise<{ visible: number; inFlight: number; total: number }> {
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({
-      QueueUrl: queueUrl,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-    }),
-  );
-  const visible = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-  const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-  return { visible, inFlight, total: visible + inFlight };
-}
+export { queueDepth } from '@orders/testing';
 
 /** Reads (without deleting) every message of a queue that is visible now. */
 export async function peekAll(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
