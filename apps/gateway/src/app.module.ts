@@ -5,7 +5,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { MetricsModule, registerPoolMetrics } from '@orders/observability';
-import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import { Registry } from 'prom-client';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
@@ -14,6 +13,7 @@ import { GatewayMetrics } from './metrics/gateway.metrics';
 import { HttpExceptionFilter } from './http/http-exception.filter';
 import { ContractValidationPipe } from './http/contract-validation.pipe';
 import { OrderPublisher } from './orders/order-publisher';
+import { OrderStore } from './orders/order-store';
 import { OrdersHttpController } from './orders/orders.http.controller';
 import { OrdersService } from './orders/orders.service';
 
@@ -36,22 +36,17 @@ export class AppModule {
         { provide: SQSClient, useValue: sqs },
         {
           // Only GET /orders/:id reads the database; it connects on first use, never at boot.
-          provide: LazyDataSource,
-          useFactory: () => new LazyDataSource(config.databaseConnection('orders-gateway')),
+          provide: OrderStore,
+          useFactory: () => new OrderStore(config.databaseConnection('orders-gateway')),
         },
         {
           // Pool saturation of the read path, read at scrape time.
           provide: 'POOL_METRICS',
-          inject: [Registry, LazyDataSource],
-          useFactory: (registry: Registry, database: LazyDataSource) => {
-            registerPoolMetrics(registry, () => database.poolStats(), config.DB_POOL_SIZE);
+          inject: [Registry, OrderStore],
+          useFactory: (registry: Registry, store: OrderStore) => {
+            registerPoolMetrics(registry, () => store.poolStats(), config.DB_POOL_SIZE);
             return registry;
           },
-        },
-        {
-          provide: OrdersRepository,
-          inject: [LazyDataSource],
-          useFactory: (database: LazyDataSource) => new OrdersRepository(database),
         },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_PIPE, useClass: ContractValidationPipe },

@@ -1,7 +1,7 @@
 // A separate entry point (`@orders/observability/tracing`) that loads nothing but OpenTelemetry:
 // an app imports it before anything else, so http, pg and the AWS SDK are patched when they load.
 import { ConfigError, loadConfig, TracingConfig } from '@orders/config';
-import { startTracing, Tracing } from './lib/start-tracing';
+import type { Tracing } from './lib/start-tracing';
 
 export type { Tracing } from './lib/start-tracing';
 
@@ -19,5 +19,11 @@ export function startTracingFromEnv(service: string): Tracing | undefined {
     }
     throw error;
   }
+  if (config.OTEL_SDK_DISABLED) {
+    return undefined;
+  }
+  // Required here, not imported above: with the SDK disabled none of it loads (start-up time and
+  // memory), and it must load synchronously, before the app's own modules, to patch them.
+  const { startTracing } = require('./lib/start-tracing') as typeof import('./lib/start-tracing');
   return startTracing(service, config);
 }

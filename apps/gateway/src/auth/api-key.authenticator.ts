@@ -46,9 +46,9 @@ export class ApiKeyAuthenticator {
       }
       clientId = ANONYMOUS_CLIENT;
     } else {
-      // A throttled address gets no answer about its key at all, right or wrong.
-      const source = sourceOf(request.ip);
-      const blocked = this.failures.peek(source);
+      // A throttled address gets no answer about its key at all, right or wrong. Until a wrong key
+      // has been seen there is nothing to look up (and no address to normalise).
+      const blocked = this.failures.tracked > 0 ? this.failures.peek(sourceOf(request.ip)) : 0;
       if (blocked > 0) {
         throw new AuthException(
           AuthErrorCode.TooManyFailedAttempts,
@@ -58,7 +58,7 @@ export class ApiKeyAuthenticator {
       }
       const identified = this.keys.identify(key);
       if (identified === undefined) {
-        this.failures.take(source);
+        this.failures.take(sourceOf(request.ip));
         throw new AuthException(AuthErrorCode.InvalidApiKey, 'The API key is not valid');
       }
       clientId = identified;

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 
 interface ApiKeyEntry {
   clientId: string;
@@ -22,7 +22,8 @@ export class ApiKeys {
 
   /** The client owning this key, or undefined. Every entry is compared, in constant time. */
   identify(presentedKey: string): string | undefined {
-    const presented = createHash('sha256').update(presentedKey).digest();
+    // One-shot hash: no Hash object per request.
+    const presented = hash('sha256', presentedKey, 'buffer');
     let match: string | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(presented, entry.hash) && match === undefined) {

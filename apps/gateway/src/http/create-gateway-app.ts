@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +11,7 @@ import { AppModule } from '../app.module';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { correlationIdOf, replacedRequestId } from '../request/request-id';
+import { SECURITY_HEADERS } from './security-headers';
 
 // The OpenAPI UI lives outside Nest's router; the k8s checks read its path from here.
 export const API_DOCS_PATH = 'docs';
@@ -49,8 +49,6 @@ export async function createGatewayApp(
 
 async function configureHttp(app: NestFastifyApplication, config: GatewayConfig): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
-  // The Swagger UI at /docs needs inline scripts; the API itself serves only JSON.
-  await app.register(helmet as never, { contentSecurityPolicy: false } as never);
   if (config.CORS_ORIGINS.length > 0) {
     app.enableCors({
       origin: config.CORS_ORIGINS,
@@ -137,7 +135,7 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       payload: unknown,
       done: (error: null, payload: unknown) => void,
     ) => {
-      void reply.header('x-request-id', request.id);
+      void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
       const replaced = replacedRequestId(request);
       if (replaced) {
         void reply.header(REQUEST_ID_REPLACED_HEADER, replaced);

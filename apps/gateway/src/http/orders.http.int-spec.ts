@@ -1,6 +1,8 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayConfig, loadConfig } from '@orders/config';
+// The app loads persistence lazily (order-store.ts); the test seeds the database with it directly.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
 import {
   createQueuePair,
@@ -14,6 +16,16 @@ import { AddressInfo, connect } from 'node:net';
 import { createGatewayApp } from './create-gateway-app';
 import { OrderPublisher } from '../orders/order-publisher';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
+
+// What every answer, accepted or refused, must carry (written out, not imported, so a header
+// dropped from the gateway fails here).
+const HARDENING_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-resource-policy': 'same-origin',
+};
 
 const API_KEY = 'test-key-shop-a';
 const OTHER_API_KEY = 'test-key-shop-b';
@@ -98,6 +110,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     const body = response.json();
     expect(body).toEqual({ orderId: expect.any(String), status: 'accepted' });
     expect(response.headers.location).toBe(`/orders/${body.orderId}`);
+    expect(response.headers).toMatchObject(HARDENING_HEADERS);
     const received = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queues.queueUrl,
@@ -170,6 +183,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
 
     expect([missing.statusCode, wrong.statusCode]).toEqual([401, 401]);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
+    expect(missing.headers).toMatchObject(HARDENING_HEADERS);
     expect(await queueDepth(sqs, queues.queueUrl)).toBe(0);
   });
 

@@ -10,19 +10,20 @@ import {
   StoredOrderView,
 } from '@orders/contracts';
 import { stringAttribute } from '@orders/messaging';
-import { OrderEntity, OrdersRepository } from '@orders/persistence';
+import type { OrderEntity } from '@orders/persistence';
 import { isUUID } from 'class-validator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { RequestContext } from '../request/request-context';
 import { orderIdForIdempotencyKey, uuidv7 } from './order-id';
 import { OrderPublisher } from './order-publisher';
+import { OrderStore } from './order-store';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
 @Injectable()
 export class OrdersService {
   constructor(
     private readonly publisher: OrderPublisher,
-    private readonly repository: OrdersRepository,
+    private readonly store: OrderStore,
     private readonly metrics: GatewayMetrics,
   ) {}
 
@@ -54,7 +55,7 @@ export class OrdersService {
     }
     let stored: OrderEntity | null;
     try {
-      stored = await this.repository.findWithItems(orderId.toLowerCase(), context.clientId);
+      stored = await this.store.findWithItems(orderId.toLowerCase(), context.clientId);
     } catch (error) {
       throw new OrdersException(
         OrdersErrorCode.DatabaseUnavailable,

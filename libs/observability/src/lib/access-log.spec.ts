@@ -46,4 +46,26 @@ describe(logRequests.name, () => {
     });
     expect(JSON.stringify(lines)).not.toContain('secret');
   });
+
+  it('should write only the lines its level allows: at warn a 4xx, not a 202', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
+    const app = Fastify();
+    logRequests(app, new JsonLogger('gateway', 'warn', stream));
+    app.post('/orders', async (_request, reply) => reply.code(202).send({ ok: true }));
+    app.get('/orders/x', async (_request, reply) => reply.code(404).send({ missing: true }));
+
+    await app.inject({ method: 'POST', url: '/orders', payload: {} });
+    await app.inject({ method: 'GET', url: '/orders/x' });
+    await app.close();
+
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 'warn', res: expect.objectContaining({ statusCode: 404 }) }),
+    ]);
+  });
 });
