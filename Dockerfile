@@ -29,6 +29,10 @@ WORKDIR /app
 COPY --from=production-deps --chown=root:root /app/node_modules ./node_modules
 COPY --from=build --chown=root:root /workspace/dist/apps/${APP}/ ./
 COPY --from=build --chown=root:root /workspace/rds-global-bundle.pem /etc/ssl/certs/rds-global-bundle.pem
+# V8's compiled code for every dependency, made once here: a new pod loads it instead of compiling
+# (a fifth of start-up). Read-only at run time; Node checks each entry against the file it loads.
+ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
+RUN node -e "for (const name of Object.keys(require('./package.json').dependencies ?? {})) { try { require(name); } catch { /* not loadable alone; compiled at first use */ } }"
 # Files stay root-owned and read-only for the app user; Kubernetes adds readOnlyRootFilesystem.
 USER 10001:10001
 EXPOSE 3000

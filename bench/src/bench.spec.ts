@@ -196,7 +196,7 @@ describe('bench (smoke run)', () => {
 
   it('should time cold starts and idle memory of each app next to a bare Nest-Fastify app', () => {
     const { coldStart } = results.summary;
-    for (const app of ['nestNoop', 'gateway', 'processor']) {
+    for (const app of ['nestNoop', 'gateway', 'processor', 'gatewayUncached']) {
       expect(coldStart[app].coldStartMs.samples).toHaveLength(results.settings.coldStartRounds);
       expect(coldStart[app].coldStartMs.median).toBeGreaterThan(0);
       expect(coldStart[app].idleRssMiB.median).toBeGreaterThan(20);

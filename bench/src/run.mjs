@@ -6,7 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT, startDatabase, tracingEnv } from './lib/bench-stack.mjs';
+import { COMPILE_CACHE_DIR, REPO_ROOT, startDatabase, tracingEnv } from './lib/bench-stack.mjs';
 import { compileServer } from './lib/compile.mjs';
 import { prodAutoscaling } from './lib/keda.mjs';
 import { startOtlpSink } from './lib/otlp-sink.mjs';
@@ -73,6 +73,8 @@ async function main() {
     `${mode} run: ${settings.rounds} rounds, ${settings.phaseSeconds} s per phase, ${settings.connections} connections, tracing ${settings.tracing}, work dir ${workDir}`,
   );
   step('setup', 'setup · no-op server, SQS emulator, PostgreSQL, OTLP sink');
+  // Empty, as in a freshly built image before its warm-up step.
+  await rm(COMPILE_CACHE_DIR, { recursive: true, force: true });
   const noopEntry = await compileServer(
     join(REPO_ROOT, 'bench/src/servers/noop.server.ts'),
     join(workDir, 'servers'),

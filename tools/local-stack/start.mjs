@@ -164,6 +164,8 @@ async function main() {
       ...(sqs.endpoint ? { SQS_ENDPOINT: sqs.endpoint } : {}),
       AUTH_REQUIRED: env.AUTH_REQUIRED ?? 'false',
       API_KEYS: env.API_KEYS ?? `local-dev:${sha256Hex(DEV_API_KEY)}`,
+      // As the image runs them: V8 keeps the compiled modules, so the next start skips compiling.
+      NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? join(dataDir, 'compile-cache'),
     },
     appEnv: { processor: { SQS_WAIT_TIME_SECONDS: env.SQS_WAIT_TIME_SECONDS ?? '5' } },
   });

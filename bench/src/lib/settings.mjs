@@ -47,7 +47,7 @@ export function planFor(settings, senders) {
     4;
   return {
     setup: { steps: 1, seconds: 6 },
-    'cold start': { steps: (settings.coldStartRounds + 1) * 3, seconds: 2.5 },
+    'cold start': { steps: (settings.coldStartRounds + 1) * 4, seconds: 2.5 },
     'intake warm-up': { steps: senders, seconds: settings.warmupSeconds + 0.5 },
     intake: { steps: settings.rounds * (senders + 4), seconds: settings.phaseSeconds + 0.8 },
     processor: { steps: 1 + settings.rounds * 4, seconds: processorRound / 4 },

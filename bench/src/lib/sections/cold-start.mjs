@@ -3,11 +3,11 @@ import { gatewayApp, noopApp, processorApp } from '../bench-stack.mjs';
 import { rssMiB } from '../proc-stats.mjs';
 import { pairedRatio, round, summarise } from '../stats.mjs';
 
-export const COLD_START_APPS = ['nestNoop', 'gateway', 'processor'];
+export const COLD_START_APPS = ['nestNoop', 'gateway', 'processor', 'gatewayUncached'];
 
 /**
  * (7) Spawn → first 200 on the readiness route, then idle RSS after a second of rest. One unmeasured
- * start of each app first (file cache), then rounds of bare app, gateway, processor; ratios per round.
+ * start of each app first (file and compile caches), then rounds of every app; ratios per round.
  */
 export async function coldStarts({ ctx, noopEntry }) {
   const { settings, sqs, database, log, step, appEnv } = ctx;
@@ -16,6 +16,15 @@ export async function coldStarts({ ctx, noopEntry }) {
     nestNoop: () => noopApp({ entry: noopEntry, log }),
     gateway: () => gatewayApp({ sqs, queue, databaseUrl: database.url, log, env: appEnv }),
     processor: () => processorApp({ sqs, queue, databaseUrl: database.url, log, env: appEnv }),
+    // What the compile cache is worth: the same gateway compiling every module itself.
+    gatewayUncached: () =>
+      gatewayApp({
+        sqs,
+        queue,
+        databaseUrl: database.url,
+        log,
+        env: { ...appEnv, NODE_DISABLE_COMPILE_CACHE: '1' },
+      }),
   };
   const samples = Object.fromEntries(COLD_START_APPS.map((app) => [app, { ms: [], rss: [] }]));
   for (let repetition = 0; repetition <= settings.coldStartRounds; repetition++) {
