@@ -1,5 +1,5 @@
 import { DlqSidecarConfig, loadConfig } from '@orders/config';
-import { LazyDataSource, ordersDataSourceOptions } from '@orders/persistence';
+import { LazyDataSource } from '@orders/persistence';
 import { createQueuePair, migratedDatabase, testSqsClient } from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,14 +18,11 @@ describe(`${LeaderLease.name} (real PostgreSQL)`, () => {
   const opened: LazyDataSource[] = [];
 
   const pool = (url: string, poolSize = 1) => {
-    const source = new LazyDataSource(
-      ordersDataSourceOptions({
-        url,
-        poolSize,
-        connectTimeoutMs: 500,
-        applicationName: 'lease-test',
-      }),
-    );
+    // The sidecar's own connection settings (DB_CONNECT_TIMEOUT_MS from env), to the given address.
+    const source = new LazyDataSource({
+      ...loadConfig(DlqSidecarConfig, env).databaseConnection('lease-test', poolSize),
+      url,
+    });
     opened.push(source);
     return source;
   };

@@ -113,7 +113,7 @@ export function configRows(): ConfigRow[] {
       // Shared keys are described once, in the base class; an override only describes a key
       // nobody described yet. The default is the one this app's class sets.
       const own = declarations(key);
-      const row = rows.get(key) ?? {
+      const row: ConfigRow = rows.get(key) ?? {
         key,
         apps: [],
         defaults: new Map(),

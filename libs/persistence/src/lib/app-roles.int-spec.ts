@@ -46,6 +46,7 @@ function record(): NewOrderRecord {
     currency: 'EUR',
     acceptedAt: new Date(),
     correlationId: null,
+    clientId: 'roles-spec',
     items: [{ sku: 'R-1', quantity: 1, unitPriceCents: 100 }],
   };
 }
@@ -106,7 +107,7 @@ describe('database roles (one per job, created by the migrations)', () => {
   });
 
   it('should let the gateway read orders and nothing else', async () => {
-    const found = await repositoryAs('gateway_login').findWithItems(stored.orderId);
+    const found = await repositoryAs('gateway_login').findWithItems(stored.orderId, 'roles-spec');
     expect(found?.items.map((item) => item.sku)).toEqual(['R-1']);
 
     const gateway = await connectAs('gateway_login');

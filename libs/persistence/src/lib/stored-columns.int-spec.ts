@@ -1,5 +1,4 @@
 import { STORED_TEXT_COLUMNS } from '@orders/contracts';
-import { ordersDataSourceOptions } from './data-source.options';
 import { LazyDataSource } from './lazy-data-source';
 import { runMigrations } from './run-migrations';
 
@@ -16,14 +15,13 @@ describe('STORED_TEXT_COLUMNS against the migrated schema', () => {
   let database: LazyDataSource;
 
   beforeAll(async () => {
-    database = new LazyDataSource(
-      ordersDataSourceOptions({
-        url: process.env.TEST_DATABASE_URL as string,
-        poolSize: 2,
-        connectTimeoutMs: 5000,
-        applicationName: 'persistence-tests',
-      }),
-    );
+    database = new LazyDataSource({
+      url: process.env.TEST_DATABASE_URL as string,
+      poolSize: 2,
+      connectTimeoutMs: 5000,
+      statementTimeoutMs: 10_000,
+      applicationName: 'persistence-tests',
+    });
     await runMigrations(await database.get());
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ORDER_MIGRATIONS, ordersDataSourceOptions } from '../data-source.options';
+import { DatabaseOptions, ORDER_MIGRATIONS, ordersDataSourceOptions } from '../data-source.options';
 import { LazyDataSource } from '../lazy-data-source';
 import { OrdersRepository } from '../orders.repository';
 import { AddOrderClient1767744000000 } from './1767744000000-add-order-client';
@@ -10,15 +10,13 @@ describe(AddOrderClient1767744000000.name, () => {
   const url = new URL(process.env.TEST_DATABASE_URL as string);
   const name = `orders_migration_${randomUUID().slice(0, 8)}`;
   const admin = new DataSource({ type: 'postgres', url: url.toString() });
-  const options = (migrations: typeof ORDER_MIGRATIONS) => ({
-    ...ordersDataSourceOptions({
-      url: Object.assign(new URL(url), { pathname: `/${name}` }).toString(),
-      poolSize: 2,
-      connectTimeoutMs: 5000,
-      applicationName: 'persistence-tests',
-    }),
-    migrations,
-  });
+  const connection: DatabaseOptions = {
+    url: Object.assign(new URL(url), { pathname: `/${name}` }).toString(),
+    poolSize: 2,
+    connectTimeoutMs: 5000,
+    statementTimeoutMs: 10_000,
+    applicationName: 'persistence-tests',
+  };
 
   beforeAll(async () => {
     await admin.initialize();
@@ -32,7 +30,10 @@ describe(AddOrderClient1767744000000.name, () => {
 
   it('should keep existing orders, with no client: readable by none', async () => {
     const orderId = randomUUID();
-    const before = new DataSource(options(ORDER_MIGRATIONS.slice(0, -1)));
+    const before = new DataSource({
+      ...ordersDataSourceOptions(connection),
+      migrations: ORDER_MIGRATIONS.slice(0, -1),
+    });
     await before.initialize();
     await before.runMigrations();
     await before.query(
@@ -42,7 +43,7 @@ describe(AddOrderClient1767744000000.name, () => {
     );
     await before.destroy();
 
-    const after = new LazyDataSource(options(ORDER_MIGRATIONS));
+    const after = new LazyDataSource(connection);
     const migrated = await after.get();
     await migrated.runMigrations();
     const rows = await migrated.query('SELECT client_id FROM orders WHERE order_id = $1', [
