@@ -1,6 +1,7 @@
 export * from './lib/create-order.dto';
 export * from './lib/create-order.factory';
 export * from './lib/envelope-route';
+export * from './lib/fast-validation';
 export * from './lib/message-attributes';
 export * from './lib/order-accepted.envelope';
 export * from './lib/order-accepted.view';
