@@ -14,6 +14,13 @@ describe(ApiKeys.name, () => {
     expect(keys.identify('secret-c')).toBeUndefined();
   });
 
+  it('should give the same answers the second time (a remembered key, a wrong key again)', () => {
+    const fresh = new ApiKeys([`shop-a:${sha('secret-a')}`]);
+    expect([fresh.identify('secret-a'), fresh.identify('secret-x')]).toEqual(['shop-a', undefined]);
+    expect([fresh.identify('secret-a'), fresh.identify('secret-x')]).toEqual(['shop-a', undefined]);
+    expect(fresh.identify('secret-a ')).toBeUndefined();
+  });
+
   it('should read the key from a Bearer authorization or an x-api-key header', () => {
     expect(presentedApiKey({ authorization: 'Bearer abc' })).toBe('abc');
     expect(presentedApiKey({ 'x-api-key': 'xyz' })).toBe('xyz');

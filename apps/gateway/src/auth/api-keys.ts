@@ -8,6 +8,7 @@ interface ApiKeyEntry {
 /** The configured `clientId:sha256hex` pairs; keys themselves never reach the config. */
 export class ApiKeys {
   private readonly entries: ApiKeyEntry[];
+  private readonly identified = new Map<string, string>();
 
   constructor(pairs: string[]) {
     this.entries = pairs.map((pair) => {
@@ -22,13 +23,21 @@ export class ApiKeys {
 
   /** The client owning this key, or undefined. Every entry is compared, in constant time. */
   identify(presentedKey: string): string | undefined {
-    // One-shot hash: no Hash object per request.
+    // Hashing was a few per cent of the CPU per order. Only keys that matched are remembered, so
+    // the map holds at most one entry per configured key, and a wrong key is always hashed.
+    const known = this.identified.get(presentedKey);
+    if (known !== undefined) {
+      return known;
+    }
     const presented = hash('sha256', presentedKey, 'buffer');
     let match: string | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(presented, entry.hash) && match === undefined) {
         match = entry.clientId;
       }
+    }
+    if (match !== undefined) {
+      this.identified.set(presentedKey, match);
     }
     return match;
   }
