@@ -51,7 +51,7 @@ if (!Number.isInteger(settings.rounds) || settings.rounds < 1) {
   process.exit(2);
 }
 const startedAtMs = Date.now();
-const senders = args.tracing === 'both' ? 5 : 4;
+const senders = args.tracing === 'both' ? 6 : 4;
 const progress = new Progress(planFor(settings, senders));
 const timeline = new Timeline(startedAtMs);
 const log = (line) => {

@@ -20,6 +20,7 @@ const LABELS = {
   noop: 'bare Nest-Fastify no-op',
   gateway: 'gateway (202 after SQS holds it)',
   gatewayTraced: 'gateway, tracing on',
+  gatewayShipped: 'gateway, OpenTelemetry as shipped (ids, no export)',
   peer: 'SQS peer (Fastify + SendMessage)',
   baseline: 'coupled baseline (201 after INSERT)',
 };
@@ -161,9 +162,10 @@ export function renderMarkdown(results, svgName) {
     ),
   );
 
-  push('### Tracing on ÷ off');
+  push('### Tracing on ÷ off, and as shipped');
   if (r.tracedCpu) {
     const t = s.intake.gatewayTraced.healthy;
+    const d = s.intake.gatewayShipped.healthy;
     push(
       results.tracing.active
         ? `The traced gateway exported ${n(results.tracing.otlpExportRequests)} OTLP requests (${n(results.tracing.otlpExportBytes)} bytes) to the bench’s sink; every request sampled (\`OTEL_TRACES_SAMPLER=always_on\`).`
@@ -181,6 +183,13 @@ export function renderMarkdown(results, svgName) {
           ],
           ['tracing on', fig(t.cpu, ''), fig(t.p99, ''), fig(t.rate, '')],
           ['on ÷ off (paired)', fig(r.tracedCpu), fig(r.tracedP99), fig(r.tracedRate)],
+          [
+            'as shipped: no `OTEL_*` set (trace ids travel and are logged, nothing exported)',
+            fig(d.cpu, ''),
+            fig(d.p99, ''),
+            fig(d.rate, ''),
+          ],
+          ['as shipped ÷ off (paired)', fig(r.shippedCpu), fig(r.shippedP99), fig(r.shippedRate)],
         ],
       ),
     );

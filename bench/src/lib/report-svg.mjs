@@ -8,6 +8,7 @@ export const SERIES = {
   noop: { colour: '#757575', label: 'bare Nest no-op' },
   gateway: { colour: '#1e88e5', label: 'gateway' },
   gatewayTraced: { colour: '#8e24aa', label: 'gateway, tracing on' },
+  gatewayShipped: { colour: '#00897b', label: 'gateway, OpenTelemetry as shipped' },
   peer: { colour: '#fb8c00', label: 'SQS peer' },
   baseline: { colour: '#e53935', label: 'coupled baseline' },
   rawReceive: { colour: '#9ccc65', label: 'raw receive+delete' },

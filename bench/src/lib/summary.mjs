@@ -69,6 +69,9 @@ export function summariseRun(sections, cores) {
             tracedCpu: ratio('gatewayTraced', 'healthy', 'gateway', 'healthy', 'cpu'),
             tracedRate: ratio('gatewayTraced', 'healthy', 'gateway', 'healthy', 'rate'),
             tracedP99: ratio('gatewayTraced', 'healthy', 'gateway', 'healthy', 'p99'),
+            shippedCpu: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'cpu'),
+            shippedRate: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'rate'),
+            shippedP99: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'p99'),
           }
         : {}),
     },

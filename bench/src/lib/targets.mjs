@@ -186,6 +186,12 @@ export function evaluateTargets(summary) {
         value: ratios.tracedRate,
         absolute: `${range(traced.rate, '/s')} vs ${range(gateway.healthy.rate, '/s')}`,
       }),
+      target({
+        id: 'shipped-cpu',
+        text: '(reported) OpenTelemetry as shipped (ids, no export) ÷ off: gateway CPU per accepted order',
+        value: ratios.shippedCpu,
+        absolute: `${range(intake.gatewayShipped.healthy.cpu, ' ms')} vs ${range(gateway.healthy.cpu, ' ms')}`,
+      }),
     );
   }
   return targets;

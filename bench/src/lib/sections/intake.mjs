@@ -49,7 +49,8 @@ function startLockPulses(pool, lockMs, periodMs) {
 
 /**
  * (1)–(4) and the peer: every HTTP target runs at once, each is warmed up, then rounds alternate
- * them with the same load — database healthy: no-op, gateway, [gateway traced], peer, coupled
+ * them with the same load — database healthy: no-op, gateway, [gateway traced, gateway as shipped],
+ * peer, coupled
  * baseline; degraded (lock waits): gateway, baseline; down (PostgreSQL stopped): gateway, baseline.
  * Every figure has one sample per round, so ratios pair samples taken a few seconds apart.
  */
@@ -78,6 +79,13 @@ export async function intake({ ctx, noopEntry }) {
             headers: auth,
             usesSqs: true,
             exportsTraces: true,
+          },
+          // No OTEL_* variable at all: the SDK on, trace ids in messages and logs, nothing exported.
+          gatewayShipped: {
+            app: gatewayApp({ ...gatewayOptions, name: 'gateway-shipped', env: {} }),
+            label: 'gateway as shipped',
+            headers: auth,
+            usesSqs: true,
           },
         }
       : {}),
