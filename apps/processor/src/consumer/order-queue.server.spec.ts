@@ -24,28 +24,30 @@ class ScriptedQueue {
   readonly visibilityChanges: ChangeMessageVisibilityBatchRequestEntry[] = [];
   readonly abortedReceives: number[] = [];
   receives = 0;
+  /** When each receive started and returned (ms since the epoch). */
+  readonly receiveTimes: { startedAt: number; returnedAt?: number }[] = [];
+  receiving = 0;
+  /** Most receives in flight at once since the last reset. */
+  peakReceiving = 0;
+  /** Set: a receive with nothing to hand out answers empty after this long, as a long poll does. */
+  emptyAfterMs: number | undefined;
 
   /** A number in the list delays the receive that gets the batch after it. */
-  constructor(private readonly batches: (Message[] | number)[]) {}
+  constructor(readonly batches: (Message[] | number)[]) {}
 
   async send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> {
     if (command instanceof ReceiveMessageCommand) {
       this.receives += 1;
-      let batch = this.batches.shift();
-      if (typeof batch === 'number') {
-        await sleep(batch);
-        batch = this.batches.shift() as Message[];
+      this.receiving += 1;
+      this.peakReceiving = Math.max(this.peakReceiving, this.receiving);
+      const times: { startedAt: number; returnedAt?: number } = { startedAt: Date.now() };
+      this.receiveTimes.push(times);
+      try {
+        return await this.receive(options?.abortSignal);
+      } finally {
+        this.receiving -= 1;
+        times.returnedAt = Date.now();
       }
-      if (batch) {
-        return { Messages: batch };
-      }
-      const signal = options?.abortSignal;
-      await new Promise((_, reject) =>
-        signal?.addEventListener('abort', () => {
-          this.abortedReceives.push(this.receives);
-          reject(new Error('Request aborted'));
-        }),
-      );
     }
     if (command instanceof ChangeMessageVisibilityBatchCommand) {
       this.visibilityChanges.push(...(command.input.Entries ?? []));
@@ -54,6 +56,27 @@ class ScriptedQueue {
       this.deleted.push(...(command.input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
     }
     return { Successful: [], Failed: [] };
+  }
+
+  private async receive(signal: AbortSignal | undefined): Promise<unknown> {
+    let batch = this.batches.shift();
+    if (typeof batch === 'number') {
+      await sleep(batch);
+      batch = this.batches.shift() as Message[];
+    }
+    if (batch) {
+      return { Messages: batch };
+    }
+    if (this.emptyAfterMs !== undefined) {
+      await sleep(this.emptyAfterMs);
+      return { Messages: [] };
+    }
+    return new Promise((_, reject) =>
+      signal?.addEventListener('abort', () => {
+        this.abortedReceives.push(this.receives);
+        reject(new Error('Request aborted'));
+      }),
+    );
   }
 }
 
@@ -105,7 +128,7 @@ function serverWith(
     },
     true,
   );
-  return { server, queue, deadLettered, events };
+  return { server, queue, settler, deadLettered, events };
 }
 
 const storeAll: Handler = async (batch) => batch.map(() => 'stored');
@@ -124,6 +147,8 @@ describe(OrderQueueServer.name, () => {
     await sleep(100);
 
     expect(setup.events).toEqual([['message-a', 'message-b', 'message-c']]);
+    // Fewer than ten wait for company; the drain (or the linger) sends them.
+    await setup.settler.flushDeletes();
     expect(setup.queue.deleted.sort()).toEqual(['receipt-a', 'receipt-b', 'receipt-c']);
   });
 
@@ -149,6 +174,7 @@ describe(OrderQueueServer.name, () => {
       { orderId: 'message-unknown', code: ProcessingErrorCode.UnsupportedMessage },
       { orderId: 'message-v2', code: ProcessingErrorCode.UnsupportedMessage },
     ]);
+    await setup.settler.flushDeletes();
     expect(setup.queue.deleted).toHaveLength(3);
   });
 
@@ -268,5 +294,60 @@ describe(OrderQueueServer.name, () => {
     // limit = 2 × (1 s + 5 × 100 ms) + 9 s = 12 s; the long-polling poller keeps starting new receives.
     expect(server.stuckPollers(now + 11_000)).toEqual([]);
     expect(server.stuckPollers(now + 12_500)).toHaveLength(2);
+  });
+
+  it('should keep one poller polling while receives come back partial, and all of them while they come back full', async () => {
+    let handling = 0;
+    let peakHandling = 0;
+    const setup = serverWith(
+      [],
+      async (batch) => {
+        handling += 1;
+        peakHandling = Math.max(peakHandling, handling);
+        await sleep(30);
+        handling -= 1;
+        return batch.map(() => 'stored');
+      },
+      { POLLERS: '4', DB_POOL_SIZE: '5' },
+    );
+    server = setup.server;
+    setup.queue.emptyAfterMs = 10;
+    server.listen(() => undefined);
+    await sleep(100);
+
+    setup.queue.peakReceiving = 0;
+    await sleep(100);
+    // Each partial (here: empty) receive parked one poller, down to the one that always polls.
+    expect(setup.queue.peakReceiving).toBe(1);
+
+    const full = (batch: number) =>
+      Array.from({ length: 10 }, (_, index) => message(`${batch}-${index}`));
+    setup.queue.batches.push(...Array.from({ length: 12 }, (_, batch) => full(batch)));
+    await sleep(300);
+
+    // Each full receive woke one more, up to POLLERS: four batches were worked on at once.
+    expect(peakHandling).toBe(4);
+    expect(setup.queue.deleted).toHaveLength(120);
+  });
+
+  it('should wait for a fuller batch after a partial receive, but not after a full one', async () => {
+    const full = (name: string) =>
+      Array.from({ length: 10 }, (_, index) => message(`${name}-${index}`));
+    const setup = serverWith(
+      [10, [message('a')], [message('b')], 10, full('c'), full('d')],
+      storeAll,
+      {
+        POLLERS: '1',
+        DB_POOL_SIZE: '2',
+      },
+    );
+    server = setup.server;
+    server.listen(() => undefined);
+    await sleep(200);
+
+    const [first, second, third, fourth] = setup.queue.receiveTimes;
+    // One message in 10 ms: the next receive waits for about ten, at most 25 ms after the last.
+    expect(second.startedAt - (first.returnedAt ?? 0)).toBeGreaterThanOrEqual(20);
+    expect(fourth.startedAt - (third.returnedAt ?? 0)).toBeLessThan(10);
   });
 });

@@ -16,12 +16,16 @@ import { ProcessorMetrics } from '../metrics/processor.metrics';
 import { BatchSettler, HandledMessage } from './batch-settler';
 import { DatabaseGate } from './database-gate';
 
-type Phase = 'idle' | 'receiving' | 'handling' | 'stopped';
+type Phase = 'idle' | 'receiving' | 'handling' | 'parked' | 'stopped';
 
 interface Poller {
   name: string;
   phase: Phase;
   lastPollAt: number;
+  /** When its last receive returned: the span over which the next one's messages gather. */
+  returnedAt: number;
+  /** Its receive came after a pause for a fuller batch: a full answer then says nothing of a backlog. */
+  paced: boolean;
   /** Set while a ReceiveMessage is in flight: the drain cancels a long poll with it. */
   receive?: AbortController;
 }
@@ -41,6 +45,9 @@ export interface DrainOutcome {
 const CUTOFF_MARGIN_MS = 2_000;
 // After a failed receive (the SDK has already retried it), wait this long before the next one.
 const RECEIVE_RETRY_MS = 1_000;
+// After a partial receive, the next one waits at most this long after it for a fuller batch: a
+// bounded price in latency for fewer receives per order (SQS answers as soon as one message is there).
+const MAX_RECEIVE_PACE_MS = 25;
 
 /**
  * The processor's Nest transport: POLLERS receive loops on the orders queue. Each received batch
@@ -53,6 +60,9 @@ const RECEIVE_RETRY_MS = 1_000;
 export class OrderQueueServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(OrderQueueServer.name);
   private readonly pollers: Poller[];
+  // Pollers at or above this index are parked: a partial receive parks one, a full one wakes one.
+  private activePollers: number;
+  private wakeParked: (() => void)[] = [];
   private readonly stopping = new AbortController();
   // Aborted shortly before the drain deadline: batches still running then are handed back.
   private readonly cutoff = new AbortController();
@@ -69,7 +79,11 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       name: `orders-poller-${index}`,
       phase: 'idle',
       lastPollAt: Date.now(),
+      returnedAt: Date.now(),
+      paced: false,
     }));
+    this.activePollers = config.POLLERS;
+    this.stopping.signal.addEventListener('abort', () => this.wake());
   }
 
   get isDraining(): boolean {
@@ -77,9 +91,7 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
   }
 
   listen(callback: () => void): void {
-    for (const poller of this.pollers) {
-      void this.poll(poller);
-    }
+    this.pollers.forEach((poller, index) => void this.poll(poller, index));
     callback();
   }
 
@@ -104,7 +116,12 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       this.config.PAUSE_PROBE_INTERVAL_MS * 5;
     const limitMs = this.config.STUCK_POLLER_FACTOR * cycleMs + this.config.HANDLER_TIMEOUT_MS;
     return this.pollers
-      .filter((poller) => poller.phase !== 'stopped' && now - poller.lastPollAt > limitMs)
+      .filter(
+        (poller) =>
+          poller.phase !== 'stopped' &&
+          poller.phase !== 'parked' &&
+          now - poller.lastPollAt > limitMs,
+      )
       .map((poller) => poller.name);
   }
 
@@ -141,12 +158,18 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
     }
     clearTimeout(cutoff);
     cancelLongPolls();
+    await this.settler.flushDeletes();
     const unfinished = handling().map((poller) => poller.name);
     return { drained: unfinished.length === 0, unfinished, abortedReceives, batchesInFlight };
   }
 
-  private async poll(poller: Poller): Promise<void> {
+  private async poll(poller: Poller, index: number): Promise<void> {
     while (!this.isDraining) {
+      if (index >= this.activePollers) {
+        poller.phase = 'parked';
+        await new Promise<void>((resolve) => this.wakeParked.push(resolve));
+        continue;
+      }
       poller.phase = 'receiving';
       poller.lastPollAt = Date.now();
       try {
@@ -160,10 +183,15 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
           this.sqs.send(this.receiveCommand(), { abortSignal: signal }),
         );
         poller.receive = undefined;
+        const gatheredMs = Date.now() - poller.returnedAt;
+        poller.returnedAt = Date.now();
+        this.adapt(Messages.length, poller.paced);
         if (Messages.length > 0) {
           poller.phase = 'handling';
           await this.handleBatch(Messages);
         }
+        poller.phase = 'idle';
+        await this.pace(poller, Messages.length, gatheredMs);
       } catch (error) {
         if (poller.receive?.signal.aborted) {
           continue; // a long poll cancelled by the drain
@@ -179,6 +207,48 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       }
     }
     poller.phase = 'stopped';
+  }
+
+  /**
+   * Fewer pollers when receives come back partial, so that messages gather between receives and
+   * each call carries more of them (SQS answers a long poll as soon as one message is there); one
+   * more, up to POLLERS, when a receive that did not wait comes back full: a backlog. One poller
+   * always polls.
+   */
+  private adapt(received: number, paced: boolean): void {
+    if (received >= this.config.SQS_BATCH_SIZE && !paced) {
+      if (this.activePollers < this.pollers.length) {
+        this.activePollers += 1;
+        this.wake();
+      }
+    } else if (received < this.config.SQS_BATCH_SIZE) {
+      this.activePollers = Math.max(1, this.activePollers - 1);
+    }
+  }
+
+  /**
+   * After a partial receive, waits until as many messages again would fill a batch at the rate
+   * this one saw, at most MAX_RECEIVE_PACE_MS after it returned. Not after an empty long poll
+   * (it waited already) nor a full receive (a backlog is drained at full speed).
+   */
+  private async pace(poller: Poller, received: number, gatheredMs: number): Promise<void> {
+    poller.paced = false;
+    if (received === 0 || received >= this.config.SQS_BATCH_SIZE) {
+      return;
+    }
+    const gapMs = Math.min(
+      MAX_RECEIVE_PACE_MS,
+      (gatheredMs * this.config.SQS_BATCH_SIZE) / received,
+    );
+    const waitMs = poller.returnedAt + gapMs - Date.now();
+    if (waitMs > 0) {
+      poller.paced = true;
+      await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  private wake(): void {
+    this.wakeParked.splice(0).forEach((resolve) => resolve());
   }
 
   /** One received batch, start to end: the place for per-batch concerns such as tracing. */
