@@ -65,6 +65,9 @@ class ScriptedQueue {
       batch = this.batches.shift() as Message[];
     }
     if (batch) {
+      for (const message of batch) {
+        message.Attributes = { SentTimestamp: String(Date.now()), ...message.Attributes };
+      }
       return { Messages: batch };
     }
     if (this.emptyAfterMs !== undefined) {
@@ -80,15 +83,25 @@ class ScriptedQueue {
   }
 }
 
-function message(orderId: string, body?: string): Message {
+/** Without `sentAt`, the queue stamps the message as sent just before it hands it out. */
+function message(orderId: string, body?: string, sentAt?: number): Message {
   return {
     MessageId: `message-${orderId}`,
     ReceiptHandle: `receipt-${orderId}`,
     Body:
       body ?? JSON.stringify({ type: ORDER_ACCEPTED, version: ORDER_ACCEPTED_VERSION, orderId }),
-    Attributes: { ApproximateReceiveCount: '1' },
+    Attributes: {
+      ApproximateReceiveCount: '1',
+      ...(sentAt === undefined ? {} : { SentTimestamp: String(sentAt) }),
+    },
   };
 }
+
+/** Ten messages; with `ageMs`, sent that long before now (old ones are a backlog). */
+const fullBatch = (name: string, ageMs?: number) =>
+  Array.from({ length: 10 }, (_, index) =>
+    message(`${name}-${index}`, undefined, ageMs === undefined ? undefined : Date.now() - ageMs),
+  );
 
 type Handler = (batch: ReceivedMessage[]) => Promise<MessageOutcome[]>;
 
@@ -296,7 +309,7 @@ describe(OrderQueueServer.name, () => {
     expect(server.stuckPollers(now + 12_500)).toHaveLength(2);
   });
 
-  it('should keep one poller polling while receives come back partial, and all of them while they come back full', async () => {
+  it('should keep one poller polling while receives come back partial, and all of them while a backlog comes in full batches', async () => {
     let handling = 0;
     let peakHandling = 0;
     const setup = serverWith(
@@ -320,34 +333,43 @@ describe(OrderQueueServer.name, () => {
     // Each partial (here: empty) receive parked one poller, down to the one that always polls.
     expect(setup.queue.peakReceiving).toBe(1);
 
-    const full = (batch: number) =>
-      Array.from({ length: 10 }, (_, index) => message(`${batch}-${index}`));
-    setup.queue.batches.push(...Array.from({ length: 12 }, (_, batch) => full(batch)));
+    setup.queue.batches.push(
+      ...Array.from({ length: 12 }, (_, batch) => fullBatch(String(batch), 1_000)),
+    );
     await sleep(300);
 
-    // Each full receive woke one more, up to POLLERS: four batches were worked on at once.
+    // Each full receive of old messages (a backlog) woke one more, up to POLLERS: four batches
+    // were worked on at once.
     expect(peakHandling).toBe(4);
     expect(setup.queue.deleted).toHaveLength(120);
   });
 
-  it('should wait for a fuller batch after a partial receive, but not after a full one', async () => {
-    const full = (name: string) =>
-      Array.from({ length: 10 }, (_, index) => message(`${name}-${index}`));
+  it('should wait for a fuller batch after a receive of fresh messages, and not while behind', async () => {
     const setup = serverWith(
-      [10, [message('a')], [message('b')], 10, full('c'), full('d')],
+      [
+        fullBatch('c', 1_000),
+        fullBatch('d', 1_000),
+        10,
+        [message('a')],
+        [message('b')],
+        fullBatch('e'),
+        fullBatch('f'),
+      ],
       storeAll,
-      {
-        POLLERS: '1',
-        DB_POOL_SIZE: '2',
-      },
+      { POLLERS: '1', DB_POOL_SIZE: '2' },
     );
     server = setup.server;
     server.listen(() => undefined);
-    await sleep(200);
+    await sleep(300);
 
-    const [first, second, third, fourth] = setup.queue.receiveTimes;
-    // One message in 10 ms: the next receive waits for about ten, at most 25 ms after the last.
-    expect(second.startedAt - (first.returnedAt ?? 0)).toBeGreaterThanOrEqual(20);
-    expect(fourth.startedAt - (third.returnedAt ?? 0)).toBeLessThan(10);
+    const gaps = setup.queue.receiveTimes
+      .slice(1)
+      .map((times, index) => times.startedAt - (setup.queue.receiveTimes[index].returnedAt ?? 0));
+    // Ten messages that waited a second: a backlog, polled again at once.
+    expect(gaps[0]).toBeLessThan(10);
+    // One message in 10 ms: the next receive waits for about ten, at most 15 ms.
+    expect(gaps[2]).toBeGreaterThanOrEqual(12);
+    // Ten fresh messages (the gateway sends ten at a time): still a wait, a shorter one.
+    expect(gaps[4]).toBeGreaterThanOrEqual(5);
   });
 });

@@ -24,8 +24,6 @@ interface Poller {
   lastPollAt: number;
   /** When its last receive returned: the span over which the next one's messages gather. */
   returnedAt: number;
-  /** Its receive came after a pause for a fuller batch: a full answer then says nothing of a backlog. */
-  paced: boolean;
   /** Set while a ReceiveMessage is in flight: the drain cancels a long poll with it. */
   receive?: AbortController;
 }
@@ -45,9 +43,14 @@ export interface DrainOutcome {
 const CUTOFF_MARGIN_MS = 2_000;
 // After a failed receive (the SDK has already retried it), wait this long before the next one.
 const RECEIVE_RETRY_MS = 1_000;
-// After a partial receive, the next one waits at most this long after it for a fuller batch: a
-// bounded price in latency for fewer receives per order (SQS answers as soon as one message is there).
-const MAX_RECEIVE_PACE_MS = 25;
+// After a receive of fresh messages, the next one waits at most this long after it for a fuller
+// batch: a bounded price in latency for fewer receives per order (SQS answers as soon as one
+// message is there).
+const MAX_RECEIVE_PACE_MS = 15;
+// A full receive whose oldest message waited longer than this says the replica is behind: one
+// more poller. (A full receive alone does not: the gateway sends ten at a time, and a waiting long
+// poll gets all ten at once.) Past MAX_RECEIVE_PACE_MS already, the next receive does not wait.
+const BEHIND_MS = 2 * MAX_RECEIVE_PACE_MS;
 
 /**
  * The processor's Nest transport: POLLERS receive loops on the orders queue. Each received batch
@@ -80,7 +83,6 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       phase: 'idle',
       lastPollAt: Date.now(),
       returnedAt: Date.now(),
-      paced: false,
     }));
     this.activePollers = config.POLLERS;
     this.stopping.signal.addEventListener('abort', () => this.wake());
@@ -185,13 +187,15 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
         poller.receive = undefined;
         const gatheredMs = Date.now() - poller.returnedAt;
         poller.returnedAt = Date.now();
-        this.adapt(Messages.length, poller.paced);
+        // How long the oldest message of a full receive waited: a queue that waits for us.
+        const waitedMs = Messages.length >= this.config.SQS_BATCH_SIZE ? oldestWaitMs(Messages) : 0;
+        this.adapt(Messages.length, waitedMs > BEHIND_MS);
         if (Messages.length > 0) {
           poller.phase = 'handling';
           await this.handleBatch(Messages);
         }
         poller.phase = 'idle';
-        await this.pace(poller, Messages.length, gatheredMs);
+        await this.pace(poller, Messages.length, gatheredMs, waitedMs);
       } catch (error) {
         if (poller.receive?.signal.aborted) {
           continue; // a long poll cancelled by the drain
@@ -212,11 +216,10 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
   /**
    * Fewer pollers when receives come back partial, so that messages gather between receives and
    * each call carries more of them (SQS answers a long poll as soon as one message is there); one
-   * more, up to POLLERS, when a receive that did not wait comes back full: a backlog. One poller
-   * always polls.
+   * more, up to POLLERS, while the replica is behind. One poller always polls.
    */
-  private adapt(received: number, paced: boolean): void {
-    if (received >= this.config.SQS_BATCH_SIZE && !paced) {
+  private adapt(received: number, behind: boolean): void {
+    if (behind) {
       if (this.activePollers < this.pollers.length) {
         this.activePollers += 1;
         this.wake();
@@ -227,22 +230,28 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
   }
 
   /**
-   * After a partial receive, waits until as many messages again would fill a batch at the rate
-   * this one saw, at most MAX_RECEIVE_PACE_MS after it returned. Not after an empty long poll
-   * (it waited already) nor a full receive (a backlog is drained at full speed).
+   * Before the next receive, waits until as many messages again would fill a batch at the rate
+   * this one saw (after a full one: three quarters of the time it took, so a rising load soon
+   * polls without waiting), at most MAX_RECEIVE_PACE_MS after it returned. Never after an empty
+   * long poll (it waited already), nor when the oldest message had already waited that long.
    */
-  private async pace(poller: Poller, received: number, gatheredMs: number): Promise<void> {
-    poller.paced = false;
-    if (received === 0 || received >= this.config.SQS_BATCH_SIZE) {
+  private async pace(
+    poller: Poller,
+    received: number,
+    gatheredMs: number,
+    waitedMs: number,
+  ): Promise<void> {
+    if (received === 0 || waitedMs > MAX_RECEIVE_PACE_MS) {
       return;
     }
     const gapMs = Math.min(
       MAX_RECEIVE_PACE_MS,
-      (gatheredMs * this.config.SQS_BATCH_SIZE) / received,
+      received >= this.config.SQS_BATCH_SIZE
+        ? gatheredMs * 0.75
+        : (gatheredMs * this.config.SQS_BATCH_SIZE) / received,
     );
     const waitMs = poller.returnedAt + gapMs - Date.now();
     if (waitMs > 0) {
-      poller.paced = true;
       await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
     }
   }
@@ -399,4 +408,10 @@ function parseBody(body: string | undefined): Record<string, unknown> | Processi
         ProcessingErrorCode.MalformedJson,
         'Message body is not a JSON object',
       );
+}
+
+/** The age of the oldest message by SQS's SentTimestamp; 0 when unknown (SQS sends what we ask for). */
+function oldestWaitMs(messages: Message[]): number {
+  const oldest = Math.min(...messages.map((message) => Number(message.Attributes?.SentTimestamp)));
+  return Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0;
 }
