@@ -33,8 +33,23 @@ const { values: args } = parseArgs({
     // alternated with the untraced one as its own paired comparison.
     tracing: { type: 'string', default: 'both' },
     rounds: { type: 'string' },
+    // A partial run for a quick loop: these sections only (end-to-end without intake needs --rate);
+    // it prints its figures and writes only the raw .json, never a report.
+    only: { type: 'string' },
+    rate: { type: 'string' },
   },
 });
+const SECTIONS = ['cold-start', 'intake', 'processor', 'end-to-end'];
+const only = new Set(args.only ? args.only.split(',') : SECTIONS);
+if (
+  [...only].some((name) => !SECTIONS.includes(name)) ||
+  (only.has('end-to-end') && !only.has('intake') && !(Number(args.rate) > 0))
+) {
+  process.stderr.write(
+    `--only takes ${SECTIONS.join(',')}; end-to-end without intake needs --rate <orders/s>\n`,
+  );
+  process.exit(2);
+}
 if (!['off', 'on', 'both'].includes(args.tracing)) {
   process.stderr.write(`--tracing must be off, on or both, not "${args.tracing}"\n`);
   process.exit(2);
@@ -107,43 +122,23 @@ async function main() {
   };
   const sections = {};
 
-  sections.coldStart = await coldStarts({ ctx, noopEntry });
-  sections.intake = await intake({ ctx, noopEntry });
-  sections.processor = await processorRounds({ ctx });
-  // Half of the gateway's measured maximum (median of its rounds), with the replicas KEDA's
-  // production settings would run for the backlog that leaves (its minimum: the queue stays short).
-  const gatewayRates = sections.intake.gateway.healthy.map((result) => result.okPerSecond);
-  const rate = Math.max(
-    Math.round(gatewayRates.sort((a, b) => a - b)[gatewayRates.length >> 1] / 2),
-    1,
-  );
-  let autoscaling;
-  try {
-    const keda = prodAutoscaling(REPO_ROOT);
-    autoscaling = {
-      ...keda,
-      replicas: keda.replicasFor(0),
-      source: 'k8s/overlays/prod ScaledObject',
-    };
-  } catch (error) {
-    autoscaling = {
-      replicas: 1,
-      source: `unavailable (${error.message.split('\n')[0]}); 1 replica`,
-    };
+  if (only.has('cold-start')) {
+    sections.coldStart = await coldStarts({ ctx, noopEntry });
   }
-  sections.endToEnd = await endToEnd({ ctx, ratePerSecond: rate, replicas: autoscaling.replicas });
-  sections.endToEnd.autoscaling = {
-    minReplicas: autoscaling.minReplicas ?? null,
-    maxReplicas: autoscaling.maxReplicas ?? null,
-    queueLength: autoscaling.queueLength ?? null,
-    source: autoscaling.source,
-    replicasForMaxDepth: autoscaling.replicasFor
-      ? autoscaling.replicasFor(
-          Math.max(...sections.endToEnd.rounds.map((entry) => entry.maxQueueDepth)),
-        )
-      : null,
-  };
+  if (only.has('intake')) {
+    sections.intake = await intake({ ctx, noopEntry });
+  }
+  if (only.has('processor')) {
+    sections.processor = await processorRounds({ ctx });
+  }
+  if (only.has('end-to-end')) {
+    sections.endToEnd = await endToEndSection(ctx, sections.intake);
+  }
   timeline.endStep();
+  if (only.size < SECTIONS.length) {
+    await writePartial(sections);
+    return;
+  }
 
   const finishedAtMs = Date.now();
   const exports = otlp.received();
@@ -198,6 +193,60 @@ async function main() {
     );
   }
   log(`wrote ${base}.md, .svg, .summary.json and .json`);
+}
+
+async function endToEndSection(ctx, intakeSection) {
+  // Half of the gateway's measured maximum (median of its rounds), with the replicas KEDA's
+  // production settings would run for the backlog that leaves (its minimum: the queue stays short).
+  const gatewayRates = intakeSection?.gateway.healthy.map((result) => result.okPerSecond);
+  const rate = gatewayRates
+    ? Math.max(Math.round(gatewayRates.sort((a, b) => a - b)[gatewayRates.length >> 1] / 2), 1)
+    : Number(args.rate);
+  let autoscaling;
+  try {
+    const keda = prodAutoscaling(REPO_ROOT);
+    autoscaling = {
+      ...keda,
+      replicas: keda.replicasFor(0),
+      source: 'k8s/overlays/prod ScaledObject',
+    };
+  } catch (error) {
+    autoscaling = {
+      replicas: 1,
+      source: `unavailable (${error.message.split('\n')[0]}); 1 replica`,
+    };
+  }
+  const section = await endToEnd({ ctx, ratePerSecond: rate, replicas: autoscaling.replicas });
+  section.autoscaling = {
+    minReplicas: autoscaling.minReplicas ?? null,
+    maxReplicas: autoscaling.maxReplicas ?? null,
+    queueLength: autoscaling.queueLength ?? null,
+    source: autoscaling.source,
+    replicasForMaxDepth: autoscaling.replicasFor
+      ? autoscaling.replicasFor(Math.max(...section.rounds.map((entry) => entry.maxQueueDepth)))
+      : null,
+  };
+  return section;
+}
+
+/** A partial run: the raw sections in <out-dir>/<timestamp>-partial.json and the key figures printed. */
+async function writePartial(sections) {
+  await mkdir(args['out-dir'], { recursive: true });
+  const stamp = new Date(startedAtMs).toISOString().replace(/[:.]/g, '-');
+  const file = join(args['out-dir'], `${stamp}-partial.json`);
+  await writeFile(file, `${JSON.stringify(sections, null, 2)}\n`);
+  for (const entry of sections.processor?.rounds ?? []) {
+    const { one, two } = entry.drain;
+    log(
+      `processor round ${entry.round}: raw receive+delete ${entry.receiveDelete.messagesPerSecond}/s; drain x1 ${one.ordersPerSecond}/s (${(one.ordersPerSecond / entry.smallerPerSecond).toFixed(3)}×, CPU ms per order processor ${one.processorCpuMsPerOrder} / emulator ${one.emulatorCpuMsPerOrder} / PostgreSQL ${one.postgresCpuMsPerOrder}); drain x2 ${two.ordersPerSecond}/s`,
+    );
+  }
+  for (const entry of sections.endToEnd?.rounds ?? []) {
+    log(
+      `end to end round ${entry.round}: p50 ${entry.latencyMs.p50} ms, p99 ${entry.latencyMs.p99} ms, ${JSON.stringify(entry.sqs)}, processor CPU ms per order ${entry.processorCpuMsPerOrder}`,
+    );
+  }
+  log(`wrote ${file}`);
 }
 
 async function cleanup() {

@@ -16,6 +16,7 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 
 class RecordingSqs {
   readonly deleted: string[] = [];
+  deleteCalls = 0;
   readonly visibilityChanges: ChangeMessageVisibilityBatchRequestEntry[] = [];
 
   async send(command: unknown): Promise<unknown> {
@@ -23,6 +24,7 @@ class RecordingSqs {
       this.visibilityChanges.push(...(command.input.Entries ?? []));
     }
     if (command instanceof DeleteMessageBatchCommand) {
+      this.deleteCalls += 1;
       this.deleted.push(...(command.input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
     }
     return { Successful: [], Failed: [] };
@@ -61,12 +63,17 @@ function settlerWith(options: { deadLetterFails?: boolean } = {}) {
     config,
     new ProcessorMetrics(new Registry()),
   );
-  const settle = (batch: [Message, MessageOutcome][]) =>
+  const settleOnly = (batch: [Message, MessageOutcome][]) =>
     settler.settle(
       batch.map(([message, outcome]) => ({ message, outcome })),
       Date.now(),
     );
-  return { settle, sqs, deadLettered, outages };
+  // What the drain does last: the deletes still waiting for company are sent.
+  const settle = async (batch: [Message, MessageOutcome][]) => {
+    await settleOnly(batch);
+    await settler.flushDeletes();
+  };
+  return { settle, settleOnly, settler, sqs, deadLettered, outages };
 }
 
 describe(BatchSettler.name, () => {
@@ -145,5 +152,23 @@ describe(BatchSettler.name, () => {
     expect(sqs.deleted).toEqual(['receipt-b-1']);
     expect(sqs.visibilityChanges).toEqual([]);
     expect(deadLettered).toEqual([]);
+  });
+
+  it('should delete the stored messages of several batches in one call once ten are settled', async () => {
+    const { settleOnly, settler, sqs } = settlerWith();
+    const stored = (ids: string[]) =>
+      ids.map((id): [Message, MessageOutcome] => [message(id), 'stored']);
+
+    await settleOnly(stored(['a', 'b', 'c', 'd']));
+    await settleOnly(stored(['e', 'f', 'g']));
+    await settleOnly(stored(['h', 'i', 'j', 'k']));
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Ten in one DeleteMessageBatch at once; the eleventh waits for company (or the drain).
+    expect(sqs.deleteCalls).toBe(1);
+    expect(sqs.deleted).toHaveLength(10);
+    await settler.flushDeletes();
+    expect(sqs.deleteCalls).toBe(2);
+    expect(sqs.deleted).toContain('receipt-k-1');
   });
 });

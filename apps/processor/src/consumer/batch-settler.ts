@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { Injectable, Logger } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
-import { inMessageTrace, sqsBatches } from '@orders/messaging';
+import { inMessageTrace, MicroBatcher, SQS_MAX_BATCH_ENTRIES, sqsBatches } from '@orders/messaging';
 import { ProcessingErrorCode, ProcessingException } from '../messages/processing.exception';
 import { messageLogFields, MessageOutcome } from '../messages/received-message';
 import { ProcessorMetrics } from '../metrics/processor.metrics';
@@ -27,6 +27,10 @@ const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([
   ProcessingErrorCode.HandlerTimeout,
 ]);
 
+// A settled message waits at most this long for nine others to share its DeleteMessageBatch: far
+// below any visibility timeout, and a crash meanwhile only means a redelivery the insert absorbs.
+const DELETE_LINGER_MS = 500;
+
 /**
  * Settles each message of a handled batch on its own: deleted when stored (partial-batch ack),
  * dead-lettered with its reason when it can never succeed, or handed back to SQS with a delay that
@@ -35,6 +39,14 @@ const DATABASE_SYMPTOMS = new Set<ProcessingErrorCode>([
 @Injectable()
 export class BatchSettler {
   private readonly logger = new Logger(BatchSettler.name);
+  // Deletes of settled messages, batched across received batches: one call per ten messages.
+  private readonly deletes = new MicroBatcher<Message, void>(
+    async (messages) => {
+      await this.delete(messages);
+      return messages.map(() => ({ ok: true, value: undefined }));
+    },
+    { maxItems: SQS_MAX_BATCH_ENTRIES, lingerMs: DELETE_LINGER_MS },
+  );
 
   constructor(
     private readonly deadLetters: DeadLetterPublisher,
@@ -75,18 +87,22 @@ export class BatchSettler {
         }),
       ),
     );
-    await Promise.all([
-      this.delete(done),
-      this.changeVisibility(
-        transient.map(({ message }) => message),
-        (message) => redeliveryDelaySeconds(message, this.config),
-      ),
-    ]);
+    // Not awaited: the poller receives its next batch while the deletes wait for company.
+    done.forEach((message) => void this.deletes.submit(message));
+    await this.changeVisibility(
+      transient.map(({ message }) => message),
+      (message) => redeliveryDelaySeconds(message, this.config),
+    );
     // Nothing stored and the database is to blame: receiving more would only burn receive counts.
     const databaseFailure = transient.find(({ failure }) => DATABASE_SYMPTOMS.has(failure.code));
     if (stored === 0 && databaseFailure) {
       this.gate.reportOutage(databaseFailure.failure.message);
     }
+  }
+
+  /** Sends every delete still waiting and waits for those in flight (the drain's last step). */
+  flushDeletes(): Promise<void> {
+    return this.deletes.drain();
   }
 
   /** Makes messages visible again at once, for this or another replica. */

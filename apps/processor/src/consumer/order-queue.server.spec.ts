@@ -24,28 +24,30 @@ class ScriptedQueue {
   readonly visibilityChanges: ChangeMessageVisibilityBatchRequestEntry[] = [];
   readonly abortedReceives: number[] = [];
   receives = 0;
+  /** When each receive started and returned (ms since the epoch). */
+  readonly receiveTimes: { startedAt: number; returnedAt?: number }[] = [];
+  receiving = 0;
+  /** Most receives in flight at once since the last reset. */
+  peakReceiving = 0;
+  /** Set: a receive with nothing to hand out answers empty after this long, as a long poll does. */
+  emptyAfterMs: number | undefined;
 
   /** A number in the list delays the receive that gets the batch after it. */
-  constructor(private readonly batches: (Message[] | number)[]) {}
+  constructor(readonly batches: (Message[] | number)[]) {}
 
   async send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<unknown> {
     if (command instanceof ReceiveMessageCommand) {
       this.receives += 1;
-      let batch = this.batches.shift();
-      if (typeof batch === 'number') {
-        await sleep(batch);
-        batch = this.batches.shift() as Message[];
+      this.receiving += 1;
+      this.peakReceiving = Math.max(this.peakReceiving, this.receiving);
+      const times: { startedAt: number; returnedAt?: number } = { startedAt: Date.now() };
+      this.receiveTimes.push(times);
+      try {
+        return await this.receive(options?.abortSignal);
+      } finally {
+        this.receiving -= 1;
+        times.returnedAt = Date.now();
       }
-      if (batch) {
-        return { Messages: batch };
-      }
-      const signal = options?.abortSignal;
-      await new Promise((_, reject) =>
-        signal?.addEventListener('abort', () => {
-          this.abortedReceives.push(this.receives);
-          reject(new Error('Request aborted'));
-        }),
-      );
     }
     if (command instanceof ChangeMessageVisibilityBatchCommand) {
       this.visibilityChanges.push(...(command.input.Entries ?? []));
@@ -55,17 +57,51 @@ class ScriptedQueue {
     }
     return { Successful: [], Failed: [] };
   }
+
+  private async receive(signal: AbortSignal | undefined): Promise<unknown> {
+    let batch = this.batches.shift();
+    if (typeof batch === 'number') {
+      await sleep(batch);
+      batch = this.batches.shift() as Message[];
+    }
+    if (batch) {
+      for (const message of batch) {
+        message.Attributes = { SentTimestamp: String(Date.now()), ...message.Attributes };
+      }
+      return { Messages: batch };
+    }
+    if (this.emptyAfterMs !== undefined) {
+      await sleep(this.emptyAfterMs);
+      return { Messages: [] };
+    }
+    return new Promise((_, reject) =>
+      signal?.addEventListener('abort', () => {
+        this.abortedReceives.push(this.receives);
+        reject(new Error('Request aborted'));
+      }),
+    );
+  }
 }
 
-function message(orderId: string, body?: string): Message {
+/** Without `sentAt`, the queue stamps the message as sent just before it hands it out. */
+function message(orderId: string, body?: string, sentAt?: number): Message {
   return {
     MessageId: `message-${orderId}`,
     ReceiptHandle: `receipt-${orderId}`,
     Body:
       body ?? JSON.stringify({ type: ORDER_ACCEPTED, version: ORDER_ACCEPTED_VERSION, orderId }),
-    Attributes: { ApproximateReceiveCount: '1' },
+    Attributes: {
+      ApproximateReceiveCount: '1',
+      ...(sentAt === undefined ? {} : { SentTimestamp: String(sentAt) }),
+    },
   };
 }
+
+/** Ten messages; with `ageMs`, sent that long before now (old ones are a backlog). */
+const fullBatch = (name: string, ageMs?: number) =>
+  Array.from({ length: 10 }, (_, index) =>
+    message(`${name}-${index}`, undefined, ageMs === undefined ? undefined : Date.now() - ageMs),
+  );
 
 type Handler = (batch: ReceivedMessage[]) => Promise<MessageOutcome[]>;
 
@@ -105,7 +141,7 @@ function serverWith(
     },
     true,
   );
-  return { server, queue, deadLettered, events };
+  return { server, queue, settler, deadLettered, events };
 }
 
 const storeAll: Handler = async (batch) => batch.map(() => 'stored');
@@ -124,6 +160,8 @@ describe(OrderQueueServer.name, () => {
     await sleep(100);
 
     expect(setup.events).toEqual([['message-a', 'message-b', 'message-c']]);
+    // Fewer than ten wait for company; the drain (or the linger) sends them.
+    await setup.settler.flushDeletes();
     expect(setup.queue.deleted.sort()).toEqual(['receipt-a', 'receipt-b', 'receipt-c']);
   });
 
@@ -149,6 +187,7 @@ describe(OrderQueueServer.name, () => {
       { orderId: 'message-unknown', code: ProcessingErrorCode.UnsupportedMessage },
       { orderId: 'message-v2', code: ProcessingErrorCode.UnsupportedMessage },
     ]);
+    await setup.settler.flushDeletes();
     expect(setup.queue.deleted).toHaveLength(3);
   });
 
@@ -268,5 +307,69 @@ describe(OrderQueueServer.name, () => {
     // limit = 2 × (1 s + 5 × 100 ms) + 9 s = 12 s; the long-polling poller keeps starting new receives.
     expect(server.stuckPollers(now + 11_000)).toEqual([]);
     expect(server.stuckPollers(now + 12_500)).toHaveLength(2);
+  });
+
+  it('should keep one poller polling while receives come back partial, and all of them while a backlog comes in full batches', async () => {
+    let handling = 0;
+    let peakHandling = 0;
+    const setup = serverWith(
+      [],
+      async (batch) => {
+        handling += 1;
+        peakHandling = Math.max(peakHandling, handling);
+        await sleep(30);
+        handling -= 1;
+        return batch.map(() => 'stored');
+      },
+      { POLLERS: '4', DB_POOL_SIZE: '5' },
+    );
+    server = setup.server;
+    setup.queue.emptyAfterMs = 10;
+    server.listen(() => undefined);
+    await sleep(100);
+
+    setup.queue.peakReceiving = 0;
+    await sleep(100);
+    // Each partial (here: empty) receive parked one poller, down to the one that always polls.
+    expect(setup.queue.peakReceiving).toBe(1);
+
+    setup.queue.batches.push(
+      ...Array.from({ length: 12 }, (_, batch) => fullBatch(String(batch), 1_000)),
+    );
+    await sleep(300);
+
+    // Each full receive of old messages (a backlog) woke one more, up to POLLERS: four batches
+    // were worked on at once.
+    expect(peakHandling).toBe(4);
+    expect(setup.queue.deleted).toHaveLength(120);
+  });
+
+  it('should wait for a fuller batch after a receive of fresh messages, and not while behind', async () => {
+    const setup = serverWith(
+      [
+        fullBatch('c', 1_000),
+        fullBatch('d', 1_000),
+        10,
+        [message('a')],
+        [message('b')],
+        fullBatch('e'),
+        fullBatch('f'),
+      ],
+      storeAll,
+      { POLLERS: '1', DB_POOL_SIZE: '2' },
+    );
+    server = setup.server;
+    server.listen(() => undefined);
+    await sleep(300);
+
+    const gaps = setup.queue.receiveTimes
+      .slice(1)
+      .map((times, index) => times.startedAt - (setup.queue.receiveTimes[index].returnedAt ?? 0));
+    // Ten messages that waited a second: a backlog, polled again at once.
+    expect(gaps[0]).toBeLessThan(10);
+    // One message in 10 ms: the next receive waits for about ten, at most 15 ms.
+    expect(gaps[2]).toBeGreaterThanOrEqual(12);
+    // Ten fresh messages (the gateway sends ten at a time): still a wait, a shorter one.
+    expect(gaps[4]).toBeGreaterThanOrEqual(5);
   });
 });

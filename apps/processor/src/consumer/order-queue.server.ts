@@ -16,12 +16,14 @@ import { ProcessorMetrics } from '../metrics/processor.metrics';
 import { BatchSettler, HandledMessage } from './batch-settler';
 import { DatabaseGate } from './database-gate';
 
-type Phase = 'idle' | 'receiving' | 'handling' | 'stopped';
+type Phase = 'idle' | 'receiving' | 'handling' | 'parked' | 'stopped';
 
 interface Poller {
   name: string;
   phase: Phase;
   lastPollAt: number;
+  /** When its last receive returned: the span over which the next one's messages gather. */
+  returnedAt: number;
   /** Set while a ReceiveMessage is in flight: the drain cancels a long poll with it. */
   receive?: AbortController;
 }
@@ -41,6 +43,14 @@ export interface DrainOutcome {
 const CUTOFF_MARGIN_MS = 2_000;
 // After a failed receive (the SDK has already retried it), wait this long before the next one.
 const RECEIVE_RETRY_MS = 1_000;
+// After a receive of fresh messages, the next one waits at most this long after it for a fuller
+// batch: a bounded price in latency for fewer receives per order (SQS answers as soon as one
+// message is there).
+const MAX_RECEIVE_PACE_MS = 15;
+// A full receive whose oldest message waited longer than this says the replica is behind: one
+// more poller. (A full receive alone does not: the gateway sends ten at a time, and a waiting long
+// poll gets all ten at once.) Past MAX_RECEIVE_PACE_MS already, the next receive does not wait.
+const BEHIND_MS = 2 * MAX_RECEIVE_PACE_MS;
 
 /**
  * The processor's Nest transport: POLLERS receive loops on the orders queue. Each received batch
@@ -53,6 +63,9 @@ const RECEIVE_RETRY_MS = 1_000;
 export class OrderQueueServer extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(OrderQueueServer.name);
   private readonly pollers: Poller[];
+  // Pollers at or above this index are parked: a partial receive parks one, a full one wakes one.
+  private activePollers: number;
+  private wakeParked: (() => void)[] = [];
   private readonly stopping = new AbortController();
   // Aborted shortly before the drain deadline: batches still running then are handed back.
   private readonly cutoff = new AbortController();
@@ -69,7 +82,10 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       name: `orders-poller-${index}`,
       phase: 'idle',
       lastPollAt: Date.now(),
+      returnedAt: Date.now(),
     }));
+    this.activePollers = config.POLLERS;
+    this.stopping.signal.addEventListener('abort', () => this.wake());
   }
 
   get isDraining(): boolean {
@@ -77,9 +93,7 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
   }
 
   listen(callback: () => void): void {
-    for (const poller of this.pollers) {
-      void this.poll(poller);
-    }
+    this.pollers.forEach((poller, index) => void this.poll(poller, index));
     callback();
   }
 
@@ -104,7 +118,12 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       this.config.PAUSE_PROBE_INTERVAL_MS * 5;
     const limitMs = this.config.STUCK_POLLER_FACTOR * cycleMs + this.config.HANDLER_TIMEOUT_MS;
     return this.pollers
-      .filter((poller) => poller.phase !== 'stopped' && now - poller.lastPollAt > limitMs)
+      .filter(
+        (poller) =>
+          poller.phase !== 'stopped' &&
+          poller.phase !== 'parked' &&
+          now - poller.lastPollAt > limitMs,
+      )
       .map((poller) => poller.name);
   }
 
@@ -141,12 +160,18 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
     }
     clearTimeout(cutoff);
     cancelLongPolls();
+    await this.settler.flushDeletes();
     const unfinished = handling().map((poller) => poller.name);
     return { drained: unfinished.length === 0, unfinished, abortedReceives, batchesInFlight };
   }
 
-  private async poll(poller: Poller): Promise<void> {
+  private async poll(poller: Poller, index: number): Promise<void> {
     while (!this.isDraining) {
+      if (index >= this.activePollers) {
+        poller.phase = 'parked';
+        await new Promise<void>((resolve) => this.wakeParked.push(resolve));
+        continue;
+      }
       poller.phase = 'receiving';
       poller.lastPollAt = Date.now();
       try {
@@ -160,10 +185,17 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
           this.sqs.send(this.receiveCommand(), { abortSignal: signal }),
         );
         poller.receive = undefined;
+        const gatheredMs = Date.now() - poller.returnedAt;
+        poller.returnedAt = Date.now();
+        // How long the oldest message of a full receive waited: a queue that waits for us.
+        const waitedMs = Messages.length >= this.config.SQS_BATCH_SIZE ? oldestWaitMs(Messages) : 0;
+        this.adapt(Messages.length, waitedMs > BEHIND_MS);
         if (Messages.length > 0) {
           poller.phase = 'handling';
           await this.handleBatch(Messages);
         }
+        poller.phase = 'idle';
+        await this.pace(poller, Messages.length, gatheredMs, waitedMs);
       } catch (error) {
         if (poller.receive?.signal.aborted) {
           continue; // a long poll cancelled by the drain
@@ -179,6 +211,53 @@ export class OrderQueueServer extends Server implements CustomTransportStrategy 
       }
     }
     poller.phase = 'stopped';
+  }
+
+  /**
+   * Fewer pollers when receives come back partial, so that messages gather between receives and
+   * each call carries more of them (SQS answers a long poll as soon as one message is there); one
+   * more, up to POLLERS, while the replica is behind. One poller always polls.
+   */
+  private adapt(received: number, behind: boolean): void {
+    if (behind) {
+      if (this.activePollers < this.pollers.length) {
+        this.activePollers += 1;
+        this.wake();
+      }
+    } else if (received < this.config.SQS_BATCH_SIZE) {
+      this.activePollers = Math.max(1, this.activePollers - 1);
+    }
+  }
+
+  /**
+   * Before the next receive, waits until as many messages again would fill a batch at the rate
+   * this one saw (after a full one: three quarters of the time it took, so a rising load soon
+   * polls without waiting), at most MAX_RECEIVE_PACE_MS after it returned. Never after an empty
+   * long poll (it waited already), nor when the oldest message had already waited that long.
+   */
+  private async pace(
+    poller: Poller,
+    received: number,
+    gatheredMs: number,
+    waitedMs: number,
+  ): Promise<void> {
+    if (received === 0 || waitedMs > MAX_RECEIVE_PACE_MS) {
+      return;
+    }
+    const gapMs = Math.min(
+      MAX_RECEIVE_PACE_MS,
+      received >= this.config.SQS_BATCH_SIZE
+        ? gatheredMs * 0.75
+        : (gatheredMs * this.config.SQS_BATCH_SIZE) / received,
+    );
+    const waitMs = poller.returnedAt + gapMs - Date.now();
+    if (waitMs > 0) {
+      await sleep(waitMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+    }
+  }
+
+  private wake(): void {
+    this.wakeParked.splice(0).forEach((resolve) => resolve());
   }
 
   /** One received batch, start to end: the place for per-batch concerns such as tracing. */
@@ -329,4 +408,10 @@ function parseBody(body: string | undefined): Record<string, unknown> | Processi
         ProcessingErrorCode.MalformedJson,
         'Message body is not a JSON object',
       );
+}
+
+/** The age of the oldest message by SQS's SentTimestamp; 0 when unknown (SQS sends what we ask for). */
+function oldestWaitMs(messages: Message[]): number {
+  const oldest = Math.min(...messages.map((message) => Number(message.Attributes?.SentTimestamp)));
+  return Number.isFinite(oldest) ? Math.max(0, Date.now() - oldest) : 0;
 }

@@ -45,7 +45,7 @@ export class ProcessorConfig extends SharedConfig implements CrossFieldChecks {
   @Max(100_000)
   DB_RESERVED_CONNECTIONS = 20;
 
-  /** Concurrent receive loops per replica; each holds at most one batch in flight. */
+  /** Most concurrent receive loops per replica, each with at most one batch in flight; partial receives park all but one, full ones wake them. */
   @ToInt()
   @IsInt()
   @Min(1)

@@ -26,7 +26,7 @@ export interface DatabaseOptions {
   url: string;
   poolSize: number;
   connectTimeoutMs: number;
-  /** Server-side limit per statement, set with SET LOCAL in each transaction (see LazyDataSource). */
+  /** Server-side limit per statement, set with SET LOCAL in each write (see LazyDataSource.inOneRoundTrip). */
   statementTimeoutMs: number;
   applicationName: string;
   /** verify-full: TLS, the server's certificate checked against this CA bundle and its host name. */

@@ -1,9 +1,10 @@
-import { DataSource, EntityManager } from 'typeorm';
+import type { Pool, QueryResult } from 'pg';
+import { DataSource } from 'typeorm';
 import { DatabaseOptions, ordersDataSourceOptions } from './data-source.options';
 
 /** What TypeORM's Postgres driver keeps after a half-successful initialize (not in its public types). */
 interface DriverInternals {
-  master?: { end(): Promise<void>; totalCount: number; idleCount: number; waitingCount: number };
+  master?: Pool;
   connectedQueryRunners: { release(error?: Error): Promise<void> }[];
 }
 
@@ -41,13 +42,24 @@ export class LazyDataSource {
     return this.connecting;
   }
 
-  /** One transaction with the statement timeout applied (the settings cost one round trip). */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const dataSource = await this.get();
-    return dataSource.transaction(async (manager) => {
-      await manager.query(this.timeouts);
-      return work(manager);
-    });
+  /**
+   * `sql` (statements without parameters) behind the statement timeout, in one round trip: a
+   * multi-statement simple query is one implicit transaction, where SET LOCAL applies and which
+   * commits or rolls back as a whole. Returns the rows of the last statement.
+   */
+  async inOneRoundTrip<Row>(sql: string): Promise<Row[]> {
+    const { master } = (await this.get()).driver as unknown as Required<DriverInternals>;
+    const client = await master.connect();
+    // A connection that breaks fails the query too; its 'error' event must not crash the process.
+    client.on('error', ignoreError);
+    try {
+      const results = (await client.query(`${this.timeouts}; ${sql}`)) as unknown as QueryResult[];
+      return results[results.length - 1].rows as Row[];
+    } finally {
+      // A broken connection is not queryable any more, and the pool drops it on release.
+      client.off('error', ignoreError);
+      client.release();
+    }
   }
 
   /** The pg pool's own counts, for the pool metrics; undefined until the first connect. */
@@ -94,4 +106,8 @@ export class LazyDataSource {
     );
     void pool.end().catch(() => undefined);
   }
+}
+
+function ignoreError(): void {
+  // The query that was running rejects with the same error; the caller handles it there.
 }

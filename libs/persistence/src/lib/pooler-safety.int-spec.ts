@@ -96,18 +96,17 @@ describe('pooler-safe database access', () => {
 
     // PgBouncer in transaction mode refuses statement_timeout as a startup parameter.
     const dataSource = await database.get();
-    const slow = database.transaction((manager) => manager.query('SELECT pg_sleep(3)'));
+    const slow = database.inOneRoundTrip('SELECT pg_sleep(3)');
 
-    await expect(slow).rejects.toMatchObject({ driverError: { code: '57014' } });
+    await expect(slow).rejects.toMatchObject({ code: '57014' });
     // SET LOCAL ended with its transaction: nothing leaks into the next one on that connection.
     const [{ statement_timeout: outside }] = (await dataSource.query('SHOW statement_timeout')) as {
       statement_timeout: string;
     }[];
     expect(outside).toBe('0');
-    const [{ statement_timeout: inside }] = await database.transaction(
-      (manager) =>
-        manager.query('SHOW statement_timeout') as Promise<{ statement_timeout: string }[]>,
-    );
+    const [{ statement_timeout: inside }] = await database.inOneRoundTrip<{
+      statement_timeout: string;
+    }>('SHOW statement_timeout');
     expect(inside).toBe('300ms');
   });
 
