@@ -20,6 +20,8 @@ export const CHAOS_PROCESSOR_ENV: Record<string, string> = {
   HANDLER_TIMEOUT_MS: '8000',
   DRAIN_BUDGET_MS: '10000',
   DB_CONNECT_TIMEOUT_MS: '1000',
+  // Chaos batches take milliseconds; a statement stuck behind a pooler gives up after 3 + 1 s.
+  DB_STATEMENT_TIMEOUT_MS: '3000',
   PAUSE_PROBE_INTERVAL_MS: '500',
   REDELIVERY_BASE_SECONDS: '1',
   REDELIVERY_MAX_SECONDS: '20',
