@@ -148,7 +148,7 @@ export function renderMarkdown(results, svgName) {
   push('### The peer a user would write');
   push(
     'A plain Fastify handler (`bench/src/servers/sqs-peer.server.ts`) with the contract’s DTO factory and validation rules, the same body, ' +
-      'and one `SendMessage` per request, run with the same load right after the gateway in every round.',
+      'and one `SendMessage` per request, run with the same load in every round of the gateway, a few phases after it.',
   );
   push(
     table(
