@@ -10,13 +10,14 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
 import { RequestValidationException } from './validation.exception';
 
-// class-transformer's generic plainToInstance cost more than validating; hot DTOs get a direct factory.
-const FACTORIES = new Map<Type<unknown>, (body: Record<string, unknown>) => object>([
-  [CreateOrderDto, toCreateOrderDto],
-]);
-// A body these accept needs no metadata walk; any other still goes through class-validator.
-const FAST_CHECKS = new Map<Type<unknown>, (body: unknown) => boolean>([
-  [CreateOrderDto, isValidOrder],
+interface HotContract {
+  // class-transformer's generic plainToInstance cost more than validating.
+  toInstance: (body: Record<string, unknown>) => object;
+  // A body this accepts needs no metadata walk; any other still goes through class-validator.
+  isValid: (body: unknown) => boolean;
+}
+const HOT_CONTRACTS = new Map<Type<unknown>, HotContract>([
+  [CreateOrderDto, { toInstance: toCreateOrderDto, isValid: isValidOrder }],
 ]);
 
 /**
@@ -36,11 +37,11 @@ export class ContractValidationPipe implements PipeTransform {
         { field: '(body)', problems: ['the body must be a JSON object'] },
       ]);
     }
-    const factory = FACTORIES.get(metatype);
-    const instance = factory
-      ? factory(value as Record<string, unknown>)
+    const hot = HOT_CONTRACTS.get(metatype);
+    const instance = hot
+      ? hot.toInstance(value as Record<string, unknown>)
       : (plainToInstance(metatype, value) as object);
-    if (FAST_CHECKS.get(metatype)?.(value)) {
+    if (hot?.isValid(value)) {
       return instance;
     }
     const errors = validateSync(instance, CONTRACT_VALIDATION);
