@@ -56,19 +56,12 @@ export class LeaderLease implements OnApplicationShutdown {
     const askedAt = performance.now();
     let role: WatcherRole;
     try {
-      const rows = await withDeadline(
-        this.database
-          .get()
-          .then((dataSource) =>
-            dataSource.query(ACQUIRE, [
-              this.dlqName,
-              this.holder,
-              this.config.DLQ_LEADER_LEASE_MS / 1000,
-            ]),
-          ),
+      const rows = await this.database.queryWithin<{ term: string }>(
         this.config.DB_CONNECT_TIMEOUT_MS,
+        ACQUIRE,
+        [this.dlqName, this.holder, this.config.DLQ_LEADER_LEASE_MS / 1000],
       );
-      const term = (rows as { term: string }[])[0]?.term;
+      const term = rows[0]?.term;
       this.term = term === undefined ? undefined : Number(term);
       this.validUntil = askedAt + this.config.DLQ_LEADER_LEASE_MS * SAFETY;
       role = this.leading ? 'leader' : 'follower';
@@ -110,17 +103,13 @@ export class LeaderLease implements OnApplicationShutdown {
    */
   async scanning<T>(scan: () => Promise<T>): Promise<T> {
     const mark = (seconds: number) =>
-      withDeadline(
-        this.database
-          .get()
-          .then((dataSource) =>
-            dataSource.query(
-              `UPDATE dlq_leader_lease SET scan_until = now() + make_interval(secs => $3) WHERE dlq_name = $1 AND holder = $2`,
-              [this.dlqName, this.holder, seconds],
-            ),
-          ),
-        this.config.DB_CONNECT_TIMEOUT_MS,
-      ).catch(() => undefined);
+      this.database
+        .queryWithin(
+          this.config.DB_CONNECT_TIMEOUT_MS,
+          `UPDATE dlq_leader_lease SET scan_until = now() + make_interval(secs => $3) WHERE dlq_name = $1 AND holder = $2`,
+          [this.dlqName, this.holder, seconds],
+        )
+        .catch(() => undefined);
     // How long the scan takes is not known in advance: until its end, or the lease's.
     await mark(this.config.DLQ_LEADER_LEASE_MS / 1000 + this.config.DLQ_PEEK_VISIBILITY_SECONDS);
     try {
@@ -137,17 +126,13 @@ export class LeaderLease implements OnApplicationShutdown {
       return;
     }
     this.term = undefined;
-    await withDeadline(
-      this.database
-        .get()
-        .then((dataSource) =>
-          dataSource.query(
-            `UPDATE dlq_leader_lease SET expires_at = now() WHERE dlq_name = $1 AND holder = $2`,
-            [this.dlqName, this.holder],
-          ),
-        ),
-      this.config.DB_CONNECT_TIMEOUT_MS,
-    ).catch(() => undefined);
+    await this.database
+      .queryWithin(
+        this.config.DB_CONNECT_TIMEOUT_MS,
+        `UPDATE dlq_leader_lease SET expires_at = now() WHERE dlq_name = $1 AND holder = $2`,
+        [this.dlqName, this.holder],
+      )
+      .catch(() => undefined);
   }
 
   onApplicationShutdown(): Promise<void> {
@@ -157,12 +142,3 @@ export class LeaderLease implements OnApplicationShutdown {
 
 // Room for the two clocks running at slightly different rates over one lease.
 const SAFETY = 0.8;
-
-/** A query on a half-dead connection never answers: stop waiting for it. */
-function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the database within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
-}

@@ -25,6 +25,7 @@ const ANSWERS: Record<OperationsErrorCode, { exitCode: number; statusCode: numbe
     exitCode: EXIT.failed,
     statusCode: HttpStatus.CONFLICT,
   },
+  [OperationsErrorCode.ScanInProgress]: { exitCode: EXIT.failed, statusCode: HttpStatus.CONFLICT },
   [OperationsErrorCode.AuditUnavailable]: {
     exitCode: EXIT.failed,
     statusCode: HttpStatus.SERVICE_UNAVAILABLE,

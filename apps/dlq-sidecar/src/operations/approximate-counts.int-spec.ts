@@ -11,6 +11,7 @@ import { AuditLog } from './audit.log';
 import { DlqOperations } from './dlq-operations';
 import { list } from './list';
 import { redrive } from './redrive';
+import { ScanMarks } from './scan-marks';
 
 describe('list and redrive under SQS counts that lag (real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -31,6 +32,7 @@ describe('list and redrive under SQS counts that lag (real SQS emulator and Post
       new DlqReader(lagging, config),
       new DlqWriter(lagging, config),
       new AuditLog(database),
+      new ScanMarks(database, config),
       config,
     );
   });

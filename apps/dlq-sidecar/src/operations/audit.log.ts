@@ -151,25 +151,4 @@ export class AuditLog {
       finishedAt: (row.finished_at as Date | null) ?? undefined,
     }));
   }
-
-  /**
-   * Until when letters may stay hidden by other readers: a run still running, or killed without a
-   * trace, hides what it holds for up to the visibility timeout after its last progress; the
-   * watcher's scan in progress says so in its lease row.
-   */
-  async othersHidingUntil(
-    dlqName: string,
-    visibilitySeconds: number,
-    excludeId?: string,
-  ): Promise<Date | undefined> {
-    const dataSource = await this.database.get();
-    const rows: { until: Date | null }[] = await dataSource.query(
-      `SELECT greatest(
-         (SELECT max(updated_at) + make_interval(secs => $2) FROM dlq_audit_runs
-           WHERE dlq_name = $1 AND status = 'running' AND id <> $3 AND updated_at > now() - make_interval(secs => $2)),
-         (SELECT scan_until FROM dlq_leader_lease WHERE dlq_name = $1 AND expires_at > now())) AS until`,
-      [dlqName, visibilitySeconds + AUDIT_PROGRESS_MS / 1000, excludeId ?? 0],
-    );
-    return rows[0]?.until ?? undefined;
-  }
 }

@@ -11,6 +11,7 @@ import {
 import { DlqWriter } from '../dlq/dlq.writer';
 import { AuditLog } from './audit.log';
 import { OperationsErrorCode, OperationsException } from './operations.exception';
+import { ScanMarks } from './scan-marks';
 
 /** What every use case works with: the queue, the audit log, the config. */
 @Injectable()
@@ -21,36 +22,31 @@ export class DlqOperations {
     readonly reader: DlqReader,
     readonly writer: DlqWriter,
     readonly audit: AuditLog,
+    private readonly marks: ScanMarks,
     readonly config: DlqSidecarConfig,
   ) {
     this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
   }
 
-  /** Reads the whole DLQ, waiting for letters that a watcher scan or another run (even a killed one) still hides. */
+  /** Reads the whole DLQ in its turn, waiting for letters that a watcher scan or an earlier scan (even a killed one) still hides. */
   async scan(
-    {
-      excludeAuditId,
-      ...options
-    }: Pick<ScanOptions, 'signal' | 'onWaiting'> & { excludeAuditId?: string },
+    options: Pick<ScanOptions, 'signal' | 'onWaiting'>,
     visit: ScanVisitor,
   ): Promise<ScanOutcome> {
     try {
-      return await this.reader.scan(
-        {
-          visibilitySeconds: this.config.DLQ_CLI_VISIBILITY_SECONDS,
-          maxMessages: Number.MAX_SAFE_INTEGER,
-          // A watcher scan releases within seconds; a killed run's letters within its visibility timeout.
-          maxWaitMs: (this.config.DLQ_CLI_VISIBILITY_SECONDS + 5) * 1000,
-          // The database, not SQS's approximate counts, says whether someone else may be hiding letters.
-          hiddenUntil: () =>
-            this.audit.othersHidingUntil(
-              this.dlqName,
-              this.config.DLQ_CLI_VISIBILITY_SECONDS,
-              excludeAuditId,
-            ),
-          ...options,
-        },
-        visit,
+      return await this.marks.inTurn(this.dlqName, options, (othersHidingUntil) =>
+        this.reader.scan(
+          {
+            visibilitySeconds: this.config.DLQ_CLI_VISIBILITY_SECONDS,
+            maxMessages: Number.MAX_SAFE_INTEGER,
+            // A watcher scan releases within seconds; a killed scan's letters within its visibility timeout.
+            maxWaitMs: (this.config.DLQ_CLI_VISIBILITY_SECONDS + 5) * 1000,
+            // The database, not SQS's approximate counts, says whether someone else may be hiding letters.
+            hiddenUntil: othersHidingUntil,
+            ...options,
+          },
+          visit,
+        ),
       );
     } catch (error) {
       throw error instanceof OperationsException

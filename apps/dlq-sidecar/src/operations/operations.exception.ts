@@ -8,6 +8,7 @@ export enum OperationsErrorCode {
   NotEditable = 'NOT_EDITABLE',
   NotFound = 'NOT_FOUND',
   DlqHasRedrivePolicy = 'DLQ_HAS_REDRIVE_POLICY',
+  ScanInProgress = 'SCAN_IN_PROGRESS',
   AuditUnavailable = 'AUDIT_UNAVAILABLE',
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
 }

@@ -107,7 +107,6 @@ export async function runOnLetters(
     outcome = await ops.scan(
       {
         signal: request.signal,
-        excludeAuditId: auditId,
         onWaiting: (seconds) => {
           waitingSeconds = seconds;
           request.onProgress?.(progress());

@@ -26,6 +26,7 @@ const TABLES = [
   'dlq_audit_log',
   'dlq_dead_letters',
   'dlq_leader_lease',
+  'dlq_scan_marks',
   'order_items',
   'orders',
 ];
@@ -194,6 +195,24 @@ describe('database roles (one per job, created by the migrations)', () => {
     await denied(operator, `DELETE FROM dlq_audit_events`);
     await denied(operator, `SELECT * FROM dlq_dead_letters`);
     await denied(operator, `SELECT * FROM orders`);
+  });
+
+  it('should let the sidecar and the operator Jobs mark their scans of the DLQ, and no other job', async () => {
+    for (const login of ['dlq_sidecar_login', 'dlq_operator_login']) {
+      const client = await connectAs(login);
+      const id = randomUUID();
+      await client.query(
+        `INSERT INTO dlq_scan_marks (id, dlq_name, hidden_until) VALUES ($1, 'roles', now())`,
+        [id],
+      );
+      await client.query(`UPDATE dlq_scan_marks SET hidden_until = now() WHERE id = $1`, [id]);
+      expect((await client.query(`DELETE FROM dlq_scan_marks WHERE id = $1`, [id])).rowCount).toBe(
+        1,
+      );
+    }
+    for (const login of ['gateway_login', 'processor_login']) {
+      await denied(await connectAs(login), `SELECT * FROM dlq_scan_marks`);
+    }
   });
 
   it('should leave no table without a decision on who may touch it', async () => {

@@ -7,6 +7,7 @@ import { CreateOrders1764441600000 } from './migrations/1764441600000-create-ord
 import { CreateDlqSidecarTables1767225600000 } from './migrations/1767225600000-create-dlq-sidecar-tables';
 import { CreateAppRoles1767484800000 } from './migrations/1767484800000-create-app-roles';
 import { AddOrderClient1767744000000 } from './migrations/1767744000000-add-order-client';
+import { CreateDlqScanMarks1767916800000 } from './migrations/1767916800000-create-dlq-scan-marks';
 import { DlqSidecarLeaseEditsExpiry1767400000000 } from './migrations/1767400000000-dlq-sidecar-lease-edits-expiry';
 import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
@@ -20,6 +21,7 @@ export const ORDER_MIGRATIONS = [
   DlqSidecarLeaseEditsExpiry1767400000000,
   CreateAppRoles1767484800000,
   AddOrderClient1767744000000,
+  CreateDlqScanMarks1767916800000,
 ];
 
 export interface DatabaseOptions {

@@ -62,6 +62,29 @@ export class LazyDataSource {
     }
   }
 
+  /**
+   * One query that gives up after `ms`, connecting included: for bookkeeping (leases, marks) whose
+   * caller must go on when the database does not answer (a query on a half-dead connection never
+   * does). The query itself may still finish later.
+   */
+  async queryWithin<Row>(ms: number, sql: string, parameters: unknown[] = []): Promise<Row[]> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer from the database within ${ms} ms`)),
+        ms,
+      );
+    });
+    try {
+      return await Promise.race([
+        this.get().then((dataSource) => dataSource.query(sql, parameters) as Promise<Row[]>),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The pg pool's own counts, for the pool metrics; undefined until the first connect. */
   poolStats(): { totalCount: number; idleCount: number; waitingCount: number } | undefined {
     return (this.dataSource.driver as unknown as DriverInternals | undefined)?.master;

@@ -1,0 +1,89 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DlqSidecarConfig, loadConfig } from '@orders/config';
+import { LazyDataSource } from '@orders/persistence';
+import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
+import { deadOrders, sendAll } from '../../testing/dead-letter.seeds';
+import { baseEnv } from '../../testing/processes';
+import { DlqReader } from '../dlq/dlq.reader';
+import { DlqWriter } from '../dlq/dlq.writer';
+import { AuditLog } from './audit.log';
+import { DlqOperations } from './dlq-operations';
+import { OperationsErrorCode } from './operations.exception';
+import { ScanMarks } from './scan-marks';
+import { show } from './show';
+
+describe('operator scans of one DLQ take turns (real SQS emulator and PostgreSQL)', () => {
+  const sqs: SQSClient = testSqsClient();
+  let database: LazyDataSource;
+  let queues: QueuePair;
+  let ops: DlqOperations;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    queues = await createQueuePair(sqs);
+    const config = loadConfig(DlqSidecarConfig, {
+      ...baseEnv(queues),
+      DLQ_CLI_VISIBILITY_SECONDS: '3',
+    });
+    ops = new DlqOperations(
+      new DlqReader(sqs, config),
+      new DlqWriter(sqs, config),
+      new AuditLog(database),
+      new ScanMarks(database, config),
+      config,
+    );
+  });
+
+  afterAll(() => database?.close());
+
+  /** A scan (as a list does) that holds the letters of its first batch, received so hidden, until told to go on. */
+  async function holdingScan() {
+    let goOn!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((resolve) => (holding = resolve));
+    const outcome = ops.scan({}, async () => {
+      holding();
+      await new Promise<void>((resolve) => (goOn = resolve));
+    });
+    await held;
+    return { outcome, goOn };
+  }
+
+  const marksLeft = () =>
+    database.queryWithin(1000, `SELECT id FROM dlq_scan_marks WHERE dlq_name = $1`, [ops.dlqName]);
+
+  it('should show a letter that an earlier scan hides at that moment, once that scan ends, instead of "not found"', async () => {
+    const { seeds, orderIds } = deadOrders(1, 'INVALID_ENVELOPE', 'order.currency is not ISO 4217');
+    await sendAll(sqs, queues.dlqUrl, seeds);
+    const earlier = await holdingScan();
+    const waits: number[] = [];
+
+    const shown = show(ops, orderIds[0]);
+    setTimeout(() => earlier.goOn(), 1000);
+
+    expect((await shown).map(({ letter }) => letter.orderId)).toEqual(orderIds);
+    // Neither waited for the other to the end of its patience.
+    expect(await earlier.outcome).toMatchObject({ examined: 1, complete: true, leftHidden: false });
+    expect(await marksLeft()).toEqual([]);
+    // The letter is back for the next reader.
+    expect(
+      await ops.scan({ onWaiting: (seconds) => waits.push(seconds) }, async () => undefined),
+    ).toMatchObject({ examined: 1, complete: true });
+    expect(waits).toEqual([]);
+  });
+
+  it('should refuse to start, having read nothing, while an earlier scan runs longer than a killed one could hide letters', async () => {
+    await sendAll(sqs, queues.dlqUrl, deadOrders(1, 'HANDLER_TIMEOUT', 'not finished').seeds);
+    const earlier = await holdingScan();
+    const started = Date.now();
+
+    const refused = await show(ops, 'any-order').catch((error: unknown) => error);
+    earlier.goOn();
+
+    expect(refused).toMatchObject({ code: OperationsErrorCode.ScanInProgress });
+    // A killed scan's mark runs out in the visibility timeout plus two renewals: that long it waited.
+    expect(Date.now() - started).toBeGreaterThan(7000);
+    expect(await earlier.outcome).toMatchObject({ complete: true, leftHidden: false });
+    expect(await marksLeft()).toEqual([]);
+  }, 30_000);
+});
