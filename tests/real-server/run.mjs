@@ -27,6 +27,8 @@ const SUITES = [
       // The leader lease must hold where session state does not: through PgBouncer.
       'leader\\.lease\\.int-spec',
       'redrive\\.int-spec',
+      // Scans take turns by marks, one statement each: through PgBouncer too.
+      'scan-marks\\.int-spec',
       'admin\\.http\\.int-spec',
     ],
   ],

@@ -1,5 +1,4 @@
 import {
-  CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -9,6 +8,9 @@ import {
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+// The shared harness, by path as in bench-stack.mjs (no path alias reaches untranspiled .mjs).
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { createQueuePair } from '../../../libs/testing/src/stack/stack.mjs';
 
 const ENTRY = fileURLToPath(new URL('./sqs-emulator.process.mjs', import.meta.url));
 const REGION = 'us-east-1';
@@ -55,26 +57,12 @@ export async function startSqsEmulator() {
     /** SQS API calls per action since the emulator started. */
     counts: async () => (await ask('counts')).counts,
     /** A fresh queue and DLQ, wired as in production, so phases never share messages. */
-    async createQueuePair(label) {
+    createQueuePair(label) {
       const suffix = `${label}-${randomUUID().slice(0, 8)}`;
-      const dlq = await client.send(new CreateQueueCommand({ QueueName: `orders-dlq-${suffix}` }));
-      const { Attributes } = await client.send(
-        new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-      );
-      const queue = await client.send(
-        new CreateQueueCommand({
-          QueueName: `orders-${suffix}`,
-          Attributes: {
-            VisibilityTimeout: '30',
-            RedrivePolicy: JSON.stringify({
-              deadLetterTargetArn: Attributes.QueueArn,
-              maxReceiveCount: 5,
-            }),
-          },
-        }),
-      );
-      // The harness' URL form; clients reach it through `endpoint` anyway.
-      return { queueUrl: queue.QueueUrl, dlqUrl: dlq.QueueUrl };
+      return createQueuePair(client, {
+        queueName: `orders-${suffix}`,
+        dlqName: `orders-dlq-${suffix}`,
+      });
     },
     async depth(queueUrl) {
       const { Attributes } = await client.send(

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { connect, createServer, Server } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '../../../..');
@@ -39,7 +39,54 @@ function portOf(server: Server): number {
   return typeof address === 'object' && address ? address.port : 0;
 }
 
+/** Whether a TCP connection to host:port is accepted. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2000 });
+    const answer = (accepted: boolean) => {
+      socket.destroy();
+      resolve(accepted);
+    };
+    socket.once('connect', () => answer(true));
+    socket.once('error', () => answer(false));
+    socket.once('timeout', () => answer(false));
+  });
+}
+
 describe('local stack', () => {
+  it("should serve the local SQS on 127.0.0.1 only, never on the machine's other addresses", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const { startLocalSqs } = await import(${JSON.stringify(join(REPO_ROOT, 'libs/testing/src/stack/local-sqs.mjs'))});
+         const sqs = await startLocalSqs();
+         process.stdout.write(sqs.port + '\\n');`,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const port = await new Promise<number>((resolve) =>
+        child.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+      );
+      const others = Object.values(networkInterfaces())
+        .flat()
+        .filter((address) => address && !address.internal && address.family === 'IPv4')
+        .map((address) => address?.address as string);
+
+      expect(await accepts('127.0.0.1', port)).toBe(true);
+      for (const address of others) {
+        expect({ address, accepted: await accepts(address, port) }).toEqual({
+          address,
+          accepted: false,
+        });
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('should stop an app when its launcher is killed with SIGKILL', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'launcher-'));
     const app = join(dir, 'app.cjs');

@@ -1,4 +1,4 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource, runMigrations } from '@orders/persistence';
 import { randomUUID } from 'node:crypto';
@@ -36,29 +36,32 @@ export interface QueuePair {
   dlqUrl: string;
 }
 
+// The one way every stack makes a queue pair (CommonJS, shared with the local stack and the bench).
+const { createQueuePair: createPair } = require(
+  join(__dirname, '..', 'stack', 'queue-pair.cjs'),
+) as {
+  createQueuePair: (
+    client: SQSClient,
+    options: {
+      queueName: string;
+      dlqName: string;
+      maxReceiveCount?: number;
+      visibilityTimeoutSeconds?: number;
+    },
+  ) => Promise<QueuePair>;
+};
+
 /** A fresh queue + DLQ (redrive policy as in production) so test files never share messages. */
-export async function createQueuePair(
+export function createQueuePair(
   client: SQSClient,
   options: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number } = {},
 ): Promise<QueuePair> {
   const suffix = randomUUID().slice(0, 8);
-  const dlq = await client.send(new CreateQueueCommand({ QueueName: `orders-dlq-${suffix}` }));
-  const dlqArn = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
-  );
-  const queue = await client.send(
-    new CreateQueueCommand({
-      QueueName: `orders-${suffix}`,
-      Attributes: {
-        VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? 30),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlqArn.Attributes?.QueueArn,
-          maxReceiveCount: options.maxReceiveCount ?? 5,
-        }),
-      },
-    }),
-  );
-  return { queueUrl: queue.QueueUrl as string, dlqUrl: dlq.QueueUrl as string };
+  return createPair(client, {
+    queueName: `orders-${suffix}`,
+    dlqName: `orders-dlq-${suffix}`,
+    ...options,
+  });
 }
 
 // The login users of the real-server harness (PgBouncer's user list has them too), one per job.

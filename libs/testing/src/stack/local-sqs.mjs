@@ -1,11 +1,14 @@
 // fauxqs is ESM-only and in-memory: it lives in the process that starts it.
-import { startFauxqs } from 'fauxqs';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { buildApp } from 'fauxqs';
 import { freePort } from './free-port.cjs';
+import { createQueuePair } from './queue-pair.cjs';
 
 /**
  * Starts the SQS emulator on 127.0.0.1 and creates the orders queue with its DLQ wired by a
- * redrive policy, as in production. fauxqs names queues `http://sqs.<region>.localhost:PORT/...`,
- * which does not resolve here: clients must use `endpoint` (127.0.0.1) and keep the URL as is.
+ * redrive policy, as in production. fauxqs's own start listens on every interface, which would
+ * put a laptop's orders, unauthenticated, on its network: its app is bound here instead, and the
+ * queues are created through the SQS API, as a deployment would.
  */
 export async function startLocalSqs({
   port,
@@ -15,38 +18,29 @@ export async function startLocalSqs({
   maxReceiveCount = 5,
   visibilityTimeoutSeconds = 30,
 } = {}) {
+  const app = buildApp({ logger: false, defaultRegion: region });
   const chosenPort = port || (await freePort());
-  const server = await startFauxqs({ port: chosenPort, logger: false, defaultRegion: region });
-  const endpoint = `http://127.0.0.1:${server.port}`;
-
-  const createPair = (main, dead, receives = maxReceiveCount) => {
-    const dlq = server.createQueue(dead, {
-      region,
-      attributes: { MessageRetentionPeriod: '1209600' },
-    });
-    const queue = server.createQueue(main, {
-      region,
-      attributes: {
-        VisibilityTimeout: String(visibilityTimeoutSeconds),
-        RedrivePolicy: JSON.stringify({
-          deadLetterTargetArn: dlq.queueArn,
-          maxReceiveCount: receives,
-        }),
-      },
-    });
-    return { queueUrl: queue.queueUrl, dlqUrl: dlq.queueUrl };
-  };
-
-  const { queueUrl, dlqUrl } = createPair(queueName, dlqName);
-  return {
-    server,
+  await app.listen({ port: chosenPort, host: '127.0.0.1' });
+  const endpoint = `http://127.0.0.1:${chosenPort}`;
+  const sqs = new SQSClient({
     endpoint,
     region,
-    port: server.port,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  const { queueUrl, dlqUrl } = await createQueuePair(sqs, {
+    queueName,
+    dlqName,
+    maxReceiveCount,
+    visibilityTimeoutSeconds,
+  });
+  sqs.destroy();
+  return {
+    endpoint,
+    region,
+    port: chosenPort,
     ordersQueueUrl: queueUrl,
     ordersDlqUrl: dlqUrl,
-    /** Another isolated queue pair, e.g. one per test file. */
-    createQueuePair: createPair,
-    stop: () => server.stop(),
+    stop: () => app.close(),
   };
 }

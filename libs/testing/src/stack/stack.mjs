@@ -12,3 +12,4 @@ export {
 export { startLocalPostgres } from './local-postgres.mjs';
 export { startTestPostgres } from './test-postgres.mjs';
 export { startLocalSqs } from './local-sqs.mjs';
+export { createQueuePair } from './queue-pair.cjs';
