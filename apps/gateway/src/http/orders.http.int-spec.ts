@@ -13,8 +13,10 @@ import {
 } from '@orders/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { AddressInfo, connect } from 'node:net';
+import type { Pool } from 'pg';
 import { createGatewayApp } from './create-gateway-app';
 import { OrderPublisher } from '../orders/order-publisher';
+import { OrderStore } from '../orders/order-store';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 
 // What every answer, accepted or refused, must carry (written out, not imported, so a header
@@ -228,6 +230,22 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(responses[0].json().code).toBe('QUEUE_UNAVAILABLE');
     const ready = await app.inject({ method: 'GET', url: '/health/ready' });
     expect(ready.statusCode).toBe(503);
+  });
+
+  it('should open its read pool on the first GET only, and end it on shutdown', async () => {
+    const store = app.get(OrderStore);
+    expect(store.poolStats()).toBeUndefined();
+
+    const missing = await app.inject({
+      method: 'GET',
+      url: `/orders/${randomUUID()}`,
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    const pool = store.poolStats() as Pool;
+    await app.close();
+
+    expect(missing.statusCode).toBe(404);
+    expect(pool).toMatchObject({ ended: true, totalCount: 0 });
   });
 
   it('should read a stored order back, 404 before it is stored, 400 for a malformed id', async () => {
