@@ -1,4 +1,4 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource, runMigrations } from '@orders/persistence';
 import { randomUUID } from 'node:crypto';
