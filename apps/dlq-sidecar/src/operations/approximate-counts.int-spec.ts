@@ -1,17 +1,13 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DlqSidecarConfig, loadConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
 import { deadOrders, sendAll } from '../../testing/dead-letter.seeds';
+import { dlqOperations } from '../../testing/operations';
 import { lagCounts } from '../../testing/lagging-counts';
-import { baseEnv, queueDepth } from '../../testing/processes';
-import { DlqReader } from '../dlq/dlq.reader';
-import { DlqWriter } from '../dlq/dlq.writer';
-import { AuditLog } from './audit.log';
+import { queueDepth } from '../../testing/processes';
 import { DlqOperations } from './dlq-operations';
 import { list } from './list';
 import { redrive } from './redrive';
-import { ScanMarks } from './scan-marks';
 
 describe('list and redrive under SQS counts that lag (real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -22,19 +18,9 @@ describe('list and redrive under SQS counts that lag (real SQS emulator and Post
   beforeAll(async () => {
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
-    const config = loadConfig(DlqSidecarConfig, {
-      ...baseEnv(queues),
-      DLQ_CLI_VISIBILITY_SECONDS: '5',
-    });
     // As Amazon SQS may report right after an earlier run: letters "in flight" that nobody holds.
     const lagging = lagCounts(testSqsClient(), { inFlight: 9 });
-    ops = new DlqOperations(
-      new DlqReader(lagging, config),
-      new DlqWriter(lagging, config),
-      new AuditLog(database),
-      new ScanMarks(database, config),
-      config,
-    );
+    ops = dlqOperations(lagging, database, queues, { DLQ_CLI_VISIBILITY_SECONDS: '5' });
   });
 
   afterAll(() => database?.close());

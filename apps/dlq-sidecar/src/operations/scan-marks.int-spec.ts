@@ -1,15 +1,10 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DlqSidecarConfig, loadConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
 import { deadOrders, sendAll } from '../../testing/dead-letter.seeds';
-import { baseEnv } from '../../testing/processes';
-import { DlqReader } from '../dlq/dlq.reader';
-import { DlqWriter } from '../dlq/dlq.writer';
-import { AuditLog } from './audit.log';
+import { dlqOperations } from '../../testing/operations';
 import { DlqOperations } from './dlq-operations';
 import { OperationsErrorCode } from './operations.exception';
-import { ScanMarks } from './scan-marks';
 import { show } from './show';
 
 describe('operator scans of one DLQ take turns (real SQS emulator and PostgreSQL)', () => {
@@ -21,17 +16,7 @@ describe('operator scans of one DLQ take turns (real SQS emulator and PostgreSQL
   beforeAll(async () => {
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
-    const config = loadConfig(DlqSidecarConfig, {
-      ...baseEnv(queues),
-      DLQ_CLI_VISIBILITY_SECONDS: '3',
-    });
-    ops = new DlqOperations(
-      new DlqReader(sqs, config),
-      new DlqWriter(sqs, config),
-      new AuditLog(database),
-      new ScanMarks(database, config),
-      config,
-    );
+    ops = dlqOperations(sqs, database, queues, { DLQ_CLI_VISIBILITY_SECONDS: '3' });
   });
 
   afterAll(() => database?.close());
