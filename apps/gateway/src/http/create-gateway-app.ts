@@ -144,16 +144,18 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
     },
   );
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Orders gateway')
-      .setDescription('Accepts orders into the queue (202) and reads stored orders back.')
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
-      .build(),
-  );
+  // Built on the first request for it, not at start: a gateway that is never asked pays nothing.
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Orders gateway')
+        .setDescription('Accepts orders into the queue (202) and reads stored orders back.')
+        .setVersion('1')
+        .addBearerAuth()
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+        .build(),
+    );
   SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,
   });
