@@ -1,10 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
-import { MetricsModule, registerPoolMetrics } from '@orders/observability';
+import { HealthChecks, MetricsModule, registerPoolMetrics } from '@orders/observability';
 import { Registry } from 'prom-client';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
@@ -29,11 +28,12 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [TerminusModule.forRoot({ logger: false }), MetricsModule],
+      imports: [MetricsModule],
       controllers: [OrdersHttpController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
+        HealthChecks,
         {
           // Only GET /orders/:id reads the database; it connects on first use, never at boot.
           provide: OrderStore,

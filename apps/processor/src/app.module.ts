@@ -1,9 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { createSqsClient, probeQueue } from '@orders/messaging';
 import {
+  HealthChecks,
   MetricsModule,
   registerPoolMetrics,
   registerQueueDepthMetrics,
@@ -33,11 +33,12 @@ export class AppModule {
     );
     return {
       module: AppModule,
-      imports: [MetricsModule, TerminusModule.forRoot({ logger: false })],
+      imports: [MetricsModule],
       controllers: [OrdersMessageController, HealthController],
       providers: [
         { provide: ProcessorConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
+        HealthChecks,
         { provide: LazyDataSource, useValue: database },
         { provide: OrdersRepository, useValue: new OrdersRepository(database) },
         ProcessorMetrics,

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
+import { HealthChecks } from '@orders/observability';
 import { AlertingModule } from '../alerting/alerting.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), AlertingModule],
+  imports: [AlertingModule],
   controllers: [HealthController],
+  providers: [HealthChecks],
 })
 export class HealthModule {}

@@ -1,14 +1,8 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, Get } from '@nestjs/common';
-import {
-  HealthCheck,
-  HealthCheckService,
-  HealthIndicatorResult,
-  HealthIndicatorService,
-} from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
-import { probeHealth } from '@orders/observability';
+import { down, HealthChecks, HealthResult, probeHealth, up } from '@orders/observability';
 import { OrdersRepository } from '@orders/persistence';
 import { DatabaseGate } from '../consumer/database-gate';
 import { OrderQueueServer } from '../consumer/order-queue.server';
@@ -16,8 +10,7 @@ import { OrderQueueServer } from '../consumer/order-queue.server';
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicator: HealthIndicatorService,
+    private readonly health: HealthChecks,
     private readonly pollers: OrderQueueServer,
     private readonly gate: DatabaseGate,
     private readonly repository: OrdersRepository,
@@ -27,14 +20,12 @@ export class HealthController {
 
   /** Fails when a poller is stuck: a restart helps there, unlike with a down database. */
   @Get('live')
-  @HealthCheck()
   live() {
     return this.health.check([() => this.pollersAlive()]);
   }
 
   /** Ready = polling (not paused, not draining), database and queue reachable. */
   @Get('ready')
-  @HealthCheck()
   ready() {
     return this.health.check([
       () => this.polling(),
@@ -43,28 +34,28 @@ export class HealthController {
     ]);
   }
 
-  private pollersAlive(): HealthIndicatorResult {
+  private pollersAlive(): HealthResult {
     const stuck = this.pollers.stuckPollers();
-    const check = this.indicator.check('pollers');
-    return stuck.length === 0 ? check.up({ pollers: this.config.POLLERS }) : check.down({ stuck });
+    return stuck.length === 0
+      ? up('pollers', { pollers: this.config.POLLERS })
+      : down('pollers', { stuck });
   }
 
-  private polling(): HealthIndicatorResult {
-    const check = this.indicator.check('polling');
+  private polling(): HealthResult {
     if (this.pollers.isDraining) {
-      return check.down({ state: 'draining' });
+      return down('polling', { state: 'draining' });
     }
     return this.gate.isPaused
-      ? check.down({ state: 'paused: database unavailable' })
-      : check.up({ state: 'polling' });
+      ? down('polling', { state: 'paused: database unavailable' })
+      : up('polling', { state: 'polling' });
   }
 
-  private databaseReachable(): Promise<HealthIndicatorResult> {
-    return probeHealth(this.indicator, 'database', () => this.repository.ping());
+  private databaseReachable(): Promise<HealthResult> {
+    return probeHealth('database', () => this.repository.ping());
   }
 
-  private queueReachable(): Promise<HealthIndicatorResult> {
-    return probeHealth(this.indicator, 'sqs', () =>
+  private queueReachable(): Promise<HealthResult> {
+    return probeHealth('sqs', () =>
       probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS),
     );
   }
