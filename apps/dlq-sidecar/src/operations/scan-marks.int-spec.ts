@@ -71,4 +71,25 @@ describe('operator scans of one DLQ take turns (real SQS emulator and PostgreSQL
     expect(await earlier.outcome).toMatchObject({ complete: true, leftHidden: false });
     expect(await marksLeft()).toEqual([]);
   }, 30_000);
+
+  it('should not refuse for a watcher that died mid-scan: its lease row still marks letters hidden, yet the letter is shown', async () => {
+    const { seeds, orderIds } = deadOrders(1, 'REJECTED_BY_DATABASE', 'deadlock detected');
+    await sendAll(sqs, queues.dlqUrl, seeds);
+    // The leader marked a scan and vanished: the mark lasts as long as its lease.
+    await database.queryWithin(
+      1000,
+      `INSERT INTO dlq_leader_lease (dlq_name, holder, term, expires_at, scan_until)
+       VALUES ($1, 'vanished-leader', 1, now() + interval '60 seconds', now() + interval '60 seconds')`,
+      [ops.dlqName],
+    );
+    try {
+      const shown = await show(ops, orderIds[0]);
+
+      expect(shown.map(({ letter }) => letter.orderId)).toEqual(orderIds);
+    } finally {
+      await database.queryWithin(1000, `DELETE FROM dlq_leader_lease WHERE dlq_name = $1`, [
+        ops.dlqName,
+      ]);
+    }
+  }, 30_000);
 });

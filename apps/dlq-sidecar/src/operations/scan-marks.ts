@@ -47,9 +47,9 @@ export class ScanMarks {
       renewing = hold();
     }, RENEW_MS).unref();
     try {
-      const othersHidingUntil = () => this.earlierHidingUntil(dlqName, id);
-      await this.waitForTurn(dlqName, othersHidingUntil, options);
-      return await scan(othersHidingUntil);
+      await this.waitForTurn(dlqName, id, options);
+      // Once under way, it waits (at its end) for letters an earlier scan or the watcher may hide.
+      return await scan(async () => (await this.hiders(dlqName, id)).anyone);
     } finally {
       clearInterval(renewal);
       // A renewal still under way would write the mark again after the delete.
@@ -59,17 +59,22 @@ export class ScanMarks {
     }
   }
 
-  /** Long enough for a killed scan's mark to run out; a live scan that outlasts it is a long run. */
+  /**
+   * Waits for the operator scans that started before this one: long enough for a killed scan's
+   * mark to run out; a live scan that outlasts that is a long run, and this one gives up. The
+   * watcher's scans take seconds and are waited for at the end of the scan instead (a watcher
+   * that died mid-scan keeps its mark until its lease runs out, which is no reason to refuse).
+   */
   private async waitForTurn(
     dlqName: string,
-    earlierHidingUntil: () => Promise<Date | undefined>,
+    id: string,
     { signal, onWaiting }: TurnOptions,
   ): Promise<void> {
     const giveUpAt =
       Date.now() + (this.config.DLQ_CLI_VISIBILITY_SECONDS + 5) * 1000 + 2 * RENEW_MS;
     while (!signal?.aborted) {
-      const until = await earlierHidingUntil().catch(() => undefined);
-      if (until === undefined || until.getTime() <= Date.now()) {
+      const { scans } = await this.hiders(dlqName, id).catch(() => ({ scans: undefined }));
+      if (scans === undefined || scans.getTime() <= Date.now()) {
         return;
       }
       if (Date.now() >= giveUpAt) {
@@ -78,26 +83,26 @@ export class ScanMarks {
           `Another scan of ${dlqName} (a list, show or run) is still under way and hides letters; nothing was read. Try again when it has ended.`,
         );
       }
-      onWaiting?.(Math.ceil((until.getTime() - Date.now()) / 1000));
+      onWaiting?.(Math.ceil((scans.getTime() - Date.now()) / 1000));
       await sleep(1000, undefined, { signal }).catch(() => undefined);
     }
   }
 
-  /** Until when letters may stay hidden by a scan that started before this one, or by the leading watcher. */
-  private async earlierHidingUntil(dlqName: string, id: string): Promise<Date | undefined> {
-    const rows = await this.database.queryWithin<{ until: Date | null }>(
+  /** Until when letters may stay hidden by operator scans that started before this one, and by them or the leading watcher. */
+  private async hiders(dlqName: string, id: string): Promise<{ scans?: Date; anyone?: Date }> {
+    const rows = await this.database.queryWithin<{ scans: Date | null; anyone: Date | null }>(
       this.config.DB_CONNECT_TIMEOUT_MS,
       // Without a mark of its own (the insert failed), every other mark counts as earlier.
       `WITH me AS (
          SELECT coalesce((SELECT started_at FROM dlq_scan_marks WHERE id = $2), 'infinity') AS started_at)
-       SELECT greatest(
+       SELECT scans, greatest(scans, watcher) AS anyone FROM (SELECT
          (SELECT max(mark.hidden_until) FROM dlq_scan_marks mark, me
            WHERE mark.dlq_name = $1 AND mark.id <> $2 AND mark.hidden_until > now()
-             AND (mark.started_at, mark.id) < (me.started_at, $2)),
-         (SELECT scan_until FROM dlq_leader_lease WHERE dlq_name = $1 AND expires_at > now())) AS until`,
+             AND (mark.started_at, mark.id) < (me.started_at, $2)) AS scans,
+         (SELECT scan_until FROM dlq_leader_lease WHERE dlq_name = $1 AND expires_at > now()) AS watcher) hiding`,
       [dlqName, id],
     );
-    return rows[0]?.until ?? undefined;
+    return { scans: rows[0]?.scans ?? undefined, anyone: rows[0]?.anyone ?? undefined };
   }
 
   private async query(sql: string, parameters: unknown[]): Promise<void> {
