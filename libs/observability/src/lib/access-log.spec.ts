@@ -3,15 +3,21 @@ import { Writable } from 'node:stream';
 import { logRequests } from './access-log';
 import { JsonLogger } from './json.logger';
 
+/** A stream that keeps every JSON line written to it. */
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)));
+      done();
+    },
+  });
+  return { lines, stream };
+}
+
 describe(logRequests.name, () => {
   it('should write one line per request with status and request id, credentials redacted, probes left out', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const { lines, stream } = capture();
     const app = Fastify({ genReqId: () => 'req-1' });
     logRequests(app, new JsonLogger('gateway', 'info', stream));
     app.post('/orders', async (_request, reply) => reply.code(202).send({ ok: true }));
@@ -48,13 +54,7 @@ describe(logRequests.name, () => {
   });
 
   it('should write only the lines its level allows: at warn a 4xx, not a 202', async () => {
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(JSON.parse(String(chunk)));
-        done();
-      },
-    });
+    const { lines, stream } = capture();
     const app = Fastify();
     logRequests(app, new JsonLogger('gateway', 'warn', stream));
     app.post('/orders', async (_request, reply) => reply.code(202).send({ ok: true }));

@@ -8,7 +8,8 @@ import { createQueuePair } from './queue-pair.cjs';
  * Starts the SQS emulator on 127.0.0.1 and creates the orders queue with its DLQ wired by a
  * redrive policy, as in production. fauxqs's own start listens on every interface, which would
  * put a laptop's orders, unauthenticated, on its network: its app is bound here instead, and the
- * queues are created through the SQS API, as a deployment would.
+ * queues are created through the SQS API, as a deployment would. Queue URLs keep fauxqs's form
+ * (`http://sqs.<region>.localhost:PORT/...`, which does not resolve here): clients use `endpoint`.
  */
 export async function startLocalSqs({
   port,
