@@ -59,6 +59,7 @@ export function parseManifests(text: string, source = 'manifest'): K8sObject[] {
 export function kustomize(
   directory: string,
   kubectl = process.env.KUBECTL ?? 'kubectl',
+  options: string[] = [],
 ): K8sObject[] {
   const absolute = path.resolve(K8S_ROOT, directory);
   if (!existsSync(path.join(absolute, 'kustomization.yaml'))) {
@@ -66,7 +67,7 @@ export function kustomize(
   }
   let output: string;
   try {
-    output = execFileSync(kubectl, ['kustomize', absolute], {
+    output = execFileSync(kubectl, ['kustomize', ...options, absolute], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 32 * 1024 * 1024,

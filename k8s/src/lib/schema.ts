@@ -6,6 +6,7 @@ import * as batchV1 from 'kubernetes-models/batch/v1';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
+import { ACK_SHAPES } from './ack-shapes';
 import { K8sObject, objectId } from './manifests';
 import { Problem } from './problem';
 
@@ -27,7 +28,7 @@ export const MINIMUM_KEDA_VERSION = '2.17';
 // Structural shapes for the custom resources without an installed model: the fields of the upstream
 // API references (prometheus-operator monitoring.coreos.com/v1, External Secrets external-secrets.io/v1)
 // that manifests here may use. Anything else is reported as unknown.
-type Shape =
+export type Shape =
   | 'string'
   | 'integer'
   | 'boolean'
@@ -99,6 +100,7 @@ const REMOTE_REF: Shape = {
 };
 
 const CUSTOM_SHAPES: Record<string, Shape> = {
+  ...ACK_SHAPES,
   'monitoring.coreos.com/v1/ServiceMonitor': {
     object: {
       apiVersion: 'string',
