@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { ACK_GROUPS } from './aws/aws-resources';
+import { renderComponentObjects } from './aws/component';
 import { Formula } from './lib/formula';
 import {
   buildEnvironment,
@@ -38,6 +40,8 @@ const configMap = (environment: Environment, prefix: string): K8sObject =>
     (object) => object.kind === 'ConfigMap' && object.metadata.name.startsWith(prefix),
   ) as K8sObject;
 const scaledObject = (environment: Environment): K8sObject => find(environment.app, 'ScaledObject');
+const queue = (environment: Environment, name: string): K8sObject =>
+  find(environment.app, 'Queue', name);
 const redriveTemplate = (environment: Environment, name = 'dlq-redrive') =>
   find(environment.app, 'CronJob', name);
 const redrivePod = (environment: Environment, name = 'dlq-redrive'): K8sObject =>
@@ -606,6 +610,123 @@ const CASES: Array<
     (env) => (processorPod(env).containers[0].readinessProbe.httpGet.pth = '/health/ready'),
     'schema',
   ],
+  [
+    'the orders queue keeps messages 4 days (the SQS default)',
+    'prod',
+    (env) => (queue(env, 'orders').spec.messageRetentionPeriod = '345600'),
+    'aws-resources',
+    /messageRetentionPeriod is 345600 s: it must be 14 days/,
+  ],
+  [
+    'the DLQ keeps dead letters shorter than the orders queue keeps orders',
+    'prod',
+    (env) => (queue(env, 'orders-dlq').spec.messageRetentionPeriod = '604800'),
+    'aws-resources',
+    /below the orders queue's 1209600 s/,
+  ],
+  [
+    "the queue's visibility timeout is below the processor's handler timeout",
+    'prod',
+    (env) => (queue(env, 'orders').spec.visibilityTimeout = '15'),
+    'aws-resources',
+    /visibilityTimeout 15 s is below the processor's HANDLER_TIMEOUT_MS 20000 \+ SQS_REQUEST_TIMEOUT_MS 3000/,
+  ],
+  [
+    "the queue's visibility timeout is not the processor's",
+    'prod',
+    (env) => (queue(env, 'orders').spec.visibilityTimeout = '90'),
+    'aws-resources',
+    /visibilityTimeout 90 differs from the processor's VISIBILITY_TIMEOUT_SECONDS 60/,
+  ],
+  [
+    "maxReceiveCount ends the processor's redelivery schedule early",
+    'prod',
+    (env) => {
+      const orders = queue(env, 'orders');
+      orders.spec.redrivePolicy = orders.spec.redrivePolicy.replace(
+        '"maxReceiveCount":10',
+        '"maxReceiveCount":5',
+      );
+    },
+    'aws-resources',
+    /maxReceiveCount 5 ends the processor's retry schedule early: .* needs 9 receives/,
+  ],
+  [
+    'the queue accepts plain HTTP',
+    'prod',
+    (env) => (queue(env, 'orders-dlq').spec.policy = '{"Version":"2012-10-17","Statement":[]}'),
+    'aws-resources',
+    /deny sqs:\* when aws:SecureTransport is false/,
+  ],
+  [
+    'a queue is not encrypted',
+    'prod',
+    (env) => delete queue(env, 'orders').spec.sqsManagedSSEEnabled,
+    'aws-resources',
+    /is not encrypted/,
+  ],
+  [
+    'an ACK policy grants more than its k8s/iam document',
+    'prod',
+    (env) => {
+      const policy = find(env.app, 'Policy', 'gateway-policy');
+      const document = JSON.parse(policy.spec.policyDocument);
+      document.Statement[0].Action.push('sqs:PurgeQueue');
+      policy.spec.policyDocument = JSON.stringify(document);
+    },
+    'aws-resources',
+    /policyDocument differs from k8s\/iam\/gateway-policy.json/,
+  ],
+  [
+    "a role's trust names another ServiceAccount",
+    'prod',
+    (env) => {
+      const role = find(env.app, 'Role', 'gateway');
+      role.spec.assumeRolePolicyDocument = role.spec.assumeRolePolicyDocument.replace(
+        'orders-prod:gateway',
+        'orders-prod:processor',
+      );
+    },
+    'aws-resources',
+    /must be k8s\/iam\/irsa-trust-policy.json for orders-prod\/gateway/,
+  ],
+  [
+    'the ScaledObject authenticates with a role the component does not declare',
+    'prod',
+    (env) =>
+      (env.app = env.app.filter(
+        (object) => !(object.kind === 'Role' && object.metadata.name === 'keda-scaler'),
+      )),
+    'aws-resources',
+    /KEDA uses role orders-prod-keda-scaler, which the ACK component does not declare/,
+  ],
+  [
+    'a Queue attribute is written as a number (the CRD has strings)',
+    'prod',
+    (env) => (queue(env, 'orders').spec.messageRetentionPeriod = 1209600),
+    'schema',
+    /spec.messageRetentionPeriod: must be a string/,
+  ],
+  [
+    'a Queue field is misspelt',
+    'prod',
+    (env) => (queue(env, 'orders').spec.visibilityTimeoutSeconds = '60'),
+    'schema',
+    /spec.visibilityTimeoutSeconds: unknown field/,
+  ],
+  [
+    'a PodIdentityAssociation lacks its ServiceAccount',
+    'prod',
+    (env) =>
+      env.app.push({
+        apiVersion: 'eks.services.k8s.aws/v1alpha1',
+        kind: 'PodIdentityAssociation',
+        metadata: { name: 'x', annotations: {} },
+        spec: { namespace: 'orders-prod', roleArn: 'arn:aws:iam::111122223333:role/x' },
+      }),
+    'schema',
+    /spec.serviceAccount: required|spec.roleArn: unknown field/,
+  ],
 ];
 
 describe('policy checker on broken manifests', () => {
@@ -659,6 +780,12 @@ describe('policy checker on broken manifests', () => {
             annotations['eks.amazonaws.com/role-arn'];
           delete annotations['eks.amazonaws.com/role-arn'];
         }
+      }
+
+      // Where the overlay declares its AWS side through ACK, render it again for the new identity.
+      if (environment.app.some((object) => ACK_GROUPS.test(`${object.apiVersion}/`))) {
+        const own = environment.app.filter((object) => !ACK_GROUPS.test(`${object.apiVersion}/`));
+        environment.app = [...own, ...renderComponentObjects(name, own)];
       }
 
       expect(

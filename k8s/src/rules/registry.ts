@@ -4,6 +4,7 @@ import { Problem } from '../lib/problem';
 import { config, gracePeriod, inspectHint, migration, nativeSidecar, probes } from './app-wiring';
 import { accounts, iamPolicies, secrets, serviceAccount } from './identity';
 import { monitoring } from './monitoring';
+import { awsResources } from './queues';
 import { ingress, networkPolicies, ports, serviceSelector } from './network';
 import { CheckInput, Context, Rule } from './rule';
 import { autoscaling, dbBudget, keda } from './scaling';
@@ -47,6 +48,7 @@ export const RULES: Rule[] = [
   migration,
   nativeSidecar,
   monitoring,
+  awsResources,
 ];
 
 /** Every rule over one environment (its app overlay and migrate overlay). */
