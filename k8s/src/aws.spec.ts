@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parse } from 'yaml';
 import { ACK_GROUPS } from './aws/aws-resources';
 import {
   componentDirectory,
@@ -7,8 +8,9 @@ import {
   overlayKustomization,
   renderComponentFile,
 } from './aws/component';
+import { FOURTEEN_DAYS_SECONDS, queueSettings } from './aws/queue-settings';
 import { buildWithAwsComponent } from './aws/variants';
-import { buildEnvironment, ENVIRONMENTS } from './lib/manifests';
+import { buildEnvironment, ENVIRONMENTS, K8S_ROOT } from './lib/manifests';
 import { formatProblems } from './lib/problem';
 import { checkEnvironment } from './rules/registry';
 
@@ -48,5 +50,22 @@ describe('the ACK component (components/aws-ack)', () => {
     );
 
     expect(enabled).toEqual(['prod']);
+  });
+
+  it('should keep every accepted order 14 days and alert long before that', () => {
+    const settings = queueSettings();
+    const alerts = parse(
+      readFileSync(path.join(K8S_ROOT, 'components', 'monitoring', 'alerts.yaml'), 'utf8'),
+    );
+    const rule = alerts.spec.groups
+      .flatMap((group: { rules: Array<{ alert?: string; expr: string }> }) => group.rules)
+      .find((item: { alert?: string }) => item.alert === 'OrdersQueueOldestMessageTooOld');
+
+    expect(settings.messageRetentionSeconds).toBe(FOURTEEN_DAYS_SECONDS);
+    expect(settings.deadLetterRetentionSeconds).toBeGreaterThanOrEqual(
+      settings.messageRetentionSeconds,
+    );
+    expect(rule?.expr.trim()).toMatch(new RegExp(`> ${settings.oldestMessageAlertSeconds}$`));
+    expect(settings.oldestMessageAlertSeconds).toBeLessThan(settings.messageRetentionSeconds / 24);
   });
 });

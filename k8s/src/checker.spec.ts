@@ -611,6 +611,15 @@ const CASES: Array<
     'schema',
   ],
   [
+    'the orders queue is not named after its namespace (the queue alerts rely on it)',
+    'staging',
+    (env) =>
+      (configMap(env, 'orders-shared').data.ORDERS_QUEUE_URL =
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/orders-stage'),
+    'monitoring',
+    /ORDERS_QUEUE_URL names orders-stage in namespace orders-staging/,
+  ],
+  [
     'the orders queue keeps messages 4 days (the SQS default)',
     'prod',
     (env) => (queue(env, 'orders').spec.messageRetentionPeriod = '345600'),

@@ -90,7 +90,19 @@ export const monitoring: Rule = {
           ),
         ),
     ];
+    // The CloudWatch queue alerts name a namespace after the queue: orders-<env> lives in orders-<env>.
+    const namespace = context.ofKind('Namespace', context.input.app)[0]?.metadata.name;
+    const processor = context.containersOfApp('processor')[0];
+    const queueUrl =
+      processor && context.env(processor.container, processor.workload).values.ORDERS_QUEUE_URL;
+    const queueName = String(queueUrl ?? '').split('/')[4];
     for (const { object, expr } of expressions) {
+      if (expr.includes('queue_name') && queueName !== namespace) {
+        report(
+          object,
+          `its queue alerts take the namespace from the queue's name, but ORDERS_QUEUE_URL names ${queueName} in namespace ${namespace}`,
+        );
+      }
       // Series named after the apps' own prefixes must exist in the apps' code.
       for (const match of expr.matchAll(
         /\b((?:orders|processor|sqs|dlq|db|http_request)_[a-z0-9_]+)\b/g,

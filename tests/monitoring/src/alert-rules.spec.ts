@@ -110,6 +110,52 @@ const CASES: Case[] = [
     quiet: [2],
     firing: { at: 4, labels: { namespace: 'orders-prod', channel: 'webhook' } },
   },
+  {
+    // An hour's threshold; the DLQ's older letters are not the orders queue's (the regex leaves them out).
+    alert: 'OrdersQueueOldestMessageTooOld',
+    series: [
+      {
+        series: 'aws_sqs_approximate_age_of_oldest_message_maximum{queue_name="orders-prod"}',
+        values: '3000+120x20',
+      },
+      {
+        series: 'aws_sqs_approximate_age_of_oldest_message_maximum{queue_name="orders-prod-dlq"}',
+        values: '500000x20',
+      },
+    ],
+    // Above 3600 from minute 6 (3720), firing after its 5 minutes.
+    quiet: [0, 8],
+    firing: { at: 12, labels: { namespace: 'orders-prod', queue_name: 'orders-prod' } },
+  },
+  {
+    // prod's only processor stops at minute 5 (its series ends: no pod, or a crash loop before the
+    // first poll); staging's processors are paused for a database outage, which has its own alert.
+    alert: 'OrdersQueueNotConsumed',
+    series: [
+      {
+        series: 'aws_sqs_approximate_number_of_messages_visible_maximum{queue_name="orders-prod"}',
+        values: '50x30',
+      },
+      {
+        series: 'sqs_receive_batch_size_count{namespace="orders-prod",pod="p-1"}',
+        values: '0+10x5 _x25',
+      },
+      {
+        series:
+          'aws_sqs_approximate_number_of_messages_visible_maximum{queue_name="orders-staging"}',
+        values: '50x30',
+      },
+      { series: 'processor_paused{namespace="orders-staging",pod="s-1"}', values: '1x30' },
+    ],
+    quiet: [3, 15],
+    firing: { at: 22, labels: { namespace: 'orders-prod', queue_name: 'orders-prod' } },
+  },
+  {
+    alert: 'OrdersQueueMetricsMissing',
+    series: [{ series: 'up{job="gateway"}', values: '1x40' }],
+    quiet: [0, 20],
+    firing: { at: 31, labels: {} },
+  },
 ];
 
 describe('the alert rules (k8s/components/monitoring/alerts.yaml)', () => {

@@ -18,6 +18,7 @@ import {
   MONITORING,
   run,
   SCRAPE_SERIES,
+  CLOUDWATCH_SERIES,
   tool,
 } from './support/tools';
 
@@ -123,6 +124,7 @@ describe('a real Prometheus scraping the three apps', () => {
   it('should query only metrics the apps export, in every dashboard panel and alert rule', () => {
     const exported = new Set([
       ...SCRAPE_SERIES,
+      ...CLOUDWATCH_SERIES,
       ...APPS.flatMap((app) => declaredMetrics(expositions[app])),
     ]);
     const dashboard = JSON.parse(readFileSync(join(MONITORING, 'dashboard.json'), 'utf8')) as {

@@ -65,6 +65,12 @@ export const alertRules = (): AlertRule[] => ruleGroups().flatMap((group) => gro
 /** Series Prometheus makes itself for every target. */
 export const SCRAPE_SERIES = new Set(['up', 'scrape_duration_seconds', 'scrape_samples_scraped']);
 
+/** AWS/SQS from CloudWatch as prometheus-community's cloudwatch_exporter names it (k8s/README.md, Queue metrics). */
+export const CLOUDWATCH_SERIES = new Set([
+  'aws_sqs_approximate_age_of_oldest_message_maximum',
+  'aws_sqs_approximate_number_of_messages_visible_maximum',
+]);
+
 /** Metric names a PromQL expression reads: what is left once strings, matchers, ranges and grouping are gone. */
 export function metricsIn(expr: string): string[] {
   const stripped = expr
