@@ -389,6 +389,26 @@ const CASES: Array<
     /ALERT_WEBHOOK_URL \(from a Secret.*\) needs egress to 0.0.0.0\/0 on port 443/,
   ],
   [
+    'the processor reaches AWS over the internet without the escape hatch',
+    'prod',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'processor').spec.egress[0].to = [
+        { ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } },
+      ]),
+    'network-policies',
+    /egress to 443 reaches AWS's public endpoints \(52\.94\.0\.1\)/,
+  ],
+  [
+    "prod's VPC endpoint CIDR is not applied to every policy",
+    'prod',
+    (env) =>
+      (find(env.app, 'NetworkPolicy', 'gateway').spec.egress[0].to = [
+        { ipBlock: { cidr: '10.0.0.0/8' } },
+      ]),
+    'network-policies',
+    /egress to 443 names different peers/,
+  ],
+  [
     'the NetworkPolicies block the EKS Pod Identity agent',
     'prod',
     (env) =>

@@ -16,6 +16,10 @@ import { Rule } from './rule';
 // metadata service, which must stay out of reach.
 const POD_IDENTITY_AGENT = ['169.254.170.23', 'fd00:ec2::23'];
 const IMDS = '169.254.169.254';
+// An address of SQS's public endpoint ranges: a 443 rule that admits it bypasses the VPC endpoints.
+const AWS_PUBLIC_ENDPOINT = '52.94.0.1';
+// Set by components/network-policies-internet-egress, for clusters without VPC endpoints.
+const EGRESS_ANNOTATION = 'order-pipeline.io/egress';
 
 export const serviceSelector: Rule = {
   name: 'service-selector',
@@ -229,6 +233,33 @@ export const networkPolicies: Rule = {
       report(
         context.input.name,
         `egress to PostgreSQL (5432) names different peers: ${[...databasePeers].map(([peers, policy]) => `${policy} ${peers}`).join(', ')}`,
+      );
+    }
+    // 443 goes to the VPC endpoints (SQS, STS, EKS Auth) of the environment, one set of CIDRs for
+    // every policy; AWS's public endpoints only through the documented escape hatch.
+    const awsPeers = new Map<string, string>();
+    for (const policy of policies) {
+      for (const rule of policy.spec?.egress ?? []) {
+        if (!(rule.ports ?? []).some((item: Json) => item.port === 443)) {
+          continue;
+        }
+        const reachesInternet =
+          (rule.to ?? []).length === 0 ||
+          rule.to.some((peer: Json) => ipBlockAdmits(peer.ipBlock, AWS_PUBLIC_ENDPOINT));
+        if (!reachesInternet) {
+          awsPeers.set(JSON.stringify(rule.to), objectId(policy));
+        } else if (policy.metadata.annotations?.[EGRESS_ANNOTATION] !== 'internet') {
+          report(
+            policy,
+            `egress to 443 reaches AWS's public endpoints (${AWS_PUBLIC_ENDPOINT}): allow the CIDRs of the VPC endpoints only, or mark the escape hatch (components/network-policies-internet-egress)`,
+          );
+        }
+      }
+    }
+    if (awsPeers.size > 1) {
+      report(
+        context.input.name,
+        `egress to 443 names different peers: ${[...awsPeers].map(([peers, policy]) => `${policy} ${peers}`).join(', ')}`,
       );
     }
     // Where the dlq-sidecar sends alerts: Alertmanager in the cluster, a webhook outside it.
