@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { buildEnvironment, ENVIRONMENTS, K8S_ROOT } from './lib/manifests';
 import { MANUAL_SECRETS } from './rules/identity';
 import { MINIMUM_KEDA_VERSION } from './lib/schema';
+import { ACK_CONTROLLER_VERSIONS } from './lib/ack-shapes';
+import { queueSettings } from './aws/queue-settings';
 
 // The deploy guide is part of the deployment: it must name what the manifests expect.
 describe('k8s/README.md', () => {
@@ -55,6 +57,39 @@ describe('k8s/README.md', () => {
       expect(readme).toContain('docs/dlq-sidecar.md');
     },
   );
+
+  it('should create the queues by hand with the numbers the ACK component uses', () => {
+    const settings = queueSettings();
+    const processorEnv = readFileSync(
+      path.join(K8S_ROOT, 'base', 'config', 'processor.env'),
+      'utf8',
+    );
+    const visibility = /^VISIBILITY_TIMEOUT_SECONDS=(\d+)$/m.exec(processorEnv)?.[1];
+    const byHand = readme.slice(readme.indexOf('## 1. Queues'), readme.indexOf('## 2. IAM roles'));
+
+    expect(visibility).toBeDefined();
+    expect(byHand).toContain(`VisibilityTimeout: "${visibility}"`);
+    expect(byHand).toContain(
+      `ReceiveMessageWaitTimeSeconds: "${settings.receiveMessageWaitTimeSeconds}"`,
+    );
+    expect(byHand.match(/MessageRetentionPeriod: "(\d+)"/g)).toEqual([
+      `MessageRetentionPeriod: "${settings.deadLetterRetentionSeconds}"`,
+      `MessageRetentionPeriod: "${settings.messageRetentionSeconds}"`,
+    ]);
+    expect(byHand).toContain(`maxReceiveCount: ${settings.maxReceiveCount}}`);
+    expect(byHand).toContain(`after ${settings.maxReceiveCount} receives`);
+    expect(byHand).toContain('aws:SecureTransport');
+  });
+
+  it('should install the ACK controllers whose CRDs the shapes were read from', () => {
+    const { sqs, iam, eks } = ACK_CONTROLLER_VERSIONS;
+
+    expect(readme).toContain(`for CONTROLLER in sqs:${sqs} iam:${iam} eks:${eks}; do`);
+    expect(readme).toContain('npx nx run k8s:render-aws');
+    expect(readme).toMatch(
+      /kubectl apply -k k8s\/overlays\/prod\/migrate\nkubectl apply -k k8s\/overlays\/prod\n/,
+    );
+  });
 
   it('should show the apply order and the simulator', () => {
     expect(readme).toMatch(

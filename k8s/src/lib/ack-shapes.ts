@@ -8,6 +8,9 @@ import type { Shape } from './schema';
 // - eks.services.k8s.aws/v1alpha1 PodIdentityAssociation: aws-controllers-k8s/eks-controller v1.20.0 (fcb7569892f5)
 // All Queue attributes are strings in the CRD (SQS's attribute map), numbers included.
 
+/** The controllers (Helm chart versions) whose CRDs these shapes were read from; the deploy guide installs them. */
+export const ACK_CONTROLLER_VERSIONS = { sqs: '1.6.1', iam: '1.8.1', eks: '1.20.0' } as const;
+
 const METADATA: Shape = {
   object: { name: 'string', namespace: 'string', labels: 'stringMap', annotations: 'stringMap' },
   required: ['name'],

@@ -56,9 +56,11 @@ const clock = (second: number): string =>
 const duration = (seconds: number | undefined): string =>
   seconds === undefined
     ? 'never'
-    : seconds >= 120
-      ? `${(seconds / 60).toFixed(1)} min`
-      : `${seconds} s`;
+    : seconds >= 2 * 86_400
+      ? `${Math.round(seconds / 86_400)} days`
+      : seconds >= 120
+        ? `${(seconds / 60).toFixed(1)} min`
+        : `${seconds} s`;
 
 function row(sample: Sample): string {
   const columns = [
@@ -130,6 +132,10 @@ function main(): void {
     `  assumptions: ${options.perReplicaThroughput} orders/s per replica, POLLERS ${settings.pollers} x batch ${settings.batchSize}, pod startup ${options.podStartupSeconds} s, ` +
       `HPA sync ${options.hpaSyncSeconds} s, paused signal lag ${options.pausedSignalLagSeconds} s, CloudWatch lag ${options.cloudwatchLagSeconds} s`,
   );
+  out.push(
+    `  orders queue: visibility ${settings.queue.visibilityTimeoutSeconds} s, retention ${duration(settings.queue.retentionSeconds)}, maxReceiveCount ${settings.queue.maxReceiveCount}, ` +
+      `OrdersQueueOldestMessageTooOld above ${duration(settings.queue.oldestMessageAlertSeconds)}`,
+  );
   out.push('');
   out.push('  time  orders/s   backlog  oldest    metric  repl ready   db paused');
   let previousReplicas = -1;
@@ -159,6 +165,10 @@ function main(): void {
     );
   }
   out.push(`  every order stored by the end: ${summary.everythingStored ? 'yes' : 'NO'}`);
+  const oldest = summary.maxOldestAgeSeconds;
+  out.push(
+    `  oldest order vs the queue: ${oldest >= settings.queue.retentionSeconds ? 'EXPIRED (older than the retention)' : oldest > settings.queue.oldestMessageAlertSeconds ? 'OrdersQueueOldestMessageTooOld fires' : 'below the alert threshold'}`,
+  );
   process.stdout.write(`${out.join('\n')}\n`);
 }
 

@@ -12,6 +12,20 @@ describe('KEDA behaviour simulation', () => {
   const prod = scalingSettings(buildEnvironment('prod'));
   const dev = scalingSettings(buildEnvironment('dev'));
 
+  it('should simulate the orders queue the ACK component declares', () => {
+    const queue = buildEnvironment('prod').app.find(
+      (object) => object.kind === 'Queue' && object.metadata.name === 'orders',
+    );
+
+    expect(queue).toBeDefined();
+    expect(prod.queue).toEqual({
+      visibilityTimeoutSeconds: Number(queue?.spec.visibilityTimeout),
+      retentionSeconds: Number(queue?.spec.messageRetentionPeriod),
+      maxReceiveCount: JSON.parse(queue?.spec.redrivePolicy).maxReceiveCount,
+      oldestMessageAlertSeconds: prod.queue.oldestMessageAlertSeconds,
+    });
+  });
+
   describe('prod, 10x spike', () => {
     const result = simulate(prod, PROFILES.spike(DEFAULT_PROFILE_OPTIONS));
     const summary = summarize(result);

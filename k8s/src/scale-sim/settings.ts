@@ -1,3 +1,4 @@
+import { queueSettings } from '../aws/queue-settings';
 import { Formula } from '../lib/formula';
 import { appOf } from '../lib/images';
 import { Environment } from '../lib/manifests';
@@ -34,6 +35,13 @@ export interface ScalingSettings {
   fallback: { failureThreshold: number; replicas: number; behavior: string } | undefined;
   pollers: number;
   batchSize: number;
+  /** The orders queue as the ACK component declares it (components/aws-ack/queue-settings.json). */
+  queue: {
+    visibilityTimeoutSeconds: number;
+    retentionSeconds: number;
+    maxReceiveCount: number;
+    oldestMessageAlertSeconds: number;
+  };
 }
 
 // Kubernetes' defaults when a ScaledObject gives no behavior (HPA v2 documentation).
@@ -86,6 +94,7 @@ export function scalingSettings(environment: Environment): ScalingSettings {
     );
   }
   const env = resolveEnv(processor, environment.app).values;
+  const queues = queueSettings();
   const triggerOf = (predicate: (trigger: Json) => boolean, what: string): Json => {
     const trigger = (spec.triggers as Json[]).find(predicate);
     if (!trigger?.name) {
@@ -127,5 +136,11 @@ export function scalingSettings(environment: Environment): ScalingSettings {
       : undefined,
     pollers: requiredNumber(env, 'POLLERS'),
     batchSize: requiredNumber(env, 'SQS_BATCH_SIZE'),
+    queue: {
+      visibilityTimeoutSeconds: requiredNumber(env, 'VISIBILITY_TIMEOUT_SECONDS'),
+      retentionSeconds: queues.messageRetentionSeconds,
+      maxReceiveCount: queues.maxReceiveCount,
+      oldestMessageAlertSeconds: queues.oldestMessageAlertSeconds,
+    },
   };
 }
