@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
 import { ACK_GROUPS } from './aws/aws-resources';
@@ -50,6 +51,18 @@ describe('the ACK component (components/aws-ack)', () => {
     );
 
     expect(enabled).toEqual(['prod']);
+  });
+
+  it('should refuse queue settings it cannot render', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'queue-settings-')), 'settings.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ ...queueSettings(), maxReceiveCount: '10', encryption: 'kms' }),
+    );
+
+    expect(() => queueSettings(file)).toThrow(
+      /maxReceiveCount must be a whole number of receives; encryption: only "sqs-managed"/,
+    );
   });
 
   it('should keep every accepted order 14 days and alert long before that', () => {

@@ -32,6 +32,28 @@ export const QUEUE_SETTINGS_FILE = path.join(
 /** SQS's longest retention, 14 days: the promise needs every accepted order kept that long. */
 export const FOURTEEN_DAYS_SECONDS = 14 * 24 * 3600;
 
+const NUMBERS = [
+  'maxReceiveCount',
+  'messageRetentionSeconds',
+  'deadLetterRetentionSeconds',
+  'receiveMessageWaitTimeSeconds',
+  'oldestMessageAlertSeconds',
+] as const;
+
 export function queueSettings(file = QUEUE_SETTINGS_FILE): QueueSettings {
-  return JSON.parse(readFileSync(file, 'utf8')) as QueueSettings;
+  const settings = JSON.parse(readFileSync(file, 'utf8')) as QueueSettings;
+  const problems = NUMBERS.filter(
+    (key) => !Number.isInteger(settings[key]) || settings[key] < 0,
+  ).map(
+    (key) =>
+      `${key} must be a whole number of ${key === 'maxReceiveCount' ? 'receives' : 'seconds'}`,
+  );
+  // KMS would need kms:GenerateDataKey and kms:Decrypt in every sending and receiving role, and a key policy.
+  if (settings.encryption !== 'sqs-managed') {
+    problems.push('encryption: only "sqs-managed" is supported (SSE-SQS)');
+  }
+  if (problems.length > 0) {
+    throw new Error(`${path.relative(K8S_ROOT, file)}: ${problems.join('; ')}`);
+  }
+  return settings;
 }
