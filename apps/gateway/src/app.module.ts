@@ -5,6 +5,7 @@ import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { HealthChecks, MetricsModule, registerPoolMetrics } from '@orders/observability';
 import { Registry } from 'prom-client';
+import { LoadShedder } from './admission/load-shedder';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
@@ -52,6 +53,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: ContractValidationPipe },
         ApiKeyAuthenticator,
         GatewayMetrics,
+        LoadShedder,
         OrderPublisher,
         OrdersService,
         ShutdownState,

@@ -9,6 +9,7 @@ import {
 import { GatewayConfig } from '@orders/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { retryAfterSeconds } from '../admission/retry-after';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 import { RequestValidationException } from './validation.exception';
@@ -41,7 +42,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       });
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
-      void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
+      void reply.header('Retry-After', String(retryAfterSeconds(this.config.RETRY_AFTER_SECONDS)));
     }
     if (exception instanceof AuthException && exception.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));

@@ -55,6 +55,7 @@ export class OrderPublisher implements OnApplicationShutdown {
   private readonly batcher: MicroBatcher<BatchEntry, void>;
   // Batch entry ids must be unique within a request; order ids may repeat (same Idempotency-Key).
   private nextEntryId = 0;
+  private held = 0;
   private readonly queueName: string;
 
   constructor(
@@ -72,6 +73,11 @@ export class OrderPublisher implements OnApplicationShutdown {
       },
       (message) => messageSize(message.body, message.attributes),
     );
+  }
+
+  /** Orders handed over and not yet settled by SQS: waiting for a batch or inside a call. */
+  get outstanding(): number {
+    return this.held;
   }
 
   /**
@@ -107,11 +113,14 @@ export class OrderPublisher implements OnApplicationShutdown {
         this.config.SEND_TIMEOUT_MS,
       );
     });
+    this.held += 1;
+    const sent = this.batcher.submit({ ...message, id: String(this.nextEntryId++ % 1e9) });
+    const settled = () => {
+      this.held -= 1;
+    };
+    sent.then(settled, settled);
     try {
-      await Promise.race([
-        this.batcher.submit({ ...message, id: String(this.nextEntryId++ % 1e9) }),
-        deadline,
-      ]);
+      await Promise.race([sent, deadline]);
       stopTimer({ outcome: 'sent' });
     } catch (error) {
       stopTimer({ outcome: 'failed' });
