@@ -36,7 +36,7 @@ export async function installAdmission(
         : config.BODY_LIMIT_BYTES;
     const refused = shedder.admit(bytes);
     if (refused) {
-      void reply.send(shedder.shed(reply, refused));
+      void reply.send(shedder.shed(request, reply, refused));
       return;
     }
     // 'close' comes once, whether the answer was sent or the client went away first.
@@ -64,7 +64,7 @@ export async function installAdmission(
       if (!isOrderRoute(request) || (!heap && Date.now() < warmUntil)) {
         return undefined;
       }
-      return shedder.shed(reply, heap ? 'heap' : 'event_loop');
+      return shedder.shed(request, reply, heap ? 'heap' : 'event_loop');
     }) as unknown as FastifyUnderPressureOptions['pressureHandler'],
   });
 }

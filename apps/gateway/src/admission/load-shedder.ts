@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { GatewayConfig } from '@orders/config';
-import type { FastifyReply } from 'fastify';
+import { leaveOutOfAccessLog } from '@orders/observability';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { OrderPublisher } from '../orders/order-publisher';
 import { retryAfterSeconds } from './retry-after';
@@ -61,8 +62,9 @@ export class LoadShedder {
   }
 
   /** Shapes the 503 on `reply` and returns its body, for the caller to send at once. */
-  shed(reply: FastifyReply, reason: ShedReason): ShedBody {
+  shed(request: FastifyRequest, reply: FastifyReply, reason: ShedReason): ShedBody {
     this.metrics.ordersShed.inc({ reason });
+    leaveOutOfAccessLog(request);
     this.shedSinceLog[reason] = (this.shedSinceLog[reason] ?? 0) + 1;
     const now = Date.now();
     if (now - this.lastLogAt >= LOG_INTERVAL_MS) {
