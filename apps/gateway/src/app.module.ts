@@ -25,7 +25,9 @@ export class AppModule {
       region: config.AWS_REGION,
       endpoint: config.SQS_ENDPOINT,
       requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS,
-      maxAttempts: 2,
+      // The publisher makes the attempts itself, within SEND_TIMEOUT_MS, knowing which of them
+      // may have enqueued (order-publisher.ts); the SDK's hidden retries would blur that.
+      maxAttempts: 1,
     });
     return {
       module: AppModule,

@@ -128,7 +128,7 @@ describe('admission: the gateway sheds order requests past its bounds (real SQS 
     const unread = await rawPost(port, 200);
     sockets.push(unread.socket);
     const shed = await post('shed-me');
-    const shedBody = await shed.json();
+    const shedBody = (await shed.json()) as { code: string };
     const health = await fetch(`${base}/health/live`);
 
     expect(Date.now() - startedAt).toBeLessThan(1000);
@@ -191,7 +191,7 @@ describe('admission: the gateway sheds order requests past its bounds (real SQS 
 
     expect(shed.status).toBe(503);
     expect(Number(shed.headers.get('retry-after'))).toBeGreaterThanOrEqual(5);
-    expect((await shed.json()).code).toBe('OVERLOADED');
+    expect(((await shed.json()) as { code: string }).code).toBe('OVERLOADED');
     expect(live.status).toBe(200);
     expect((await queueDepth(sqs, queues.queueUrl)).total).toBe(0);
   });

@@ -20,6 +20,7 @@ interface ErrorBody {
   code?: string;
   message: string;
   fields?: { field: string; problems: string[] }[];
+  orderId?: string;
 }
 
 /** The one place where errors become HTTP answers; every answer has the same JSON shape. */
@@ -47,6 +48,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof AuthException && exception.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
     }
+    if (body.orderId !== undefined) {
+      void reply.header('Location', `/orders/${body.orderId}`);
+    }
     if (body.statusCode === HttpStatus.UNAUTHORIZED) {
       void reply.header('WWW-Authenticate', 'Bearer');
     }
@@ -64,6 +68,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         error: STATUS_CODES[statusCode] ?? 'Error',
         code: exception.code,
         message: exception.message,
+        ...(exception.orderId !== undefined ? { orderId: exception.orderId } : {}),
       };
     }
     if (exception instanceof AuthException) {
@@ -115,6 +120,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 function statusOf(code: OrdersErrorCode): number {
   switch (code) {
     case OrdersErrorCode.QueueUnavailable:
+    case OrdersErrorCode.OutcomeUnknown:
     case OrdersErrorCode.DatabaseUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case OrdersErrorCode.RefusedByQueue:

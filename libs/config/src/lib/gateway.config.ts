@@ -32,7 +32,7 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @Max(100)
   SEND_BATCH_LINGER_MS = 2;
 
-  /** Upper bound for one order's trip into SQS, retries included; beyond it the client gets 503. */
+  /** Upper bound for one order's trip into SQS, every attempt included: attempts still open then are aborted and the client gets 503. */
   @ToInt()
   @IsInt()
   @Min(100)
