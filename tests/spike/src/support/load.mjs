@@ -1,10 +1,13 @@
 // Overload as a separate process, so the load does not share an event loop with the SQS emulator.
 // Closed loop: each connection posts, waits for the answer, posts again until the time is up; no
 // request is abandoned at the end, so every 202 the gateway sent is counted.
-// argv: gatewayUrl connections seconds customerId timeoutSeconds. Prints one JSON line.
+// With perSecond > 0 the requests start at that total rate instead (an open loop for the soak).
+// argv: gatewayUrl connections seconds customerId timeoutSeconds perSecond. Prints one JSON line.
 import { Agent, request } from 'node:http';
 
-const [url, connections, seconds, customerId, timeoutSeconds] = process.argv.slice(2);
+const [url, connections, seconds, customerId, timeoutSeconds, perSecond] = process.argv.slice(2);
+const rate = Number(perSecond ?? 0);
+let nextSlot = 0;
 const target = new URL('/orders', url);
 const agent = new Agent({ keepAlive: true, maxSockets: Number(connections) });
 const body = JSON.stringify({
@@ -76,6 +79,15 @@ function post() {
 
 async function connection() {
   while (Date.now() < endAt) {
+    if (rate > 0) {
+      const due = startedAtMs + (nextSlot++ * 1000) / rate;
+      if (due > Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      }
+      if (Date.now() >= endAt) {
+        break;
+      }
+    }
     await post();
   }
 }
