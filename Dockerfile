@@ -33,6 +33,11 @@ COPY --from=build --chown=root:root /workspace/rds-global-bundle.pem /etc/ssl/ce
 # (a fifth of start-up). Read-only at run time; Node checks each entry against the file it loads.
 ENV NODE_COMPILE_CACHE=/app/.node-compile-cache
 RUN node -e "for (const name of Object.keys(require('./package.json').dependencies ?? {})) { try { require(name); } catch { /* not loadable alone; compiled at first use */ } }"
+# V8's old space as a share of the container's memory limit (Node reads the cgroup limit at start):
+# half for the heap leaves room for the young generation, code, buffers and sockets, so resident
+# memory stays under 85 % of the limit at maximum load (README "Memory"). The local launcher
+# (libs/testing/src/stack/app-process.cjs) uses the same flag; the spike tier checks both agree.
+ENV NODE_OPTIONS=--max-old-space-size-percentage=50
 # Files stay root-owned and read-only for the app user; Kubernetes adds readOnlyRootFilesystem.
 USER 10001:10001
 EXPOSE 3000

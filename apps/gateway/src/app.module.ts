@@ -5,6 +5,7 @@ import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { HealthChecks, MetricsModule, registerPoolMetrics } from '@orders/observability';
 import { Registry } from 'prom-client';
+import { LoadShedder } from './admission/load-shedder';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
 import { HealthController } from './health/health.controller';
 import { ShutdownState } from './health/shutdown.state';
@@ -24,7 +25,9 @@ export class AppModule {
       region: config.AWS_REGION,
       endpoint: config.SQS_ENDPOINT,
       requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS,
-      maxAttempts: 2,
+      // The publisher makes the attempts itself, within SEND_TIMEOUT_MS, knowing which of them
+      // may have enqueued (order-publisher.ts); the SDK's hidden retries would blur that.
+      maxAttempts: 1,
     });
     return {
       module: AppModule,
@@ -52,6 +55,7 @@ export class AppModule {
         { provide: APP_PIPE, useClass: ContractValidationPipe },
         ApiKeyAuthenticator,
         GatewayMetrics,
+        LoadShedder,
         OrderPublisher,
         OrdersService,
         ShutdownState,

@@ -1,4 +1,5 @@
 import { buildEnvironment, ENVIRONMENTS } from '../lib/manifests';
+import { DEFAULT_GATEWAY_ASSUMPTIONS, gatewayScaling, simulateGateway } from './gateway-hpa';
 import { DEFAULT_PROFILE_OPTIONS, PROFILES } from './profiles';
 import { scalingSettings } from './settings';
 import {
@@ -113,7 +114,8 @@ function main(): void {
   });
   const every = Math.max(1, numberArg(args, 'every', 60));
 
-  const settings = scalingSettings(buildEnvironment(overlay));
+  const environment = buildEnvironment(overlay);
+  const settings = scalingSettings(environment);
   const result = simulate(settings, profile, options);
   const summary = summarize(result);
 
@@ -169,7 +171,42 @@ function main(): void {
   out.push(
     `  oldest order vs the queue: ${oldest >= settings.queue.retentionSeconds ? 'EXPIRED (older than the retention)' : oldest > settings.queue.oldestMessageAlertSeconds ? 'OrdersQueueOldestMessageTooOld fires' : 'below the alert threshold'}`,
   );
+  out.push('');
+  out.push(...gatewayReport(environment, profile, every));
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** The gateway's HPA against the same traffic: when replicas arrive, what is shed until then. */
+function gatewayReport(
+  environment: ReturnType<typeof buildEnvironment>,
+  profile: ReturnType<(typeof PROFILES)[string]>,
+  every: number,
+): string[] {
+  const scaling = gatewayScaling(environment);
+  const assumptions = DEFAULT_GATEWAY_ASSUMPTIONS;
+  const { samples, summary } = simulateGateway(scaling, profile, assumptions);
+  const out = [
+    `Gateway HPA: min ${scaling.minReplicas}, max ${scaling.maxReplicas}, CPU target ${scaling.targetUtilization} % of ${scaling.cpuRequestMillicores}m (limit ${scaling.cpuLimitMillicores}m)`,
+    `  assumptions: ${assumptions.cpuMsPerOrder} ms CPU per order, saturation at ${assumptions.saturationShare * 100} % of a core = ${summary.perReplicaCapacity} orders/s per replica; ` +
+      `at target ${summary.perReplicaAtTarget} orders/s (${Math.round((summary.perReplicaAtTarget / summary.perReplicaCapacity) * 100)} % of saturation); ` +
+      `metrics lag ${assumptions.metricsLagSeconds} s, sync ${assumptions.hpaSyncSeconds} s, pod startup ${assumptions.podStartupSeconds} s`,
+    '',
+    '  time  orders/s  repl ready  cpu/request  shed/s',
+  ];
+  let previous = -1;
+  for (const sample of samples) {
+    if (sample.second % every === 0 || sample.replicas !== previous) {
+      out.push(
+        `  ${clock(sample.second).padStart(5)} ${String(Math.round(sample.arrivals)).padStart(9)} ${String(sample.replicas).padStart(5)} ${String(sample.ready).padStart(5)} ${`${Math.round(sample.utilization)} %`.padStart(12)} ${String(Math.round(sample.shed)).padStart(7)}`,
+      );
+    }
+    previous = sample.replicas;
+  }
+  out.push(
+    '',
+    `  peak replicas ${summary.peakReplicas}; shed ${summary.shedOrders} of ${summary.offered} orders (503 + Retry-After) over ${summary.secondsShedding} s`,
+  );
+  return out;
 }
 
 try {

@@ -1,5 +1,6 @@
 import { Formula } from '../lib/formula';
 import { buildEnvironment } from '../lib/manifests';
+import { DEFAULT_GATEWAY_ASSUMPTIONS, gatewayScaling, simulateGateway } from './gateway-hpa';
 import { DEFAULT_PROFILE_OPTIONS, PROFILES } from './profiles';
 import { scalingSettings } from './settings';
 import { DEFAULT_SIMULATION_OPTIONS, simulate, summarize } from './simulator';
@@ -132,5 +133,37 @@ describe('KEDA behaviour simulation', () => {
       );
       expect(summarize(result).everythingStored).toBe(true);
     });
+  });
+});
+
+// The gateway's HPA must ask for replicas while each one still has headroom: its CPU target
+// (request x averageUtilization) below the CPU at which a replica saturates and sheds.
+describe('gateway HPA simulation', () => {
+  for (const overlay of ['dev', 'staging', 'prod']) {
+    it(`should target less than 60 % of a replica's saturation in ${overlay}`, () => {
+      const scaling = gatewayScaling(buildEnvironment(overlay));
+      const { summary } = simulateGateway(
+        scaling,
+        PROFILES.steady(DEFAULT_PROFILE_OPTIONS),
+        DEFAULT_GATEWAY_ASSUMPTIONS,
+      );
+
+      expect(summary.perReplicaAtTarget / summary.perReplicaCapacity).toBeLessThan(0.6);
+    });
+  }
+
+  it('should stop shedding within 90 s of a 10x spike from 1500 orders/s in prod', () => {
+    const { samples, summary } = simulateGateway(
+      gatewayScaling(buildEnvironment('prod')),
+      PROFILES.spike({ baseRate: 1500, multiplier: 10 }),
+      DEFAULT_GATEWAY_ASSUMPTIONS,
+    );
+    const spikeStart = 5 * 60;
+
+    expect(samples.filter((sample) => sample.second < spikeStart && sample.shed > 0)).toEqual([]);
+    expect(summary.secondsShedding).toBeLessThanOrEqual(90);
+    expect(samples.filter((sample) => sample.second > spikeStart + 90 && sample.shed > 0)).toEqual(
+      [],
+    );
   });
 });

@@ -7,6 +7,7 @@ import { REQUEST_ID_REPLACED_HEADER } from '@orders/contracts';
 import { JsonLogger, logRequests, routeOnSpans } from '@orders/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
+import { installAdmission } from '../admission/admission.hooks';
 import { AppModule } from '../app.module';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -65,6 +66,8 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
     });
   }
 
+  // First of all: an overloaded gateway answers 503 before it hashes a key or reads a body.
+  await installAdmission(app, config);
   // Before the body is read: a caller without a valid key costs no parsing, only a hash.
   const authenticator = app.get(ApiKeyAuthenticator);
   fastify.addHook('onRequest', (request: FastifyRequest, _reply: FastifyReply, done) => {

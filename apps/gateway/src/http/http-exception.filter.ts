@@ -9,6 +9,7 @@ import {
 import { GatewayConfig } from '@orders/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { retryAfterSeconds } from '../admission/retry-after';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 import { RequestValidationException } from './validation.exception';
@@ -19,6 +20,7 @@ interface ErrorBody {
   code?: string;
   message: string;
   fields?: { field: string; problems: string[] }[];
+  orderId?: string;
 }
 
 /** The one place where errors become HTTP answers; every answer has the same JSON shape. */
@@ -41,10 +43,13 @@ export class HttpExceptionFilter implements ExceptionFilter {
       });
     }
     if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
-      void reply.header('Retry-After', String(this.config.RETRY_AFTER_SECONDS));
+      void reply.header('Retry-After', String(retryAfterSeconds(this.config.RETRY_AFTER_SECONDS)));
     }
     if (exception instanceof AuthException && exception.retryAfterSeconds !== undefined) {
       void reply.header('Retry-After', String(exception.retryAfterSeconds));
+    }
+    if (body.orderId !== undefined) {
+      void reply.header('Location', `/orders/${body.orderId}`);
     }
     if (body.statusCode === HttpStatus.UNAUTHORIZED) {
       void reply.header('WWW-Authenticate', 'Bearer');
@@ -63,6 +68,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         error: STATUS_CODES[statusCode] ?? 'Error',
         code: exception.code,
         message: exception.message,
+        ...(exception.orderId !== undefined ? { orderId: exception.orderId } : {}),
       };
     }
     if (exception instanceof AuthException) {
@@ -114,6 +120,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
 function statusOf(code: OrdersErrorCode): number {
   switch (code) {
     case OrdersErrorCode.QueueUnavailable:
+    case OrdersErrorCode.OutcomeUnknown:
     case OrdersErrorCode.DatabaseUnavailable:
       return HttpStatus.SERVICE_UNAVAILABLE;
     case OrdersErrorCode.RefusedByQueue:

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 @Injectable()
 export class GatewayMetrics {
@@ -9,6 +9,8 @@ export class GatewayMetrics {
   readonly enqueueSeconds: Histogram<'outcome'>;
   readonly batchSize: Histogram;
   readonly sqsErrors: Counter;
+  readonly ordersShed: Counter<'reason'>;
+  readonly inFlightOrders: Gauge;
 
   constructor(registry: Registry) {
     this.httpSeconds = new Histogram({
@@ -45,6 +47,17 @@ export class GatewayMetrics {
     this.sqsErrors = new Counter({
       name: 'sqs_send_errors_total',
       help: 'Orders that could not be put on the queue',
+      registers: [registry],
+    });
+    this.ordersShed = new Counter({
+      name: 'orders_shed_total',
+      help: 'Order requests answered 503 at once because the gateway was at a bound, by reason',
+      labelNames: ['reason'],
+      registers: [registry],
+    });
+    this.inFlightOrders = new Gauge({
+      name: 'orders_in_flight_requests',
+      help: 'POST /orders requests admitted and not yet answered',
       registers: [registry],
     });
   }

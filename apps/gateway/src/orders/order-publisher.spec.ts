@@ -56,6 +56,35 @@ function publisherWith(
 
 const message = (body: string) => ({ body, attributes: {} });
 
+/** An SQS that takes each call and answers as scripted: never (until aborted), or with an error. */
+class UnansweringSqs {
+  calls = 0;
+  open = 0;
+  constructor(private readonly answer: (call: number) => 'hang' | 'throttle' | 'ok') {}
+  send(_command: SendMessageBatchCommand, options: { abortSignal: AbortSignal }) {
+    const call = this.calls++;
+    const answer = this.answer(call);
+    if (answer === 'ok') {
+      return Promise.resolve({ Successful: [], Failed: [] });
+    }
+    if (answer === 'throttle') {
+      return Promise.reject(
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    }
+    this.open += 1;
+    return new Promise((_, reject) =>
+      options.abortSignal.addEventListener('abort', () => {
+        this.open -= 1;
+        reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
+      }),
+    );
+  }
+}
+
 describe(OrderPublisher.name, () => {
   it('should coalesce concurrent publishes into batches of at most 10', async () => {
     const producer = new ScriptedSqs(() => false);
@@ -136,5 +165,55 @@ describe(OrderPublisher.name, () => {
 
     expect((error as OrdersException).code).toBe(OrdersErrorCode.RefusedByQueue);
     expect(producer.batches).toHaveLength(0);
+  });
+
+  it('should answer OUTCOME_UNKNOWN by SEND_TIMEOUT_MS with no attempt left open when SQS never answers', async () => {
+    const sqs = new UnansweringSqs(() => 'hang');
+    const publisher = publisherWith(sqs as unknown as ScriptedSqs, {
+      SEND_TIMEOUT_MS: 600,
+      SQS_REQUEST_TIMEOUT_MS: 400,
+    });
+    const startedAt = Date.now();
+
+    const error = await publisher.publish(message('slow')).catch((reason: unknown) => reason);
+
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.OutcomeUnknown);
+    expect(Date.now() - startedAt).toBeLessThan(900);
+    // Both attempts were aborted before the answer: nothing can enqueue after the 503.
+    expect(sqs.calls).toBe(2);
+    expect(sqs.open).toBe(0);
+  });
+
+  it('should answer QUEUE_UNAVAILABLE only when no attempt can have enqueued (throttled every time)', async () => {
+    const sqs = new UnansweringSqs(() => 'throttle');
+    const publisher = publisherWith(sqs as unknown as ScriptedSqs, { SEND_TIMEOUT_MS: 400 });
+
+    const error = await publisher.publish(message('throttled')).catch((reason: unknown) => reason);
+
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.QueueUnavailable);
+    expect(sqs.calls).toBeGreaterThan(1);
+  });
+
+  it('should answer OUTCOME_UNKNOWN when an unanswered attempt is followed by throttling', async () => {
+    const sqs = new UnansweringSqs((call) => (call === 0 ? 'hang' : 'throttle'));
+    const publisher = publisherWith(sqs as unknown as ScriptedSqs, {
+      SEND_TIMEOUT_MS: 700,
+      SQS_REQUEST_TIMEOUT_MS: 200,
+    });
+
+    const error = await publisher.publish(message('maybe')).catch((reason: unknown) => reason);
+
+    expect((error as OrdersException).code).toBe(OrdersErrorCode.OutcomeUnknown);
+  });
+
+  it('should accept when an attempt after an unanswered one is acknowledged', async () => {
+    const sqs = new UnansweringSqs((call) => (call === 0 ? 'hang' : 'ok'));
+    const publisher = publisherWith(sqs as unknown as ScriptedSqs, {
+      SEND_TIMEOUT_MS: 1000,
+      SQS_REQUEST_TIMEOUT_MS: 200,
+    });
+
+    await expect(publisher.publish(message('second-time'))).resolves.toBeUndefined();
+    expect(sqs.calls).toBe(2);
   });
 });

@@ -5,6 +5,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SpanKind } from '@opentelemetry/api';
 import { GatewayConfig } from '@orders/config';
 import { ORDER_MESSAGE_MAX_BYTES } from '@orders/contracts';
@@ -23,15 +24,19 @@ import {
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { OrdersErrorCode, OrdersException } from './orders.exception';
 
-// Only entries SQS reported as failed on its side are sent again; a whole batch never is.
+// Entries SQS reported as failed on its side are sent again at most this often.
 const FAILED_ENTRY_RETRIES = 2;
+// Below this an attempt cannot finish; the first retry pauses about this long, then twice as long.
+const MIN_ATTEMPT_MS = 50;
+const RETRY_PAUSE_MS = 50;
 
 export interface OutgoingMessage {
   body: string;
   attributes: Record<string, MessageAttributeValue>;
 }
 
-type BatchEntry = OutgoingMessage & { id: string };
+// deadline: performance.now() by which the request must have its answer.
+type BatchEntry = OutgoingMessage & { id: string; deadline: number };
 
 /**
  * SQS refused this message for what it contains (SenderFault): sending it again cannot help, so it
@@ -55,6 +60,7 @@ export class OrderPublisher implements OnApplicationShutdown {
   private readonly batcher: MicroBatcher<BatchEntry, void>;
   // Batch entry ids must be unique within a request; order ids may repeat (same Idempotency-Key).
   private nextEntryId = 0;
+  private held = 0;
   private readonly queueName: string;
 
   constructor(
@@ -72,6 +78,11 @@ export class OrderPublisher implements OnApplicationShutdown {
       },
       (message) => messageSize(message.body, message.attributes),
     );
+  }
+
+  /** Orders handed over and not yet settled by SQS: waiting for a batch or inside a call. */
+  get outstanding(): number {
+    return this.held;
   }
 
   /**
@@ -94,24 +105,15 @@ export class OrderPublisher implements OnApplicationShutdown {
       throw refusedForContent(`${size} bytes`);
     }
     const stopTimer = this.metrics.enqueueSeconds.startTimer();
-    let timeout: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timeout = setTimeout(
-        () =>
-          reject(
-            new OrdersException(
-              OrdersErrorCode.QueueUnavailable,
-              `SQS did not acknowledge within ${this.config.SEND_TIMEOUT_MS} ms`,
-            ),
-          ),
-        this.config.SEND_TIMEOUT_MS,
-      );
-    });
+    this.held += 1;
     try {
-      await Promise.race([
-        this.batcher.submit({ ...message, id: String(this.nextEntryId++ % 1e9) }),
-        deadline,
-      ]);
+      // No race against a timer: the batch itself ends within SEND_TIMEOUT_MS (its attempts are
+      // aborted at the deadline), so an answer never leaves while an attempt can still enqueue.
+      await this.batcher.submit({
+        ...message,
+        id: String(this.nextEntryId++ % 1e9),
+        deadline: performance.now() + this.config.SEND_TIMEOUT_MS,
+      });
       stopTimer({ outcome: 'sent' });
     } catch (error) {
       stopTimer({ outcome: 'failed' });
@@ -128,7 +130,7 @@ export class OrderPublisher implements OnApplicationShutdown {
         error,
       );
     } finally {
-      clearTimeout(timeout);
+      this.held -= 1;
     }
   }
 
@@ -143,13 +145,39 @@ export class OrderPublisher implements OnApplicationShutdown {
     });
   }
 
+  /**
+   * Sends the batch until every entry is acknowledged, refused, or the deadline of its oldest
+   * entry has come. An attempt whose answer never came (timeout, abort, lost connection, a 5xx) may
+   * still have enqueued its entries: those are sent again while time remains (the same order id, so
+   * the processor stores one), and if none of the later attempts is acknowledged the outcome is
+   * unknown, never "not accepted".
+   */
   private async sendBatch(messages: BatchEntry[]): Promise<Settled<void>[]> {
     const results = new Map<string, Settled<void>>();
+    const mayHaveLanded = new Set<string>();
+    const deadline = Math.min(...messages.map((message) => message.deadline));
     let pending = messages;
-    for (let attempt = 0; attempt <= FAILED_ENTRY_RETRIES && pending.length > 0; attempt++) {
+    let lastError: unknown;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const remaining = deadline - performance.now();
+      if (attempt > 0) {
+        // Short, jittered pauses: a throttled or failing SQS is not asked again at once.
+        const pause = Math.min(
+          remaining - MIN_ATTEMPT_MS,
+          RETRY_PAUSE_MS * 2 ** (attempt - 1) * (0.5 + Math.random()),
+        );
+        if (pause < 0) {
+          break;
+        }
+        await sleep(pause);
+      }
+      const budget = Math.min(this.config.SQS_REQUEST_TIMEOUT_MS, deadline - performance.now());
+      if (budget < MIN_ATTEMPT_MS) {
+        break;
+      }
       this.metrics.batchSize.observe(pending.length);
-      let failed: BatchResultErrorEntry[];
       const batch = pending;
+      let failed: BatchResultErrorEntry[];
       try {
         const response = await sendBatchInSpan(
           this.queueName,
@@ -164,6 +192,7 @@ export class OrderPublisher implements OnApplicationShutdown {
                   MessageAttributes: message.attributes,
                 })),
               }),
+              { abortSignal: AbortSignal.timeout(Math.floor(budget)) },
             ),
           (response) =>
             response.Failed?.length
@@ -172,18 +201,22 @@ export class OrderPublisher implements OnApplicationShutdown {
         );
         failed = response.Failed ?? [];
       } catch (error) {
-        // Transport failure after the SDK's own retries: nobody knows which entries landed.
+        lastError = error;
+        if (!surelyNotSent(error)) {
+          batch.forEach((message) => mayHaveLanded.add(message.id));
+        }
         this.logger.warn({
           msg: 'SendMessageBatch failed',
-          entries: pending.length,
+          entries: batch.length,
+          attempt: attempt + 1,
+          outcome: surelyNotSent(error) ? 'not sent' : 'unknown',
           error: String(error),
         });
-        pending.forEach((message) => results.set(message.id, { ok: false, error }));
-        break;
+        continue;
       }
       const failures = new Map(failed.map((entry) => [entry.Id, entry]));
       const retry: BatchEntry[] = [];
-      for (const message of pending) {
+      for (const message of batch) {
         const failure = failures.get(message.id);
         if (!failure) {
           results.set(message.id, { ok: true, value: undefined });
@@ -193,17 +226,50 @@ export class OrderPublisher implements OnApplicationShutdown {
             error: refusedForContent(`${failure.Code}: ${failure.Message}`),
           });
         } else {
-          results.set(message.id, {
-            ok: false,
-            error: new Error(`${failure.Code}: ${failure.Message}`),
-          });
-          retry.push(message);
+          lastError = new Error(`${failure.Code}: ${failure.Message}`);
+          if (attempt < FAILED_ENTRY_RETRIES) {
+            retry.push(message);
+          }
         }
       }
       pending = retry;
     }
-    return messages.map(
-      (message) => results.get(message.id) ?? { ok: false, error: new Error('not sent') },
-    );
+    return messages.map((message) => {
+      const result = results.get(message.id);
+      if (result) {
+        return result;
+      }
+      return {
+        ok: false,
+        error: mayHaveLanded.has(message.id)
+          ? new OrdersException(
+              OrdersErrorCode.OutcomeUnknown,
+              `SQS did not answer within ${this.config.SEND_TIMEOUT_MS} ms; the order may or may not be in the queue`,
+              lastError,
+            )
+          : new OrdersException(
+              OrdersErrorCode.QueueUnavailable,
+              'The order queue is unavailable; the order was not accepted',
+              lastError,
+            ),
+      };
+    });
   }
 }
+
+/**
+ * True only when SQS cannot have acted on the call: it answered with a client error (throttled,
+ * refused) or no connection was ever made. Everything else (timeouts, aborts, a reset connection,
+ * a 5xx) leaves the outcome open.
+ */
+function surelyNotSent(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  if (status !== undefined) {
+    return status >= 400 && status < 500;
+  }
+  // The SDK wraps an error from another realm (jest's VM) into a message-only one: read both.
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  return NO_CONNECTION.test(code ?? '') || NO_CONNECTION.test(message ?? '');
+}
+
+const NO_CONNECTION = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;

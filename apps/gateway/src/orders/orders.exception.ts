@@ -1,5 +1,7 @@
 export enum OrdersErrorCode {
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
+  // The send may have enqueued the order: the client is told which id to check.
+  OutcomeUnknown = 'OUTCOME_UNKNOWN',
   RefusedByQueue = 'REFUSED_BY_QUEUE',
   DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   OrderNotFound = 'ORDER_NOT_FOUND',
@@ -13,6 +15,8 @@ export class OrdersException extends Error {
     readonly code: OrdersErrorCode,
     message: string,
     override readonly cause?: unknown,
+    /** The order id the request used, where the client needs it to check the outcome. */
+    readonly orderId?: string,
   ) {
     super(message);
     this.name = 'OrdersException';

@@ -9,7 +9,7 @@ const DESCRIPTIONS: Record<number, string> = {
   415: 'Content-Type is not application/json',
   429: 'Rate limit of this API key exceeded, or too many wrong API keys from this address; see Retry-After',
   500: 'SQS refused the order for its content (a contract bug, logged); nothing was accepted; do not retry unchanged',
-  503: 'Queue (POST) or database (GET) unavailable; nothing was accepted; see Retry-After',
+  503: 'Queue (POST) or database (GET) unavailable, or the gateway at capacity (OVERLOADED); nothing was accepted; see Retry-After. Exception: OUTCOME_UNKNOWN (POST) means the order may be in the queue: the body names its orderId and Location where to check it; retry only with the same Idempotency-Key',
 };
 
 const ERROR_SCHEMA = {
@@ -20,6 +20,8 @@ const ERROR_SCHEMA = {
     error: { type: 'string' },
     code: { type: 'string' },
     message: { type: 'string' },
+    // Only with OUTCOME_UNKNOWN: the order id to check at Location.
+    orderId: { type: 'string', format: 'uuid' },
     fields: {
       type: 'array',
       items: {

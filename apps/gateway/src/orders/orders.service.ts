@@ -31,16 +31,24 @@ export class OrdersService {
   async accept(order: CreateOrderDto, context: RequestContext): Promise<OrderAcceptedView> {
     const orderId = this.orderIdFor(context);
     const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), order, context.clientId);
-    await this.publisher.publish({
-      // ASCII-only JSON: every queue takes it, whatever characters the order holds.
-      body: asciiJson(envelope),
-      attributes: {
-        [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
-        ...(context.idempotencyKey
-          ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) }
-          : {}),
-      },
-    });
+    try {
+      await this.publisher.publish({
+        // ASCII-only JSON: every queue takes it, whatever characters the order holds.
+        body: asciiJson(envelope),
+        attributes: {
+          [MessageAttribute.CorrelationId]: stringAttribute(context.correlationId),
+          ...(context.idempotencyKey
+            ? { [MessageAttribute.IdempotencyKey]: stringAttribute(context.idempotencyKey) }
+            : {}),
+        },
+      });
+    } catch (error) {
+      // The client can only check an order whose id it was told.
+      if (error instanceof OrdersException && error.code === OrdersErrorCode.OutcomeUnknown) {
+        throw new OrdersException(error.code, error.message, error.cause, orderId);
+      }
+      throw error;
+    }
     this.metrics.ordersAccepted.inc();
     return { orderId, status: 'accepted' };
   }

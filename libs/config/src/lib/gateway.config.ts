@@ -18,7 +18,7 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @Max(1_048_576)
   BODY_LIMIT_BYTES = 65_536;
 
-  /** Seconds a client is asked to wait after a 503 (SQS or database unavailable). */
+  /** Seconds a client is asked to wait after a 503; each answer adds a random 0–100 % so retries spread out. */
   @ToInt()
   @IsInt()
   @Min(1)
@@ -32,12 +32,43 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @Max(100)
   SEND_BATCH_LINGER_MS = 2;
 
-  /** Upper bound for one order's trip into SQS, retries included; beyond it the client gets 503. */
+  /** Upper bound for one order's trip into SQS, every attempt included: attempts still open then are aborted and the client gets 503. */
   @ToInt()
   @IsInt()
   @Min(100)
   @Max(60_000)
   SEND_TIMEOUT_MS = 5000;
+
+  /**
+   * POST /orders requests admitted and not yet answered, and orders the producer holds (waiting for
+   * a batch or inside a SendMessageBatch). Past it a request gets 503 at once, its body unread.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  MAX_IN_FLIGHT_ORDERS = 256;
+
+  /** Request bytes (Content-Length, else BODY_LIMIT_BYTES) of the admitted requests; past it 503. */
+  @ToInt()
+  @IsInt()
+  @Min(65_536)
+  @Max(1_073_741_824)
+  MAX_IN_FLIGHT_BYTES = 8_388_608;
+
+  /** Mean event-loop delay (ms, sampled by @fastify/under-pressure) above which order requests get 503; 0 turns it off. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  SHED_EVENT_LOOP_DELAY_MS = 100;
+
+  /** Heap in use, as a percentage of V8's heap limit, above which order requests get 503; 0 turns it off. */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  SHED_HEAP_USED_PERCENT = 85;
 
   /** On SIGTERM readiness turns 503 for this long before the server stops taking connections. */
   @ToInt()

@@ -8,9 +8,12 @@ export interface SqsFaultShares {
   serverError: number;
   /** Reaches SQS (the call takes effect), but the caller gets a 500: the answer was lost. */
   lostAnswer: number;
-  /** Reaches SQS after a pause of up to maxDelayMs. */
+  /** Reaches SQS after a pause of up to maxDelayMs (at least minDelayMs). */
   delay: number;
   maxDelayMs: number;
+  minDelayMs?: number;
+  /** Only these actions (e.g. SendMessageBatch) meet faults; unset: every action. */
+  actions?: string[];
 }
 
 export type SqsFault = 'throttle' | 'serverError' | 'lostAnswer' | 'delay' | 'none';
@@ -56,9 +59,9 @@ export class SqsFaultProxy {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  private pick(): SqsFault {
+  private pick(action: string): SqsFault {
     const shares = this.shares;
-    if (!shares) {
+    if (!shares || (shares.actions && !shares.actions.includes(action))) {
       return 'none';
     }
     let roll = Math.random();
@@ -79,7 +82,7 @@ export class SqsFaultProxy {
     const body = Buffer.concat(chunks);
     // AWS JSON protocol: "AmazonSQS.SendMessageBatch"; the query protocol would name it in the body.
     const action = String(incoming.headers['x-amz-target'] ?? 'unknown').replace('AmazonSQS.', '');
-    const fault = this.pick();
+    const fault = this.pick(action);
     this.counts[action] ??= { throttle: 0, serverError: 0, lostAnswer: 0, delay: 0, none: 0 };
     this.counts[action][fault] += 1;
     answer.on('error', () => undefined);
@@ -118,9 +121,10 @@ export class SqsFaultProxy {
           'We encountered an internal error',
         );
       case 'delay':
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.random() * (this.shares?.maxDelayMs ?? 0)),
-        );
+        await new Promise((resolve) => {
+          const min = this.shares?.minDelayMs ?? 0;
+          setTimeout(resolve, min + Math.random() * ((this.shares?.maxDelayMs ?? 0) - min));
+        });
         break;
       case 'none':
         break;

@@ -5,6 +5,11 @@ const { createInterface } = require('node:readline');
 
 const DIE_WITH_PARENT = join(__dirname, 'die-with-parent.cjs');
 
+// V8's heap as a share of the memory the process may use: the container's limit (cgroup) where
+// there is one, else the machine's. The image sets the same flag (Dockerfile, NODE_OPTIONS); the
+// spike tier checks that both agree.
+const HEAP_FLAG = '--max-old-space-size-percentage=50';
+
 const MAX_BACKOFF_MS = 30_000;
 const HEALTHY_AFTER_MS = 30_000;
 
@@ -14,8 +19,10 @@ const HEALTHY_AFTER_MS = 30_000;
  * Kubernetes would; chaos tests use `kill()` to crash it and `start()` to bring it back.
  */
 class AppProcess {
-  constructor({ name, entry, env, log = () => undefined, restart = false }) {
-    Object.assign(this, { name, entry, env, log, restart });
+  constructor({ name, entry, env, log = () => undefined, restart = false, cgroup }) {
+    // cgroup: a directory whose cgroup.procs the app joins before node starts, so V8 sizes its
+    // heap from that group's memory limit as it would from a container's.
+    Object.assign(this, { name, entry, env, log, restart, cgroup });
     this.child = undefined;
     this.stopping = false;
     this.backoffMs = 1000;
@@ -37,7 +44,21 @@ class AppProcess {
     // Own process group: a terminal's Ctrl-C reaches only the launcher, which then stops the apps
     // in order with one SIGTERM each (a second signal would make them skip their drain).
     // The IPC channel ties the app's life to this process (die-with-parent.cjs).
-    const child = spawn(process.execPath, ['--require', DIE_WITH_PARENT, this.entry], {
+    const nodeArgs = [HEAP_FLAG, '--require', DIE_WITH_PARENT, this.entry];
+    // exec keeps one process: node itself has the pid and receives the signals.
+    const [command, args] = this.cgroup
+      ? [
+          '/bin/sh',
+          [
+            '-c',
+            'echo $$ > "$0/cgroup.procs" && exec "$@"',
+            this.cgroup,
+            process.execPath,
+            ...nodeArgs,
+          ],
+        ]
+      : [process.execPath, nodeArgs];
+    const child = spawn(command, args, {
       env: this.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       detached: true,
@@ -132,4 +153,4 @@ async function waitForHttp(url, timeoutMs = 30_000) {
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${lastError?.message}`);
 }
 
-module.exports = { AppProcess, runOnce, waitForHttp };
+module.exports = { AppProcess, HEAP_FLAG, runOnce, waitForHttp };

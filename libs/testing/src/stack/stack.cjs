@@ -6,7 +6,7 @@
 const { createHash } = require('node:crypto');
 const { existsSync } = require('node:fs');
 const { join, resolve } = require('node:path');
-const { AppProcess, runOnce, waitForHttp } = require('./app-process.cjs');
+const { AppProcess, HEAP_FLAG, runOnce, waitForHttp } = require('./app-process.cjs');
 const { freePort } = require('./free-port.cjs');
 
 const REPO_ROOT = resolve(__dirname, '../../../..');
@@ -38,6 +38,8 @@ async function startStack({
   appEnv = {},
   restart = false,
   waitReady = true,
+  // Per app: a memory cgroup directory to run it in (the spike tier).
+  appCgroups = {},
   log = () => undefined,
 } = {}) {
   for (const app of apps) {
@@ -100,6 +102,7 @@ async function startStack({
       env: { ...shared, PORT: String(port), ...(appEnv[app] ?? {}) },
       log,
       restart,
+      cgroup: appCgroups[app],
     });
   }
   const stopApps = async () => {
@@ -140,6 +143,7 @@ module.exports = {
   APPS,
   REPO_ROOT,
   AppProcess,
+  HEAP_FLAG,
   freePort,
   runOnce,
   sha256Hex,

@@ -2,6 +2,7 @@
 export {
   APPS,
   AppProcess,
+  HEAP_FLAG,
   REPO_ROOT,
   freePort,
   runOnce,

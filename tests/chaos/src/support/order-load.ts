@@ -8,7 +8,10 @@ export interface OrderRequest {
 
 export interface RequestOutcome extends OrderRequest {
   status: number | 'network-error' | 'timeout';
+  /** From a 202, or from a 503 OUTCOME_UNKNOWN (the id to check). */
   orderId?: string;
+  /** The error answer's code (QUEUE_UNAVAILABLE, OUTCOME_UNKNOWN, OVERLOADED, …). */
+  code?: string;
   retryAfter?: string;
   startedAt: number;
   ms: number;
@@ -78,12 +81,12 @@ async function postOrder(
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
     });
     const text = await response.text();
-    const orderId =
-      response.status === 202 ? (JSON.parse(text) as { orderId: string }).orderId : undefined;
+    const answer = parseAnswer(text);
     return {
       ...request,
       status: response.status,
-      orderId,
+      orderId: answer.orderId,
+      code: answer.code,
       retryAfter: response.headers.get('retry-after') ?? undefined,
       startedAt,
       ms: Date.now() - startedAt,
@@ -91,6 +94,14 @@ async function postOrder(
   } catch (error) {
     const status = (error as Error).name === 'TimeoutError' ? 'timeout' : 'network-error';
     return { ...request, status, startedAt, ms: Date.now() - startedAt };
+  }
+}
+
+function parseAnswer(text: string): { orderId?: string; code?: string } {
+  try {
+    return JSON.parse(text) as { orderId?: string; code?: string };
+  } catch {
+    return {};
   }
 }
 
