@@ -285,16 +285,21 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
     } finally {
       await database.dataSource.query(`ALTER TABLE orders DROP CONSTRAINT ${constraint}`);
     }
-    // The processor's log line about this order names the trace it was handled in.
+    // The processor's log line about this order names the trace it was handled in. Each app
+    // exports on its own schedule: the gateway's spans may arrive after the processor's.
     const failed = logs.find(
       ({ app, line }) => app === 'processor' && line.orderId === orderId && line.trace_id,
     );
-    const created = find(
-      (span) =>
-        span.service === 'gateway' &&
-        span.kind === PRODUCER &&
-        span.traceId === failed?.line.trace_id,
-      'the create span of the dead-lettered order',
+    const created = await eventually(
+      async () =>
+        find(
+          (span) =>
+            span.service === 'gateway' &&
+            span.kind === PRODUCER &&
+            span.traceId === failed?.line.trace_id,
+          'the create span of the dead-lettered order',
+        ),
+      15_000,
     );
     // The dead letter was sent in the order's own trace.
     find(

@@ -4,7 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { GatewayConfig } from '@orders/config';
 import { REQUEST_ID_REPLACED_HEADER } from '@orders/contracts';
-import { JsonLogger, logRequests, routeOnSpans } from '@orders/observability';
+import { JsonLogger, logRequests, traceHttpRequests } from '@orders/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { AppModule } from '../app.module';
@@ -39,7 +39,8 @@ export async function createGatewayApp(
     { logger, bufferLogs: logger !== false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  routeOnSpans(fastify);
+  // First of the onRequest hooks: authentication, its 401s and their log lines run in the trace.
+  traceHttpRequests(fastify);
   if (logger instanceof JsonLogger) {
     logRequests(fastify, logger);
   }

@@ -21,6 +21,7 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '@orders/config';
+import { UNTRACED_PATHS, useHttpServerSpans } from './http-server-spans';
 import { TraceparentPropagator } from './traceparent.propagator';
 
 export interface Tracing {
@@ -30,15 +31,26 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-// Probes and scrapes every few seconds would drown the traces that matter.
-const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+export interface TracingOptions {
+  /**
+   * `fastify`: the app's HTTP server spans come from traceHttpRequests (the gateway: sampled before
+   * anything is built, no instrumentation at all while nothing is exported; its SQS sends are
+   * traced by the messaging lib). `instrumentation` (default): the http, pg and AWS SDK
+   * instrumentations, always on.
+   */
+  httpServerSpans?: 'fastify' | 'instrumentation';
+}
 
 /**
- * The SDK, its W3C propagator and the http, pg and AWS SDK instrumentations. Without an endpoint
- * nothing is sampled: spans still get ids, so trace ids travel with messages and appear in logs,
- * but nothing is recorded or sent.
+ * The SDK, its W3C propagator and the instrumentations. Without an endpoint nothing is sampled:
+ * spans still get ids, so trace ids travel with messages and appear in logs, but nothing is
+ * recorded or sent.
  */
-export function startTracing(service: string, config: TracingConfig): Tracing {
+export function startTracing(
+  service: string,
+  config: TracingConfig,
+  options: TracingOptions = {},
+): Tracing {
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const provider = new NodeTracerProvider({
     resource: defaultResource()
@@ -48,17 +60,24 @@ export function startTracing(service: string, config: TracingConfig): Tracing {
     spanProcessors: endpoint ? [new BatchSpanProcessor(otlpExporter(`${endpoint}/v1/traces`))] : [],
   });
   provider.register({ propagator: new TraceparentPropagator() });
+  const ownServerSpans = options.httpServerSpans === 'fastify';
+  useHttpServerSpans(ownServerSpans ? provider.getTracer('@orders/observability') : undefined);
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-        // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
-        disableOutgoingRequestInstrumentation: true,
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-    ],
+    instrumentations: ownServerSpans
+      ? // Reads (GET /orders/:id) are worth a span only when spans are recorded.
+        endpoint
+        ? [new PgInstrumentation({ requireParentSpan: true })]
+        : []
+      : [
+          new HttpInstrumentation({
+            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+            // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
+            disableOutgoingRequestInstrumentation: true,
+          }),
+          new PgInstrumentation({ requireParentSpan: true }),
+          new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+        ],
   });
   return { exporting: Boolean(endpoint), shutdown: () => provider.shutdown() };
 }
