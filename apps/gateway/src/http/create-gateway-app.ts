@@ -25,8 +25,9 @@ export async function createGatewayApp(
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The caller's x-request-id is the correlation id if it can be stored as is; else a new one.
     requestIdHeader: false,
-    // request.ip: the client's address as the trusted proxies report it, never a spoofable header.
-    trustProxy: config.TRUST_PROXY_HOPS > 0 ? config.TRUST_PROXY_HOPS : false,
+    // request.ip: the last X-Forwarded-For entry not written by one of our proxies (proxy-addr);
+    // without configured proxies the socket's address, never a header the caller wrote.
+    trustProxy: config.TRUSTED_PROXY_CIDRS.length > 0 ? config.TRUSTED_PROXY_CIDRS : false,
     genReqId: correlationIdOf,
     // On close, drop idle keep-alive sockets at once; busy ones finish their request first.
     forceCloseConnections: 'idle',
