@@ -5,7 +5,7 @@ import { isIP, isIPv6 } from 'node:net';
 import { ANONYMOUS_CLIENT } from '../request/request-context';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { ApiKeys, presentedApiKey } from './api-keys';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter, RateLimitStatus } from './rate-limiter';
 
 // Wrong keys per source address: a burst of 10, then one every 6 s. Guessing a 128-bit key at
 // that pace is hopeless, and a client that mistyped its key recovers within a minute.
@@ -39,7 +39,7 @@ export class ApiKeyAuthenticator {
   }
 
   /** Sets request.clientId, or throws an AuthException. */
-  authenticate(request: FastifyRequest & { clientId?: string }): void {
+  authenticate(request: FastifyRequest & { clientId?: string; rateLimit?: RateLimitStatus }): void {
     const key = presentedApiKey(request.headers);
     let clientId: string;
     if (key === undefined) {
@@ -72,9 +72,9 @@ export class ApiKeyAuthenticator {
     }
     request.clientId = clientId;
     // Anonymous callers share nothing: each address gets its own bucket.
-    const wait = this.limiter.take(
-      clientId === ANONYMOUS_CLIENT ? `ip:${sourceOf(request)}` : clientId,
-    );
+    const bucket = clientId === ANONYMOUS_CLIENT ? `ip:${sourceOf(request)}` : clientId;
+    const wait = this.limiter.take(bucket);
+    request.rateLimit = this.limiter.status(bucket);
     if (wait > 0) {
       throw new AuthException(
         AuthErrorCode.RateLimited,

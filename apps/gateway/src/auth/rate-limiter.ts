@@ -12,6 +12,12 @@ export interface RateLimiterOptions {
   maxBytes?: number;
 }
 
+export interface RateLimitStatus {
+  limit: number;
+  remaining: number;
+  resetSeconds: number;
+}
+
 // What a Map entry with its bucket costs besides the key's characters (V8: entry, object, numbers).
 export const BYTES_PER_ENTRY = 120;
 const bytesOf = (key: string) => BYTES_PER_ENTRY + 2 * key.length;
@@ -48,6 +54,18 @@ export class RateLimiter {
   /** Estimated bytes the table holds; never above maxBytes. */
   get trackedBytes(): number {
     return this.bytes;
+  }
+
+  /** The bucket of a client seen before, for the RateLimit headers; undefined when off or unknown. */
+  status(client: string): RateLimitStatus | undefined {
+    const bucket = this.perMinute === 0 ? undefined : this.buckets.get(client);
+    return bucket
+      ? {
+          limit: this.capacity,
+          remaining: Math.floor(bucket.tokens),
+          resetSeconds: Math.ceil((this.capacity - bucket.tokens) / this.refillPerMs / 1000),
+        }
+      : undefined;
   }
 
   /** 0 when the request may pass, otherwise the seconds to wait. */

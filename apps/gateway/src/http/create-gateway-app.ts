@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { AppModule } from '../app.module';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
+import type { RateLimitStatus } from '../auth/rate-limiter';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { correlationIdOf, replacedRequestId } from '../request/request-id';
 import { SECURITY_HEADERS } from './security-headers';
@@ -63,7 +64,15 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
         'x-request-id',
         'traceparent',
       ],
-      exposedHeaders: ['location', 'x-request-id', REQUEST_ID_REPLACED_HEADER, 'retry-after'],
+      exposedHeaders: [
+        'location',
+        'x-request-id',
+        REQUEST_ID_REPLACED_HEADER,
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+      ],
     });
   }
 
@@ -138,6 +147,14 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       done: (error: null, payload: unknown) => void,
     ) => {
       void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+      const rateLimit = (request as FastifyRequest & { rateLimit?: RateLimitStatus }).rateLimit;
+      if (rateLimit) {
+        void reply.headers({
+          'ratelimit-limit': rateLimit.limit,
+          'ratelimit-remaining': rateLimit.remaining,
+          'ratelimit-reset': rateLimit.resetSeconds,
+        });
+      }
       const replaced = replacedRequestId(request);
       if (replaced) {
         void reply.header(REQUEST_ID_REPLACED_HEADER, replaced);
@@ -147,17 +164,41 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
   );
 
   // Built on the first request for it, not at start: a gateway that is never asked pays nothing.
-  const document = () =>
-    SwaggerModule.createDocument(
+  const document = () => ({
+    ...SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
         .setTitle('Orders gateway')
         .setDescription('Accepts orders into the queue (202) and reads stored orders back.')
         .setVersion('1')
-        .addBearerAuth()
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+        .addTag('orders', 'Place orders and read them back')
+        // An opaque API key sent as a bearer token, not a JWT.
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'API key',
+          description: 'The API key as `Authorization: Bearer <key>`',
+        })
+        .addApiKey(
+          {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-api-key',
+            description: 'The API key as `x-api-key: <key>`',
+          },
+          'api-key',
+        )
         .build(),
-    );
+    ),
+    // The same document in every environment: the server is the host that serves it.
+    servers: [
+      {
+        url: '/',
+        description: 'This gateway (local, staging or production: the host serving this document)',
+        'x-internal': false,
+      },
+    ],
+  });
   SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,
   });

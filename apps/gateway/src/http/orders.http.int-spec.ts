@@ -330,6 +330,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
       '401',
       '404',
       '429',
+      '500',
       '503',
     ]);
     // Every $ref must resolve inside the document.
