@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
   },
 });
 const SECTIONS = ['cold-start', 'intake', 'processor', 'end-to-end'];
+const QUARTER_LOAD_REPLICAS = 3;
 const only = new Set(args.only ? args.only.split(',') : SECTIONS);
 if (
   [...only].some((name) => !SECTIONS.includes(name)) ||
@@ -66,7 +67,7 @@ if (!Number.isInteger(settings.rounds) || settings.rounds < 1) {
   process.exit(2);
 }
 const startedAtMs = Date.now();
-const senders = args.tracing === 'both' ? 6 : 4;
+const senders = args.tracing === 'both' ? 7 : 4;
 const progress = new Progress(planFor(settings, senders));
 const timeline = new Timeline(startedAtMs);
 const log = (line) => {
@@ -133,6 +134,13 @@ async function main() {
   }
   if (only.has('end-to-end')) {
     sections.endToEnd = await endToEndSection(ctx, sections.intake);
+    // Half the maximum needs the whole machine once processors and PostgreSQL run; a quarter is
+    // a load it can carry, with the three replicas the prod overlay keeps at least.
+    sections.endToEndQuarter = await endToEnd({
+      ctx,
+      ratePerSecond: Math.max(Math.round(sections.endToEnd.targetRatePerSecond / 2), 1),
+      replicas: QUARTER_LOAD_REPLICAS,
+    });
   }
   timeline.endStep();
   if (only.size < SECTIONS.length) {
@@ -241,7 +249,10 @@ async function writePartial(sections) {
       `processor round ${entry.round}: raw receive+delete ${entry.receiveDelete.messagesPerSecond}/s; drain x1 ${one.ordersPerSecond}/s (${(one.ordersPerSecond / entry.smallerPerSecond).toFixed(3)}×, CPU ms per order processor ${one.processorCpuMsPerOrder} / emulator ${one.emulatorCpuMsPerOrder} / PostgreSQL ${one.postgresCpuMsPerOrder}); drain x2 ${two.ordersPerSecond}/s`,
     );
   }
-  for (const entry of sections.endToEnd?.rounds ?? []) {
+  for (const entry of [
+    ...(sections.endToEnd?.rounds ?? []),
+    ...(sections.endToEndQuarter?.rounds ?? []),
+  ]) {
     log(
       `end to end round ${entry.round}: p50 ${entry.latencyMs.p50} ms, p99 ${entry.latencyMs.p99} ms, ${JSON.stringify(entry.sqs)}, processor CPU ms per order ${entry.processorCpuMsPerOrder}`,
     );

@@ -9,6 +9,7 @@ export const SERIES = {
   gateway: { colour: '#1e88e5', label: 'gateway' },
   gatewayTraced: { colour: '#8e24aa', label: 'gateway, tracing on' },
   gatewayShipped: { colour: '#00897b', label: 'gateway, OpenTelemetry as shipped' },
+  gatewaySampled: { colour: '#c0ca33', label: 'gateway, exporting 10 %' },
   peer: { colour: '#fb8c00', label: 'SQS peer' },
   baseline: { colour: '#e53935', label: 'coupled baseline' },
   rawReceive: { colour: '#9ccc65', label: 'raw receive+delete' },

@@ -51,6 +51,6 @@ export function planFor(settings, senders) {
     'intake warm-up': { steps: senders, seconds: settings.warmupSeconds + 0.5 },
     intake: { steps: settings.rounds * (senders + 4), seconds: settings.phaseSeconds + 0.8 },
     processor: { steps: 1 + settings.rounds * 4, seconds: processorRound / 4 },
-    'end to end': { steps: settings.rounds + 1, seconds: settings.endToEndSeconds + 2 },
+    'end to end': { steps: 2 * (settings.rounds + 1), seconds: settings.endToEndSeconds + 2 },
   };
 }

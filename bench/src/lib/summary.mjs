@@ -43,7 +43,6 @@ export function summariseRun(sections, cores) {
   const rounds = processor.rounds;
   const drainRate = (which) => rounds.map((entry) => entry.drain[which].ordersPerSecond);
   const smaller = rounds.map((entry) => entry.smallerPerSecond);
-  const e2eRounds = endToEnd.rounds;
 
   const summary = {
     intake: intakeFigures,
@@ -72,6 +71,10 @@ export function summariseRun(sections, cores) {
             shippedCpu: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'cpu'),
             shippedRate: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'rate'),
             shippedP99: ratio('gatewayShipped', 'healthy', 'gateway', 'healthy', 'p99'),
+            shippedCpuVsPeer: ratio('gatewayShipped', 'healthy', 'peer', 'healthy', 'cpu'),
+            sampledCpu: ratio('gatewaySampled', 'healthy', 'gateway', 'healthy', 'cpu'),
+            sampledRate: ratio('gatewaySampled', 'healthy', 'gateway', 'healthy', 'rate'),
+            sampledP99: ratio('gatewaySampled', 'healthy', 'gateway', 'healthy', 'p99'),
           }
         : {}),
     },
@@ -117,32 +120,8 @@ export function summariseRun(sections, cores) {
         4,
       ),
     },
-    endToEnd: {
-      replicas: endToEnd.replicas,
-      ratePerSecond: endToEnd.targetRatePerSecond,
-      p50: summarise(
-        e2eRounds.map((entry) => entry.latencyMs.p50),
-        1,
-      ),
-      p99: summarise(
-        e2eRounds.map((entry) => entry.latencyMs.p99),
-        1,
-      ),
-      max: summarise(
-        e2eRounds.map((entry) => entry.latencyMs.max),
-        1,
-      ),
-      gatewayP99: summarise(
-        e2eRounds.map((entry) => entry.gateway.latencyMs.p99),
-        1,
-      ),
-      sqsPerOrder: summarise(
-        e2eRounds.map((entry) => entry.sqs.perOrder),
-        3,
-      ),
-      maxQueueDepth: Math.max(...e2eRounds.map((entry) => entry.maxQueueDepth)),
-      allStored: e2eRounds.every((entry) => entry.allStored),
-    },
+    endToEnd: endToEndFigures(endToEnd),
+    endToEndQuarter: sections.endToEndQuarter ? endToEndFigures(sections.endToEndQuarter) : null,
     // Send at max load (gateway, round i) + receive/delete of a backlog (1 replica, round i).
     saturatedSqsPerOrder: summarise(
       series('gateway', 'healthy', 'sqs').map(
@@ -154,6 +133,37 @@ export function summariseRun(sections, cores) {
   };
   summary.limits = physicalLimits(summary, cores);
   return summary;
+}
+
+/** One end-to-end load (its rounds) as medians with their spread. */
+function endToEndFigures(endToEnd) {
+  const e2eRounds = endToEnd.rounds;
+  return {
+    replicas: endToEnd.replicas,
+    ratePerSecond: endToEnd.targetRatePerSecond,
+    p50: summarise(
+      e2eRounds.map((entry) => entry.latencyMs.p50),
+      1,
+    ),
+    p99: summarise(
+      e2eRounds.map((entry) => entry.latencyMs.p99),
+      1,
+    ),
+    max: summarise(
+      e2eRounds.map((entry) => entry.latencyMs.max),
+      1,
+    ),
+    gatewayP99: summarise(
+      e2eRounds.map((entry) => entry.gateway.latencyMs.p99),
+      1,
+    ),
+    sqsPerOrder: summarise(
+      e2eRounds.map((entry) => entry.sqs.perOrder),
+      3,
+    ),
+    maxQueueDepth: Math.max(...e2eRounds.map((entry) => entry.maxQueueDepth)),
+    allStored: e2eRounds.every((entry) => entry.allStored),
+  };
 }
 
 /**

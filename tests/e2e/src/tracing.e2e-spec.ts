@@ -52,15 +52,19 @@ const valuesOf = (attributes: OtlpAttribute[] = []) =>
 async function startOtlpReceiver(): Promise<{
   url: string;
   spans: ExportedSpan[];
+  /** Every export request's body as received. */
+  bodies: string[];
   server: Server;
 }> {
   const spans: ExportedSpan[] = [];
+  const bodies: string[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       if (request.url === '/v1/traces') {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        bodies.push(Buffer.concat(chunks).toString('utf8'));
+        const body = JSON.parse(bodies[bodies.length - 1]);
         for (const resourceSpans of body.resourceSpans ?? []) {
           const service = String(valuesOf(resourceSpans.resource?.attributes)['service.name']);
           for (const scope of resourceSpans.scopeSpans ?? []) {
@@ -89,6 +93,7 @@ async function startOtlpReceiver(): Promise<{
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spans,
+    bodies,
     server,
   };
 }
@@ -116,7 +121,11 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
   const stored = async (orderId: string) =>
     (await database.dataSource.query('SELECT 1 FROM orders WHERE order_id = $1', [orderId]))
       .length === 1;
-  const postOrder = async (customerId: string) => {
+  const postOrder = async (
+    customerId: string,
+    headers: Record<string, string> = {},
+    sku = 'SKU-T',
+  ) => {
     const response = await fetch(`${stack.urls.gateway}/orders`, {
       method: 'POST',
       headers: {
@@ -124,11 +133,12 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
         authorization: `Bearer ${apiKey}`,
         cookie: 'session=secret-cookie',
         'idempotency-key': randomUUID(),
+        ...headers,
       },
       body: JSON.stringify({
         customerId,
         currency: 'EUR',
-        items: [{ sku: 'SKU-T', quantity: 1, unitPriceCents: 700 }],
+        items: [{ sku, quantity: 1, unitPriceCents: 700 }],
       }),
     });
     expect(response.status).toBe(202);
@@ -253,12 +263,47 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
         res: { statusCode: number };
       };
       expect(access.res.statusCode).toBe(202);
-      expect(access.req.headers).toMatchObject({
-        authorization: '[redacted]',
-        cookie: '[redacted]',
-      });
+      // Only allowlisted headers are written: no credential, not even redacted.
+      expect(access.req.headers).toMatchObject({ 'content-type': 'application/json' });
+      expect(access.req.headers).not.toHaveProperty('authorization');
+      expect(access.req.headers).not.toHaveProperty('cookie');
       expect(JSON.stringify(logs)).not.toContain(apiKey);
     }, 15_000);
+  });
+
+  it('should export no order content: a marker customer id and SKU appear in no span, however the order travels', async () => {
+    const marker = `marker-${randomUUID()}`;
+    const callerTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const orderId = await postOrder(
+      `${marker}-customer`,
+      { traceparent: `00-${callerTrace}-${callerSpan}-01` },
+      `${marker}-sku`.slice(0, 64),
+    );
+    await eventually(async () => expect(await stored(orderId)).toBe(true), 15_000);
+
+    const traceId = await eventually(async () => {
+      const server = find(
+        (span) =>
+          span.service === 'gateway' &&
+          span.kind === SERVER &&
+          span.links.some((link) => link.spanId === callerSpan),
+        "gateway server span linking to the caller's span",
+      );
+      // The caller's trace is a link, never the parent: the order is a trace of its own.
+      expect(server.traceId).not.toBe(callerTrace);
+      expect(server.parentSpanId).toBeUndefined();
+      find(
+        (span) => span.traceId === server.traceId && isOrderInsert(span),
+        "the INSERT in the order's trace",
+      );
+      return server.traceId;
+    }, 15_000);
+
+    expect(receiver.spans.some((span) => span.traceId === callerTrace)).toBe(false);
+    const exported = receiver.bodies.join('\n');
+    expect(exported).toContain(traceId);
+    expect(exported).not.toContain(marker);
   });
 
   it('should link the redrive of a dead-lettered order to the trace it was first sent in', async () => {
@@ -285,16 +330,21 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
     } finally {
       await database.dataSource.query(`ALTER TABLE orders DROP CONSTRAINT ${constraint}`);
     }
-    // The processor's log line about this order names the trace it was handled in.
+    // The processor's log line about this order names the trace it was handled in. Each app
+    // exports on its own schedule: the gateway's spans may arrive after the processor's.
     const failed = logs.find(
       ({ app, line }) => app === 'processor' && line.orderId === orderId && line.trace_id,
     );
-    const created = find(
-      (span) =>
-        span.service === 'gateway' &&
-        span.kind === PRODUCER &&
-        span.traceId === failed?.line.trace_id,
-      'the create span of the dead-lettered order',
+    const created = await eventually(
+      async () =>
+        find(
+          (span) =>
+            span.service === 'gateway' &&
+            span.kind === PRODUCER &&
+            span.traceId === failed?.line.trace_id,
+          'the create span of the dead-lettered order',
+        ),
+      15_000,
     );
     // The dead letter was sent in the order's own trace.
     find(

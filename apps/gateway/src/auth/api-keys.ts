@@ -8,9 +8,13 @@ interface ApiKeyEntry {
 /** The configured `clientId:sha256hex` pairs; keys themselves never reach the config. */
 export class ApiKeys {
   private readonly entries: ApiKeyEntry[];
-  private readonly identified = new Map<string, string>();
+  // Presented key → client and when it last matched.
+  private readonly identified = new Map<string, { clientId: string; at: number }>();
 
-  constructor(pairs: string[]) {
+  constructor(
+    pairs: string[],
+    private readonly now: () => number = Date.now,
+  ) {
     this.entries = pairs.map((pair) => {
       const [clientId, hex] = pair.split(':');
       return { clientId, hash: Buffer.from(hex, 'hex') };
@@ -27,7 +31,8 @@ export class ApiKeys {
     // the map holds at most one entry per configured key, and a wrong key is always hashed.
     const known = this.identified.get(presentedKey);
     if (known !== undefined) {
-      return known;
+      known.at = this.now();
+      return known.clientId;
     }
     const presented = hash('sha256', presentedKey, 'buffer');
     let match: string | undefined;
@@ -37,9 +42,15 @@ export class ApiKeys {
       }
     }
     if (match !== undefined) {
-      this.identified.set(presentedKey, match);
+      this.identified.set(presentedKey, { clientId: match, at: this.now() });
     }
     return match;
+  }
+
+  /** The client of this key if it authenticated within the last `withinMs`; no hashing. */
+  recent(presentedKey: string, withinMs: number): string | undefined {
+    const known = this.identified.get(presentedKey);
+    return known !== undefined && this.now() - known.at <= withinMs ? known.clientId : undefined;
   }
 }
 

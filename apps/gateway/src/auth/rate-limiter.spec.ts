@@ -1,4 +1,4 @@
-import { RateLimiter } from './rate-limiter';
+import { BYTES_PER_ENTRY, RateLimiter } from './rate-limiter';
 
 describe(RateLimiter.name, () => {
   it('should allow a burst of a tenth of the minute allowance, then ask to wait', () => {
@@ -52,5 +52,23 @@ describe(`${RateLimiter.name} with a fixed capacity`, () => {
     expect(limiter.take('a')).toBe(0);
     expect(limiter.peek('a')).toBeGreaterThan(0);
     expect(limiter.tracked).toBe(1);
+  });
+
+  it('should stay within its byte bound however long the names it is given', () => {
+    const maxBytes = 100_000;
+    const limiter = new RateLimiter(10, () => 0, { burst: 1, maxTracked: 10_000, maxBytes });
+
+    for (let index = 0; index < 5_000; index++) {
+      limiter.take(`${'x'.repeat(16_000)}-${index}`);
+      expect(limiter.trackedBytes).toBeLessThanOrEqual(maxBytes);
+    }
+    for (let index = 0; index < 5_000; index++) {
+      limiter.take(`198.51.${index >> 8}.${index & 255}`);
+    }
+
+    expect(limiter.trackedBytes).toBeLessThanOrEqual(maxBytes);
+    // Short keys fill the same bytes with many more entries.
+    expect(limiter.tracked).toBeGreaterThan(maxBytes / (BYTES_PER_ENTRY + 2 * 16) / 2);
+    expect(limiter.peek('198.51.19.135')).toBeGreaterThan(0);
   });
 });

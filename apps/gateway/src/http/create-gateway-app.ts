@@ -4,12 +4,13 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { GatewayConfig } from '@orders/config';
 import { REQUEST_ID_REPLACED_HEADER } from '@orders/contracts';
-import { JsonLogger, logRequests, routeOnSpans } from '@orders/observability';
+import { JsonLogger, logRequests, traceHttpRequests } from '@orders/observability';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isUtf8 } from 'node:buffer';
 import { installAdmission } from '../admission/admission.hooks';
 import { AppModule } from '../app.module';
 import { ApiKeyAuthenticator } from '../auth/api-key.authenticator';
+import type { RateLimitStatus } from '../auth/rate-limiter';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { correlationIdOf, replacedRequestId } from '../request/request-id';
 import { SECURITY_HEADERS } from './security-headers';
@@ -26,8 +27,9 @@ export async function createGatewayApp(
     bodyLimit: config.BODY_LIMIT_BYTES,
     // The caller's x-request-id is the correlation id if it can be stored as is; else a new one.
     requestIdHeader: false,
-    // request.ip: the client's address as the trusted proxies report it, never a spoofable header.
-    trustProxy: config.TRUST_PROXY_HOPS > 0 ? config.TRUST_PROXY_HOPS : false,
+    // request.ip: the last X-Forwarded-For entry not written by one of our proxies (proxy-addr);
+    // without configured proxies the socket's address, never a header the caller wrote.
+    trustProxy: config.TRUSTED_PROXY_CIDRS.length > 0 ? config.TRUSTED_PROXY_CIDRS : false,
     genReqId: correlationIdOf,
     // On close, drop idle keep-alive sockets at once; busy ones finish their request first.
     forceCloseConnections: 'idle',
@@ -40,7 +42,8 @@ export async function createGatewayApp(
     { logger, bufferLogs: logger !== false, bodyParser: false },
   );
   const fastify = app.getHttpAdapter().getInstance();
-  routeOnSpans(fastify);
+  // First of the onRequest hooks: authentication, its 401s and their log lines run in the trace.
+  traceHttpRequests(fastify);
   if (logger instanceof JsonLogger) {
     logRequests(fastify, logger);
   }
@@ -62,7 +65,15 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
         'x-request-id',
         'traceparent',
       ],
-      exposedHeaders: ['location', 'x-request-id', REQUEST_ID_REPLACED_HEADER, 'retry-after'],
+      exposedHeaders: [
+        'location',
+        'x-request-id',
+        REQUEST_ID_REPLACED_HEADER,
+        'retry-after',
+        'ratelimit-limit',
+        'ratelimit-remaining',
+        'ratelimit-reset',
+      ],
     });
   }
 
@@ -139,6 +150,14 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
       done: (error: null, payload: unknown) => void,
     ) => {
       void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+      const rateLimit = (request as FastifyRequest & { rateLimit?: RateLimitStatus }).rateLimit;
+      if (rateLimit) {
+        void reply.headers({
+          'ratelimit-limit': rateLimit.limit,
+          'ratelimit-remaining': rateLimit.remaining,
+          'ratelimit-reset': rateLimit.resetSeconds,
+        });
+      }
       const replaced = replacedRequestId(request);
       if (replaced) {
         void reply.header(REQUEST_ID_REPLACED_HEADER, replaced);
@@ -148,17 +167,41 @@ async function configureHttp(app: NestFastifyApplication, config: GatewayConfig)
   );
 
   // Built on the first request for it, not at start: a gateway that is never asked pays nothing.
-  const document = () =>
-    SwaggerModule.createDocument(
+  const document = () => ({
+    ...SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
         .setTitle('Orders gateway')
         .setDescription('Accepts orders into the queue (202) and reads stored orders back.')
         .setVersion('1')
-        .addBearerAuth()
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'api-key')
+        .addTag('orders', 'Place orders and read them back')
+        // An opaque API key sent as a bearer token, not a JWT.
+        .addBearerAuth({
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'API key',
+          description: 'The API key as `Authorization: Bearer <key>`',
+        })
+        .addApiKey(
+          {
+            type: 'apiKey',
+            in: 'header',
+            name: 'x-api-key',
+            description: 'The API key as `x-api-key: <key>`',
+          },
+          'api-key',
+        )
         .build(),
-    );
+    ),
+    // The same document in every environment: the server is the host that serves it.
+    servers: [
+      {
+        url: '/',
+        description: 'This gateway (local, staging or production: the host serving this document)',
+        'x-internal': false,
+      },
+    ],
+  });
   SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: `${API_DOCS_PATH}/openapi.json`,
   });

@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { retryAfterSeconds } from '../admission/retry-after';
 import { AuthErrorCode, AuthException } from '../auth/auth.exception';
+import { ERROR_LIMITS } from '../orders/orders.openapi';
 import { OrdersErrorCode, OrdersException } from '../orders/orders.exception';
 import { RequestValidationException } from './validation.exception';
 
@@ -54,6 +55,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (body.statusCode === HttpStatus.UNAUTHORIZED) {
       void reply.header('WWW-Authenticate', 'Bearer');
     }
+    body.message = body.message.slice(0, ERROR_LIMITS.message);
     void reply
       .status(body.statusCode)
       .header('Content-Type', 'application/json; charset=utf-8')
@@ -81,12 +83,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
       };
     }
     if (exception instanceof RequestValidationException) {
+      // Bounded as the OpenAPI document states (orders.openapi.ts), whatever the body held.
       return {
         statusCode: 400,
         error: 'Bad Request',
         code: 'INVALID_BODY',
         message: exception.message,
-        fields: exception.fields,
+        fields: exception.fields.slice(0, ERROR_LIMITS.fields).map((field) => ({
+          field: field.field.slice(0, ERROR_LIMITS.field),
+          problems: field.problems
+            .slice(0, ERROR_LIMITS.problems)
+            .map((problem) => problem.slice(0, ERROR_LIMITS.message)),
+        })),
       };
     }
     if (exception instanceof HttpException) {

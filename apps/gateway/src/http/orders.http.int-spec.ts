@@ -332,6 +332,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
       '401',
       '404',
       '429',
+      '500',
       '503',
     ]);
     // Every $ref must resolve inside the document.
@@ -433,7 +434,7 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     expect(answer).toBe('HTTP/1.1 401 Unauthorized');
   });
 
-  it('should throttle wrong keys per source address with 429 and Retry-After, even for a right key then', async () => {
+  it('should throttle wrong keys per source address with 429 and Retry-After, but not a key that authenticated there recently', async () => {
     const attempt = (key: string, remoteAddress: string) =>
       app.inject({
         method: 'POST',
@@ -443,38 +444,45 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
         payload: JSON.stringify(validOrder),
       });
 
+    // One shop behind the NAT has just placed an order; someone else there is guessing keys.
+    const before = await attempt(OTHER_API_KEY, '192.0.2.7');
     const wrong = [];
     for (let index = 0; index < 10; index++) {
       wrong.push((await attempt(`guess-${index}`, '192.0.2.7')).statusCode);
     }
     const throttled = await attempt('guess-10', '192.0.2.7');
-    const rightKeySameAddress = await attempt(API_KEY, '192.0.2.7');
+    const recentKeySameAddress = await attempt(OTHER_API_KEY, '192.0.2.7');
+    const unprovenKeySameAddress = await attempt(API_KEY, '192.0.2.7');
     const sameIpv6Block = [];
     for (let index = 0; index < 11; index++) {
       sameIpv6Block.push((await attempt('guess', `2001:db8:1:2::${index + 1}`)).statusCode);
     }
     const otherAddress = await attempt(API_KEY, '192.0.2.8');
 
+    expect(before.statusCode).toBe(202);
     expect(wrong).toEqual(Array(10).fill(401));
     expect(throttled.statusCode).toBe(429);
     expect(throttled.json().code).toBe('TOO_MANY_FAILED_ATTEMPTS');
     expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
-    expect(rightKeySameAddress.statusCode).toBe(429);
+    expect(recentKeySameAddress.statusCode).toBe(202);
+    // A right key not seen lately cannot be told from a lucky guess: no answer about it.
+    expect(unprovenKeySameAddress.statusCode).toBe(429);
     expect(sameIpv6Block.slice(10)).toEqual([429]);
     expect(otherAddress.statusCode).toBe(202);
   });
 
-  it('should count wrong keys by the address the trusted proxy reports, and ignore X-Forwarded-For otherwise', async () => {
-    const attempt = (forwardedFor: string) =>
+  it('should count wrong keys by the address our proxies report, never by text a caller wrote', async () => {
+    const attempt = (forwardedFor: string, remoteAddress = '127.0.0.1') =>
       app.inject({
         method: 'GET',
         url: `/orders/${randomUUID()}`,
+        remoteAddress,
         headers: { 'x-api-key': 'guess', 'x-forwarded-for': forwardedFor },
       });
-    const statuses = async (forwardedFor: (index: number) => string) => {
+    const statuses = async (forwardedFor: (index: number) => string, remoteAddress?: string) => {
       const seen = [];
       for (let index = 0; index < 11; index++) {
-        seen.push((await attempt(forwardedFor(index))).statusCode);
+        seen.push((await attempt(forwardedFor(index), remoteAddress)).statusCode);
       }
       return seen;
     };
@@ -482,13 +490,19 @@ describe('POST /orders and GET /orders/:id (real SQS emulator and PostgreSQL)', 
     // Directly exposed: a made-up header must not buy an attacker fresh addresses.
     const direct = await statuses((index) => `198.51.100.${index}`);
     await app.close();
-    app = await startGateway(gatewayConfig(queues, { TRUST_PROXY_HOPS: '1' }));
+    app = await startGateway(gatewayConfig(queues, { TRUSTED_PROXY_CIDRS: '127.0.0.0/8' }));
     const behindProxyManyClients = await statuses((index) => `198.51.100.${index}`);
     const behindProxyOneClient = await statuses(() => '198.51.100.200');
+    // Not an address: counted by the proxy that passed it on, not by a bucket named by the caller.
+    const notAnAddress = await statuses((index) => `client-${index}`);
+    // Reached without the proxy (another pod, a monitoring namespace): its header is not believed.
+    const aroundTheProxy = await statuses((index) => `198.51.100.${index + 20}`, '10.1.2.3');
 
     expect(direct.slice(10)).toEqual([429]);
     expect(behindProxyManyClients).toEqual(Array(11).fill(401));
     expect(behindProxyOneClient.slice(10)).toEqual([429]);
+    expect(notAnAddress.slice(10)).toEqual([429]);
+    expect(aroundTheProxy.slice(10)).toEqual([429]);
   });
 
   it('should replace an x-request-id that cannot be stored, and say so in the answer', async () => {

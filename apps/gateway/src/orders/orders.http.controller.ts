@@ -4,6 +4,8 @@ import {
   ApiBearerAuth,
   ApiHeader,
   ApiOkResponse,
+  ApiOperation,
+  ApiParam,
   ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
@@ -16,7 +18,7 @@ import {
 } from '@orders/contracts';
 import type { FastifyReply } from 'fastify';
 import { Context, RequestContext } from '../request/request-context';
-import { ApiOrderErrors } from './orders.openapi';
+import { ApiOrderErrors, SUCCESS_HEADERS } from './orders.openapi';
 import { OrdersService } from './orders.service';
 
 @ApiTags('orders')
@@ -35,8 +37,14 @@ import { OrdersService } from './orders.service';
 @ApiHeader({
   name: REQUEST_HEADERS.traceparent.name,
   required: false,
-  description: 'W3C Trace Context; an invalid one starts a new trace',
-  schema: { type: 'string', pattern: REQUEST_HEADERS.traceparent.pattern },
+  description:
+    'W3C Trace Context. Never continued: every request starts a new trace, and a valid traceparent is recorded as a link',
+  schema: {
+    type: 'string',
+    pattern: REQUEST_HEADERS.traceparent.pattern,
+    minLength: 55,
+    maxLength: 55,
+  },
 })
 // Authentication runs in Fastify's onRequest hook (create-gateway-app.ts), before the body is read.
 @Controller('orders')
@@ -45,6 +53,11 @@ export class OrdersHttpController {
 
   @Post()
   @HttpCode(202)
+  @ApiOperation({
+    summary: 'Accept an order',
+    description:
+      'Validates the order and answers 202 only once the order queue holds it. Never needs the database.',
+  })
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -58,6 +71,13 @@ export class OrdersHttpController {
   @ApiAcceptedResponse({
     type: OrderAcceptedView,
     description: 'The order is in the queue; Location names where it will be readable',
+    headers: {
+      Location: {
+        description: 'Where the order will be readable: /orders/{orderId}',
+        schema: { type: 'string', format: 'uri-reference', maxLength: 44 },
+      },
+      ...SUCCESS_HEADERS,
+    },
   })
   @ApiOrderErrors(400, 401, 413, 415, 429, 500, 503)
   async create(
@@ -72,8 +92,14 @@ export class OrdersHttpController {
 
   @Get(':orderId')
   @Header('Cache-Control', 'no-store')
-  @ApiOkResponse({ type: StoredOrderView })
-  @ApiOrderErrors(400, 401, 404, 429, 503)
+  @ApiOperation({
+    summary: 'Read a stored order',
+    description:
+      'The order as the processor stored it, for the API client that placed it only; 404 while it is still on its way.',
+  })
+  @ApiParam({ name: 'orderId', schema: { type: 'string', format: 'uuid', maxLength: 36 } })
+  @ApiOkResponse({ type: StoredOrderView, headers: SUCCESS_HEADERS })
+  @ApiOrderErrors(400, 401, 404, 429, 500, 503)
   find(
     @Param('orderId') orderId: string,
     @Context() context: RequestContext,

@@ -49,7 +49,7 @@ function startLockPulses(pool, lockMs, periodMs) {
 
 /**
  * (1)–(4) and the peer: every HTTP target runs at once, each is warmed up, then rounds alternate
- * them with the same load — database healthy: no-op, gateway, [gateway traced, gateway as shipped],
+ * them with the same load — database healthy: no-op, gateway, [gateway traced, exporting 10 %, as shipped],
  * peer, coupled
  * baseline; degraded (lock waits): gateway, baseline; down (PostgreSQL stopped): gateway, baseline.
  * Every figure has one sample per round, so ratios pair samples taken a few seconds apart.
@@ -76,6 +76,18 @@ export async function intake({ ctx, noopEntry }) {
               env: tracingEnv(true, otlp.url),
             }),
             label: 'gateway traced',
+            headers: auth,
+            usesSqs: true,
+            exportsTraces: true,
+          },
+          // Only the endpoint set: exported at the default sampling (10 % of requests).
+          gatewaySampled: {
+            app: gatewayApp({
+              ...gatewayOptions,
+              name: 'gateway-sampled',
+              env: tracingEnv('sampled', otlp.url),
+            }),
+            label: 'gateway exporting 10 %',
             headers: auth,
             usesSqs: true,
             exportsTraces: true,

@@ -1,4 +1,5 @@
 import { IsBoolean, IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { isIP } from 'node:net';
 import { ToBoolean, ToInt, ToList } from './env-transforms';
 import { CrossFieldChecks } from './load-config';
 import { SharedConfig } from './shared.config';
@@ -101,15 +102,14 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   RATE_LIMIT_PER_MINUTE = 6000;
 
   /**
-   * Proxies in front of the gateway that append to X-Forwarded-For (1 behind an AWS ALB). The caller's
-   * address, which wrong-key throttling and anonymous rate limits count by, is read that many hops
-   * back. 0: the socket's address, the only safe choice for a gateway reached directly.
+   * Addresses (CIDRs, comma-separated) of the proxies in front of the gateway, e.g. the load
+   * balancer's subnets. X-Forwarded-For is read only as far as these proxies wrote it: the caller's
+   * address, which wrong-key throttling and anonymous rate limits count by, is the last entry not
+   * in these ranges. Empty: the socket's address, the only safe choice for a gateway reached directly.
    */
-  @ToInt()
-  @IsInt()
-  @Min(0)
-  @Max(10)
-  TRUST_PROXY_HOPS = 0;
+  @ToList()
+  @IsString({ each: true })
+  TRUSTED_PROXY_CIDRS: string[] = [];
 
   /** Allowed CORS origins, comma-separated. Empty: CORS off. */
   @ToList()
@@ -119,6 +119,10 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   override crossFieldErrors(): string[] {
     return [
       ...super.crossFieldErrors(),
+      ...this.TRUSTED_PROXY_CIDRS.filter((range) => !isCidr(range)).map(
+        (range) =>
+          `TRUSTED_PROXY_CIDRS: "${range}" is not an IPv4 or IPv6 range such as 10.20.0.0/20`,
+      ),
       ...(this.AUTH_REQUIRED && this.API_KEYS.length === 0
         ? ['API_KEYS: required while AUTH_REQUIRED=true (or set AUTH_REQUIRED=false for local use)']
         : []),
@@ -129,4 +133,15 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   shutdownDeadlineMs(): number {
     return this.SHUTDOWN_READINESS_DELAY_MS + this.SEND_TIMEOUT_MS + 10_000;
   }
+}
+
+function isCidr(range: string): boolean {
+  const [address, bits, extra] = range.split('/');
+  const version = isIP(address);
+  const maxBits = version === 4 ? 32 : 128;
+  return (
+    version !== 0 &&
+    extra === undefined &&
+    (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= maxBits))
+  );
 }

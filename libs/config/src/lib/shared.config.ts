@@ -64,7 +64,7 @@ export class TracingConfig {
   @IsIn(TRACES_SAMPLERS)
   OTEL_TRACES_SAMPLER: TracesSampler = 'parentbased_traceidratio';
 
-  /** Share of new traces recorded by the traceidratio samplers (0..1). Parent-based ones follow the caller's decision. */
+  /** Share of new traces recorded by the traceidratio samplers (0..1); requests from outside are sampled by this share alone, whatever their traceparent says. Messages follow the decision of the request that sent them. */
   @Matches(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, {
     message: 'OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1',
   })

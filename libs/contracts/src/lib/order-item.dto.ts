@@ -14,7 +14,7 @@ export class OrderItemDto {
   @IsStorableText(1, SKU_MAX_LENGTH)
   sku: string;
 
-  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1000, example: 2 })
+  @ApiProperty({ type: 'integer', format: 'int32', minimum: 1, maximum: 1000, example: 2 })
   @IsInt()
   @Min(1)
   @Max(1000)
@@ -23,6 +23,7 @@ export class OrderItemDto {
   /** Integer minor units (cents); floats never carry money. */
   @ApiProperty({
     type: 'integer',
+    format: 'int32',
     minimum: 0,
     maximum: 100_000_000,
     example: 1999,

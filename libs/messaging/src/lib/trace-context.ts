@@ -12,6 +12,7 @@ import {
   TextMapGetter,
   TextMapSetter,
   trace,
+  TraceFlags,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
@@ -86,6 +87,15 @@ export function inSpan<T>(
   failureOf: (result: T) => string | undefined = () => undefined,
 ): Promise<T> {
   const { parent = context.active(), ...spanOptions } = options;
+  const local = trace.getSpan(parent);
+  const known = local?.spanContext();
+  if (known && !known.isRemote && (known.traceFlags & TraceFlags.SAMPLED) === 0) {
+    // Inside a local span nobody records, no sampler here records a child (they follow the parent
+    // or its trace id): the work runs in that span, and the hot path builds no span per order.
+    return parent === context.active()
+      ? work(local as Span)
+      : context.with(parent, () => work(local as Span));
+  }
   return tracer.startActiveSpan(name, spanOptions, parent, async (span) => {
     try {
       const result = await work(span);

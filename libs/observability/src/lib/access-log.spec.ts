@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
 import { Writable } from 'node:stream';
-import { logRequests } from './access-log';
+import { LOGGED_REQUEST_HEADERS, logRequests, MAX_LOGGED_HEADER_LENGTH } from './access-log';
 import { JsonLogger } from './json.logger';
+import { RepeatedLines } from './repeated-lines';
 
 /** A stream that keeps every JSON line written to it. */
 function capture() {
@@ -16,7 +17,7 @@ function capture() {
 }
 
 describe(logRequests.name, () => {
-  it('should write one line per request with status and request id, credentials redacted, probes left out', async () => {
+  it('should write one line per request with status, request id and only allowlisted headers, each capped; probes left out', async () => {
     const { lines, stream } = capture();
     const app = Fastify({ genReqId: () => 'req-1' });
     logRequests(app, new JsonLogger('gateway', 'info', stream));
@@ -26,7 +27,15 @@ describe(logRequests.name, () => {
     await app.inject({
       method: 'POST',
       url: '/orders',
-      headers: { authorization: 'Bearer secret', 'x-api-key': 'secret', cookie: 'session=secret' },
+      headers: {
+        authorization: 'Bearer secret',
+        'x-api-key': 'secret',
+        cookie: 'session=secret',
+        'proxy-authorization': 'Basic secret',
+        'x-amz-security-token': 'secret',
+        'x-shop-token': 'secret',
+        'user-agent': `agent/${'u'.repeat(5000)}`,
+      },
       payload: {},
     });
     await app.inject({ method: 'GET', url: '/health/live' });
@@ -37,19 +46,20 @@ describe(logRequests.name, () => {
       level: 'info',
       service: 'gateway',
       context: 'AccessLog',
-      req: {
-        id: 'req-1',
-        method: 'POST',
-        url: '/orders',
-        headers: {
-          authorization: '[redacted]',
-          'x-api-key': '[redacted]',
-          cookie: '[redacted]',
-        },
+      req: { id: 'req-1', method: 'POST', url: '/orders' },
+      res: {
+        statusCode: 202,
+        headers: expect.objectContaining({ 'content-type': expect.any(String) }),
       },
-      res: { statusCode: 202 },
       responseTime: expect.any(Number),
     });
+    const headers = (lines[0].req as { headers: Record<string, string> }).headers;
+    expect(
+      Object.keys(headers).every((name) =>
+        LOGGED_REQUEST_HEADERS.some((allowed) => allowed === name),
+      ),
+    ).toBe(true);
+    expect(headers['user-agent']).toHaveLength(MAX_LOGGED_HEADER_LENGTH);
     expect(JSON.stringify(lines)).not.toContain('secret');
   });
 
@@ -67,5 +77,35 @@ describe(logRequests.name, () => {
     expect(lines).toEqual([
       expect.objectContaining({ level: 'warn', res: expect.objectContaining({ statusCode: 404 }) }),
     ]);
+  });
+
+  it('should sample repeated 401 lines and say how many were left out', async () => {
+    const { lines, stream } = capture();
+    let now = 0;
+    const app = Fastify();
+    logRequests(
+      app,
+      new JsonLogger('gateway', 'info', stream),
+      new RepeatedLines(10, 10_000, () => now),
+    );
+    app.post('/orders', async (_request, reply) => reply.code(401).send({ wrong: 'key' }));
+    app.get('/orders/x', async (_request, reply) => reply.code(404).send({ missing: true }));
+
+    for (let index = 0; index < 30; index++) {
+      await app.inject({ method: 'POST', url: '/orders', payload: {} });
+    }
+    for (let index = 0; index < 15; index++) {
+      await app.inject({ method: 'GET', url: '/orders/x' });
+    }
+    now += 10_000;
+    await app.inject({ method: 'POST', url: '/orders', payload: {} });
+    await app.close();
+
+    const statuses = lines.map((line) => (line.res as { statusCode: number }).statusCode);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(11);
+    // Other answers are not sampled.
+    expect(statuses.filter((status) => status === 404)).toHaveLength(15);
+    expect(lines[lines.length - 1]).toMatchObject({ skippedAlike: 20 });
+    expect(lines.filter((line) => 'skippedAlike' in line)).toHaveLength(1);
   });
 });

@@ -19,9 +19,12 @@ import {
   SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_QUERY_TEXT, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '@orders/config';
+import { UNTRACED_PATHS, useHttpServerSpans } from './http-server-spans';
+import { MAX_ATTRIBUTE_LENGTH, RedactingExporter, sanitiseSql } from './redacting.exporter';
 import { TraceparentPropagator } from './traceparent.propagator';
+import { UntrustedCallerSampler } from './untrusted-caller.sampler';
 
 export interface Tracing {
   /** Whether spans are recorded and exported (an OTLP endpoint is configured). */
@@ -30,37 +33,72 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-// Probes and scrapes every few seconds would drown the traces that matter.
-const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
+export interface TracingOptions {
+  /**
+   * `fastify`: the app's HTTP server spans come from traceHttpRequests (the gateway: sampled before
+   * anything is built, no instrumentation at all while nothing is exported; its SQS sends are
+   * traced by the messaging lib). `instrumentation` (default): the http, pg and AWS SDK
+   * instrumentations, always on.
+   */
+  httpServerSpans?: 'fastify' | 'instrumentation';
+}
 
 /**
- * The SDK, its W3C propagator and the http, pg and AWS SDK instrumentations. Without an endpoint
- * nothing is sampled: spans still get ids, so trace ids travel with messages and appear in logs,
- * but nothing is recorded or sent.
+ * The SDK, its W3C propagator and the instrumentations. Without an endpoint nothing is sampled:
+ * spans still get ids, so trace ids travel with messages and appear in logs, but nothing is
+ * recorded or sent.
  */
-export function startTracing(service: string, config: TracingConfig): Tracing {
+export function startTracing(
+  service: string,
+  config: TracingConfig,
+  options: TracingOptions = {},
+): Tracing {
   const endpoint = config.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, '');
   const provider = new NodeTracerProvider({
     resource: defaultResource()
       .merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }))
       .merge(detectResources({ detectors: [hostDetector, envDetector] })),
     sampler: endpoint ? samplerOf(config) : new AlwaysOffSampler(),
-    spanProcessors: endpoint ? [new BatchSpanProcessor(otlpExporter(`${endpoint}/v1/traces`))] : [],
+    // Longer values are cut as they are set; the exporter checks again what leaves the process.
+    spanLimits: { attributeValueLengthLimit: MAX_ATTRIBUTE_LENGTH },
+    spanProcessors: endpoint
+      ? [new BatchSpanProcessor(new RedactingExporter(otlpExporter(`${endpoint}/v1/traces`)))]
+      : [],
   });
   provider.register({ propagator: new TraceparentPropagator() });
+  const ownServerSpans = options.httpServerSpans === 'fastify';
+  useHttpServerSpans(ownServerSpans ? provider.getTracer('@orders/observability') : undefined);
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-        // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
-        disableOutgoingRequestInstrumentation: true,
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-    ],
+    instrumentations: ownServerSpans
+      ? // Reads (GET /orders/:id) are worth a span only when spans are recorded.
+        endpoint
+        ? [pgInstrumentation()]
+        : []
+      : [
+          new HttpInstrumentation({
+            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+            // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
+            disableOutgoingRequestInstrumentation: true,
+          }),
+          pgInstrumentation(),
+          new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+        ],
   });
   return { exporting: Boolean(endpoint), shutdown: () => provider.shutdown() };
+}
+
+// The statement's shape, never its values: set again from the full text before the length limit
+// cuts it (the processor's batch INSERT is one JSON literal, so its keywords come after the data).
+function pgInstrumentation(): PgInstrumentation {
+  return new PgInstrumentation({
+    requireParentSpan: true,
+    requestHook: (span, { query }) => {
+      if (query.text) {
+        span.setAttribute(ATTR_DB_QUERY_TEXT, sanitiseSql(query.text));
+      }
+    },
+  });
 }
 
 // Loaded only when spans are exported: the exporter and its protobuf/HTTP stack are a tenth of
@@ -72,8 +110,15 @@ function otlpExporter(url: string): SpanExporter {
 }
 
 function samplerOf(config: TracingConfig): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(Number(config.OTEL_TRACES_SAMPLER_ARG));
-  switch (config.OTEL_TRACES_SAMPLER) {
+  const share = Number(config.OTEL_TRACES_SAMPLER_ARG);
+  const name = config.OTEL_TRACES_SAMPLER;
+  const external = name.endsWith('always_on') ? 1 : name.endsWith('always_off') ? 0 : share;
+  return new UntrustedCallerSampler(configuredSampler(name, share), external);
+}
+
+function configuredSampler(name: TracingConfig['OTEL_TRACES_SAMPLER'], share: number): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(share);
+  switch (name) {
     case 'always_on':
       return new AlwaysOnSampler();
     case 'always_off':
