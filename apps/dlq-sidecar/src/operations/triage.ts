@@ -17,7 +17,11 @@ export class Triage {
     private readonly audit: AuditLog,
   ) {}
 
-  set(code: string, change: TriageChange, by: Actor): Promise<void> {
+  set(
+    code: string,
+    change: TriageChange,
+    by: Actor,
+  ): Promise<TriageChange & { failureCode: string }> {
     return this.records.transaction(async (manager) => {
       if (!(await this.records.triage(manager, code, change))) {
         throw notFound(`failure group ${code}`);
@@ -26,6 +30,7 @@ export class Triage {
         { ...by, action: 'triage', detail: { failureCode: code, ...change } },
         manager,
       );
+      return { failureCode: code, ...change };
     });
   }
 }

@@ -129,15 +129,12 @@ export class CliRunner {
           throw invalid('--hold and --unhold contradict each other');
         }
         const onHold = flagOf(input, 'hold') ? true : flagOf(input, 'unhold') ? false : undefined;
-        await this.use.triage.set(
+        const triaged = await this.use.triage.set(
           id.toUpperCase(),
           { owner: text(input, 'owner'), note: text(input, 'note', 2000), onHold },
           by,
         );
-        print(
-          { failureCode: id.toUpperCase(), updated: true },
-          () => `triage of ${id.toUpperCase()} updated`,
-        );
+        print(triaged, () => `triage of ${triaged.failureCode} updated`);
         return EXIT.ok;
       }
     }
