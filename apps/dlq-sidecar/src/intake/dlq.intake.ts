@@ -33,7 +33,8 @@ export class DlqIntake implements OnApplicationBootstrap, BeforeApplicationShutd
   private timer?: NodeJS.Timeout;
   private lastTurnAt = Date.now();
   paused?: IntakePause;
-  dlqReachable = false;
+  // Until a receive fails: the first answer to a long poll on an empty DLQ takes DLQ_WAIT_TIME_SECONDS.
+  dlqReachable = true;
 
   constructor(
     sqs: SQSClient,
@@ -55,6 +56,7 @@ export class DlqIntake implements OnApplicationBootstrap, BeforeApplicationShutd
       handleMessageBatch: (messages) => this.recordBatch(messages),
     });
     this.consumer.on('response_processed', () => this.turned(true));
+    this.consumer.on('empty', () => this.turned(true));
     this.consumer.on('error', (error) => {
       this.turned(!(error as { name?: string }).name?.startsWith('SQS'));
       this.logger.warn({ msg: 'DLQ intake error', error: String(error) });
