@@ -81,19 +81,14 @@ describe('IAM policy documents', () => {
       'sqs:GetQueueAttributes': [orders],
       'sqs:SendMessage': [dlq],
     });
-    // Watching reads and releases; moving letters is the operator's (dlq-operator-policy.json).
+    // The intake drains the DLQ (receive, delete once recorded, release on failure); redrives send records.
     expect(grants('dlq-sidecar-policy.json')).toEqual({
-      'sqs:ReceiveMessage': [dlq],
-      'sqs:ChangeMessageVisibility': [dlq],
-      'sqs:GetQueueAttributes': [dlq],
-    });
-    expect(grants('dlq-operator-policy.json')).toEqual({
       'sqs:ReceiveMessage': [dlq],
       'sqs:DeleteMessage': [dlq],
       'sqs:ChangeMessageVisibility': [dlq],
-      'sqs:GetQueueAttributes': [dlq],
       'sqs:SendMessage': [orders],
     });
+    expect(grants('dlq-operator-policy.json')).toEqual({ 'sqs:SendMessage': [orders] });
     expect(grants('keda-scaler-policy.json')).toEqual({
       'sqs:GetQueueAttributes': [orders],
       'cloudwatch:GetMetricData': ['*'],
@@ -111,16 +106,14 @@ describe('IAM policy documents', () => {
     },
   );
 
-  it('should need the operator policy on top of the sidecar policy when the admin API is on', async () => {
+  it('should need nothing beyond the sidecar policy when the admin API is on, and the operator Jobs only the send', async () => {
     const withAdminApi = await sqsActionsOf('dlq-sidecar', { adminApi: true });
     const sidecar = Object.keys(grants('dlq-sidecar-policy.json'));
     const operator = Object.keys(grants('dlq-operator-policy.json'));
 
-    expect([...withAdminApi].filter((action) => !sidecar.includes(action)).sort()).toEqual([
-      'sqs:DeleteMessage',
-      'sqs:SendMessage',
-    ]);
-    expect([...withAdminApi].every((action) => operator.includes(action))).toBe(true);
+    // Failed orders live in PostgreSQL: redrives send records, nobody but the intake reads the DLQ.
+    expect([...withAdminApi].filter((action) => !sidecar.includes(action))).toEqual([]);
+    expect(operator).toEqual(['sqs:SendMessage']);
   });
 
   it('should trust only EKS Pod Identity sessions of one ServiceAccount in the Pod Identity document', () => {

@@ -23,12 +23,9 @@ const SUITES = [
   [
     'apps/dlq-sidecar',
     [
-      'dead-letter\\.ledger\\.int-spec',
-      // The leader lease must hold where session state does not: through PgBouncer.
-      'leader\\.lease\\.int-spec',
-      'redrive\\.int-spec',
-      // Scans take turns by marks, one statement each: through PgBouncer too.
-      'scan-marks\\.int-spec',
+      // Intake, alert claims, plans and discards: statements and transactions only, so they must
+      // hold through PgBouncer in transaction mode too.
+      'failed-orders\\.int-spec',
       'admin\\.http\\.int-spec',
     ],
   ],

@@ -3,6 +3,7 @@ import { DlqSidecarConfig } from '@orders/config';
 import { AlertingModule } from './alerting/alerting.module';
 import { AdminModule } from './doors/admin/admin.module';
 import { HealthModule } from './health/health.module';
+import { IntakeModule } from './intake/intake.module';
 import { SidecarMetricsModule } from './metrics/metrics.module';
 import { SidecarCoreModule } from './sidecar-core.module';
 
@@ -14,6 +15,7 @@ export class AppModule {
       imports: [
         SidecarCoreModule.register(config, 'orders-dlq-sidecar'),
         SidecarMetricsModule,
+        IntakeModule,
         AlertingModule,
         HealthModule,
         // Off unless a key is configured: no route exists to attack.

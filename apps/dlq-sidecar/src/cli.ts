@@ -7,10 +7,15 @@ import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import pino from 'pino';
 import { answerOf, EXIT } from './doors/error-answers';
-import { parseCommand, USAGE } from './doors/cli/cli.command';
+import { parseCommand, USAGE, wantsJson } from './doors/cli/cli.command';
 import { CliIo, CliRunner } from './doors/cli/cli.runner';
-import { DlqOperations } from './operations/dlq-operations';
+import { Discard } from './operations/discard';
+import { EditAndRetry } from './operations/edit';
 import { OperationsModule } from './operations/operations.module';
+import { ReadRecords } from './operations/read';
+import { Redrive } from './operations/redrive';
+import { Triage } from './operations/triage';
+import { terminalJson } from './records/display-text';
 import { SidecarCoreModule } from './sidecar-core.module';
 
 const io: CliIo = {
@@ -25,7 +30,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     command = parseCommand(argv);
   } catch (error) {
-    io.note(`error: ${answerOf(error).message}\n\n${USAGE}`);
+    const { code, message } = answerOf(error);
+    if (wantsJson(argv)) {
+      io.out(terminalJson({ error: { code, message } }));
+    } else {
+      io.note(`error: ${message}\n\n${USAGE}`);
+    }
     return EXIT.usage;
   }
   if (command.name === 'help') {
@@ -39,7 +49,11 @@ async function main(argv: string[]): Promise<number> {
     config = loadConfig(DlqSidecarConfig, env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.note(error.message);
+      if (command.json) {
+        io.out(terminalJson({ error: { code: 'CONFIG', message: error.message } }));
+      } else {
+        io.note(error.message);
+      }
       return EXIT.usage;
     }
     throw error;
@@ -61,21 +75,28 @@ async function main(argv: string[]): Promise<number> {
     { logger, abortOnError: false },
   );
 
-  // First Ctrl-C: finish the batch in hand, release the rest, record "interrupted". Second: leave now.
+  // First Ctrl-C: finish the chunk in hand and stop (a plan resumes where it stopped). Second: leave now.
   const interrupt = new AbortController();
   const onSignal = () => {
     if (interrupt.signal.aborted) {
       process.exit(130);
     }
-    io.note(
-      'stopping after the current batch (Ctrl-C again to quit at once; hidden dead letters then reappear after their visibility timeout)',
-    );
+    io.note('stopping after the current chunk (Ctrl-C again to quit at once)');
     interrupt.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const runner = new CliRunner(app.get(DlqOperations), io);
+    const runner = new CliRunner(
+      {
+        read: app.get(ReadRecords),
+        redrive: app.get(Redrive),
+        edit: app.get(EditAndRetry),
+        discard: app.get(Discard),
+        triage: app.get(Triage),
+      },
+      io,
+    );
     return await runner.run(command, {
       actor: `${safeUser()}@${hostname()}`,
       signal: interrupt.signal,

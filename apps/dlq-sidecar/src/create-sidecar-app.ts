@@ -1,20 +1,38 @@
 import { LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DlqSidecarConfig } from '@orders/config';
 import { AppModule } from './app.module';
 
 /** Builds the sidecar exactly as main.ts runs it; tests use the same function. */
-export function createSidecarApp(
+export async function createSidecarApp(
   config: DlqSidecarConfig,
   logger: LoggerService | false,
 ): Promise<NestFastifyApplication> {
-  return NestFactory.create<NestFastifyApplication>(
+  const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config),
     new FastifyAdapter({ forceCloseConnections: 'idle' }),
-    {
-      logger,
-      bufferLogs: logger !== false,
-    },
+    { logger, bufferLogs: logger !== false },
   );
+  if (config.ADMIN_API_KEY_SHA256) {
+    // Built on the first request for it: the admin API described for the console and for tooling.
+    const document = () =>
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Failed orders (dlq-sidecar admin API)')
+          .setDescription(
+            'Records of failed orders: read, redrive by plan, edit and retry, discard, triage.',
+          )
+          .setVersion('1')
+          .addBearerAuth()
+          .build(),
+      );
+    SwaggerModule.setup('admin/docs', app, document, {
+      jsonDocumentUrl: 'admin/openapi.json',
+      swaggerUiEnabled: false,
+    });
+  }
+  return app;
 }

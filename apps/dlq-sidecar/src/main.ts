@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError, DlqSidecarConfig, loadConfig } from '@orders/config';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { createSidecarApp } from './create-sidecar-app';
-import { queueNameOf } from './dlq/dead-letter';
+import { queueNameOf } from './records/letter';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);

@@ -3,7 +3,6 @@ import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from
 import { DlqSidecarConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource } from '@orders/persistence';
-import { DlqReader } from './dlq/dlq.reader';
 
 /** Closes the pool and the SQS sockets last, after every shutdown hook that may still use them. */
 @Injectable()
@@ -19,16 +18,16 @@ class ConnectionsCloser implements OnApplicationShutdown {
   }
 }
 
-/** What the sidecar and the CLI share: config, the SQS client, the (lazy) database, the DLQ reader. */
+/** What the sidecar and the CLI share: config, the SQS client, the (lazy) database. */
 @Global()
 @Module({})
 export class SidecarCoreModule {
   static register(config: DlqSidecarConfig, applicationName: string): DynamicModule {
-    // Scans long-poll for one second: the request timeout covers that on top of the usual budget.
+    // The intake long-polls: the request timeout covers that on top of the usual budget.
     const sqs = createSqsClient({
       region: config.AWS_REGION,
       endpoint: config.SQS_ENDPOINT,
-      requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + 2000,
+      requestTimeoutMs: config.SQS_REQUEST_TIMEOUT_MS + config.DLQ_WAIT_TIME_SECONDS * 1000,
     });
     const database = new LazyDataSource(
       config.databaseConnection(`${applicationName} ${config.INSTANCE_ID}`),
@@ -39,10 +38,9 @@ export class SidecarCoreModule {
         { provide: DlqSidecarConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
         { provide: LazyDataSource, useValue: database },
-        DlqReader,
         ConnectionsCloser,
       ],
-      exports: [DlqSidecarConfig, SQSClient, LazyDataSource, DlqReader],
+      exports: [DlqSidecarConfig, SQSClient, LazyDataSource],
     };
   }
 }

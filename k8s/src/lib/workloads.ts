@@ -142,6 +142,7 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: 'postgresql://orders:placeholder@database.internal:5432/orders',
   API_KEYS: `placeholder-client:${'0'.repeat(64)}`,
   ALERT_WEBHOOK_URL: 'https://hooks.example.com/placeholder',
+  ALERT_CUSTOMER_MASK_SECRET: 'placeholder-mask-key-0123456789',
   ADMIN_API_KEY_SHA256: '0'.repeat(64),
 };
 

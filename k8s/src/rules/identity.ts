@@ -7,11 +7,14 @@ import { Rule } from './rule';
 
 /** Secrets created by hand where no External Secrets Operator runs (k8s/README.md documents each). */
 export const MANUAL_SECRETS: Record<string, string[]> = {
-  'orders-db-writer': ['DATABASE_URL'],
+  'orders-db-processor': ['DATABASE_URL'],
+  'orders-db-dlq-sidecar': ['DATABASE_URL'],
+  'orders-db-dlq-operator': ['DATABASE_URL'],
   'orders-db-reader': ['DATABASE_URL'],
   'orders-db-migrator': ['DATABASE_URL'],
   'gateway-api-keys': ['API_KEYS'],
   'dlq-alerts': ['ALERT_WEBHOOK_URL'],
+  'dlq-customer-mask': ['ALERT_CUSTOMER_MASK_SECRET'],
 };
 
 /** The k8s/iam permission policy written for each process (iam.spec.ts checks each against its code). */

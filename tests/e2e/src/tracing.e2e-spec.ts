@@ -169,7 +169,7 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
         'dlq-sidecar': {
           ADMIN_API_KEY_SHA256: harness.sha256Hex(adminKey),
           DLQ_POLL_INTERVAL_MS: '500',
-          DLQ_PEEK_VISIBILITY_SECONDS: '2',
+          DLQ_WAIT_TIME_SECONDS: '1',
         },
       },
       log: (app, line) => {
@@ -354,13 +354,21 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
       'dead-letter send in the order trace',
     );
 
-    const redrive = await fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/redrive`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ order: orderId }),
-    });
-    expect(redrive.status).toBe(200);
-    expect(await redrive.json()).toMatchObject({ succeeded: 1 });
+    // The sidecar records the letter first; the plan then names it, and applying it sends it.
+    const admin = (path: string, body: object) =>
+      fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify(body),
+      });
+    const plan = await eventually(async () => {
+      const planned = (await (await admin('plans', { order: orderId })).json()) as {
+        plan: { id: string; total: number };
+      };
+      expect(planned.plan.total).toBe(1);
+      return planned.plan;
+    }, 15_000);
+    expect((await admin(`plans/${plan.id}/apply`, {})).status).toBe(202);
     await eventually(async () => expect(await stored(orderId)).toBe(true), 15_000);
 
     await eventually(async () => {

@@ -7,7 +7,7 @@ import { alertRules, REPO_ROOT, ruleGroups, run, tool } from './support/tools';
 // The sidecar posts these alerts to Alertmanager itself (alertmanager.spec.ts sees the first arrive).
 const SIDECAR_ALERTS = [
   { alert: 'OrdersDeadLettered', url: 'docs/runbooks.md#ordersdeadlettered' },
-  { alert: 'OrdersDeadLettersExpiring', url: 'docs/runbooks.md#ordersdeadlettersexpiring' },
+  { alert: 'OrdersDeadLetterIntakeStalled', url: 'docs/runbooks.md#ordersdeadletterintakestalled' },
 ];
 
 interface Case {
@@ -28,17 +28,16 @@ const CASES: Case[] = [
     firing: { at: 4, labels: { namespace: 'orders-prod' } },
   },
   {
-    alert: 'OrdersDeadLettersExpiringSoon',
+    alert: 'DlqIntakeStalled',
+    // Intake paused: the oldest waiting letter ages a minute per minute from 8 minutes.
     series: [
-      // 14 days of retention; the oldest letter is 11.5 days old, one more day every minute.
-      { series: 'dlq_message_retention_seconds{namespace="orders-prod"}', values: '1209600x10' },
       {
-        series: 'dlq_oldest_message_age_seconds{namespace="orders-prod"}',
-        values: '993600+86400x10',
+        series: 'dlq_intake_waiting_age_seconds{namespace="orders-prod",pod="p-1"}',
+        values: '480+60x10',
       },
     ],
-    quiet: [0],
-    firing: { at: 2, labels: { namespace: 'orders-prod' } },
+    quiet: [0, 2],
+    firing: { at: 3, labels: { namespace: 'orders-prod' } },
   },
   {
     alert: 'GatewaySqsSendErrors',

@@ -105,8 +105,7 @@ describe("the dlq-sidecar's Alertmanager channel against a real Alertmanager", (
           ALERT_LOG: 'false',
           ALERT_GROUP_WINDOW_MS: '500',
           DLQ_POLL_INTERVAL_MS: '500',
-          DLQ_RESCAN_INTERVAL_MS: '1000',
-          DLQ_PEEK_VISIBILITY_SECONDS: '2',
+          DLQ_WAIT_TIME_SECONDS: '1',
           ADMIN_API_KEY_SHA256: harness.sha256Hex(adminKey),
         },
       },
@@ -148,12 +147,16 @@ describe("the dlq-sidecar's Alertmanager channel against a real Alertmanager", (
     const active = (await (await fetch(`${alertmanagerUrl}/api/v2/alerts`)).json()) as unknown[];
     expect(active).toHaveLength(2);
 
-    const purge = await fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/purge`, {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` };
+    const { total } = (await (
+      await fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/records`, { headers })
+    ).json()) as { total: number };
+    const discard = await fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/discard`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-      body: JSON.stringify({ all: true, confirm: true }),
+      headers,
+      body: JSON.stringify({ all: true, count: total }),
     });
-    expect(purge.status).toBe(200);
+    expect(discard.status).toBe(200);
 
     await eventually(async () => {
       const resolved = webhook.received.find((notification) => notification.status === 'resolved');

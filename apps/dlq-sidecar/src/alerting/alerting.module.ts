@@ -1,12 +1,14 @@
 import { Logger, Module } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
+import { IntakeModule } from '../intake/intake.module';
+import { RecordsModule } from '../records/records.module';
+import { AlertClaims } from './alert.claims';
+import { AlertingJob } from './alerting.job';
 import { ALERT_CHANNELS, AlertChannel } from './channels/alert.channel';
 import { AlertDispatcher } from './channels/alert.dispatcher';
 import { AlertmanagerChannel } from './channels/alertmanager.channel';
 import { LogChannel } from './channels/log.channel';
 import { SlackWebhookChannel } from './channels/slack-webhook.channel';
-import { DlqWatcher } from './dlq.watcher';
-import { LeaderLease } from './leader.lease';
 
 /** Every channel that is configured gets every alert. */
 function alertChannelsOf(config: DlqSidecarConfig): AlertChannel[] {
@@ -35,14 +37,13 @@ function alertChannelsOf(config: DlqSidecarConfig): AlertChannel[] {
   return channels;
 }
 
-/** The watch job: watcher, leader lease, planner, ledgers, channels. */
 @Module({
+  imports: [RecordsModule, IntakeModule],
   providers: [
     { provide: ALERT_CHANNELS, inject: [DlqSidecarConfig], useFactory: alertChannelsOf },
     AlertDispatcher,
-    LeaderLease,
-    DlqWatcher,
+    AlertClaims,
+    AlertingJob,
   ],
-  exports: [DlqWatcher],
 })
 export class AlertingModule {}

@@ -21,15 +21,13 @@ export interface FiringAlert {
   openedAt: Date;
   firstFailureAt: Date;
   lastFailureAt: Date;
-  /** When the oldest letter of this alert reached the DLQ: alert latency is measured from here. */
+  /** When the oldest letter of this alert failed: alert latency is measured from here. */
   firstDeadLetteredAt: Date;
   maxAttempts?: number;
   samples: AlertSample[];
-  /** Letters of this reason still in the DLQ, as far as the watcher knows. */
+  /** Open records (failed or retry requested) with this failure code. */
   inDlq: number;
   inspect: string;
-  /** Sent without the shared database: other sidecars may send the same alert. */
-  uncoordinated: boolean;
   at: Date;
 }
 
@@ -40,7 +38,7 @@ export interface ResolvedGroup {
   alertedLetters: number;
 }
 
-/** Groups whose dead letters are all gone (redriven, purged, expired), or the DLQ is empty. */
+/** Groups without open records left: every one resolved or discarded. */
 export interface ResolvedAlert {
   kind: 'resolved';
   dlqName: string;
@@ -50,19 +48,16 @@ export interface ResolvedAlert {
   at: Date;
 }
 
-/** Dead letters that SQS deletes soon (retention counted from SentTimestamp): redrive, edit or purge them before. */
-export interface ExpiringAlert {
-  kind: 'expiring';
+/** Intake has been paused (letters cannot be recorded) while letters wait in the DLQ. Sent without the database. */
+export interface StalledAlert {
+  kind: 'stalled';
   dlqName: string;
   title: string;
-  count: number;
-  /** When the first of them is deleted. */
-  firstExpiresAt: Date;
-  retentionSeconds: number;
-  samples: AlertSample[];
-  inspect: string;
-  uncoordinated: boolean;
+  reason: string;
+  pausedSince: Date;
+  oldestWaitingSentAt: Date;
+  uncoordinated: true;
   at: Date;
 }
 
-export type DeadLetterAlert = FiringAlert | ResolvedAlert | ExpiringAlert;
+export type DeadLetterAlert = FiringAlert | ResolvedAlert | StalledAlert;

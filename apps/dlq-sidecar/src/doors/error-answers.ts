@@ -21,12 +21,11 @@ const ANSWERS: Record<OperationsErrorCode, { exitCode: number; statusCode: numbe
   [OperationsErrorCode.InvalidOrder]: { exitCode: EXIT.usage, statusCode: HttpStatus.BAD_REQUEST },
   [OperationsErrorCode.NotFound]: { exitCode: EXIT.notFound, statusCode: HttpStatus.NOT_FOUND },
   [OperationsErrorCode.NotEditable]: { exitCode: EXIT.failed, statusCode: HttpStatus.CONFLICT },
-  [OperationsErrorCode.DlqHasRedrivePolicy]: {
+  [OperationsErrorCode.PlanNotApplicable]: {
     exitCode: EXIT.failed,
     statusCode: HttpStatus.CONFLICT,
   },
-  [OperationsErrorCode.ScanInProgress]: { exitCode: EXIT.failed, statusCode: HttpStatus.CONFLICT },
-  [OperationsErrorCode.AuditUnavailable]: {
+  [OperationsErrorCode.DatabaseUnavailable]: {
     exitCode: EXIT.failed,
     statusCode: HttpStatus.SERVICE_UNAVAILABLE,
   },
@@ -53,6 +52,14 @@ export function answerOf(error: unknown): ErrorAnswer {
       fields: error.fields,
     };
   }
+  if (isDatabaseError(error)) {
+    return {
+      exitCode: EXIT.failed,
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      code: OperationsErrorCode.DatabaseUnavailable,
+      message: `The record store (PostgreSQL) cannot be reached: ${(error as Error).message}`,
+    };
+  }
   if (error instanceof HttpException) {
     return { exitCode: EXIT.failed, statusCode: error.getStatus(), message: error.message };
   }
@@ -61,4 +68,16 @@ export function answerOf(error: unknown): ErrorAnswer {
     statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
     message: error instanceof Error ? error.message : String(error),
   };
+}
+
+// pg and TypeORM errors about the connection, not about the request.
+function isDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300'].includes(code) ||
+    /^08/.test(code) ||
+    /database connection closed|Connection terminated|timeout exceeded when trying to connect/i.test(
+      String(error),
+    )
+  );
 }

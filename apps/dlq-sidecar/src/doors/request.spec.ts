@@ -1,6 +1,6 @@
 import { OperationsException } from '../operations/operations.exception';
 import { parseCommand } from './cli/cli.command';
-import { filterOf, limitOf, orderOf, rateOf } from './request';
+import { changeFilterOf, cursorOf, filterOf, limitOf, orderOf, rateOf } from './request';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 
@@ -20,11 +20,8 @@ describe(filterOf.name, () => {
 
     expect(filterOf(fromCli, now)).toEqual(filterOf(fromQuery, now));
     expect(filterOf(fromQuery, now)).toEqual({
-      all: undefined,
-      reason: 'INVALID_ENVELOPE',
-      order: undefined,
+      code: 'INVALID_ENVELOPE',
       since: new Date('2026-03-01T08:00:00.000Z'),
-      until: undefined,
     });
     expect([rateOf(fromCli), rateOf({ rate: 50 })]).toEqual([50, 50]);
   });
@@ -35,7 +32,18 @@ describe(filterOf.name, () => {
     [{ since: 'yesterday' }, filterOf, 'since "yesterday"'],
     [{ reason: 'A', code: 'B' }, filterOf, 'same filter'],
     [{ since: '1h', until: '2h' }, filterOf, 'since is after until'],
-    [{ all: 'maybe' }, filterOf, 'all must be true or false'],
+    [
+      { all: 'maybe' },
+      (input: Record<string, unknown>) => changeFilterOf(input, 'redrive'),
+      'all must be true or false',
+    ],
+    [
+      {},
+      (input: Record<string, unknown>) => changeFilterOf(input, 'redrive'),
+      'redrive needs --all',
+    ],
+    [{ state: 'gone' }, filterOf, 'state must be one of'],
+    [{ cursor: 'bm9wZQ' }, cursorOf, 'cursor is not one'],
     [{ order: '{"items": ' }, orderOf, 'not valid JSON'],
     [{ order: '[1]' }, orderOf, 'must be a JSON object'],
   ])('should refuse %j with one message for both doors', (input, parse, message) => {
@@ -66,7 +74,7 @@ describe(parseCommand.name, () => {
 
   it.each([
     [['frobnicate'], 'Unknown command'],
-    [['list', '--confirm'], 'list does not take --confirm'],
+    [['list', '--count', '3'], 'list does not take --count'],
     [['show'], 'exactly one'],
     [['list', '--bogus'], "Unknown option '--bogus'"],
   ])('should refuse %j', (argv, message) => {

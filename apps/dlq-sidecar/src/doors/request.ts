@@ -1,39 +1,110 @@
-import { DeadLetterFilter, parsePointInTime } from '../dlq/dead-letter.filter';
+import {
+  decodeCursor,
+  PageCursor,
+  RECORD_STATES,
+  RecordFilter,
+  RecordState,
+} from '../records/record';
 import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
 
 /** What a door received, by name: CLI options (camelCased) or a query string / JSON body. */
 export type RequestInput = Record<string, unknown>;
 
+const DURATION = /^(\d+)\s*(s|m|h|d)$/i;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
 /**
  * The one parser of both doors: the CLI and the admin API hand their input here, so a filter,
  * a limit or a rate means the same and is refused with the same message on either.
  */
-export function filterOf(input: RequestInput, now: Date = new Date()): DeadLetterFilter {
+export function filterOf(input: RequestInput, now: Date = new Date()): RecordFilter {
   const reason = text(input, 'reason');
   const code = text(input, 'code');
   if (reason !== undefined && code !== undefined && reason !== code) {
     throw invalid('reason and code are the same filter: give one');
   }
-  const filter: DeadLetterFilter = {
-    all: flagOf(input, 'all') || undefined,
-    reason: reason ?? code,
+  const filter: RecordFilter = {
+    ids: listOf(input, 'ids')?.map((id) => {
+      if (!/^\d{1,18}$/.test(id)) {
+        throw invalid(`ids: "${id}" is not a record id`);
+      }
+      return id;
+    }),
+    code: (reason ?? code)?.toUpperCase(),
+    client: text(input, 'client'),
+    customer: text(input, 'customer'),
     order: text(input, 'order'),
     since: time(input, 'since', now),
     until: time(input, 'until', now),
+    text: text(input, 'text'),
+    states: statesOf(input),
   };
   if (filter.since && filter.until && filter.since > filter.until) {
     throw invalid('since is after until');
   }
+  return Object.fromEntries(Object.entries(filter).filter(([, value]) => value !== undefined));
+}
+
+/** For changes: an empty filter means nothing unless `all` says everything. */
+export function changeFilterOf(input: RequestInput, action: string): RecordFilter {
+  const filter = filterOf(input);
+  const criteria = Object.keys(filter).filter((key) => key !== 'states');
+  if (criteria.length === 0 && !flagOf(input, 'all')) {
+    throw new OperationsException(
+      OperationsErrorCode.FilterRequired,
+      `${action} needs --all, record ids or a filter (--code, --client, --customer, --order, --since, --until, --text)`,
+    );
+  }
   return filter;
 }
 
-export function limitOf(input: RequestInput, fallback: number): number {
-  return positive(input, 'limit') ?? fallback;
+/** The filter as the operator gave it, for plans and the audit. */
+export function described(filter: RecordFilter): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(filter).map(([key, value]) => [
+      key,
+      value instanceof Date ? value.toISOString() : value,
+    ]),
+  );
 }
 
-/** Messages per second, at least 1; unset: as fast as SQS allows. */
+function statesOf(input: RequestInput): RecordState[] | undefined {
+  const states = listOf(input, 'state');
+  if (states === undefined) {
+    return undefined;
+  }
+  if (states.includes('all')) {
+    return [...RECORD_STATES];
+  }
+  for (const state of states) {
+    if (!(RECORD_STATES as readonly string[]).includes(state)) {
+      throw invalid(`state must be one of ${RECORD_STATES.join(', ')} or all`);
+    }
+  }
+  return states as RecordState[];
+}
+
+export function limitOf(input: RequestInput, fallback: number): number {
+  return Math.min(positive(input, 'limit') ?? fallback, 1000);
+}
+
+export function cursorOf(input: RequestInput): PageCursor | undefined {
+  const value = text(input, 'cursor');
+  const cursor = value === undefined ? undefined : decodeCursor(value);
+  if (value !== undefined && cursor === undefined) {
+    throw invalid('cursor is not one this API returned');
+  }
+  return cursor;
+}
+
+/** Records per second, at least 1; unset: REDRIVE_DEFAULT_RATE. */
 export function rateOf(input: RequestInput): number | undefined {
   return positive(input, 'rate');
+}
+
+/** The count typed back to confirm a bulk discard. */
+export function countOf(input: RequestInput): number | undefined {
+  return positive(input, 'count');
 }
 
 export function flagOf(input: RequestInput, name: string): boolean {
@@ -47,8 +118,23 @@ export function flagOf(input: RequestInput, name: string): boolean {
   throw invalid(`${name} must be true or false`);
 }
 
+export function optionalFlagOf(input: RequestInput, name: string): boolean | undefined {
+  return input[name] === undefined ? undefined : flagOf(input, name);
+}
+
 export function actorOf(input: RequestInput): string | undefined {
   return text(input, 'actor')?.slice(0, 100);
+}
+
+export function text(input: RequestInput, name: string, max = 256): string | undefined {
+  const value = input[name];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max) {
+    throw invalid(`${name} must be a non-empty text of at most ${max} characters`);
+  }
+  return value.trim();
 }
 
 /** A corrected order for edit and retry: a JSON object, or its text. */
@@ -69,29 +155,45 @@ export function orderOf(input: RequestInput): unknown {
   return order;
 }
 
-function text(input: RequestInput, name: string): string | undefined {
+/** `a,b` or a JSON array of texts. */
+function listOf(input: RequestInput, name: string): string[] | undefined {
   const value = input[name];
   if (value === undefined) {
     return undefined;
   }
-  if (typeof value !== 'string' || value.trim() === '' || value.length > 256) {
-    throw invalid(`${name} must be a non-empty text of at most 256 characters`);
+  const items = Array.isArray(value)
+    ? value
+    : typeof value === 'string'
+      ? value.split(',')
+      : [value];
+  if (
+    items.length === 0 ||
+    items.length > 10_000 ||
+    items.some((item) => typeof item !== 'string' || item.trim() === '')
+  ) {
+    throw invalid(`${name} must be a list of 1 to 10000 non-empty texts`);
   }
-  return value.trim();
+  return items.map((item: string) => item.trim());
 }
 
+/** `2026-01-31T12:00:00Z` or a duration back from now (`90s`, `15m`, `2h`, `7d`). */
 function time(input: RequestInput, name: string, now: Date): Date | undefined {
   const value = text(input, name);
   if (value === undefined) {
     return undefined;
   }
-  const parsed = parsePointInTime(value, now);
-  if (!parsed) {
+  const duration = DURATION.exec(value);
+  if (duration) {
+    return new Date(now.getTime() - Number(duration[1]) * UNIT_MS[duration[2].toLowerCase()]);
+  }
+  // Only full dates: "12" or "yesterday" must not silently become some odd instant.
+  const parsed = /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(parsed)) {
     throw invalid(
       `${name} "${value}" is neither an ISO time (2026-01-31T12:00:00Z) nor a duration (15m, 2h, 7d)`,
     );
   }
-  return parsed;
+  return new Date(parsed);
 }
 
 function positive(input: RequestInput, name: string): number | undefined {

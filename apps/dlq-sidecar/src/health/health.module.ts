@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { HealthChecks } from '@orders/observability';
-import { AlertingModule } from '../alerting/alerting.module';
+import { IntakeModule } from '../intake/intake.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [AlertingModule],
+  imports: [IntakeModule],
   controllers: [HealthController],
   providers: [HealthChecks],
 })

@@ -2,74 +2,69 @@ import { Injectable } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { queueNameOf } from '../dlq/dead-letter';
 
-/** What this sidecar is doing in the watch job: here, so alerting and health both read it without a cycle. */
-export type WatcherRole = 'leader' | 'follower' | 'uncoordinated';
-const ROLES: WatcherRole[] = ['leader', 'follower', 'uncoordinated'];
-
+/** What this sidecar does: intake, records, alerts. Here, so intake, alerting and health read it without a cycle. */
 @Injectable()
 export class SidecarMetrics {
-  readonly depth: Gauge<'state'>;
-  readonly oldestAgeSeconds: Gauge;
-  readonly retentionSeconds: Gauge;
-  readonly expiring: Gauge;
-  readonly noticed: Counter<'reason'>;
+  readonly ingested: Counter<'code'>;
+  readonly resolved: Counter;
   readonly alertsSent: Counter<'channel' | 'kind'>;
   readonly alertsFailed: Counter<'channel' | 'kind'>;
   readonly alertRetries: Counter<'channel'>;
   readonly alertLatencySeconds: Histogram<'channel'>;
-  readonly scans: Counter<'outcome'>;
-  readonly role: Gauge<'role'>;
-  readonly redriven: Counter;
-  readonly purged: Counter;
-  private oldestSentAt: Date | undefined;
-  private readonly dlqName: string;
-  private countedFromAudit = { redrive: 0, purge: 0 };
+  private readonly paused: Gauge;
+  private readonly waitingAge: Gauge;
+  private oldestWaitingSentAt: Date | undefined;
 
-  constructor(
-    registry: Registry,
-    private readonly database: LazyDataSource,
-    config: DlqSidecarConfig,
-  ) {
-    this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
+  constructor(registry: Registry, database: LazyDataSource, config: DlqSidecarConfig) {
     const registers = [registry];
-    this.depth = new Gauge({
-      name: 'dlq_depth',
-      help: 'Messages in the DLQ by state (SQS approximate counts)',
+    this.ingested = new Counter({
+      name: 'dlq_letters_ingested_total',
+      help: 'Letters recorded from the DLQ by this sidecar, by failure code',
+      labelNames: ['code'],
+      registers,
+    });
+    this.resolved = new Counter({
+      name: 'dlq_records_resolved_total',
+      help: 'Retried records whose order this sidecar found stored',
+      registers,
+    });
+    this.paused = new Gauge({
+      name: 'dlq_intake_paused',
+      help: '1 while intake is paused because letters cannot be recorded (database unreachable): they wait in the DLQ',
+      registers,
+    });
+    this.waitingAge = new Gauge({
+      name: 'dlq_intake_waiting_age_seconds',
+      help: 'While intake is paused: age of the oldest letter seen but not recorded (SentTimestamp); 0 otherwise',
+      registers,
+      collect: () =>
+        this.waitingAge.set(
+          this.oldestWaitingSentAt ? (Date.now() - this.oldestWaitingSentAt.getTime()) / 1000 : 0,
+        ),
+    });
+    const records = new Gauge({
+      name: 'dlq_records',
+      help: 'Failed-order records by state (exact, from the store)',
       labelNames: ['state'],
       registers,
-    });
-    this.oldestAgeSeconds = new Gauge({
-      name: 'dlq_oldest_message_age_seconds',
-      help: 'Age of the oldest dead letter by its SentTimestamp (what SQS retention counts from); 0 when empty',
-      registers,
-      // Computed at scrape time, so the age keeps growing between two looks at the DLQ.
-      collect: () => {
-        this.oldestAgeSeconds.set(
-          this.oldestSentAt ? Math.max(0, (Date.now() - this.oldestSentAt.getTime()) / 1000) : 0,
-        );
+      collect: async () => {
+        try {
+          const dataSource = await database.get();
+          const rows: { state: string; n: number }[] = await dataSource.query(
+            `SELECT state, count(*)::int AS n FROM dlq_records WHERE dlq_name = $1 GROUP BY state`,
+            [config.ORDERS_DLQ_URL.split('/').pop()],
+          );
+          records.reset();
+          rows.forEach((row) => records.set({ state: row.state }, row.n));
+        } catch {
+          // Database unreachable: the last values stay; dlq_intake_paused says why.
+        }
       },
-    });
-    this.retentionSeconds = new Gauge({
-      name: 'dlq_message_retention_seconds',
-      help: 'MessageRetentionPeriod of the DLQ: dead letters older than this are lost',
-      registers,
-    });
-    this.expiring = new Gauge({
-      name: 'dlq_dead_letters_expiring',
-      help: 'Dead letters that SQS deletes within DLQ_EXPIRY_WARNING_SECONDS (by SentTimestamp plus the retention period)',
-      registers,
-    });
-    this.noticed = new Counter({
-      name: 'dlq_dead_letters_noticed_total',
-      help: 'Dead letters seen for the first time, by failure code',
-      labelNames: ['reason'],
-      registers,
     });
     this.alertsSent = new Counter({
       name: 'dlq_alerts_sent_total',
-      help: 'Alerts delivered, by channel and kind (firing, resolved)',
+      help: 'Alerts delivered, by channel and kind (firing, resolved, stalled)',
       labelNames: ['channel', 'kind'],
       registers,
     });
@@ -87,67 +82,15 @@ export class SidecarMetrics {
     });
     this.alertLatencySeconds = new Histogram({
       name: 'dlq_alert_latency_seconds',
-      help: 'From the oldest dead letter of an alert reaching the DLQ until the alert was delivered',
+      help: 'From the oldest letter of an alert failing until the alert was delivered',
       labelNames: ['channel'],
       buckets: [1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300, 900],
       registers,
     });
-    this.scans = new Counter({
-      name: 'dlq_scans_total',
-      help: 'Reads of the DLQ contents by the watcher, by outcome (complete, partial, failed)',
-      labelNames: ['outcome'],
-      registers,
-    });
-    this.role = new Gauge({
-      name: 'dlq_watcher_role',
-      help: '1 for the current role: leader (alerts), follower (another sidecar alerts), uncoordinated (database unreachable: alerts alone)',
-      labelNames: ['role'],
-      registers,
-    });
-    this.redriven = new Counter({
-      name: 'dlq_redriven_messages_total',
-      help: 'Dead letters moved back to the orders queue (redrives and edits), from the audit log (CLI and admin API)',
-      registers,
-      collect: () => this.syncAuditTotals(),
-    });
-    this.purged = new Counter({
-      name: 'dlq_purged_messages_total',
-      help: 'Dead letters deleted by purge, from the audit log (CLI and admin API)',
-      registers,
-    });
   }
 
-  setRole(role: WatcherRole): void {
-    for (const candidate of ROLES) {
-      this.role.set({ role: candidate }, candidate === role ? 1 : 0);
-    }
-  }
-
-  setOldestSentAt(at: Date | undefined): void {
-    this.oldestSentAt = at;
-  }
-
-  // Redrives run in other processes (the CLI, Jobs): their counts come from the shared audit log.
-  // Counters only go up: add what the audit log gained since the last scrape.
-  private async syncAuditTotals(): Promise<void> {
-    try {
-      const dataSource = await this.database.get();
-      const [totals]: { redrive: string; purge: string }[] = await dataSource.query(
-        `SELECT coalesce(sum(succeeded) FILTER (WHERE action <> 'purge'), 0) AS redrive, coalesce(sum(succeeded) FILTER (WHERE action = 'purge'), 0) AS purge
-           FROM dlq_audit_runs WHERE dlq_name = $1`,
-        [this.dlqName],
-      );
-      const [redrive, purge] = [Number(totals.redrive), Number(totals.purge)];
-      if (redrive > this.countedFromAudit.redrive) {
-        this.redriven.inc(redrive - this.countedFromAudit.redrive);
-        this.countedFromAudit.redrive = redrive;
-      }
-      if (purge > this.countedFromAudit.purge) {
-        this.purged.inc(purge - this.countedFromAudit.purge);
-        this.countedFromAudit.purge = purge;
-      }
-    } catch {
-      // Database unavailable: the counters keep their last values.
-    }
+  setPause(pause: { oldestWaitingSentAt: Date } | undefined): void {
+    this.paused.set(pause ? 1 : 0);
+    this.oldestWaitingSentAt = pause?.oldestWaitingSentAt;
   }
 }

@@ -1,103 +1,154 @@
+import { Injectable } from '@nestjs/common';
 import {
   CONTRACT_VALIDATION,
   describeValidationErrors,
   toOrderAcceptedEnvelope,
 } from '@orders/contracts';
 import { validateSync } from 'class-validator';
-import { ReceivedDeadLetter } from '../dlq/dead-letter';
-import { DlqOperations } from './dlq-operations';
-import { OperationsErrorCode, OperationsException } from './operations.exception';
-import { RunReport, RunRequest, runOnLetters } from './run-loop';
-import { findLetters } from './show';
+import { AuditLog } from '../records/audit.log';
+import { DiffEntry, OPEN_STATES } from '../records/record';
+import { RecordsStore } from '../records/records.store';
+import { Actor, notFound, OperationsErrorCode, OperationsException } from './operations.exception';
+import { ApplyReport, Redrive } from './redrive';
 
 export interface EditableOrder {
-  messageId: string;
+  recordId: string;
   orderId: string;
-  /** The `order` of the envelope, the part an operator corrects. */
+  /** The envelope's `order`: the part an operator corrects. */
   order: unknown;
 }
 
-export interface EditReport extends RunReport {
+export interface EditReport {
+  recordId: string;
+  editId?: string;
+  diff: DiffEntry[];
   before: unknown;
   after: unknown;
+  /** The retry of the corrected order (absent for a dry run). */
+  retry?: ApplyReport;
 }
 
-/** The order of one dead letter, to be corrected and handed back to editAndRetry. */
-export async function editableOrder(ops: DlqOperations, id: string): Promise<EditableOrder> {
-  const received = await theOneLetter(ops, id);
-  const envelope = envelopeOf(received);
-  return { messageId: received.letter.messageId, orderId: envelope.orderId, order: envelope.order };
-}
+type Envelope = Record<string, unknown> & { orderId: string; order?: unknown };
 
 /**
- * Edit and retry: the corrected order replaces the envelope's `order`, is validated against the
- * same contract as the gateway's and the processor's, and goes back to the orders queue under the
- * same order id (the processor's idempotent insert still applies). The audit row keeps both.
+ * Edit and retry: the corrected order replaces the envelope's `order` (the order id and the client
+ * id stay the envelope's), is validated by the contract the gateway and the processor use, is kept
+ * as one more link of the record's chain of edits, and is redriven as a plan of one.
  */
-export async function editAndRetry(
-  ops: DlqOperations,
-  request: Omit<RunRequest, 'filter' | 'ratePerSecond'> & { id: string; order: unknown },
-): Promise<EditReport> {
-  const received = await theOneLetter(ops, request.id);
-  const envelope = envelopeOf(received);
-  const corrected = { ...envelope, order: request.order };
-  const problems = describeValidationErrors(
-    validateSync(toOrderAcceptedEnvelope(corrected), CONTRACT_VALIDATION),
-  );
-  if (problems.length > 0) {
-    throw new OperationsException(
-      OperationsErrorCode.InvalidOrder,
-      `The corrected order breaks the order contract: ${problems.map((problem) => `${problem.field}: ${problem.problems.join('; ')}`).join(', ')}. Nothing was sent.`,
-      undefined,
-      problems,
-    );
+@Injectable()
+export class EditAndRetry {
+  constructor(
+    private readonly records: RecordsStore,
+    private readonly audit: AuditLog,
+    private readonly redrive: Redrive,
+  ) {}
+
+  async editable(key: string): Promise<EditableOrder> {
+    const { recordId, envelope } = await this.theOpenRecord(key);
+    return { recordId, orderId: envelope.orderId, order: envelope.order };
   }
-  const body = JSON.stringify(corrected);
-  const report = await runOnLetters(
-    ops,
-    'edit',
-    { ...request, filter: { order: received.letter.messageId } },
-    async (chunk) => {
-      const { sent, deleted } = await ops.writer.moveToOrdersQueue(chunk, body);
-      return { succeeded: sent, failed: chunk.length - sent, removed: deleted };
-    },
-    { orderBefore: envelope.order, orderAfter: request.order },
-  );
-  return { ...report, before: envelope.order, after: request.order };
+
+  async apply(key: string, order: unknown, dryRun: boolean, by: Actor): Promise<EditReport> {
+    const { recordId, body, envelope } = await this.theOpenRecord(key);
+    const given = order as Record<string, unknown>;
+    if ('orderId' in given || 'clientId' in given) {
+      throw new OperationsException(
+        OperationsErrorCode.InvalidOrder,
+        'give the corrected order (customerId, currency, items), not the envelope: the order id and the client id cannot change',
+      );
+    }
+    const corrected = { ...envelope, order };
+    const problems = describeValidationErrors(
+      validateSync(toOrderAcceptedEnvelope(corrected), CONTRACT_VALIDATION),
+    );
+    if (problems.length > 0) {
+      throw new OperationsException(
+        OperationsErrorCode.InvalidOrder,
+        `The corrected order breaks the order contract: ${problems.map((problem) => `${problem.field}: ${problem.problems.join('; ')}`).join(', ')}. Nothing was changed.`,
+        undefined,
+        problems,
+      );
+    }
+    const diff = diffOf(envelope.order, order);
+    const report: EditReport = { recordId, diff, before: envelope.order, after: order };
+    if (dryRun) {
+      return report;
+    }
+    const planId = await this.records.transaction(async (manager) => {
+      report.editId = await this.records.saveEdit(manager, {
+        recordId,
+        before: body,
+        after: JSON.stringify(corrected),
+        diff,
+        actor: by.actor,
+      });
+      await this.audit.append(
+        {
+          ...by,
+          action: 'edit',
+          recordIds: [recordId],
+          detail: { editId: report.editId, paths: diff.map((entry) => entry.path) },
+        },
+        manager,
+      );
+      return report.editId;
+    });
+    const { plan } = await this.redrive.plan(
+      { ids: [recordId], states: OPEN_STATES },
+      { edit: planId, record: recordId },
+      by,
+    );
+    report.retry = await this.redrive.apply(plan.id, by);
+    return report;
+  }
+
+  private async theOpenRecord(
+    key: string,
+  ): Promise<{ recordId: string; body: string; envelope: Envelope }> {
+    const found = await Promise.all(
+      (await this.records.idsOf(key)).map((id) => this.records.inFull(id)),
+    );
+    const open = found.filter((full) => full && OPEN_STATES.includes(full.record.state));
+    if (open.length === 0) {
+      throw notFound(`an open record for ${key}`);
+    }
+    if (open.length > 1) {
+      throw new OperationsException(
+        OperationsErrorCode.NotEditable,
+        `${key} names ${open.length} open records: edit one at a time by record id`,
+      );
+    }
+    const full = open[0] as NonNullable<(typeof open)[number]>;
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(full.body);
+    } catch {
+      envelope = undefined;
+    }
+    if (
+      envelope === null ||
+      typeof envelope !== 'object' ||
+      Array.isArray(envelope) ||
+      typeof (envelope as Envelope).orderId !== 'string'
+    ) {
+      throw new OperationsException(
+        OperationsErrorCode.NotEditable,
+        `record ${full.record.id} is not an order envelope with an order id (${full.record.failureCode}): there is no order to correct; discard it instead`,
+      );
+    }
+    return { recordId: full.record.id, body: full.body, envelope: envelope as Envelope };
+  }
 }
 
-async function theOneLetter(ops: DlqOperations, id: string): Promise<ReceivedDeadLetter> {
-  const found = await findLetters(ops, id);
-  if (found.length > 1) {
-    throw new OperationsException(
-      OperationsErrorCode.NotEditable,
-      `${id} has ${found.length} dead letters (${found.map(({ letter }) => letter.messageId).join(', ')}): edit one at a time by message id`,
-    );
+/** Paths that differ between two JSON values, with both sides. */
+export function diffOf(before: unknown, after: unknown, path = ''): DiffEntry[] {
+  const isObject = (value: unknown): value is Record<string, unknown> =>
+    value !== null && typeof value === 'object';
+  if (isObject(before) && isObject(after) && Array.isArray(before) === Array.isArray(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
+    return keys.flatMap((key) => diffOf(before[key], after[key], path ? `${path}.${key}` : key));
   }
-  return found[0];
-}
-
-function envelopeOf({
-  letter,
-  message,
-}: ReceivedDeadLetter): Record<string, unknown> & { orderId: string } {
-  let envelope: unknown;
-  try {
-    envelope = JSON.parse(message.Body ?? '');
-  } catch {
-    envelope = undefined;
-  }
-  const record = envelope as { orderId?: unknown } | undefined;
-  if (
-    record === null ||
-    typeof record !== 'object' ||
-    Array.isArray(record) ||
-    typeof record.orderId !== 'string'
-  ) {
-    throw new OperationsException(
-      OperationsErrorCode.NotEditable,
-      `Dead letter ${letter.messageId} is not an order envelope with an order id (${letter.groupKey}), so there is no order to correct; redrive or purge it instead`,
-    );
-  }
-  return record as Record<string, unknown> & { orderId: string };
+  return JSON.stringify(before) === JSON.stringify(after)
+    ? []
+    : [{ path: path || '.', before, after }];
 }

@@ -7,13 +7,12 @@ export enum OperationsErrorCode {
   InvalidOrder = 'INVALID_ORDER',
   NotEditable = 'NOT_EDITABLE',
   NotFound = 'NOT_FOUND',
-  DlqHasRedrivePolicy = 'DLQ_HAS_REDRIVE_POLICY',
-  ScanInProgress = 'SCAN_IN_PROGRESS',
-  AuditUnavailable = 'AUDIT_UNAVAILABLE',
+  PlanNotApplicable = 'PLAN_NOT_APPLICABLE',
+  DatabaseUnavailable = 'DATABASE_UNAVAILABLE',
   QueueUnavailable = 'QUEUE_UNAVAILABLE',
 }
 
-/** Errors of DLQ operations; doors/error-answers.ts maps them to exit codes and HTTP, once. */
+/** Errors of operations on records; doors/error-answers.ts maps them to exit codes and HTTP, once. */
 export class OperationsException extends Error {
   constructor(
     readonly code: OperationsErrorCode,
@@ -25,4 +24,14 @@ export class OperationsException extends Error {
     super(message);
     this.name = 'OperationsException';
   }
+}
+
+/** Who acts, through which door: every change is audited under it. */
+export interface Actor {
+  actor: string;
+  via: 'cli' | 'http';
+}
+
+export function notFound(what: string): OperationsException {
+  return new OperationsException(OperationsErrorCode.NotFound, `${what} not found`);
 }

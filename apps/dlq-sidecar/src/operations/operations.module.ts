@@ -1,12 +1,16 @@
 import { Module } from '@nestjs/common';
-import { DlqWriter } from '../dlq/dlq.writer';
-import { AuditLog } from './audit.log';
-import { DlqOperations } from './dlq-operations';
-import { ScanMarks } from './scan-marks';
+import { RecordsModule } from '../records/records.module';
+import { Discard } from './discard';
+import { EditAndRetry } from './edit';
+import { OrdersSender } from './orders.sender';
+import { ReadRecords } from './read';
+import { Redrive } from './redrive';
+import { Triage } from './triage';
 
-/** What the doors (CLI, admin API) need; the watching sidecar does not load it without the admin API. */
+/** The use cases the doors (CLI, admin API) call. */
 @Module({
-  providers: [DlqWriter, AuditLog, ScanMarks, DlqOperations],
-  exports: [DlqOperations],
+  imports: [RecordsModule],
+  providers: [OrdersSender, ReadRecords, Redrive, EditAndRetry, Discard, Triage],
+  exports: [ReadRecords, Redrive, EditAndRetry, Discard, Triage],
 })
 export class OperationsModule {}

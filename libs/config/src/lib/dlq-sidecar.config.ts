@@ -31,64 +31,54 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(65_535)
   PORT = 3002;
 
-  /** Every database connection of the sidecar (and of one CLI run): ledger, leader lease and audit log share this pool; nothing else is opened. */
+  /** Every database connection of the sidecar (and of one CLI run): intake, operations, alerting and the audit log share this pool. */
   @ToInt()
   @IsInt()
   @Min(1)
   @Max(100)
-  override DB_POOL_SIZE = 2;
+  override DB_POOL_SIZE = 3;
 
-  /** The leader renews its lease every poll; when it stops (dead, or its connection half-dead), another sidecar takes over after this long. */
+  /** How often each sidecar looks for alerts due, stored orders of retried records and a stalled intake. */
   @ToInt()
   @IsInt()
-  @Min(1000)
-  @Max(600_000)
-  DLQ_LEADER_LEASE_MS = 20_000;
-
-  /** How often the DLQ is looked at; new dead letters are alerted within this plus the grouping window. */
-  @ToInt()
-  @IsInt()
-  @Min(500)
+  @Min(200)
   @Max(60_000)
   DLQ_POLL_INTERVAL_MS = 5000;
 
-  /**
-   * The depth alone cannot show that one dead letter left while another arrived, so the leader
-   * reads the DLQ's contents at least this often (and at once whenever the depth changes).
-   */
-  @ToInt()
-  @IsInt()
-  @Min(500)
-  @Max(600_000)
-  DLQ_RESCAN_INTERVAL_MS = 20_000;
-
-  /** How long a watcher scan hides the dead letters it reads; they reappear after this if the sidecar dies mid-scan. */
-  @ToInt()
-  @IsInt()
-  @Min(2)
-  @Max(300)
-  DLQ_PEEK_VISIBILITY_SECONDS = 10;
-
-  /** Upper bound of one watcher scan; beyond it the scan is partial (still alerted, never resolved by absence). */
-  @ToInt()
-  @IsInt()
-  @Min(10)
-  @Max(1_000_000)
-  DLQ_SCAN_MAX_MESSAGES = 10_000;
-
-  /** How long the CLI hides a dead letter it is looking at; a killed run's messages reappear after this. */
-  @ToInt()
-  @IsInt()
-  @Min(2)
-  @Max(3600)
-  DLQ_CLI_VISIBILITY_SECONDS = 30;
-
-  /** SQS deletes a dead letter once the DLQ's MessageRetentionPeriod has passed since its SentTimestamp; letters that close to it are alerted by name (0: never). */
+  /** Long poll of the intake's receives from the DLQ (SQS allows at most 20 s). */
   @ToInt()
   @IsInt()
   @Min(0)
-  @Max(1_209_600)
-  DLQ_EXPIRY_WARNING_SECONDS = 172_800;
+  @Max(20)
+  DLQ_WAIT_TIME_SECONDS = 20;
+
+  /** A letter received but not yet recorded (database down, sidecar killed) reappears in the DLQ after this. */
+  @ToInt()
+  @IsInt()
+  @Min(5)
+  @Max(43_200)
+  DLQ_INGEST_VISIBILITY_SECONDS = 30;
+
+  /** While the database is down, letters wait in the DLQ; once the oldest waited this long, the sidecar alerts that intake stalled. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  DLQ_STALL_ALERT_SECONDS = 300;
+
+  /** A discarded record can be restored for this many days; after that it stays, discarded, for the audit. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DISCARD_RESTORE_DAYS = 30;
+
+  /** Records a redrive sends per second unless the operator gives a rate. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  REDRIVE_DEFAULT_RATE = 100;
 
   /** Failures with the same reason arriving within this window become one grouped alert. */
   @ToInt()
@@ -158,10 +148,18 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @Max(60_000)
   ALERT_HTTP_TIMEOUT_MS = 5000;
 
-  /** Customer ids in alerts (webhook, Alertmanager, log): false shows a short hash, true the id itself. */
+  /** Customer ids in alerts (webhook, Alertmanager, log): false shows a keyed hash (HMAC), true the id itself. */
   @ToBoolean()
   @IsBoolean()
   ALERT_SHOW_CUSTOMER_IDS = false;
+
+  /**
+   * Key of the customer mask in alerts (HMAC-SHA256): without it nobody can hash candidate ids to
+   * find a customer. Give every replica the same one (a Secret). Unset: a random key per process.
+   */
+  @IsOptional()
+  @Length(16, 256)
+  ALERT_CUSTOMER_MASK_SECRET?: string;
 
   /** Shown in alerts: how an operator inspects the dead letters (a reason or order filter is appended). */
   @IsString()
@@ -181,28 +179,20 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
 
   override crossFieldErrors(): string[] {
     const errors = super.crossFieldErrors();
-    if (this.DLQ_RESCAN_INTERVAL_MS < this.DLQ_POLL_INTERVAL_MS) {
-      errors.push('DLQ_RESCAN_INTERVAL_MS: must be at least DLQ_POLL_INTERVAL_MS');
-    }
-    if (this.DLQ_LEADER_LEASE_MS < this.DLQ_POLL_INTERVAL_MS * 2) {
-      errors.push(
-        'DLQ_LEADER_LEASE_MS: must be at least twice DLQ_POLL_INTERVAL_MS (the leader renews once per poll)',
-      );
-    }
     if (this.ALERT_RETRY_BASE_MS > this.ALERT_RETRY_MAX_MS) {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
     }
     return errors;
   }
 
-  /** How long any of our readers may hide a letter: a letter absent from scans for longer is gone. */
-  hidingSeconds(): number {
-    return Math.max(this.DLQ_CLI_VISIBILITY_SECONDS, this.DLQ_PEEK_VISIBILITY_SECONDS) + 5;
-  }
-
-  /** SIGTERM → exit budget: the round under way, alerts in delivery (one HTTP timeout), then the pool and sockets. */
+  /** SIGTERM → exit budget: the receive under way (a long poll), alerts in delivery (one HTTP timeout), then the pool and sockets. */
   shutdownDeadlineMs(): number {
-    return this.ALERT_HTTP_TIMEOUT_MS + this.SQS_REQUEST_TIMEOUT_MS * 2 + 10_000;
+    return (
+      this.ALERT_HTTP_TIMEOUT_MS +
+      this.SQS_REQUEST_TIMEOUT_MS * 2 +
+      this.DLQ_WAIT_TIME_SECONDS * 1000 +
+      10_000
+    );
   }
 }
 

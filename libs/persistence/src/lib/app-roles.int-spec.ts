@@ -21,12 +21,15 @@ const GROUP_OF: Record<string, string> = {
 
 // Every table some job touches; a new table must be added here with its grants (a migration).
 const TABLES = [
-  'dlq_alert_groups',
+  'dlq_audit',
   'dlq_audit_events',
   'dlq_audit_log',
-  'dlq_dead_letters',
-  'dlq_leader_lease',
-  'dlq_scan_marks',
+  'dlq_edits',
+  'dlq_groups',
+  'dlq_letters',
+  'dlq_plan_items',
+  'dlq_plans',
+  'dlq_records',
   'order_items',
   'orders',
 ];
@@ -119,7 +122,7 @@ describe('database roles (one per job, created by the migrations)', () => {
     );
     await denied(gateway, `UPDATE orders SET customer_id = 'x'`);
     await denied(gateway, `DELETE FROM order_items`);
-    await denied(gateway, `SELECT * FROM dlq_dead_letters`);
+    await denied(gateway, `SELECT * FROM dlq_records`);
   });
 
   it('should let the processor insert orders (idempotently) and read nothing but the ids it wrote', async () => {
@@ -135,83 +138,76 @@ describe('database roles (one per job, created by the migrations)', () => {
       order.orderId,
     ]);
     await denied(processor, `DELETE FROM orders`);
-    await denied(processor, `SELECT * FROM dlq_audit_log`);
+    await denied(processor, `SELECT * FROM dlq_audit`);
+    await denied(processor, `SELECT * FROM dlq_records`);
   });
 
-  it('should let the sidecar keep its ledger and append to the audit log, never rewrite it', async () => {
+  it('should let the sidecar record letters, act on records and append to the audit, never rewrite it', async () => {
     const sidecar = await connectAs('dlq_sidecar_login');
-    await sidecar.query(
-      `INSERT INTO dlq_dead_letters (dlq_name, message_id, group_key, reason, failed_first_at, failed_last_at, sent_at, last_seen_at)
-       VALUES ('roles', 'm-1', 'g', 'r', now(), now(), now(), now())`,
-    );
-    await sidecar.query(
-      `INSERT INTO dlq_leader_lease (dlq_name, holder, term, expires_at) VALUES ('roles', 'spec', 1, now())`,
-    );
-    await sidecar.query(`UPDATE dlq_leader_lease SET term = 2 WHERE dlq_name = 'roles'`);
-    await sidecar.query(`UPDATE dlq_dead_letters SET gone_at = now() WHERE dlq_name = 'roles'`);
-    await sidecar.query(
-      `INSERT INTO dlq_alert_groups (dlq_name, group_key, reason, opened_at, last_alerted_at, alerted_letters) VALUES ('roles', 'g', 'r', now(), now(), 1)`,
-    );
-    await sidecar.query(`DELETE FROM dlq_alert_groups WHERE dlq_name = 'roles'`);
-    await sidecar.query(`DELETE FROM dlq_dead_letters WHERE dlq_name = 'roles'`);
     const {
-      rows: [run],
+      rows: [record],
     } = await sidecar.query<{ id: string }>(
-      `INSERT INTO dlq_audit_log (dlq_name, action, actor, via, filter, status) VALUES ('roles', 'redrive', 'spec', 'http', '{}', 'running') RETURNING id`,
+      `INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, body, first_failed_at, last_failed_at)
+       VALUES ('roles', 'G', 'r', '{}', now(), now()) RETURNING id`,
     );
     await sidecar.query(
-      `INSERT INTO dlq_audit_events (audit_id, status, examined, matched, succeeded, failed, order_ids) VALUES ($1, 'completed', 1, 1, 1, 0, '{}')`,
-      [run.id],
+      `INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
+                                failure_detail, receive_count, sent_at, first_failed_at, last_failed_at)
+       VALUES ($1, 'roles', $2, '{}', '{}', '{}', 'G', 'r', '{}', 1, now(), now(), now())`,
+      [record.id, randomUUID()],
     );
-    const { rows } = await sidecar.query(`SELECT status FROM dlq_audit_runs WHERE id = $1`, [
-      run.id,
-    ]);
-    expect(rows).toEqual([{ status: 'completed' }]);
-
-    await denied(sidecar, `UPDATE dlq_audit_log SET actor = 'someone else'`);
-    await denied(sidecar, `DELETE FROM dlq_audit_log`);
-    await denied(sidecar, `UPDATE dlq_audit_events SET succeeded = 0`);
-    await denied(sidecar, `DELETE FROM dlq_audit_events`);
-    await denied(sidecar, `TRUNCATE dlq_audit_log CASCADE`);
-    await denied(sidecar, `SELECT * FROM orders`);
-  });
-
-  it('should let the operator Jobs append to the audit log and read it, and touch nothing else', async () => {
-    const operator = await connectAs('dlq_operator_login');
+    await sidecar.query(
+      `INSERT INTO dlq_groups (dlq_name, failure_code) VALUES ('roles', 'G') ON CONFLICT DO NOTHING`,
+    );
+    await sidecar.query(`UPDATE dlq_records SET state = 'discarded' WHERE id = $1`, [record.id]);
+    await sidecar.query(`SELECT order_id FROM orders LIMIT 1`);
     const {
-      rows: [run],
-    } = await operator.query<{ id: string }>(
-      `INSERT INTO dlq_audit_log (dlq_name, action, actor, via, filter, status) VALUES ('roles', 'purge', 'spec', 'cli', '{}', 'running') RETURNING id`,
+      rows: [entry],
+    } = await sidecar.query<{ login: string }>(
+      `INSERT INTO dlq_audit (dlq_name, login, actor, via, action) VALUES ('roles', 'dlq_operator_login', 'spec', 'cli', 'discard') RETURNING login`,
     );
-    await operator.query(
-      `INSERT INTO dlq_audit_events (audit_id, status, examined, matched, succeeded, failed, order_ids) VALUES ($1, 'interrupted', 2, 1, 0, 0, '{}')`,
-      [run.id],
-    );
-    expect(
-      (await operator.query(`SELECT status FROM dlq_audit_runs WHERE id = $1`, [run.id])).rows,
-    ).toEqual([{ status: 'interrupted' }]);
+    // The server names the login, whatever the writer claims.
+    expect(entry.login).toBe('dlq_sidecar_login');
 
-    await denied(operator, `UPDATE dlq_audit_log SET status = 'completed'`);
-    await denied(operator, `DELETE FROM dlq_audit_events`);
-    await denied(operator, `SELECT * FROM dlq_dead_letters`);
-    await denied(operator, `SELECT * FROM orders`);
+    await denied(sidecar, `UPDATE dlq_audit SET actor = 'someone else'`);
+    await denied(sidecar, `DELETE FROM dlq_audit`);
+    await denied(sidecar, `TRUNCATE dlq_audit`);
+    await denied(sidecar, `DELETE FROM dlq_records`);
+    await denied(sidecar, `DELETE FROM dlq_letters`);
+    await denied(sidecar, `UPDATE dlq_letters SET body = 'x'`);
+    await denied(sidecar, `ALTER TABLE dlq_audit DISABLE TRIGGER dlq_audit_stamp`);
+    await denied(sidecar, `SELECT customer_id FROM orders`);
+    await denied(
+      sidecar,
+      `INSERT INTO dlq_audit_log (dlq_name, action, actor, via, filter, status) VALUES ('r', 'purge', 's', 'cli', '{}', 'running')`,
+    );
   });
 
-  it('should let the sidecar and the operator Jobs mark their scans of the DLQ, and no other job', async () => {
-    for (const login of ['dlq_sidecar_login', 'dlq_operator_login']) {
+  it('should let the operator Jobs act on records and append to the audit, but not record letters', async () => {
+    const operator = await connectAs('dlq_operator_login');
+    await operator.query(`SELECT * FROM dlq_records LIMIT 1`);
+    await operator.query(`UPDATE dlq_records SET updated_at = now() WHERE dlq_name = 'roles'`);
+    await operator.query(
+      `INSERT INTO dlq_audit (dlq_name, login, actor, via, action) VALUES ('roles', 'x', 'spec', 'cli', 'restore')`,
+    );
+
+    await denied(
+      operator,
+      `INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, body, first_failed_at, last_failed_at) VALUES ('roles', 'G', 'r', '{}', now(), now())`,
+    );
+    await denied(
+      operator,
+      `INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason, failure_detail, receive_count, sent_at, first_failed_at, last_failed_at) VALUES (1, 'r', 'm', '', '{}', '{}', 'G', 'r', '{}', 1, now(), now(), now())`,
+    );
+    await denied(operator, `DELETE FROM dlq_audit`);
+    await denied(operator, `SELECT * FROM order_items`);
+  });
+
+  it('should refuse DDL to every workload login: only the migrator changes the schema', async () => {
+    for (const login of Object.keys(GROUP_OF)) {
       const client = await connectAs(login);
-      const id = randomUUID();
-      await client.query(
-        `INSERT INTO dlq_scan_marks (id, dlq_name, hidden_until) VALUES ($1, 'roles', now())`,
-        [id],
-      );
-      await client.query(`UPDATE dlq_scan_marks SET hidden_until = now() WHERE id = $1`, [id]);
-      expect((await client.query(`DELETE FROM dlq_scan_marks WHERE id = $1`, [id])).rowCount).toBe(
-        1,
-      );
-    }
-    for (const login of ['gateway_login', 'processor_login']) {
-      await denied(await connectAs(login), `SELECT * FROM dlq_scan_marks`);
+      await denied(client, `CREATE TABLE roles_spec_${login} (id int)`);
+      await denied(client, `DROP TABLE dlq_audit`);
     }
   });
 

@@ -8,6 +8,7 @@ import { CreateDlqSidecarTables1767225600000 } from './migrations/1767225600000-
 import { CreateAppRoles1767484800000 } from './migrations/1767484800000-create-app-roles';
 import { AddOrderClient1767744000000 } from './migrations/1767744000000-add-order-client';
 import { CreateDlqScanMarks1767916800000 } from './migrations/1767916800000-create-dlq-scan-marks';
+import { FailedOrderRecords1768089600000 } from './migrations/1768089600000-failed-order-records';
 import { DlqSidecarLeaseEditsExpiry1767400000000 } from './migrations/1767400000000-dlq-sidecar-lease-edits-expiry';
 import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
@@ -22,6 +23,7 @@ export const ORDER_MIGRATIONS = [
   CreateAppRoles1767484800000,
   AddOrderClient1767744000000,
   CreateDlqScanMarks1767916800000,
+  FailedOrderRecords1768089600000,
 ];
 
 export interface DatabaseOptions {

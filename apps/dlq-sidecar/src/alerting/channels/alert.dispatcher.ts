@@ -26,8 +26,9 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
     private readonly metrics: SidecarMetrics,
   ) {}
 
-  get channelNames(): string[] {
-    return this.channels.map((channel) => channel.name);
+  /** Whether a channel forgets alerts that are not re-posted (Alertmanager). */
+  get refreshes(): boolean {
+    return this.channels.some((channel) => channel.refresh !== undefined);
   }
 
   /** Resolves once every channel delivered or gave up; never rejects. */

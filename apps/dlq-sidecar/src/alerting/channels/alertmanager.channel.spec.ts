@@ -16,7 +16,6 @@ const base: FiringAlert = {
   samples: [{ messageId: 'm-1', orderId: 'order-1', customerId: 'c-1' }],
   inDlq: 3,
   inspect: 'npm run dlq -- list --reason INVALID_ENVELOPE',
-  uncoordinated: false,
   at: new Date('2026-03-01T10:00:10.000Z'),
 };
 

@@ -4,8 +4,8 @@ import { DeadLetterAlert } from '../dead-letter.alert';
 export const ALERT_NAME = 'OrdersDeadLettered';
 // What to do about it; the Prometheus rules point into the same document.
 const RUNBOOK_URL = 'docs/runbooks.md#ordersdeadlettered';
-export const EXPIRY_ALERT_NAME = 'OrdersDeadLettersExpiring';
-const EXPIRY_RUNBOOK_URL = 'docs/runbooks.md#ordersdeadlettersexpiring';
+export const STALLED_ALERT_NAME = 'OrdersDeadLetterIntakeStalled';
+const STALLED_RUNBOOK_URL = 'docs/runbooks.md#ordersdeadletterintakestalled';
 
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
@@ -76,26 +76,18 @@ export function alertmanagerAlertsOf(
   alert: DeadLetterAlert,
   options: Pick<AlertmanagerOptions, 'severity' | 'firingTtlMs'>,
 ): AlertmanagerAlert[] {
-  if (alert.kind === 'expiring') {
+  if (alert.kind === 'stalled') {
     return [
       {
-        labels: {
-          ...labelsOf(alert.dlqName, 'EXPIRING', 'critical'),
-          alertname: EXPIRY_ALERT_NAME,
-        },
+        labels: { ...labelsOf(alert.dlqName, 'INTAKE', 'critical'), alertname: STALLED_ALERT_NAME },
         annotations: {
           summary: alert.title,
-          description:
-            'SQS deletes these dead letters when the retention period since their SentTimestamp ends: redrive, edit and retry, or purge them before.',
-          orders: alert.samples
-            .map((sample) => sample.orderId ?? `message ${sample.messageId}`)
-            .join(', '),
-          count: String(alert.count),
-          first_expires_at: alert.firstExpiresAt.toISOString(),
-          inspect: alert.inspect,
-          runbook_url: EXPIRY_RUNBOOK_URL,
+          description: alert.reason,
+          paused_since: alert.pausedSince.toISOString(),
+          oldest_waiting_sent_at: alert.oldestWaitingSentAt.toISOString(),
+          runbook_url: STALLED_RUNBOOK_URL,
         },
-        startsAt: alert.at.toISOString(),
+        startsAt: alert.pausedSince.toISOString(),
         endsAt: new Date(alert.at.getTime() + options.firingTtlMs).toISOString(),
       },
     ];

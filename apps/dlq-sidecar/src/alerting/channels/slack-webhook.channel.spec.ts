@@ -20,7 +20,6 @@ const firing: FiringAlert = {
   ],
   inDlq: 500,
   inspect: 'npm run dlq -- list --reason INVALID_ENVELOPE',
-  uncoordinated: false,
   at: new Date('2026-03-01T10:00:10.000Z'),
 };
 
@@ -43,12 +42,6 @@ describe(slackMessageOf.name, () => {
         text: '🚨 500 orders failed: INVALID_ENVELOPE',
       },
     });
-  });
-
-  it('should warn when the alert was sent without coordination', () => {
-    expect(JSON.stringify(slackMessageOf({ ...firing, uncoordinated: true }))).toContain(
-      'other sidecars may send this alert too',
-    );
   });
 
   it('should list the groups of a resolved notice', () => {

@@ -2,9 +2,9 @@ import { AlertChannel, postJson } from './alert.channel';
 import {
   AlertSample,
   DeadLetterAlert,
-  ExpiringAlert,
   FiringAlert,
   ResolvedAlert,
+  StalledAlert,
 } from '../dead-letter.alert';
 
 // Slack caps a header at 150 characters and a section at 3000.
@@ -38,8 +38,8 @@ export function slackMessageOf(alert: DeadLetterAlert): {
       return firingMessage(alert);
     case 'resolved':
       return resolvedMessage(alert);
-    case 'expiring':
-      return expiringMessage(alert);
+    case 'stalled':
+      return stalledMessage(alert);
   }
 }
 
@@ -57,14 +57,14 @@ function ordersOf(samples: AlertSample[], count: number): string {
   return count > samples.length ? `${orders} and ${count - samples.length} more` : orders;
 }
 
-function expiringMessage(alert: ExpiringAlert): { text: string; blocks: unknown[] } {
+function stalledMessage(alert: StalledAlert): { text: string; blocks: unknown[] } {
   const facts = [
-    `*Orders at risk:* ${ordersOf(alert.samples, alert.count)}`,
-    `*First deleted at:* ${alert.firstExpiresAt.toISOString()} (the DLQ keeps letters ${Math.round(alert.retentionSeconds / 3600)} h from their SentTimestamp)`,
-    `*Act before:* redrive, edit and retry, or purge them. Inspect: \`${alert.inspect}\``,
+    `*Why:* \`${alert.reason}\``,
+    `*Paused since:* ${alert.pausedSince.toISOString()}; the oldest waiting letter failed at ${alert.oldestWaitingSentAt.toISOString()}`,
+    'Nothing is lost: the letters wait in the DLQ and are recorded once the database answers. Sent without the database: every sidecar may send this.',
   ];
   return {
-    text: clip(`:hourglass: ${alert.title}\ninspect: ${alert.inspect}`, SECTION_MAX),
+    text: clip(`:hourglass: ${alert.title}`, SECTION_MAX),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: clip(`⏳ ${alert.title}`, HEADER_MAX) } },
       { type: 'section', text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) } },
@@ -80,12 +80,9 @@ function firingMessage(alert: FiringAlert): {
     `*Reason:* ${alert.groupKey}: \`${alert.reason}\``,
     `*Orders:* ${ordersOf(alert.samples, alert.count)}`,
     `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${attemptsText(alert.maxAttempts)}`,
-    `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} with this reason now`,
+    `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} open with this reason now`,
   ];
   const notes = [`Inspect: \`${alert.inspect}\``];
-  if (alert.uncoordinated) {
-    notes.push('Sent without the shared database: other sidecars may send this alert too.');
-  }
   const text = `:rotating_light: ${alert.title} — \`${alert.reason}\``;
   return {
     text: clip(`${text}\n${alert.count} in this alert; inspect: ${alert.inspect}`, SECTION_MAX),

@@ -1,84 +1,209 @@
 import {
+  applyDecorators,
   Body,
   Controller,
   Get,
   HttpCode,
   Param,
   Post,
+  Put,
   Query,
   Req,
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { DlqOperations } from '../../operations/dlq-operations';
-import { editAndRetry } from '../../operations/edit';
-import { list } from '../../operations/list';
-import { purge } from '../../operations/purge';
-import { redrive } from '../../operations/redrive';
-import { show } from '../../operations/show';
-import { actorOf, filterOf, flagOf, limitOf, orderOf, rateOf, RequestInput } from '../request';
+import { Discard } from '../../operations/discard';
+import { EditAndRetry } from '../../operations/edit';
+import { Actor } from '../../operations/operations.exception';
+import { ReadRecords } from '../../operations/read';
+import { Redrive } from '../../operations/redrive';
+import { Triage } from '../../operations/triage';
+import {
+  actorOf,
+  changeFilterOf,
+  countOf,
+  cursorOf,
+  described,
+  filterOf,
+  flagOf,
+  limitOf,
+  optionalFlagOf,
+  orderOf,
+  rateOf,
+  RequestInput,
+  text,
+} from '../request';
 import { AdminApiKeyGuard } from './admin-api-key.guard';
 import { AdminExceptionFilter } from './admin-exception.filter';
 
-/** The CLI's commands over HTTP, for tooling; only mounted when ADMIN_API_KEY_SHA256 is set. */
+const FILTER_QUERIES = [
+  'code',
+  'client',
+  'customer',
+  'order',
+  'since',
+  'until',
+  'text',
+  'state',
+  'ids',
+];
+const Filtered = () =>
+  applyDecorators(
+    ...FILTER_QUERIES.map((name) => ApiQuery({ name, required: false, type: String })),
+  );
+const Paged = () =>
+  applyDecorators(
+    ApiQuery({ name: 'limit', required: false, type: Number, description: '1 to 1000 (50)' }),
+    ApiQuery({
+      name: 'cursor',
+      required: false,
+      type: String,
+      description: 'nextCursor of the previous page',
+    }),
+  );
+
+/**
+ * The CLI's operations over HTTP, for tooling and the console; only mounted when
+ * ADMIN_API_KEY_SHA256 is set. Bodies of changes take the same filter fields as the queries,
+ * plus `actor`. Errors: {statusCode, error, code, message, fields?}.
+ */
+@ApiTags('failed orders')
+@ApiBearerAuth()
 @Controller('admin/dlq')
 @UseGuards(AdminApiKeyGuard)
 @UseFilters(AdminExceptionFilter)
 export class AdminHttpController {
-  constructor(private readonly ops: DlqOperations) {}
+  constructor(
+    private readonly read: ReadRecords,
+    private readonly redrive: Redrive,
+    private readonly editing: EditAndRetry,
+    private readonly discarding: Discard,
+    private readonly triaging: Triage,
+  ) {}
 
-  @Get()
+  @Get('records')
+  @ApiOperation({ summary: 'Records, newest failure first: {total (exact), items, nextCursor}' })
+  @Filtered()
+  @Paged()
   list(@Query() query: RequestInput = {}) {
-    return list(this.ops, filterOf(query), limitOf(query, 50));
+    return this.read.list(filterOf(query), limitOf(query, 50), cursorOf(query));
+  }
+
+  @Get('groups')
+  @ApiOperation({ summary: 'Records per failure code, with the triage state' })
+  @Filtered()
+  groups(@Query() query: RequestInput = {}) {
+    return this.read.groups(filterOf(query));
+  }
+
+  @Get('records/:id')
+  @ApiOperation({
+    summary:
+      'Every record a record id, order id or message id names: body, attempts (letters as received), edits, audit',
+  })
+  show(@Param('id') id: string) {
+    return this.read.show(id);
+  }
+
+  @Get('records/:id/order')
+  @ApiOperation({ summary: "The open record's order, to correct" })
+  editable(@Param('id') id: string) {
+    return this.editing.editable(id);
+  }
+
+  @Post('records/:id/edit')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Body {order, dryRun?, actor?}: validate, keep the edit (diff), retry as a plan of one',
+  })
+  edit(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    return this.editing.apply(id, orderOf(body), flagOf(body, 'dryRun'), by(body, request));
+  }
+
+  @Post('plans')
+  @ApiOperation({
+    summary:
+      'Dry run of a redrive: freezes the records a filter, ids or all name; {plan, withoutOrderId, sample}',
+  })
+  plan(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    const filter = changeFilterOf(body, 'a plan');
+    return this.redrive.plan(filter, described(filter), by(body, request));
+  }
+
+  @Get('plans/:id')
+  @ApiOperation({
+    summary: 'Progress and outcome per record (stored, failed_again, pending, not_sent, skipped)',
+  })
+  @ApiQuery({ name: 'limit', required: false, type: Number })
+  @ApiQuery({
+    name: 'after',
+    required: false,
+    type: String,
+    description: 'last recordId of the previous page',
+  })
+  status(@Param('id') id: string, @Query() query: RequestInput = {}) {
+    return this.redrive.status(id, limitOf(query, 50), text(query, 'after'));
+  }
+
+  @Post('plans/:id/apply')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Body {rate?, actor?}: applies the plan in the background; follow GET plans/:id',
+  })
+  apply(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    return this.redrive.start(id, by(body, request), rateOf(body));
+  }
+
+  @Post('plans/:id/cancel')
+  @HttpCode(200)
+  cancel(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    return this.redrive.cancel(id, by(body, request));
+  }
+
+  @Post('discard')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Soft discard; more than one record needs {count} equal to how many match',
+  })
+  discard(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    return this.discarding.discard(
+      changeFilterOf(body, 'discard'),
+      countOf(body),
+      by(body, request),
+    );
+  }
+
+  @Post('restore')
+  @HttpCode(200)
+  restore(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
+    return this.discarding.restore(changeFilterOf(body, 'restore'), by(body, request));
+  }
+
+  @Put('groups/:code/triage')
+  @ApiOperation({ summary: 'Body {owner?, note?, onHold?, actor?}' })
+  triage(
+    @Param('code') code: string,
+    @Body() body: RequestInput = {},
+    @Req() request: FastifyRequest,
+  ) {
+    const change = {
+      owner: text(body, 'owner'),
+      note: text(body, 'note', 2000),
+      onHold: optionalFlagOf(body, 'onHold'),
+    };
+    return this.triaging.set(code.toUpperCase(), change, by(body, request));
   }
 
   @Get('audit')
+  @ApiQuery({ name: 'limit', required: false, type: Number })
   audit(@Query() query: RequestInput = {}) {
-    return this.ops.auditTrail(limitOf(query, 20));
-  }
-
-  @Get('messages/:id')
-  show(@Param('id') id: string) {
-    return show(this.ops, id);
-  }
-
-  @Post('messages/:id/edit')
-  @HttpCode(200)
-  edit(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return editAndRetry(this.ops, {
-      id,
-      order: orderOf(body),
-      dryRun: flagOf(body, 'dryRun'),
-      ...by(body, request),
-    });
-  }
-
-  @Post('redrive')
-  @HttpCode(200)
-  redrive(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return redrive(this.ops, {
-      filter: filterOf(body),
-      dryRun: flagOf(body, 'dryRun'),
-      ratePerSecond: rateOf(body),
-      ...by(body, request),
-    });
-  }
-
-  @Post('purge')
-  @HttpCode(200)
-  purge(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return purge(this.ops, {
-      filter: filterOf(body),
-      confirm: flagOf(body, 'confirm'),
-      ...by(body, request),
-    });
+    return this.read.trail(limitOf(query, 20));
   }
 }
 
-function by(body: RequestInput, request: FastifyRequest) {
-  return {
-    actor: `${actorOf(body) ?? 'admin-api'} (api key, ${request.ip})`,
-    via: 'http' as const,
-  };
+function by(body: RequestInput, request: FastifyRequest): Actor {
+  return { actor: `${actorOf(body) ?? 'admin-api'} (api key, ${request.ip})`, via: 'http' };
 }

@@ -1,6 +1,5 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DlqSidecarConfig, loadConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import {
   createQueuePair,
@@ -10,43 +9,39 @@ import {
   testSqsClient,
 } from '@orders/testing';
 import { createHash } from 'node:crypto';
-import { createSidecarApp } from '../../create-sidecar-app';
+import { AlertReceiver } from '../../../testing/alert.receiver';
 import { deadOrders, sendAll } from '../../../testing/dead-letter.seeds';
-import { baseEnv, queueDepth } from '../../../testing/processes';
+import { queueDepth } from '../../../testing/processes';
+import { sidecarEnv, startSidecar } from '../../../testing/sidecars';
 
 const KEY = 'admin-test-key';
-
-async function startSidecar(
-  queues: QueuePair,
-  overrides: Record<string, string> = {},
-): Promise<NestFastifyApplication> {
-  const config = loadConfig(DlqSidecarConfig, {
-    ...baseEnv(queues),
-    ALERT_LOG: 'false',
-    DLQ_POLL_INTERVAL_MS: '500',
-    DLQ_CLI_VISIBILITY_SECONDS: '5',
-    ...overrides,
-  });
-  const app = await createSidecarApp(config, false);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return app;
-}
+const ADMIN = { ADMIN_API_KEY_SHA256: createHash('sha256').update(KEY).digest('hex') };
+const auth = { authorization: `Bearer ${KEY}` };
 
 describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)', () => {
   const sqs: SQSClient = testSqsClient();
   let database: LazyDataSource;
   let queues: QueuePair;
   let app: NestFastifyApplication;
-  const auth = { authorization: `Bearer ${KEY}` };
+  let orderIds: string[];
+
+  const call = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object) => {
+    const response = await app.inject({ method, url, headers: auth, payload });
+    return { status: response.statusCode, body: response.json() };
+  };
 
   beforeAll(async () => {
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
-    await sendAll(sqs, queues.dlqUrl, deadOrders(3, 'INVALID_ENVELOPE', 'bad envelope').seeds);
-    app = await startSidecar(queues, {
-      ADMIN_API_KEY_SHA256: createHash('sha256').update(KEY).digest('hex'),
-    });
+    const seeded = deadOrders(25, 'INVALID_ENVELOPE', 'bad envelope');
+    orderIds = seeded.orderIds;
+    await sendAll(sqs, queues.dlqUrl, seeded.seeds);
+    app = await startSidecar(sidecarEnv(queues, ADMIN));
+    await app.getHttpAdapter().getInstance().ready();
+    await eventually(
+      async () => expect((await call('GET', '/admin/dlq/records')).body.total).toBe(25),
+      20_000,
+    );
   });
 
   afterAll(async () => {
@@ -55,160 +50,173 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
   });
 
   it('should refuse requests without the right key', async () => {
-    const missing = await app.inject({ method: 'GET', url: '/admin/dlq' });
+    const missing = await app.inject({ method: 'GET', url: '/admin/dlq/records' });
     const wrong = await app.inject({
       method: 'GET',
-      url: '/admin/dlq',
+      url: '/admin/dlq/records',
       headers: { authorization: 'Bearer nope' },
     });
 
-    expect(missing.statusCode).toBe(401);
-    expect(wrong.statusCode).toBe(401);
+    expect([missing.statusCode, wrong.statusCode]).toEqual([401, 401]);
   });
 
-  it('should list dead letters grouped by reason, and leave them in the DLQ', async () => {
-    const response = await app.inject({
-      method: 'GET',
-      url: '/admin/dlq?reason=INVALID_ENVELOPE',
-      headers: auth,
+  it('should page records with an exact total and describe every route in OpenAPI', async () => {
+    const first = await call('GET', '/admin/dlq/records?limit=10');
+    const second = await call('GET', `/admin/dlq/records?limit=10&cursor=${first.body.nextCursor}`);
+    const bad = await call('GET', '/admin/dlq/records?cursor=garbage');
+    const openapi = await app.inject({ method: 'GET', url: '/admin/openapi.json' });
+
+    expect([first.body.total, first.body.items.length, second.body.items.length]).toEqual([
+      25, 10, 10,
+    ]);
+    expect(
+      new Set([...first.body.items, ...second.body.items].map((item: { id: string }) => item.id))
+        .size,
+    ).toBe(20);
+    expect(bad).toMatchObject({ status: 400, body: { code: 'INVALID_REQUEST' } });
+    expect(Object.keys(openapi.json().paths)).toEqual(
+      expect.arrayContaining([
+        '/admin/dlq/records',
+        '/admin/dlq/records/{id}',
+        '/admin/dlq/plans',
+        '/admin/dlq/plans/{id}/apply',
+        '/admin/dlq/discard',
+        '/admin/dlq/groups/{code}/triage',
+      ]),
+    );
+  });
+
+  it('should show a record by order id, and refuse an edit that breaks the contract or changes the order id', async () => {
+    const shown = await call('GET', `/admin/dlq/records/${orderIds[0]}`);
+    const invalid = await call('POST', `/admin/dlq/records/${orderIds[0]}/edit`, {
+      order: {
+        customerId: 'c',
+        currency: 'EUR',
+        items: [{ sku: 'S', quantity: 0, unitPriceCents: 1 }],
+      },
+    });
+    const envelope = await call('POST', `/admin/dlq/records/${orderIds[0]}/edit`, {
+      order: { orderId: 'x', customerId: 'c' },
+    });
+    const dryRun = await call('POST', `/admin/dlq/records/${orderIds[0]}/edit`, {
+      dryRun: true,
+      order: {
+        customerId: 'customer-1',
+        currency: 'EUR',
+        items: [{ sku: 'SKU-1', quantity: 3, unitPriceCents: 1999 }],
+      },
     });
 
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({
-      matched: 3,
-      groups: [{ reason: 'INVALID_ENVELOPE', count: 3 }],
+    expect(shown.status).toBe(200);
+    expect(shown.body[0].attempts[0].attributes['failure-code'].StringValue).toBe(
+      'INVALID_ENVELOPE',
+    );
+    expect(invalid).toMatchObject({ status: 400, body: { code: 'INVALID_ORDER' } });
+    expect(invalid.body.fields.length).toBeGreaterThan(0);
+    expect(envelope).toMatchObject({ status: 400, body: { code: 'INVALID_ORDER' } });
+    expect(dryRun.body.diff).toEqual(
+      expect.arrayContaining([
+        { path: 'items.0.quantity', before: 2, after: 3 },
+        { path: 'items.1', before: expect.anything() },
+      ]),
+    );
+  });
+
+  it('should plan, refuse a second apply, cancel, and keep the frozen set', async () => {
+    const plan = await call('POST', '/admin/dlq/plans', {
+      code: 'INVALID_ENVELOPE',
+      actor: 'jane',
     });
-    await eventually(async () =>
-      expect(await queueDepth(sqs, queues.dlqUrl)).toMatchObject({
-        visible: 3,
+    expect(plan.status).toBe(201);
+    expect(plan.body.plan.total).toBe(25);
+    expect(plan.body.sample).toHaveLength(10);
+    const cancelled = await call('POST', `/admin/dlq/plans/${plan.body.plan.id}/cancel`, {
+      actor: 'jane',
+    });
+    const apply = await call('POST', `/admin/dlq/plans/${plan.body.plan.id}/apply`, {});
+    const status = await call('GET', `/admin/dlq/plans/${plan.body.plan.id}?limit=5`);
+
+    expect(cancelled.body.state).toBe('cancelled');
+    expect(apply).toMatchObject({ status: 409, body: { code: 'PLAN_NOT_APPLICABLE' } });
+    expect(status.body.counts).toEqual({
+      stored: 0,
+      failed_again: 0,
+      pending: 0,
+      not_sent: 25,
+      skipped: 0,
+    });
+    expect(status.body.items).toHaveLength(5);
+  });
+
+  it('should refuse a bulk discard without the count, triage a group, and audit both under the login', async () => {
+    const refused = await call('POST', '/admin/dlq/discard', { code: 'INVALID_ENVELOPE' });
+    const unfiltered = await call('POST', '/admin/dlq/discard', {});
+    const triaged = await call('PUT', '/admin/dlq/groups/invalid_envelope/triage', {
+      owner: 'jane',
+      note: 'currency bug',
+      onHold: true,
+    });
+    const groups = await call('GET', '/admin/dlq/groups');
+    const audit = await call('GET', '/admin/dlq/audit');
+
+    expect(refused).toMatchObject({ status: 400, body: { code: 'CONFIRMATION_REQUIRED' } });
+    expect(refused.body.message).toContain('25 records match');
+    expect(unfiltered).toMatchObject({ status: 400, body: { code: 'FILTER_REQUIRED' } });
+    expect(triaged.status).toBe(200);
+    expect(groups.body).toEqual([
+      expect.objectContaining({
+        failureCode: 'INVALID_ENVELOPE',
+        count: 25,
+        owner: 'jane',
+        onHold: true,
+      }),
+    ]);
+    expect(audit.body.map((entry: { action: string }) => entry.action)).toEqual(
+      expect.arrayContaining(['triage', 'redrive.plan', 'redrive.cancel']),
+    );
+    expect(JSON.stringify(audit.body)).not.toContain('SKU-1');
+  });
+});
+
+describe('intake while the database is down (real SQS emulator)', () => {
+  const sqs: SQSClient = testSqsClient();
+  const receiver = new AlertReceiver();
+  let queues: QueuePair;
+  let app: NestFastifyApplication;
+
+  afterAll(async () => {
+    await app?.close();
+    await receiver.close();
+  });
+
+  it('should pause, leave the letters in the DLQ, show the pause in health and metrics, and alert the stall', async () => {
+    await receiver.start();
+    queues = await createQueuePair(sqs);
+    await sendAll(sqs, queues.dlqUrl, deadOrders(5, 'REJECTED_BY_DATABASE', 'x').seeds);
+    app = await startSidecar(
+      sidecarEnv(queues, {
+        DATABASE_URL: 'postgres://nobody:nothing@127.0.0.1:1/none',
+        DLQ_STALL_ALERT_SECONDS: '1',
+        ALERT_WEBHOOK_URL: receiver.webhookUrl,
       }),
     );
-  });
+    await app.getHttpAdapter().getInstance().ready();
 
-  it('should map operation errors to HTTP answers', async () => {
-    const noFilter = await app.inject({
-      method: 'POST',
-      url: '/admin/dlq/redrive',
-      headers: auth,
-      payload: {},
-    });
-    const badTime = await app.inject({
-      method: 'GET',
-      url: '/admin/dlq?since=yesterday',
-      headers: auth,
-    });
-    const unconfirmed = await app.inject({
-      method: 'POST',
-      url: '/admin/dlq/purge',
-      headers: auth,
-      payload: { all: true },
-    });
-    const missing = await app.inject({
-      method: 'GET',
-      url: '/admin/dlq/messages/unknown',
-      headers: auth,
-    });
-
-    expect([noFilter.statusCode, noFilter.json().code]).toEqual([400, 'FILTER_REQUIRED']);
-    expect([badTime.statusCode, badTime.json().code]).toEqual([400, 'INVALID_REQUEST']);
-    expect([unconfirmed.statusCode, unconfirmed.json().code]).toEqual([
-      400,
-      'CONFIRMATION_REQUIRED',
-    ]);
-    expect(missing.statusCode).toBe(404);
-  });
-
-  it('should refuse an edited order that breaks the contract, naming the fields, and send nothing', async () => {
-    const listed = await app.inject({
-      method: 'GET',
-      url: '/admin/dlq?reason=INVALID_ENVELOPE',
-      headers: auth,
-    });
-    const [letter] = listed.json().letters;
-
-    const response = await app.inject({
-      method: 'POST',
-      url: `/admin/dlq/messages/${letter.orderId}/edit`,
-      headers: auth,
-      payload: { order: { customerId: '', currency: 'EUR', items: [] }, actor: 'jane' },
-    });
-
-    expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({
-      code: 'INVALID_ORDER',
-      fields: expect.arrayContaining([
-        expect.objectContaining({ field: 'order.customerId' }),
-        expect.objectContaining({ field: 'order.items' }),
-      ]),
-    });
-    expect(await queueDepth(sqs, queues.queueUrl)).toMatchObject({ total: 0 });
-  });
-
-  it('should redrive, audit who did it, and count it in /metrics', async () => {
-    const response = await app.inject({
-      method: 'POST',
-      url: '/admin/dlq/redrive',
-      headers: auth,
-      payload: { reason: 'INVALID_ENVELOPE', actor: 'jane' },
-    });
-
-    expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({
-      status: 'completed',
-      matched: 3,
-      succeeded: 3,
-    });
-    expect(await queueDepth(sqs, queues.queueUrl)).toMatchObject({
-      visible: 3,
-    });
-    const audit = await app.inject({
-      method: 'GET',
-      url: '/admin/dlq/audit',
-      headers: auth,
-    });
-    expect(audit.json()[0]).toMatchObject({
-      action: 'redrive',
-      via: 'http',
-      actor: 'jane (api key, 127.0.0.1)',
-      succeeded: 3,
-    });
+    await eventually(async () => {
+      const ready = (await app.inject({ method: 'GET', url: '/health/ready' })).json();
+      expect(ready.details.ingestion).toMatchObject({ status: 'up', paused: true });
+    }, 15_000);
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toContain('dlq_redriven_messages_total 3');
-  });
-
-  it('should report depth and oldest age in /metrics and answer the health checks', async () => {
-    await sendAll(sqs, queues.dlqUrl, deadOrders(2, 'MALFORMED_JSON', 'not json').seeds);
-
-    await eventually(
-      async () =>
-        expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toMatch(
-          /dlq_depth\{state="visible"\} 2/,
-        ),
-      10_000,
-    );
-    const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(metrics).toMatch(/dlq_oldest_message_age_seconds \d/);
-    expect(metrics).toMatch(/dlq_watcher_role\{role="leader"\} 1/);
-    expect((await app.inject({ method: 'GET', url: '/health/live' })).statusCode).toBe(200);
-    expect((await app.inject({ method: 'GET', url: '/health/ready' })).json()).toMatchObject({
-      status: 'ok',
-      info: { dlq: { status: 'up' } },
-    });
-  });
-
-  it('should not mount the admin API at all when no key is configured', async () => {
-    const other = await createQueuePair(sqs);
-    const plain = await startSidecar(other);
-    try {
-      const response = await plain.inject({
-        method: 'GET',
-        url: '/admin/dlq',
-        headers: auth,
-      });
-
-      expect(response.statusCode).toBe(404);
-    } finally {
-      await plain.close();
-    }
+    expect(metrics).toContain('dlq_intake_paused 1');
+    await eventually(() => {
+      expect(
+        receiver
+          .slack()
+          .map((message) => message.text)
+          .join(),
+      ).toContain('intake paused');
+      return Promise.resolve();
+    }, 15_000);
+    expect((await queueDepth(sqs, queues.dlqUrl)).total).toBe(5);
   });
 });

@@ -4,24 +4,34 @@ import { invalid, RequestInput } from '../request';
 export const USAGE = `Usage: npm run dlq -- <command> [options]
        (in a container: node cli.js <command> [options])
 
-Commands
-  list                         Dead letters, grouped by reason, newest first
-      [--reason CODE] [--order ID] [--since T] [--until T] [--limit N] [--json]
-  show <messageId|orderId>     One dead letter: body, attributes, reason, receive count, age, expiry  [--json]
-  redrive                      Send dead letters back to the orders queue (then delete them from the DLQ)
-      --all | --reason CODE | --order ID | --since T | --until T   (filters combine)
-      [--dry-run] [--rate N] [--actor NAME] [--allow-no-audit] [--json]
-  edit <messageId|orderId>     Without --file: print the letter's order (JSON) to correct.
-      --file FILE|-            Validate the corrected order, send it under the same order id, audit before and after
-      [--dry-run] [--actor NAME] [--allow-no-audit] [--json]
-  purge                        Delete dead letters for good; same filters, needs --confirm
-      --confirm [--actor NAME] [--allow-no-audit] [--json]
-  audit                        Recent redrives, edits and purges  [--limit N] [--json]
+Failed orders live in PostgreSQL as records; the sidecar drains the DLQ into them.
+
+Reading
+  list                      Records, newest failure first, with the exact count
+      [FILTER] [--limit N] [--cursor C]
+  groups                    Records per failure code, with owner, note, on hold  [FILTER]
+  show <id>                 One record in full: body, attributes, every attempt, edits, audit
+                            (id: record id, order id or SQS message id)
+  audit                     Recent operator actions  [--limit N]
+Changing (each audited; --actor NAME names you, the door and the database login are recorded too)
+  redrive                   Send records back to the orders queue
+      FILTER | --ids 1,2 | --all   [--dry-run: plan only]  [--rate N]
+  redrive --plan ID         Apply (or resume) a plan made with --dry-run  [--rate N]
+  status <planId>           A plan's progress and the outcome per record  [--limit N]
+  cancel <planId>           Stop a plan (between two chunks)
+  edit <id>                 Without --file: print the record's order to correct
+      --file FILE|-         Validate the corrected order, keep the edit, retry it  [--dry-run]
+  discard                   Soft: restorable (DISCARD_RESTORE_DAYS). Alias: purge
+      FILTER | --ids 1,2 | --all   [--count N: required for more than one record]
+  restore                   Discarded records back to what they were  FILTER | --ids 1,2
+  triage <CODE>             [--owner NAME] [--note TEXT] [--hold | --unhold]
   help
 
-  CODE  a failure code, e.g. INVALID_ENVELOPE, MALFORMED_JSON, or MOVED_BY_SQS (moved by SQS after maxReceiveCount)
-  T     2026-01-31T12:00:00Z, or a time ago: 90s, 15m, 2h, 7d
-  N     --rate: messages per second (at least 1; default: as fast as SQS allows)
+  FILTER  --code CODE (alias --reason) --client ID --customer ID --order ID --since T --until T
+          --text TEXT (in the body) --state failed,retry_requested,resolved,discarded|all
+          (default: failed and retry_requested)
+  T       2026-01-31T12:00:00Z, or a time ago: 90s, 15m, 2h, 7d
+  --json  results, and errors, as JSON on stdout (every command)
 
 Environment: ORDERS_QUEUE_URL, ORDERS_DLQ_URL, SQS_ENDPOINT, AWS_REGION, DATABASE_URL (the sidecar's).
 Outside NODE_ENV=production, unset ones default to the local stack of \`npm start\`.
@@ -29,34 +39,60 @@ Exit codes: 0 done, 1 failed, 2 usage error or confirmation missing, 3 not found
 
 const OPTIONS = {
   all: { type: 'boolean' },
+  ids: { type: 'string' },
   reason: { type: 'string' },
   code: { type: 'string' },
+  client: { type: 'string' },
+  customer: { type: 'string' },
   order: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
+  text: { type: 'string' },
+  state: { type: 'string' },
   limit: { type: 'string' },
+  cursor: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  plan: { type: 'string' },
   rate: { type: 'string' },
-  confirm: { type: 'boolean' },
+  count: { type: 'string' },
   file: { type: 'string' },
+  owner: { type: 'string' },
+  note: { type: 'string' },
+  hold: { type: 'boolean' },
+  unhold: { type: 'boolean' },
   actor: { type: 'string' },
-  'allow-no-audit': { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
-const FILTER: Option[] = ['all', 'reason', 'code', 'order', 'since', 'until'];
-const CHANGE: Option[] = ['actor', 'allow-no-audit', 'json'];
+const FILTER: Option[] = [
+  'reason',
+  'code',
+  'client',
+  'customer',
+  'order',
+  'since',
+  'until',
+  'text',
+  'state',
+];
+const SELECT: Option[] = [...FILTER, 'ids', 'all'];
 
 // Which options each command accepts, and whether it takes an id; anything else is a mistake worth reporting.
 const COMMANDS = {
-  list: { options: ['reason', 'code', 'order', 'since', 'until', 'limit', 'json'], id: false },
-  show: { options: ['json'], id: true },
-  redrive: { options: [...FILTER, 'dry-run', 'rate', ...CHANGE], id: false },
-  edit: { options: ['file', 'dry-run', ...CHANGE], id: true },
-  purge: { options: [...FILTER, 'confirm', ...CHANGE], id: false },
-  audit: { options: ['limit', 'json'], id: false },
+  list: { options: [...FILTER, 'limit', 'cursor'], id: false },
+  groups: { options: FILTER, id: false },
+  show: { options: [], id: true },
+  audit: { options: ['limit'], id: false },
+  redrive: { options: [...SELECT, 'dry-run', 'plan', 'rate', 'actor'], id: false },
+  status: { options: ['limit'], id: true },
+  cancel: { options: ['actor'], id: true },
+  edit: { options: ['file', 'dry-run', 'actor'], id: true },
+  discard: { options: [...SELECT, 'count', 'actor'], id: false },
+  purge: { options: [...SELECT, 'count', 'actor'], id: false },
+  restore: { options: [...SELECT, 'actor'], id: false },
+  triage: { options: ['owner', 'note', 'hold', 'unhold', 'actor'], id: true },
 } satisfies Record<string, { options: Option[]; id: boolean }>;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -82,17 +118,15 @@ export function parseCommand(argv: string[]): CliCommand {
     throw invalid(`Unknown command "${name}"`);
   }
   const command = COMMANDS[name as CommandName];
-  const given = (Object.keys(values) as Option[]).filter((key) => values[key] !== undefined);
+  const given = (Object.keys(values) as Option[]).filter(
+    (key) => values[key] !== undefined && key !== 'json',
+  );
   const misplaced = given.filter((key) => !(command.options as Option[]).includes(key));
   if (misplaced.length > 0) {
     throw invalid(`${name} does not take ${misplaced.map((key) => `--${key}`).join(', ')}`);
   }
   if (rest.length !== (command.id ? 1 : 0)) {
-    throw invalid(
-      command.id
-        ? `${name} needs exactly one message id or order id`
-        : `Unexpected argument "${rest[0]}"`,
-    );
+    throw invalid(command.id ? `${name} needs exactly one id` : `Unexpected argument "${rest[0]}"`);
   }
   const input = Object.fromEntries(
     given.map((key) => [
@@ -101,4 +135,9 @@ export function parseCommand(argv: string[]): CliCommand {
     ]),
   );
   return { name: name as CommandName, id: rest[0] ?? '', input, json: values.json ?? false };
+}
+
+/** Whether the arguments ask for JSON, even when they cannot be parsed (errors are JSON then too). */
+export function wantsJson(argv: string[]): boolean {
+  return argv.includes('--json');
 }

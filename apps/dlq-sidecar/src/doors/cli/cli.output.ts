@@ -1,12 +1,13 @@
-import { failedAt } from '../../dlq/dead-letter';
-import { terminalJson, terminalText } from '../../dlq/display-text';
-import { AuditRecord } from '../../operations/audit.log';
 import { EditReport } from '../../operations/edit';
-import { ListResult } from '../../operations/list';
-import { RunProgress, RunReport } from '../../operations/run-loop';
-import { ShownDeadLetter } from '../../operations/show';
+import { ShownRecord } from '../../operations/read';
+import { ApplyReport, PlanStatus, PlanSummary } from '../../operations/redrive';
+import { terminalJson, terminalText } from '../../records/display-text';
+import { AuditEntry, FailedOrderRecord, Page } from '../../records/record';
+import { FailureGroup } from '../../records/records.store';
 
-// Letter fields are terminal-safe from parsing on (dlq/dead-letter.ts); raw bodies and attributes are made so here.
+// Stored text is exactly what customers sent: it is made terminal-safe here, on the way out.
+const safe = (value: string | null | undefined) => (value ? terminalText(value) : '-');
+const at = (value: Date | null | undefined) => (value ? value.toISOString() : '-');
 
 /** Plain-text tables: columns padded to the widest cell, long cells cut. */
 export function table(header: string[], rows: string[][], maxCell = 60): string {
@@ -25,129 +26,181 @@ export function table(header: string[], rows: string[][], maxCell = 60): string 
     .join('\n');
 }
 
-export function formatAge(seconds: number): string {
-  const sign = seconds < 0 ? '-' : '';
-  const abs = Math.abs(seconds);
-  if (abs < 120) {
-    return `${sign}${Math.round(abs)}s`;
-  }
-  if (abs < 7200) {
-    return `${sign}${Math.round(abs / 60)}m`;
-  }
-  if (abs < 172_800) {
-    return `${sign}${Math.round(abs / 3600)}h`;
-  }
-  return `${sign}${Math.round(abs / 86_400)}d`;
-}
-
-export function formatList(result: ListResult, now: Date = new Date()): string {
-  const lines = [
-    `${result.dlqName}: ${result.matched} matching dead letter${result.matched === 1 ? '' : 's'} of ${result.examined} examined`,
-  ];
-  if (result.leftHidden) {
+export function list(page: Page<FailedOrderRecord>): string {
+  const lines = [`${page.total} matching record${page.total === 1 ? '' : 's'}`];
+  if (page.items.length > 0) {
     lines.push(
-      'note: another reader (a redrive, or a run killed moments ago) still hides some dead letters; they are not in this list, run again shortly',
+      '',
+      table(
+        [
+          'RECORD',
+          'STATE',
+          'CODE',
+          'ORDER ID',
+          'CLIENT',
+          'CUSTOMER',
+          'ATTEMPTS',
+          'LAST FAILURE',
+          'REASON',
+        ],
+        page.items.map((record) => [
+          record.id,
+          record.state,
+          record.failureCode,
+          safe(record.orderId),
+          safe(record.clientId),
+          safe(record.customerId),
+          String(record.attempts),
+          at(record.lastFailedAt),
+          safe(record.failureReason),
+        ]),
+      ),
     );
   }
-  if (result.matched === 0) {
-    return lines.join('\n');
-  }
-  const expiresIn = (sentAt: Date) =>
-    result.retentionSeconds === undefined
-      ? '-'
-      : formatAge(result.retentionSeconds - (now.getTime() - sentAt.getTime()) / 1000);
-  lines.push(
-    '',
-    table(
-      ['REASON', 'COUNT', 'FIRST FAILURE', 'LAST FAILURE', 'LATEST MESSAGE'],
-      result.groups.map((group) => [
-        group.reason,
-        String(group.count),
-        group.firstFailureAt.toISOString(),
-        group.lastFailureAt.toISOString(),
-        group.latestMessage,
-      ]),
-    ),
-    '',
-    table(
-      [
-        'MESSAGE ID',
-        'ORDER ID',
-        'CLIENT',
-        'CUSTOMER',
-        'REASON',
-        'ATTEMPTS',
-        'FAILED AT',
-        'AGE',
-        'EXPIRES IN',
-      ],
-      result.letters.map((letter) => [
-        letter.messageId,
-        letter.orderId ?? '-',
-        letter.clientId ?? '-',
-        letter.customerId ?? '-',
-        letter.groupKey,
-        letter.attempts === undefined ? '-' : String(letter.attempts),
-        failedAt(letter).toISOString(),
-        formatAge((now.getTime() - letter.sentAt.getTime()) / 1000),
-        expiresIn(letter.sentAt),
-      ]),
-    ),
-  );
-  if (result.letters.length < result.matched) {
-    lines.push(`(showing the newest ${result.letters.length} of ${result.matched}; use --limit)`);
+  if (page.nextCursor) {
+    lines.push(`(showing ${page.items.length}; next page: --cursor ${page.nextCursor})`);
   }
   return lines.join('\n');
 }
 
-export function formatShow(found: ShownDeadLetter[]): string {
+export function groups(rows: FailureGroup[]): string {
+  return rows.length === 0
+    ? 'no matching records'
+    : table(
+        [
+          'CODE',
+          'COUNT',
+          'FIRST FAILURE',
+          'LAST FAILURE',
+          'OWNER',
+          'ON HOLD',
+          'NOTE',
+          'LATEST REASON',
+        ],
+        rows.map((group) => [
+          group.failureCode,
+          String(group.count),
+          at(group.firstFailedAt),
+          at(group.lastFailedAt),
+          safe(group.owner),
+          group.onHold ? 'yes' : 'no',
+          safe(group.note),
+          safe(group.latestReason),
+        ]),
+      );
+}
+
+export function show(found: ShownRecord[]): string {
   return found
-    .map(({ letter, body, attributes, systemAttributes, ageSeconds, expiresAt }) => {
-      const facts: [string, string][] = [
-        ['message id', letter.messageId],
-        ['order id', letter.orderId ?? '-'],
-        ['client', letter.clientId ?? '- (not recorded in this letter)'],
-        ['customer', letter.customerId ?? '-'],
-        ['reason', `${letter.groupKey}: ${letter.reason}`],
-        ['failure class', letter.failureClass ?? '-'],
-        ['attempts', letter.attempts === undefined ? '-' : String(letter.attempts)],
-        ['first failure', letter.firstFailureAt.toISOString()],
-        ['last failure', letter.lastFailureAt?.toISOString() ?? '- (moved by SQS)'],
-        ['failed by', letter.failedBy ?? '-'],
-        ['correlation id', letter.correlationId ?? '-'],
-        [
-          'receive count',
-          `${letter.receiveCount} (on the DLQ, this look included: every scan counts as a receive)`,
-        ],
-        [
-          'in DLQ since',
-          `${letter.sentAt.toISOString()} (${formatAge(ageSeconds)} ago, SentTimestamp)`,
-        ],
-        [
-          'expires',
-          expiresAt
-            ? `${expiresAt.toISOString()} (in ${formatAge((expiresAt.getTime() - Date.now()) / 1000)}: SQS deletes it then)`
-            : '- (retention unknown)',
-        ],
-      ];
-      const width = Math.max(...facts.map(([name]) => name.length));
-      return [
-        ...facts.map(([name, value]) => `${name.padEnd(width)}  ${value}`),
+    .map(({ record, body, attempts, edits, audit }) =>
+      [
+        `record ${record.id}  ${record.state}  ${record.failureCode}  failed ${record.attempts} time${record.attempts === 1 ? '' : 's'}`,
+        `order ${safe(record.orderId)}  client ${safe(record.clientId)}  customer ${safe(record.customerId)}`,
+        `first failure ${at(record.firstFailedAt)}  last failure ${at(record.lastFailedAt)}  recorded ${at(record.recordedAt)}`,
         '',
-        'message attributes:',
-        ...Object.entries(attributes).map(
-          ([name, value]) => `  ${terminalText(name)} = ${terminalText(value)}`,
-        ),
-        'system attributes:',
-        ...Object.entries(systemAttributes).map(
-          ([name, value]) => `  ${name} = ${terminalText(value)}`,
-        ),
-        '',
-        'body:',
+        'body (sent by a redrive):',
         prettyBody(body),
-      ].join('\n');
-    })
+        '',
+        'attempts:',
+        ...attempts.map((attempt, index) =>
+          [
+            `  ${index + 1}. ${at(attempt.lastFailedAt)}  ${attempt.failureCode}: ${safe(attempt.failureReason)}`,
+            `     message ${safe(attempt.messageId)}  receives ${attempt.receiveCount}  sent ${at(attempt.sentAt)}  trace ${safe(attempt.traceId)}`,
+            ...Object.entries(attempt.attributes).map(
+              ([name, value]) =>
+                `     ${terminalText(name)} = ${safe(value.StringValue ?? `(${value.DataType}, ${value.BinaryValue?.length ?? 0} base64 chars)`)}`,
+            ),
+          ].join('\n'),
+        ),
+        ...(edits.length > 0
+          ? [
+              '',
+              'edits:',
+              ...edits.map(
+                (edit) =>
+                  `  #${edit.id} ${at(edit.at)} by ${safe(edit.actor)}: ${terminalText(JSON.stringify(edit.diff))}`,
+              ),
+            ]
+          : []),
+        '',
+        'audit:',
+        ...audit.map(
+          (entry) =>
+            `  #${entry.id} ${at(entry.at)} ${entry.action} by ${safe(entry.actor)} (${entry.login} via ${entry.via})${entry.planId ? ` plan ${entry.planId}` : ''}`,
+        ),
+      ].join('\n'),
+    )
     .join('\n\n---\n\n');
+}
+
+export function audit(entries: AuditEntry[]): string {
+  return entries.length === 0
+    ? 'no operator actions recorded'
+    : table(
+        ['ID', 'AT', 'ACTION', 'BY', 'LOGIN', 'VIA', 'PLAN', 'RECORDS', 'DETAIL'],
+        entries.map((entry) => [
+          entry.id,
+          at(entry.at),
+          entry.action,
+          safe(entry.actor),
+          entry.login,
+          entry.via,
+          entry.planId ?? '-',
+          String(entry.recordIds.length),
+          terminalText(JSON.stringify(entry.detail)),
+        ]),
+        80,
+      );
+}
+
+export function plan(summary: PlanSummary): string {
+  const { plan: frozen, sample, withoutOrderId } = summary;
+  return [
+    `plan ${frozen.id}: ${frozen.total} record${frozen.total === 1 ? '' : 's'} (frozen: later failures are not in it)`,
+    ...(withoutOrderId > 0
+      ? [`${withoutOrderId} matching record(s) without an order id left out: edit or discard them`]
+      : []),
+    ...sample.map((record) => `  ${record.id}  ${record.failureCode}  ${safe(record.orderId)}`),
+    ...(frozen.total > sample.length ? [`  … and ${frozen.total - sample.length} more`] : []),
+    `apply: npm run dlq -- redrive --plan ${frozen.id} [--rate N]`,
+  ].join('\n');
+}
+
+export function applied(report: ApplyReport): string {
+  return `plan ${report.planId} ${report.status}: sent ${report.sent}, skipped ${report.skipped} of ${report.total}. Outcome per record: npm run dlq -- status ${report.planId}`;
+}
+
+export function planStatus(status: PlanStatus): string {
+  const { plan: frozen, counts, items } = status;
+  return [
+    `plan ${frozen.id} ${frozen.state}: ${frozen.total} records; stored ${counts.stored}, failed again ${counts.failed_again}, pending ${counts.pending}, not sent ${counts.not_sent}, skipped ${counts.skipped}`,
+    ...(items.length > 0
+      ? [
+          '',
+          table(
+            ['RECORD', 'ORDER ID', 'SENT', 'OUTCOME'],
+            items.map((item) => [
+              item.recordId,
+              safe(item.orderId),
+              at(item.sentAt),
+              item.skipped ? `skipped: ${item.skipped}` : item.outcome,
+            ]),
+          ),
+        ]
+      : []),
+  ].join('\n');
+}
+
+export function edit(report: EditReport): string {
+  return [
+    `record ${report.recordId}${report.editId ? `, edit #${report.editId}` : ' (dry run: nothing changed)'}`,
+    'changes:',
+    ...report.diff.map(
+      (entry) =>
+        `  ${entry.path}: ${terminalText(JSON.stringify(entry.before))} → ${terminalText(JSON.stringify(entry.after))}`,
+    ),
+    ...(report.retry ? [applied(report.retry)] : []),
+  ].join('\n');
 }
 
 function prettyBody(body: string): string {
@@ -156,112 +209,4 @@ function prettyBody(body: string): string {
   } catch {
     return terminalText(body);
   }
-}
-
-const VERBS: Record<RunProgress['action'], [done: string, wouldDo: string]> = {
-  redrive: ['moved', 'would move'],
-  edit: ['sent corrected', 'would send corrected'],
-  purge: ['deleted', 'would delete'],
-};
-
-export function formatProgress(progress: RunProgress): string {
-  const parts = [
-    `${progress.action}${progress.dryRun ? ' (dry run)' : ''}:`,
-    `examined ${progress.examined}/~${progress.dlqDepthAtStart}`,
-    `matched ${progress.matched}`,
-    progress.dryRun
-      ? `${VERBS[progress.action][1]} ${progress.matched}`
-      : `${VERBS[progress.action][0]} ${progress.succeeded}`,
-  ];
-  if (progress.failed > 0) {
-    parts.push(`failed ${progress.failed}`);
-  }
-  if (!progress.dryRun) {
-    parts.push(`${progress.rate.toFixed(1)} msg/s`);
-  }
-  if (progress.waitingSeconds) {
-    parts.push(`waiting up to ${progress.waitingSeconds}s for letters another run still hides`);
-  }
-  return parts.join('  ');
-}
-
-export function formatReport(report: RunReport): string {
-  const lines = [
-    `${formatProgress(report)}  ${(report.elapsedMs / 1000).toFixed(1)}s  → ${report.status}`,
-  ];
-  if (report.auditId) {
-    lines.push(`audit record #${report.auditId}`);
-  } else if (!report.dryRun) {
-    lines.push('audit: log line only (database unavailable)');
-  }
-  if (report.dryRun && report.matched > 0) {
-    lines.push(
-      `orders: ${report.orderIds.slice(0, 20).join(', ')}${report.orderIds.length > 20 ? `, … (${report.orderIds.length} in all)` : ''}`,
-    );
-  }
-  if (report.notDeleted > 0) {
-    lines.push(
-      `warning: ${report.notDeleted} were sent but could not be deleted from the DLQ; a later redrive sends them again (the processor stores an order once)`,
-    );
-  }
-  if (report.leftHidden) {
-    lines.push(
-      'note: another reader still hid some dead letters when this run ended; they were not examined, run again to include them',
-    );
-  }
-  if (report.status === 'interrupted') {
-    lines.push(
-      'interrupted: what was not moved is still in the DLQ; run the same command again to continue',
-    );
-  }
-  if (report.error) {
-    lines.push(terminalText(`error: ${report.error}`));
-  }
-  return lines.join('\n');
-}
-
-export function formatEdit(report: EditReport): string {
-  return ['before:', terminalJson(report.before), 'after:', terminalJson(report.after)].join('\n');
-}
-
-export function formatAudit(records: AuditRecord[]): string {
-  if (records.length === 0) {
-    return 'no redrives, edits or purges recorded';
-  }
-  return table(
-    [
-      'ID',
-      'STARTED',
-      'ACTION',
-      'STATUS',
-      'BY',
-      'VIA',
-      'FILTER',
-      'EXAMINED',
-      'MATCHED',
-      'DONE',
-      'FAILED',
-    ],
-    records.map((record) => [
-      record.id,
-      record.startedAt.toISOString(),
-      record.action,
-      // A run killed without a trace stays "running": its updated_at tells how long ago it last moved.
-      record.status === 'running'
-        ? `running (last update ${record.updatedAt.toISOString()})`
-        : record.status,
-      terminalText(record.actor),
-      record.via,
-      terminalText(
-        Object.entries(record.filter)
-          .map(([key, value]) => (value === true ? `--${key}` : `--${key} ${String(value)}`))
-          .join(' '),
-      ),
-      String(record.examined),
-      String(record.matched),
-      String(record.succeeded),
-      String(record.failed),
-    ]),
-    80,
-  );
 }

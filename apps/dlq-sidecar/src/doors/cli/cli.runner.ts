@@ -1,24 +1,27 @@
-import { terminalJson, terminalText } from '../../dlq/display-text';
-import { hasCriteria } from '../../dlq/dead-letter.filter';
-import { DlqOperations } from '../../operations/dlq-operations';
-import { editableOrder, editAndRetry } from '../../operations/edit';
-import { list } from '../../operations/list';
-import { purge } from '../../operations/purge';
-import { redrive } from '../../operations/redrive';
-import { RunProgress, RunReport } from '../../operations/run-loop';
-import { OperationsErrorCode, OperationsException } from '../../operations/operations.exception';
-import { show } from '../../operations/show';
+import { Discard } from '../../operations/discard';
+import { EditAndRetry } from '../../operations/edit';
+import { Actor } from '../../operations/operations.exception';
+import { ReadRecords } from '../../operations/read';
+import { ApplyReport, Redrive } from '../../operations/redrive';
+import { Triage } from '../../operations/triage';
+import { terminalJson, terminalText } from '../../records/display-text';
 import { answerOf, EXIT } from '../error-answers';
-import { actorOf, filterOf, flagOf, limitOf, orderOf, rateOf } from '../request';
-import { CliCommand } from './cli.command';
 import {
-  formatAudit,
-  formatEdit,
-  formatList,
-  formatProgress,
-  formatReport,
-  formatShow,
-} from './cli.output';
+  actorOf,
+  changeFilterOf,
+  countOf,
+  cursorOf,
+  described,
+  filterOf,
+  flagOf,
+  invalid,
+  limitOf,
+  orderOf,
+  rateOf,
+  text,
+} from '../request';
+import { CliCommand } from './cli.command';
+import * as format from './cli.output';
 
 /** stdout carries results (pipe it), stderr progress and notes. */
 export interface CliIo {
@@ -28,137 +31,150 @@ export interface CliIo {
   read(path: string): Promise<string>;
 }
 
-export interface CliContext {
-  actor: string;
-  signal: AbortSignal;
-  /** Progress lines at most this often. */
-  progressIntervalMs?: number;
+export interface CliUseCases {
+  read: ReadRecords;
+  redrive: Redrive;
+  edit: EditAndRetry;
+  discard: Discard;
+  triage: Triage;
 }
+
+type Command = Exclude<CliCommand, { name: 'help' }>;
 
 /** parse → one use case → format, and every error through the mapping both doors share. */
 export class CliRunner {
   constructor(
-    private readonly ops: DlqOperations,
+    private readonly use: CliUseCases,
     private readonly io: CliIo,
   ) {}
 
-  async run(command: Exclude<CliCommand, { name: 'help' }>, context: CliContext): Promise<number> {
+  async run(command: Command, context: { actor: string; signal: AbortSignal }): Promise<number> {
     try {
       return await this.execute(command, context);
     } catch (error) {
-      const { exitCode, message, fields } = answerOf(error);
-      this.io.note(terminalText(`error: ${message}`));
-      fields?.forEach((field) =>
-        this.io.note(terminalText(`  ${field.field}: ${field.problems.join('; ')}`)),
-      );
+      const { exitCode, code, message, fields } = answerOf(error);
+      if (command.json) {
+        this.io.out(terminalJson({ error: { code, message, fields } }));
+      } else {
+        this.io.note(terminalText(`error: ${message}`));
+        fields?.forEach((field) =>
+          this.io.note(terminalText(`  ${field.field}: ${field.problems.join('; ')}`)),
+        );
+      }
       return exitCode;
     }
   }
 
   private async execute(
-    { name, id, input, json }: Exclude<CliCommand, { name: 'help' }>,
-    context: CliContext,
+    { name, id, input, json }: Command,
+    context: { actor: string; signal: AbortSignal },
   ): Promise<number> {
-    const print = (result: unknown, text: () => string) =>
-      this.io.out(json ? terminalJson(result) : text());
-    const change = {
-      actor: actorOf(input) ?? context.actor,
-      via: 'cli' as const,
-      allowWithoutAudit: flagOf(input, 'allowNoAudit'),
-      signal: context.signal,
-      onProgress: this.progressPrinter(context),
-    };
+    const print = <T>(result: T, asText: (result: T) => string) =>
+      this.io.out(json ? terminalJson(result) : asText(result));
+    const by: Actor = { actor: actorOf(input) ?? context.actor, via: 'cli' };
     switch (name) {
-      case 'list': {
-        const result = await list(this.ops, filterOf(input), limitOf(input, 50));
-        print(result, () => formatList(result));
+      case 'list':
+        print(
+          await this.use.read.list(filterOf(input), limitOf(input, 50), cursorOf(input)),
+          format.list,
+        );
         return EXIT.ok;
-      }
-      case 'show': {
-        const found = await show(this.ops, id);
-        print(found, () => formatShow(found));
+      case 'groups':
+        print(await this.use.read.groups(filterOf(input)), format.groups);
         return EXIT.ok;
-      }
-      case 'redrive': {
-        const report = await redrive(this.ops, {
-          filter: filterOf(input),
-          dryRun: flagOf(input, 'dryRun'),
-          ratePerSecond: rateOf(input),
-          ...change,
-        });
-        return this.finish(report, json);
-      }
+      case 'show':
+        print(await this.use.read.show(id), format.show);
+        return EXIT.ok;
+      case 'audit':
+        print(await this.use.read.trail(limitOf(input, 20)), format.audit);
+        return EXIT.ok;
+      case 'status':
+        print(await this.use.redrive.status(id, limitOf(input, 50)), format.planStatus);
+        return EXIT.ok;
+      case 'cancel':
+        print(await this.use.redrive.cancel(id, by), (plan) => `plan ${plan.id} cancelled`);
+        return EXIT.ok;
+      case 'redrive':
+        return this.redrive(input, by, json, context.signal);
       case 'edit': {
         if (input.file === undefined) {
-          const editable = await editableOrder(this.ops, id);
-          this.io.out(terminalJson(editable.order));
+          const editable = await this.use.edit.editable(id);
+          this.io.out(terminalJson(json ? editable : editable.order));
           this.io.note(
-            `order ${terminalText(editable.orderId)} (dead letter ${editable.messageId}). Save this, correct it, then: npm run dlq -- edit ${editable.messageId} --file <file> [--dry-run]`,
+            `record ${editable.recordId}: save this, correct it, then: npm run dlq -- edit ${editable.recordId} --file <file> [--dry-run]`,
           );
           return EXIT.ok;
         }
         const order = orderOf({ order: await this.io.read(String(input.file)) });
-        const report = await editAndRetry(this.ops, {
-          id,
-          order,
-          dryRun: flagOf(input, 'dryRun'),
-          ...change,
-        });
-        if (!json) {
-          this.io.out(formatEdit(report));
-        }
-        return this.finish(report, json);
+        const report = await this.use.edit.apply(id, order, flagOf(input, 'dryRun'), by);
+        print(report, format.edit);
+        return report.retry ? this.exitOf(report.retry) : EXIT.ok;
       }
-      case 'purge': {
-        const filter = filterOf(input);
-        if (!flagOf(input, 'confirm')) {
-          return this.refusePurge(filter);
+      case 'discard':
+      case 'purge':
+        print(
+          await this.use.discard.discard(changeFilterOf(input, name), countOf(input), by),
+          (result) =>
+            `discarded ${result.discarded.length} record(s); restore with: npm run dlq -- restore --ids ${result.discarded.slice(0, 20).join(',')}`,
+        );
+        return EXIT.ok;
+      case 'restore':
+        print(
+          await this.use.discard.restore(changeFilterOf(input, name), by),
+          (result) => `restored ${result.restored.length} record(s)`,
+        );
+        return EXIT.ok;
+      case 'triage': {
+        if (flagOf(input, 'hold') && flagOf(input, 'unhold')) {
+          throw invalid('--hold and --unhold contradict each other');
         }
-        return this.finish(await purge(this.ops, { filter, confirm: true, ...change }), json);
-      }
-      case 'audit': {
-        const records = await this.ops.auditTrail(limitOf(input, 20));
-        print(records, () => formatAudit(records));
+        const onHold = flagOf(input, 'hold') ? true : flagOf(input, 'unhold') ? false : undefined;
+        const triaged = await this.use.triage.set(
+          id.toUpperCase(),
+          { owner: text(input, 'owner'), note: text(input, 'note', 2000), onHold },
+          by,
+        );
+        print(triaged, () => `triage of ${triaged.failureCode} updated`);
         return EXIT.ok;
       }
     }
   }
 
-  /** Without --confirm a purge only shows what it would delete. */
-  private async refusePurge(filter: ReturnType<typeof filterOf>): Promise<number> {
-    if (!filter.all && !hasCriteria(filter)) {
-      throw new OperationsException(
-        OperationsErrorCode.FilterRequired,
-        'purge needs --all or a filter (--reason, --order, --since, --until)',
-      );
-    }
-    const result = await list(this.ops, filter, 20);
-    this.io.out(formatList(result));
-    this.io.note(
-      `\nNothing was deleted. To delete these ${result.matched} dead letters for good, run the same command with --confirm.`,
-    );
-    return EXIT.usage;
-  }
-
-  private finish(report: RunReport, json: boolean): number {
-    this.io.out(json ? terminalJson(report) : formatReport(report));
-    switch (report.status) {
-      case 'completed':
-        return report.failed > 0 ? EXIT.failed : EXIT.ok;
-      case 'interrupted':
-        return EXIT.interrupted;
-      case 'failed':
-        return EXIT.failed;
-    }
-  }
-
-  private progressPrinter(context: CliContext): (progress: RunProgress) => void {
-    let last = 0;
-    return (progress) => {
-      if (Date.now() - last >= (context.progressIntervalMs ?? 1000)) {
-        last = Date.now();
-        this.io.note(formatProgress(progress));
+  private async redrive(
+    input: Record<string, unknown>,
+    by: Actor,
+    json: boolean,
+    signal: AbortSignal,
+  ): Promise<number> {
+    let planId = text(input, 'plan');
+    if (planId === undefined) {
+      const filter = changeFilterOf(input, 'redrive');
+      const summary = await this.use.redrive.plan(filter, described(filter), by);
+      if (flagOf(input, 'dryRun')) {
+        this.io.out(json ? terminalJson(summary) : format.plan(summary));
+        return EXIT.ok;
       }
-    };
+      this.io.note(format.plan(summary));
+      planId = summary.plan.id;
+    }
+    let last = 0;
+    const report = await this.use.redrive.apply(planId, by, {
+      ratePerSecond: rateOf(input),
+      signal,
+      onProgress: (progress) => {
+        if (Date.now() - last >= 1000) {
+          last = Date.now();
+          this.io.note(
+            `redrive ${planId}: sent ${progress.sent}, skipped ${progress.skipped} of ${progress.total}`,
+          );
+        }
+      },
+    });
+    this.io.out(json ? terminalJson(report) : format.applied(report));
+    return this.exitOf(report);
+  }
+
+  private exitOf(report: ApplyReport): number {
+    return report.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
   }
 }

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { DlqSidecarConfig } from '@orders/config';
+import { AuditLog } from '../records/audit.log';
+import { RecordFilter } from '../records/record';
+import { RecordsStore } from '../records/records.store';
+import { Actor, OperationsErrorCode, OperationsException } from './operations.exception';
+
+/** Soft discard and restore. Nothing is deleted: a discarded record stays, visible with its state. */
+@Injectable()
+export class Discard {
+  constructor(
+    private readonly records: RecordsStore,
+    private readonly audit: AuditLog,
+    private readonly config: DlqSidecarConfig,
+  ) {}
+
+  /** More than one record only with their exact count typed back; one transaction, so all or none. */
+  discard(
+    filter: RecordFilter,
+    expected: number | undefined,
+    by: Actor,
+  ): Promise<{ discarded: string[] }> {
+    return this.records.transaction(async (manager) => {
+      const discarded = await this.records.discard(filter, manager);
+      if (discarded.length > 1 && expected !== discarded.length) {
+        throw new OperationsException(
+          OperationsErrorCode.ConfirmationRequired,
+          `${discarded.length} records match${expected === undefined ? '' : ` (not ${expected})`}: to discard them, type the count back (--count ${discarded.length}). Nothing was discarded.`,
+        );
+      }
+      if (discarded.length > 0) {
+        await this.audit.append({ ...by, action: 'discard', recordIds: discarded }, manager);
+      }
+      return { discarded };
+    });
+  }
+
+  restore(filter: RecordFilter, by: Actor): Promise<{ restored: string[] }> {
+    return this.records.transaction(async (manager) => {
+      const restored = await this.records.restore(
+        filter,
+        this.config.DISCARD_RESTORE_DAYS,
+        manager,
+      );
+      if (restored.length > 0) {
+        await this.audit.append({ ...by, action: 'restore', recordIds: restored }, manager);
+      }
+      return { restored };
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LazyDataSource } from '@orders/persistence';
+import {
+  createQueuePair,
+  databaseUrlAs,
+  migratedDatabase,
+  QueuePair,
+  testSqsClient,
+} from '@orders/testing';
+import { runCli } from '../../testing/processes';
+import { sidecarEnv, startSidecar, useCases } from '../../testing/sidecars';
+
+const RECORDS = 10_000;
+const figure = (text: string) => process.stderr.write(`[10k] ${text}\n`);
+
+async function timed<T>(work: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = process.hrtime.bigint();
+  const result = await work();
+  return { result, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+}
+
+describe('list and show with 10,000 records in the store (real PostgreSQL; CLI as a process)', () => {
+  const sqs: SQSClient = testSqsClient();
+  let database: LazyDataSource;
+  let queues: QueuePair;
+  let app: NestFastifyApplication;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    queues = await createQueuePair(sqs);
+    const dlqName = queues.dlqUrl.split('/').pop();
+    // Written directly: this spec measures reading, not intake. Four codes, 500 clients.
+    await database.dataSource.query(
+      `WITH made AS (
+         INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, order_id, client_id, customer_id, body, first_failed_at, last_failed_at)
+         SELECT $1, (ARRAY['INVALID_ENVELOPE','REJECTED_BY_DATABASE','MALFORMED_JSON','MOVED_BY_SQS'])[1 + i % 4], 'reason ' || i,
+                md5(i::text)::uuid::text, 'client-' || (i % 500), 'customer-' || i,
+                json_build_object('orderId', md5(i::text)::uuid, 'order', json_build_object('customerId', 'customer-' || i, 'note', 'needle-' || i))::text,
+                now() - make_interval(secs => i), now() - make_interval(secs => i)
+           FROM generate_series(1, $2::int) i RETURNING id, body, failure_code, order_id)
+       INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
+                                failure_detail, receive_count, sent_at, first_failed_at, last_failed_at, order_id)
+       SELECT id, $1, 'm-' || id, body, '{"failure-code":{"DataType":"String","StringValue":"X"}}', '{}', failure_code, 'r', '{}', 1, now(), now(), now(), order_id FROM made`,
+      [dlqName, RECORDS],
+    );
+    await database.dataSource.query('ANALYZE dlq_records; ANALYZE dlq_letters');
+    app = await startSidecar(sidecarEnv(queues, { ADMIN_API_KEY_SHA256: 'a'.repeat(64) }));
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await database?.close();
+  });
+
+  it('should list, filter and show with exact counts', async () => {
+    const { read } = useCases(app);
+    const rounds = {
+      list: [] as number[],
+      filtered: [] as number[],
+      text: [] as number[],
+      show: [] as number[],
+    };
+    for (let round = 0; round < 5; round++) {
+      const list = await timed(() => read.list({}, 50));
+      const filtered = await timed(() =>
+        read.list({ code: 'MALFORMED_JSON', client: 'client-2' }, 50),
+      );
+      const text = await timed(() => read.list({ text: 'needle-4242"' }, 50));
+      const show = await timed(() => read.show('m-4242'));
+      expect([
+        list.result.total,
+        filtered.result.total,
+        text.result.total,
+        show.result.length,
+      ]).toEqual([RECORDS, 20, 1, 1]);
+      rounds.list.push(list.ms);
+      rounds.filtered.push(filtered.ms);
+      rounds.text.push(text.ms);
+      rounds.show.push(show.ms);
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[2].toFixed(1);
+    figure(
+      `in process, median of 5: list page of 50 ${median(rounds.list)} ms, list by code+client ${median(rounds.filtered)} ms, body text search ${median(rounds.text)} ms, show ${median(rounds.show)} ms`,
+    );
+
+    const env = { ...sidecarEnv(queues), DATABASE_URL: databaseUrlAs('dlq-operator') };
+    const cliList = await timed(() => runCli(['list', '--json'], env).done);
+    const cliShow = await timed(() => runCli(['show', 'm-4242', '--json'], env).done);
+    expect(JSON.parse(cliList.result.stdout).total).toBe(RECORDS);
+    expect(JSON.parse(cliShow.result.stdout)[0].attempts).toHaveLength(1);
+    figure(
+      `CLI process (start included): list ${cliList.ms.toFixed(0)} ms, show ${cliShow.ms.toFixed(0)} ms`,
+    );
+  }, 120_000);
+});

@@ -1,0 +1,230 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LazyDataSource } from '@orders/persistence';
+import {
+  createQueuePair,
+  eventually,
+  migratedDatabase,
+  QueuePair,
+  testSqsClient,
+} from '@orders/testing';
+import { createHash } from 'node:crypto';
+import { AlertReceiver } from '../../testing/alert.receiver';
+import {
+  deadOrders,
+  failureAttributes,
+  sendAll,
+  validOrderBody,
+} from '../../testing/dead-letter.seeds';
+import { queueDepth, StackProcess, startProcessor } from '../../testing/processes';
+import { sidecarEnv, startSidecar, useCases } from '../../testing/sidecars';
+
+const ADMIN = { ADMIN_API_KEY_SHA256: createHash('sha256').update('spec-key').digest('hex') };
+const by = { actor: 'spec', via: 'cli' as const };
+
+describe('failed orders as records (two sidecar replicas, real SQS emulator and PostgreSQL)', () => {
+  const sqs: SQSClient = testSqsClient();
+  const receiver = new AlertReceiver();
+  let database: LazyDataSource;
+  let queues: QueuePair;
+  let replicas: NestFastifyApplication[] = [];
+  let processor: StackProcess | undefined;
+
+  const dlqName = () => queues.dlqUrl.split('/').pop();
+  const count = async (sql: string, params: unknown[] = []) =>
+    ((await database.dataSource.query(sql, params)) as { n: number }[])[0].n;
+
+  beforeAll(async () => {
+    database = await migratedDatabase();
+    await receiver.start();
+    queues = await createQueuePair(sqs);
+  });
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((app) => app.close()));
+    await processor?.stop();
+    await receiver.close();
+    await database?.close();
+  });
+
+  it('should drain letters already in the DLQ into records on first start, once each, with two replicas ingesting at once', async () => {
+    const orders = deadOrders(300, 'REJECTED_BY_DATABASE', 'deadlock detected');
+    const invisible = `cust${'\u200b\t'.repeat(40)}end`;
+    await sendAll(sqs, queues.dlqUrl, [
+      ...orders.seeds,
+      {
+        body: '{"not json',
+        attributes: failureAttributes('MALFORMED_JSON', 'Unexpected end of JSON input'),
+      },
+      {
+        body: validOrderBody(undefined, invisible),
+        attributes: failureAttributes('INVALID_ENVELOPE', 'bad'),
+      },
+      { body: validOrderBody() },
+    ]);
+    const env = sidecarEnv(queues, { ...ADMIN, ALERT_WEBHOOK_URL: receiver.webhookUrl });
+    replicas = await Promise.all([startSidecar(env), startSidecar(env)]);
+
+    await eventually(
+      async () => expect((await queueDepth(sqs, queues.dlqUrl)).total).toBe(0),
+      30_000,
+    );
+    expect(
+      await count(`SELECT count(*)::int AS n FROM dlq_letters WHERE dlq_name = $1`, [dlqName()]),
+    ).toBe(303);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM dlq_records WHERE dlq_name = $1`, [dlqName()]),
+    ).toBe(303);
+    const [weird] = await database.dataSource.query(
+      `SELECT customer_id FROM dlq_records WHERE dlq_name = $1 AND failure_code = 'INVALID_ENVELOPE'`,
+      [dlqName()],
+    );
+    expect(weird.customer_id).toBe(invisible);
+    const codes = await useCases(replicas[0]).read.groups({});
+    expect(Object.fromEntries(codes.map((group) => [group.failureCode, group.count]))).toEqual({
+      REJECTED_BY_DATABASE: 300,
+      MALFORMED_JSON: 1,
+      INVALID_ENVELOPE: 1,
+      MOVED_BY_SQS: 1,
+    });
+  });
+
+  it('should send one alert per failure group whatever the number of replicas, customers masked', async () => {
+    await eventually(() => {
+      const titles = receiver.slack().map((message) => message.text);
+      expect(titles.filter((title) => title.includes('REJECTED_BY_DATABASE'))).toHaveLength(1);
+      expect(titles.filter((title) => title.includes('INVALID_ENVELOPE'))).toHaveLength(1);
+      return Promise.resolve();
+    }, 15_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const all = JSON.stringify(receiver.slack());
+    expect(receiver.slack()).toHaveLength(4);
+    expect(all).not.toContain('customer-1');
+    expect(all).not.toContain('\u200b');
+  });
+
+  it('should list with exact counts and stable pages while two operators read at once', async () => {
+    const { read } = useCases(replicas[0]);
+    const [first, again] = await Promise.all([
+      read.list({ code: 'REJECTED_BY_DATABASE' }, 120),
+      useCases(replicas[1]).read.list({ code: 'REJECTED_BY_DATABASE' }, 120),
+    ]);
+    expect([first.total, again.total]).toEqual([300, 300]);
+    const seen = new Set(first.items.map((item) => item.id));
+    let cursor = first.nextCursor;
+    while (cursor) {
+      const { decodeCursor } = await import('./record');
+      const page = await read.list({ code: 'REJECTED_BY_DATABASE' }, 120, decodeCursor(cursor));
+      page.items.forEach((item) => seen.add(item.id));
+      cursor = page.nextCursor;
+    }
+    expect(seen.size).toBe(300);
+    expect((await read.list({ text: 'not json' }, 10)).total).toBe(1);
+  });
+
+  it('should redrive a frozen plan, store each order once under two concurrent applies, and resolve the records', async () => {
+    processor = await startProcessor(queues);
+    const [a, b] = replicas.map((app) => useCases(app).redrive);
+    const planA = await a.plan(
+      { code: 'REJECTED_BY_DATABASE' },
+      { code: 'REJECTED_BY_DATABASE' },
+      by,
+    );
+    const planB = await b.plan(
+      { code: 'REJECTED_BY_DATABASE' },
+      { code: 'REJECTED_BY_DATABASE' },
+      by,
+    );
+    // A letter arriving after the plan is not in it.
+    await sendAll(sqs, queues.dlqUrl, deadOrders(1, 'REJECTED_BY_DATABASE', 'later').seeds);
+    expect([planA.plan.total, planB.plan.total]).toEqual([300, 300]);
+
+    const reports = await Promise.all([
+      a.apply(planA.plan.id, by, { ratePerSecond: 500 }),
+      b.apply(planB.plan.id, by, { ratePerSecond: 500 }),
+    ]);
+
+    expect(reports.map((report) => report.sent)).toEqual([300, 300]);
+    const orderIds = (
+      await database.dataSource.query(
+        `SELECT order_id FROM dlq_records WHERE dlq_name = $1 AND failure_code = 'REJECTED_BY_DATABASE' AND failure_reason = 'deadlock detected'`,
+        [dlqName()],
+      )
+    ).map((row: { order_id: string }) => row.order_id);
+    await eventually(
+      async () =>
+        expect(
+          await count(`SELECT count(*)::int AS n FROM orders WHERE order_id = ANY($1::uuid[])`, [
+            orderIds,
+          ]),
+        ).toBe(300),
+      30_000,
+    );
+    await eventually(async () => {
+      const status = await a.status(planA.plan.id, 1);
+      expect(status.counts.stored).toBe(300);
+    }, 15_000);
+    await eventually(
+      async () =>
+        expect(
+          await count(
+            `SELECT count(*)::int AS n FROM dlq_records WHERE dlq_name = $1 AND state = 'resolved'`,
+            [dlqName()],
+          ),
+        ).toBe(300),
+      15_000,
+    );
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM dlq_records WHERE dlq_name = $1 AND failure_reason = 'later' AND state = 'failed'`,
+        [dlqName()],
+      ),
+    ).toBe(1);
+  });
+
+  it('should keep a failed-again order on the same record, every attempt with its reason', async () => {
+    const { redrive, read } = useCases(replicas[0]);
+    const orderId = '6a7b8c9d-0000-4000-8000-00000000f00d';
+    const body = validOrderBody(orderId).replace('"quantity":2', '"quantity":0');
+    await sendAll(sqs, queues.dlqUrl, [
+      { body, attributes: failureAttributes('INVALID_ENVELOPE', 'quantity') },
+    ]);
+    const [record] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    const plan = await redrive.plan({ ids: [record.id] }, { ids: [record.id] }, by);
+    await redrive.apply(plan.plan.id, by);
+
+    await eventually(async () => {
+      const [shown] = await read.show(orderId);
+      expect(shown.record.id).toBe(record.id);
+      expect(shown.record.state).toBe('failed');
+      expect(shown.attempts.map((attempt) => attempt.failureCode)).toEqual([
+        'INVALID_ENVELOPE',
+        'INVALID_ENVELOPE',
+      ]);
+      expect(shown.attempts[1].failureReason).toContain('quantity');
+    }, 15_000);
+    expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
+  });
+
+  it('should discard softly, refuse a bulk discard without the count typed back, and restore', async () => {
+    const { discard, read } = useCases(replicas[1]);
+    await expect(discard.discard({ states: ['failed'] }, undefined, by)).rejects.toMatchObject({
+      code: 'CONFIRMATION_REQUIRED',
+    });
+    const open = (await read.list({ states: ['failed'] }, 1000)).total;
+    const { discarded } = await discard.discard({ states: ['failed'] }, open, by);
+    expect(discarded).toHaveLength(open);
+    expect((await read.list({ states: ['discarded'] }, 1)).total).toBe(open);
+    const { restored } = await discard.restore({ ids: discarded }, by);
+    expect(restored.sort()).toEqual([...discarded].sort());
+    const audit = await read.trail(50);
+    expect(audit.map((entry) => entry.action)).toEqual(
+      expect.arrayContaining(['discard', 'restore', 'redrive.plan', 'redrive.done']),
+    );
+    expect(new Set(audit.map((entry) => entry.login))).toEqual(new Set(['dlq_sidecar_login']));
+  });
+});

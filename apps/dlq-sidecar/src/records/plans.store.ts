@@ -1,0 +1,196 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { StoredAttribute } from './letter';
+import { FailedOrderRecord, RecordFilter, RecordState } from './record';
+import { ORDER_UUID, RECORD_COLUMNS, rowsOf, whereOf } from './record-query';
+import { RecordsStore } from './records.store';
+
+export type PlanState = 'planned' | 'applying' | 'done' | 'cancelled';
+export type Outcome = 'stored' | 'failed_again' | 'pending' | 'not_sent' | 'skipped';
+
+export interface Plan {
+  id: string;
+  filter: Record<string, unknown>;
+  total: number;
+  state: PlanState;
+  createdBy: string;
+  createdAt: Date;
+  appliedBy: string | null;
+  heartbeatAt: Date | null;
+}
+
+export interface PlanItem {
+  recordId: string;
+  orderId: string | null;
+  sentAt: Date | null;
+  skipped: string | null;
+  outcome: Outcome;
+}
+
+/** A record as a redrive sends it. */
+export interface Sendable {
+  recordId: string;
+  state: RecordState;
+  body: string;
+  /** The latest letter's attributes (the sender drops the failure ones). */
+  attributes: Record<string, StoredAttribute>;
+  messageId: string;
+}
+
+// An applier that has not reported for this long is gone (killed): another may take the plan over.
+export const PLAN_HEARTBEAT_STALE_SECONDS = 30;
+
+const OUTCOME = `CASE WHEN i.skipped IS NOT NULL THEN 'skipped'
+  WHEN i.sent_at IS NULL THEN 'not_sent'
+  WHEN EXISTS (SELECT 1 FROM orders o WHERE o.order_id = ${ORDER_UUID}) THEN 'stored'
+  WHEN EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > i.sent_at) THEN 'failed_again'
+  ELSE 'pending' END`;
+
+const PLAN_COLUMNS = `id::text, filter, total, state, created_by AS "createdBy", created_at AS "createdAt",
+  applied_by AS "appliedBy", heartbeat_at AS "heartbeatAt"`;
+
+/** Redrive plans: the exact set frozen when planned, and how far applying it got. */
+@Injectable()
+export class PlansStore {
+  constructor(private readonly records: RecordsStore) {}
+
+  /** Freezes the records the filter matches now; records without an order id are left out (they would only fail again). */
+  async create(
+    filter: RecordFilter,
+    described: Record<string, unknown>,
+    createdBy: string,
+    manager: EntityManager,
+  ): Promise<{ plan: Plan; withoutOrderId: number; sample: FailedOrderRecord[] }> {
+    const id = randomUUID();
+    const params: unknown[] = [];
+    const where = whereOf(this.records.dlqName, filter, params);
+    await rowsOf(
+      manager,
+      `INSERT INTO dlq_plans (id, dlq_name, filter, total, created_by) VALUES ($1, $2, $3, 0, $4)`,
+      [id, this.records.dlqName, JSON.stringify(described), createdBy],
+    );
+    const [{ total, without }] = await rowsOf<{ total: number; without: number }>(
+      manager,
+      `WITH chosen AS (SELECT r.id, r.order_id FROM dlq_records r WHERE ${where}),
+            added AS (INSERT INTO dlq_plan_items (plan_id, record_id)
+                      SELECT $${params.length + 1}::uuid, id FROM chosen WHERE order_id IS NOT NULL RETURNING 1)
+       SELECT (SELECT count(*)::int FROM added) AS total, (SELECT count(*)::int FROM chosen WHERE order_id IS NULL) AS without`,
+      [...params, id],
+    );
+    const [plan]: Plan[] = await rowsOf(
+      manager,
+      `UPDATE dlq_plans SET total = $2 WHERE id = $1 RETURNING ${PLAN_COLUMNS}`,
+      [id, total],
+    );
+    const sample: FailedOrderRecord[] = await rowsOf(
+      manager,
+      `SELECT ${RECORD_COLUMNS} FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
+        WHERE i.plan_id = $1 ORDER BY r.last_failed_at DESC, r.id DESC LIMIT 10`,
+      [id],
+    );
+    return { plan, withoutOrderId: without, sample };
+  }
+
+  async get(id: string): Promise<Plan | undefined> {
+    const [plan] = await this.records.query<Plan>(
+      `SELECT ${PLAN_COLUMNS} FROM dlq_plans WHERE id = $1 AND dlq_name = $2`,
+      [id, this.records.dlqName],
+    );
+    return plan;
+  }
+
+  /** Takes the plan for applying: a planned one, or one whose applier stopped reporting. */
+  async claim(id: string, appliedBy: string): Promise<Plan | undefined> {
+    const [plan] = await this.records.query<Plan>(
+      `UPDATE dlq_plans SET state = 'applying', applied_by = $3, heartbeat_at = now()
+        WHERE id = $1 AND dlq_name = $2 AND (state = 'planned' OR (state = 'applying'
+              AND heartbeat_at < now() - make_interval(secs => ${PLAN_HEARTBEAT_STALE_SECONDS})))
+        RETURNING ${PLAN_COLUMNS}`,
+      [id, this.records.dlqName, appliedBy],
+    );
+    return plan;
+  }
+
+  /** The next records of the plan not sent yet, with what a send needs. */
+  nextToSend(id: string, limit: number): Promise<Sendable[]> {
+    return this.records.query<Sendable>(
+      `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId"
+         FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
+         CROSS JOIN LATERAL (SELECT attributes, message_id FROM dlq_letters WHERE record_id = r.id ORDER BY id DESC LIMIT 1) l
+        WHERE i.plan_id = $1 AND i.sent_at IS NULL AND i.skipped IS NULL
+        ORDER BY i.record_id LIMIT $2`,
+      [id, limit],
+    );
+  }
+
+  /** Sent records become "retry requested"; returns the plan's state (an operator may have cancelled it). */
+  async sent(id: string, recordIds: string[]): Promise<PlanState> {
+    return this.records.transaction(async (manager) => {
+      await rowsOf(
+        manager,
+        `UPDATE dlq_plan_items SET sent_at = now() WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
+        [id, recordIds],
+      );
+      await rowsOf(
+        manager,
+        `UPDATE dlq_records SET state = 'retry_requested', updated_at = now()
+          WHERE id = ANY($1::bigint[]) AND state = 'failed'`,
+        [recordIds],
+      );
+      const [{ state }] = await rowsOf<{ state: PlanState }>(
+        manager,
+        `UPDATE dlq_plans SET heartbeat_at = now() WHERE id = $1 RETURNING state`,
+        [id],
+      );
+      return state;
+    });
+  }
+
+  async skipped(id: string, recordIds: string[], reason: string): Promise<void> {
+    await this.records.query(
+      `UPDATE dlq_plan_items SET skipped = $3 WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
+      [id, recordIds, reason],
+    );
+  }
+
+  /** Ends an applying plan; a cancelled one stays cancelled. */
+  async finish(id: string): Promise<void> {
+    await this.records.query(
+      `UPDATE dlq_plans SET state = 'done', heartbeat_at = now() WHERE id = $1 AND state = 'applying'`,
+      [id],
+    );
+  }
+
+  async cancel(id: string): Promise<Plan | undefined> {
+    const [plan] = await this.records.query<Plan>(
+      `UPDATE dlq_plans SET state = 'cancelled' WHERE id = $1 AND dlq_name = $2 AND state IN ('planned', 'applying')
+        RETURNING ${PLAN_COLUMNS}`,
+      [id, this.records.dlqName],
+    );
+    return plan;
+  }
+
+  /** Counts per outcome, and the items themselves, a page at a time. */
+  async outcomes(
+    id: string,
+    limit: number,
+    afterRecordId = '0',
+  ): Promise<{ counts: Record<Outcome, number>; items: PlanItem[] }> {
+    const items = `SELECT r.id::text AS "recordId", r.order_id AS "orderId", i.sent_at AS "sentAt", i.skipped, ${OUTCOME} AS outcome
+      FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id WHERE i.plan_id = $1`;
+    const [counted, page] = await Promise.all([
+      this.records.query<{ outcome: Outcome; n: number }>(
+        `SELECT outcome, count(*)::int AS n FROM (${items}) o GROUP BY outcome`,
+        [id],
+      ),
+      this.records.query<PlanItem>(
+        `${items} AND i.record_id > $2::bigint ORDER BY i.record_id LIMIT $3`,
+        [id, afterRecordId, limit],
+      ),
+    ]);
+    const counts = { stored: 0, failed_again: 0, pending: 0, not_sent: 0, skipped: 0 };
+    counted.forEach((row) => (counts[row.outcome] = row.n));
+    return { counts, items: page };
+  }
+}
