@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { FieldProblem } from '@orders/contracts';
 import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
+import { IdentityException } from './identity/identity.exception';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 4 } as const;
 
@@ -51,6 +52,14 @@ export function answerOf(error: unknown): ErrorAnswer {
       code: error.code,
       message: error.message,
       fields: error.fields,
+    };
+  }
+  if (error instanceof IdentityException) {
+    return {
+      exitCode: EXIT.failed,
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
     };
   }
   if (error instanceof HttpException) {

@@ -130,7 +130,7 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
       method: 'POST',
       url: `/admin/dlq/messages/${letter.orderId}/edit`,
       headers: auth,
-      payload: { order: { customerId: '', currency: 'EUR', items: [] }, actor: 'jane' },
+      payload: { order: { customerId: '', currency: 'EUR', items: [] } },
     });
 
     expect(response.statusCode).toBe(400);
@@ -149,7 +149,7 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
       method: 'POST',
       url: '/admin/dlq/redrive',
       headers: auth,
-      payload: { reason: 'INVALID_ENVELOPE', actor: 'jane' },
+      payload: { reason: 'INVALID_ENVELOPE' },
     });
 
     expect(response.statusCode).toBe(200);
@@ -169,7 +169,7 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
     expect(audit.json()[0]).toMatchObject({
       action: 'redrive',
       via: 'http',
-      actor: 'jane (api key, 127.0.0.1)',
+      actor: 'admin-api (api-key)',
       succeeded: 3,
     });
     const metrics = (await app.inject({ method: 'GET', url: '/metrics' })).body;
