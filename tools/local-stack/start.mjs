@@ -156,13 +156,21 @@ async function main() {
     ports,
     restart: true,
     waitReady: false,
-    log,
+    log: (name, line) => {
+      log(name, line);
+      // The console's one-time sign-in link (a new one whenever the sidecar starts), as Jupyter prints it.
+      const link = /"consoleSignInUrl":"([^"]+)"/.exec(line)?.[1];
+      if (link) {
+        log('stack', `console      ${link}   (open it to sign in; it works once)`);
+      }
+    },
     env: {
       ...Object.fromEntries(Object.entries(env).filter(([key]) => !['PORT'].includes(key))),
       HOST: env.HOST ?? '127.0.0.1',
       LOG_LEVEL: env.LOG_LEVEL ?? 'info',
       ...(sqs.endpoint ? { SQS_ENDPOINT: sqs.endpoint } : {}),
       AUTH_REQUIRED: env.AUTH_REQUIRED ?? 'false',
+      CONSOLE_SIGN_IN: env.CONSOLE_SIGN_IN ?? 'local-token',
       API_KEYS: env.API_KEYS ?? `local-dev:${sha256Hex(DEV_API_KEY)}`,
       // As the image runs them: V8 keeps the compiled modules, so the next start skips compiling.
       NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? join(dataDir, 'compile-cache'),
