@@ -163,9 +163,9 @@ export interface Cidr {
 
 /** `10.0.0.0/8`, `fd00::/8`, or a bare address (a /32 or /128). */
 export function parseCidr(text: string): Cidr | undefined {
-  const [address, prefixText] = text.split('/');
+  const [address, prefixText, ...rest] = text.split('/');
   const type = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
-  if (!type) {
+  if (!type || rest.length > 0) {
     return undefined;
   }
   const max = type === 'ipv4' ? 32 : 128;
