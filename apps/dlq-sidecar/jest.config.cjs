@@ -6,6 +6,4 @@ module.exports = {
   globalTeardown: '../../libs/testing/src/jest/global-teardown.mjs',
   // Integration specs start real processes and wait for alerts; nothing may hang the suite.
   testTimeout: 60_000,
-  // jose and openid-client ship ESM only; jest's CommonJS runtime needs them transformed.
-  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
 };

@@ -139,6 +139,10 @@ export class ConsoleConfig extends SharedConfig {
         errors.push('OIDC_ISSUER_URL: must be https (http only on a loopback address)');
       }
     }
+    // The session cookie is Secure: a browser keeps it only over https or on loopback.
+    if (this.CONSOLE_PUBLIC_URL && !isSecureOrLoopback(this.CONSOLE_PUBLIC_URL)) {
+      errors.push('CONSOLE_PUBLIC_URL: must be https (http only on a loopback address)');
+    }
     if (mode === 'proxy' && this.PROXY_TRUSTED_CIDRS.length === 0) {
       errors.push('PROXY_TRUSTED_CIDRS: required with CONSOLE_SIGN_IN=proxy');
     }

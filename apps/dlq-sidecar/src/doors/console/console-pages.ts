@@ -14,8 +14,7 @@ export class ConsolePages {
     const binding = csrfBindingOf(request);
     return page({
       identity: identityOf(request),
-      // Proxy sessions are the proxy's to end: no sign-out form, no token needed on the page yet.
-      csrfToken: binding?.startsWith('session:') ? this.sessions.csrfTokenFor(binding) : undefined,
+      csrfToken: binding === undefined ? undefined : this.sessions.csrfTokenFor(binding),
       path: request.url.split('?')[0],
     }).text;
   }

@@ -241,6 +241,32 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
       expect(untrusted.body).not.toContain('pat@example.com</strong>');
     });
 
+    it('should need the page CSRF token for a change, and let an operator through with it', async () => {
+      const person = { 'x-forwarded-email': 'pat@example.com', 'x-forwarded-groups': 'dlq-ops' };
+      const page = await app.inject({
+        method: 'GET',
+        url: '/console',
+        remoteAddress: '10.1.2.3',
+        headers: person,
+      });
+      const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(page.body)?.[1];
+      const redrive = (headers: Record<string, string>) =>
+        app.inject({
+          method: 'POST',
+          url: '/admin/dlq/redrive',
+          remoteAddress: '10.1.2.3',
+          headers: { ...person, ...headers },
+          payload: {},
+        });
+
+      const withoutToken = await redrive({});
+      const withToken = await redrive({ 'x-csrf-token': String(csrf) });
+
+      expect([withoutToken.statusCode, withoutToken.json().code]).toEqual([403, 'CSRF_REJECTED']);
+      // Past the guard: the operation itself answers (a redrive needs a filter).
+      expect([withToken.statusCode, withToken.json().code]).toEqual([400, 'FILTER_REQUIRED']);
+    });
+
     it('should refuse a person whose groups map to no role, and an admin page to an operator', async () => {
       const noRole = await asPerson('10.1.2.3', 'staff');
       const keys = await asPerson('10.1.2.3', 'dlq-ops', '/console/api-keys');

@@ -6,12 +6,12 @@ import { Html, html } from '../html';
 
 export interface PageContext {
   identity: Identity;
-  /** For the forms on the page; undefined where sign-out is not ours (proxy). */
+  /** For the forms on the page (hidden _csrf field). */
   csrfToken?: string;
   path: string;
 }
 
-function document(title: string, body: Html): Html {
+function document(title: string, body: Html, csrfToken?: string): Html {
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -20,6 +20,7 @@ function document(title: string, body: Html): Html {
         <meta name="color-scheme" content="light dark" />
         <title>${title} · DLQ console</title>
         <link rel="stylesheet" href="${CONSOLE_CSS_PATH}" />
+        ${csrfToken ? html`<meta name="csrf-token" content="${csrfToken}" />` : ''}
       </head>
       <body>
         ${body}
@@ -44,9 +45,9 @@ export function signedInPage(context: PageContext, title: string, content: Html)
         <a class="brand" href="/console">DLQ console</a>
         <div class="who">
           <span>Signed in as <strong>${identity.name}</strong> (${identity.role})</span>
-          ${context.csrfToken
+          ${identity.via !== 'proxy'
             ? html`<form method="post" action="/console/sign-out">
-                <input type="hidden" name="${CSRF_FIELD}" value="${context.csrfToken}" />
+                <input type="hidden" name="${CSRF_FIELD}" value="${context.csrfToken ?? ''}" />
                 <button type="submit" class="quiet">Sign out</button>
               </form>`
             : html`<span>via your sign-in proxy</span>`}
@@ -77,6 +78,8 @@ export function signedInPage(context: PageContext, title: string, content: Html)
           ${content}
         </main>
       </div>`,
+    // For scripts (htmx's hx-headers): changes send it as X-CSRF-Token.
+    context.csrfToken,
   );
 }
 
