@@ -26,6 +26,7 @@ const externalSqs = env.ORDERS_QUEUE_URL && env.ORDERS_DLQ_URL;
 
 let stack;
 let stopping = false;
+let consoleLink;
 const services = [];
 
 function alive(pid) {
@@ -159,9 +160,9 @@ async function main() {
     log: (name, line) => {
       log(name, line);
       // The console's one-time sign-in link (a new one whenever the sidecar starts), as Jupyter prints it.
-      const link = /"consoleSignInUrl":"([^"]+)"/.exec(line)?.[1];
-      if (link) {
-        log('stack', `console      ${link}   (open it to sign in; it works once)`);
+      consoleLink = /"consoleSignInUrl":"([^"]+)"/.exec(line)?.[1] ?? consoleLink;
+      if (line.includes('"consoleSignInUrl"')) {
+        log('stack', `console      ${consoleLink}   (open it to sign in; it works once)`);
       }
     },
     env: {
@@ -191,6 +192,9 @@ async function main() {
       'stack',
       `dlq-sidecar  ${stack.urls['dlq-sidecar']}   /health/ready, /metrics   (CLI: npm run dlq -- list)`,
     );
+  }
+  if (consoleLink) {
+    log('stack', `console      ${consoleLink}   (open it to sign in; it works once)`);
   }
   log(
     'stack',
