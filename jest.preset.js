@@ -19,6 +19,8 @@ module.exports = {
       },
     ],
   },
+  // jose and openid-client ship ESM only (Node 24 require()s them; jest's runtime cannot): transformed.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
   moduleNameMapper: {
     '^content-disposition$': join(__dirname, 'libs/testing/src/jest/content-disposition.cjs'),
   },

@@ -26,6 +26,7 @@ const externalSqs = env.ORDERS_QUEUE_URL && env.ORDERS_DLQ_URL;
 
 let stack;
 let stopping = false;
+let consoleLink;
 const services = [];
 
 function alive(pid) {
@@ -156,13 +157,21 @@ async function main() {
     ports,
     restart: true,
     waitReady: false,
-    log,
+    log: (name, line) => {
+      log(name, line);
+      // The console's one-time sign-in link (a new one whenever the sidecar starts), as Jupyter prints it.
+      consoleLink = /"consoleSignInUrl":"([^"]+)"/.exec(line)?.[1] ?? consoleLink;
+      if (line.includes('"consoleSignInUrl"')) {
+        log('stack', `console      ${consoleLink}   (open it to sign in; it works once)`);
+      }
+    },
     env: {
       ...Object.fromEntries(Object.entries(env).filter(([key]) => !['PORT'].includes(key))),
       HOST: env.HOST ?? '127.0.0.1',
       LOG_LEVEL: env.LOG_LEVEL ?? 'info',
       ...(sqs.endpoint ? { SQS_ENDPOINT: sqs.endpoint } : {}),
       AUTH_REQUIRED: env.AUTH_REQUIRED ?? 'false',
+      CONSOLE_SIGN_IN: env.CONSOLE_SIGN_IN ?? 'local-token',
       API_KEYS: env.API_KEYS ?? `local-dev:${sha256Hex(DEV_API_KEY)}`,
       // As the image runs them: V8 keeps the compiled modules, so the next start skips compiling.
       NODE_COMPILE_CACHE: env.NODE_COMPILE_CACHE ?? join(dataDir, 'compile-cache'),
@@ -183,6 +192,9 @@ async function main() {
       'stack',
       `dlq-sidecar  ${stack.urls['dlq-sidecar']}   /health/ready, /metrics   (CLI: npm run dlq -- list)`,
     );
+  }
+  if (consoleLink) {
+    log('stack', `console      ${consoleLink}   (open it to sign in; it works once)`);
   }
   log(
     'stack',

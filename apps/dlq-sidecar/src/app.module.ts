@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { AlertingModule } from './alerting/alerting.module';
 import { AdminModule } from './doors/admin/admin.module';
+import { ConsoleModule } from './doors/console/console.module';
 import { HealthModule } from './health/health.module';
 import { IntakeModule } from './intake/intake.module';
 import { SidecarMetricsModule } from './metrics/metrics.module';
@@ -18,8 +19,9 @@ export class AppModule {
         IntakeModule,
         AlertingModule,
         HealthModule,
-        // Off unless a key is configured: no route exists to attack.
-        ...(config.ADMIN_API_KEY_SHA256 ? [AdminModule] : []),
+        // Off unless someone can sign in (a key, or the console): no route exists to attack.
+        ...(config.doorsOpen() ? [AdminModule] : []),
+        ...(config.CONSOLE_SIGN_IN === 'off' ? [] : [ConsoleModule]),
       ],
     };
   }

@@ -1,4 +1,5 @@
 export * from './lib/config.error';
+export * from './lib/console.config';
 export * from './lib/dlq-sidecar.config';
 export * from './lib/env-transforms';
 export * from './lib/gateway.config';

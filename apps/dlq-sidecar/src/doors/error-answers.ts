@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { FieldProblem } from '@orders/contracts';
 import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
+import { IdentityException } from './identity/identity.exception';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 4 } as const;
 
@@ -58,6 +59,14 @@ export function answerOf(error: unknown): ErrorAnswer {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
       code: OperationsErrorCode.DatabaseUnavailable,
       message: `The record store (PostgreSQL) cannot be reached: ${(error as Error).message}`,
+    };
+  }
+  if (error instanceof IdentityException) {
+    return {
+      exitCode: EXIT.failed,
+      statusCode: error.statusCode,
+      code: error.code,
+      message: error.message,
     };
   }
   if (error instanceof HttpException) {

@@ -12,8 +12,8 @@ import {
 } from 'class-validator';
 import { hostname } from 'node:os';
 import { ToBoolean, ToInt } from './env-transforms';
+import { ConsoleConfig } from './console.config';
 import { CrossFieldChecks } from './load-config';
-import { SharedConfig } from './shared.config';
 
 const URL_OPTIONS = {
   require_tld: false,
@@ -23,7 +23,7 @@ const URL_OPTIONS = {
 
 export const ALERT_SEVERITIES = ['critical', 'warning', 'info'] as const;
 
-export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
+export class DlqSidecarConfig extends ConsoleConfig implements CrossFieldChecks {
   /** Health, metrics and (when enabled) the admin API. */
   @ToInt()
   @IsInt()
@@ -165,7 +165,7 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   @IsString()
   INSPECT_HINT = 'npm run dlq -- list';
 
-  /** sha256 hex of the admin API key. Unset: the admin HTTP API is off. */
+  /** sha256 hex of an admin API key, known as `admin-api` with the admin role (OPERATOR_API_KEYS adds named keys). The admin HTTP API is off while no key is set and the console is off. */
   @IsOptional()
   @Matches(/^[0-9a-f]{64}$/, {
     message: 'ADMIN_API_KEY_SHA256 must be 64 lowercase hex characters (sha256 of the key)',
@@ -178,11 +178,20 @@ export class DlqSidecarConfig extends SharedConfig implements CrossFieldChecks {
   INSTANCE_ID: string = hostname();
 
   override crossFieldErrors(): string[] {
-    const errors = super.crossFieldErrors();
+    const errors = [...super.crossFieldErrors(), ...this.consoleCrossFieldErrors(this.HOST)];
     if (this.ALERT_RETRY_BASE_MS > this.ALERT_RETRY_MAX_MS) {
       errors.push('ALERT_RETRY_BASE_MS: must not exceed ALERT_RETRY_MAX_MS');
     }
     return errors;
+  }
+
+  /** The admin API (and the console that uses it) is mounted only when someone can sign in to it. */
+  doorsOpen(): boolean {
+    return (
+      Boolean(this.ADMIN_API_KEY_SHA256) ||
+      this.OPERATOR_API_KEYS.length > 0 ||
+      this.CONSOLE_SIGN_IN !== 'off'
+    );
   }
 
   /** SIGTERM → exit budget: the receive under way (a long poll), alerts in delivery (one HTTP timeout), then the pool and sockets. */

@@ -16,12 +16,15 @@ import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger'
 import type { FastifyRequest } from 'fastify';
 import { Discard } from '../../operations/discard';
 import { EditAndRetry } from '../../operations/edit';
-import { Actor } from '../../operations/operations.exception';
+import {
+  Actor,
+  OperationsErrorCode,
+  OperationsException,
+} from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
 import { Redrive } from '../../operations/redrive';
 import { Triage } from '../../operations/triage';
 import {
-  actorOf,
   changeFilterOf,
   countOf,
   cursorOf,
@@ -35,7 +38,10 @@ import {
   RequestInput,
   text,
 } from '../request';
-import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { actorOf as identityActorOf } from '../identity/identity';
+import { identityOf } from '../identity/identified-request';
+import { IdentityGuard } from '../identity/identity.guard';
+import { Requires } from '../identity/requires.decorator';
 import { AdminExceptionFilter } from './admin-exception.filter';
 
 const FILTER_QUERIES = [
@@ -65,14 +71,14 @@ const Paged = () =>
   );
 
 /**
- * The CLI's operations over HTTP, for tooling and the console; only mounted when
- * ADMIN_API_KEY_SHA256 is set. Bodies of changes take the same filter fields as the queries,
- * plus `actor`. Errors: {statusCode, error, code, message, fields?}.
+ * The CLI's operations over HTTP, for tooling and the console, each checked against the caller's
+ * role. Bodies of changes take the same filter fields as the queries. The audit names the verified
+ * caller. Errors: {statusCode, error, code, message, fields?}.
  */
 @ApiTags('failed orders')
 @ApiBearerAuth()
 @Controller('admin/dlq')
-@UseGuards(AdminApiKeyGuard)
+@UseGuards(IdentityGuard)
 @UseFilters(AdminExceptionFilter)
 export class AdminHttpController {
   constructor(
@@ -84,6 +90,7 @@ export class AdminHttpController {
   ) {}
 
   @Get('records')
+  @Requires('failed-orders.read')
   @ApiOperation({ summary: 'Records, newest failure first: {total (exact), items, nextCursor}' })
   @Filtered()
   @Paged()
@@ -92,6 +99,7 @@ export class AdminHttpController {
   }
 
   @Get('groups')
+  @Requires('failed-orders.read')
   @ApiOperation({ summary: 'Records per failure code, with the triage state' })
   @Filtered()
   groups(@Query() query: RequestInput = {}) {
@@ -99,6 +107,7 @@ export class AdminHttpController {
   }
 
   @Get('records/:id')
+  @Requires('failed-orders.read')
   @ApiOperation({
     summary:
       'Every record a record id, order id or message id names: body, attempts (letters as received), edits, audit',
@@ -108,12 +117,14 @@ export class AdminHttpController {
   }
 
   @Get('records/:id/order')
+  @Requires('failed-orders.read')
   @ApiOperation({ summary: "The open record's order, to correct" })
   editable(@Param('id') id: string) {
     return this.editing.editable(id);
   }
 
   @Post('records/:id/edit')
+  @Requires('failed-orders.edit')
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -124,6 +135,7 @@ export class AdminHttpController {
   }
 
   @Post('plans')
+  @Requires('failed-orders.redrive')
   @ApiOperation({
     summary:
       'Dry run of a redrive: freezes the records a filter, ids or all name; {plan, withoutOrderId, sample}',
@@ -134,6 +146,7 @@ export class AdminHttpController {
   }
 
   @Get('plans/:id')
+  @Requires('failed-orders.read')
   @ApiOperation({
     summary: 'Progress and outcome per record (stored, failed_again, pending, not_sent, skipped)',
   })
@@ -149,6 +162,7 @@ export class AdminHttpController {
   }
 
   @Post('plans/:id/apply')
+  @Requires('failed-orders.redrive')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Body {rate?, actor?}: applies the plan in the background; follow GET plans/:id',
@@ -158,12 +172,14 @@ export class AdminHttpController {
   }
 
   @Post('plans/:id/cancel')
+  @Requires('failed-orders.redrive')
   @HttpCode(200)
   cancel(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
     return this.redrive.cancel(id, by(body, request));
   }
 
   @Post('discard')
+  @Requires('failed-orders.discard')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Soft discard; more than one record needs {count} equal to how many match',
@@ -177,12 +193,14 @@ export class AdminHttpController {
   }
 
   @Post('restore')
+  @Requires('failed-orders.discard')
   @HttpCode(200)
   restore(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
     return this.discarding.restore(changeFilterOf(body, 'restore'), by(body, request));
   }
 
   @Put('groups/:code/triage')
+  @Requires('failed-orders.triage')
   @ApiOperation({ summary: 'Body {owner?, note?, onHold?, actor?}' })
   triage(
     @Param('code') code: string,
@@ -198,12 +216,20 @@ export class AdminHttpController {
   }
 
   @Get('audit')
+  @Requires('failed-orders.read')
   @ApiQuery({ name: 'limit', required: false, type: Number })
   audit(@Query() query: RequestInput = {}) {
     return this.read.trail(limitOf(query, 20));
   }
 }
 
+// The audit names the verified caller; a name in the body would be a claim nobody checked.
 function by(body: RequestInput, request: FastifyRequest): Actor {
-  return { actor: `${actorOf(body) ?? 'admin-api'} (api key, ${request.ip})`, via: 'http' };
+  if (body.actor !== undefined) {
+    throw new OperationsException(
+      OperationsErrorCode.InvalidRequest,
+      'actor is not accepted: the audit log names the verified caller (your API key or sign-in)',
+    );
+  }
+  return { actor: identityActorOf(identityOf(request)), via: 'http' };
 }

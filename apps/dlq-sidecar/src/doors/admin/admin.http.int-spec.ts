@@ -123,16 +123,11 @@ describe('admin HTTP API, health and metrics (real SQS emulator and PostgreSQL)'
   });
 
   it('should plan, refuse a second apply, cancel, and keep the frozen set', async () => {
-    const plan = await call('POST', '/admin/dlq/plans', {
-      code: 'INVALID_ENVELOPE',
-      actor: 'jane',
-    });
+    const plan = await call('POST', '/admin/dlq/plans', { code: 'INVALID_ENVELOPE' });
     expect(plan.status).toBe(201);
     expect(plan.body.plan.total).toBe(25);
     expect(plan.body.sample).toHaveLength(10);
-    const cancelled = await call('POST', `/admin/dlq/plans/${plan.body.plan.id}/cancel`, {
-      actor: 'jane',
-    });
+    const cancelled = await call('POST', `/admin/dlq/plans/${plan.body.plan.id}/cancel`, {});
     const apply = await call('POST', `/admin/dlq/plans/${plan.body.plan.id}/apply`, {});
     const status = await call('GET', `/admin/dlq/plans/${plan.body.plan.id}?limit=5`);
 

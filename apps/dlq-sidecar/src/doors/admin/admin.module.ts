@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OperationsModule } from '../../operations/operations.module';
-import { AdminApiKeyGuard } from './admin-api-key.guard';
+import { IdentityModule } from '../identity/identity.module';
 import { AdminHttpController } from './admin.http.controller';
 
 @Module({
-  imports: [OperationsModule],
+  imports: [OperationsModule, IdentityModule],
   controllers: [AdminHttpController],
-  providers: [AdminApiKeyGuard],
 })
 export class AdminModule {}

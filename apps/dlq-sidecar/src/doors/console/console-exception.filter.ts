@@ -1,0 +1,44 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { DlqSidecarConfig } from '@orders/config';
+import type { FastifyReply } from 'fastify';
+import { IdentityErrorCode, IdentityException } from '../identity/identity.exception';
+import { problemPage, signInPage } from './pages/sign-in.page';
+
+/** Console errors as pages: not signed in goes to the sign-in page, the rest says why. */
+@Catch()
+export class ConsoleExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(ConsoleExceptionFilter.name);
+
+  constructor(private readonly config: DlqSidecarConfig) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (exception instanceof IdentityException) {
+      if (exception.code === IdentityErrorCode.SignInRequired) {
+        void reply.status(303).header('location', '/console/sign-in').send();
+        return;
+      }
+      const page =
+        exception.code === IdentityErrorCode.SignInFailed
+          ? signInPage(this.config.CONSOLE_SIGN_IN, exception.message)
+          : problemPage('Not allowed', exception.message);
+      void reply.status(exception.statusCode).type('text/html; charset=utf-8').send(page.text);
+      return;
+    }
+    if (exception instanceof HttpException) {
+      void reply
+        .status(exception.getStatus())
+        .type('text/html; charset=utf-8')
+        .send(problemPage('Not found', exception.message).text);
+      return;
+    }
+    this.logger.error({
+      msg: 'console request failed',
+      error: exception instanceof Error ? exception.stack : String(exception),
+    });
+    void reply
+      .status(500)
+      .type('text/html; charset=utf-8')
+      .send(problemPage('Something went wrong', 'The error is in the dlq-sidecar log.').text);
+  }
+}

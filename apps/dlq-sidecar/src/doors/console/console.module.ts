@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { ConsoleHttpHooks } from './console-http.hooks';
+import { ConsolePages } from './console-pages';
+import { ConsoleSignIn } from './console-sign-in';
+import { ConsoleHttpController } from './console.http.controller';
+
+/** The browser console at /console, served by the sidecar itself (no CDN, no build step). */
+@Module({
+  imports: [IdentityModule],
+  controllers: [ConsoleHttpController],
+  providers: [ConsoleHttpHooks, ConsolePages, ConsoleSignIn],
+})
+export class ConsoleModule {}
