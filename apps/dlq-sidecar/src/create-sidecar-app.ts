@@ -15,7 +15,7 @@ export async function createSidecarApp(
     new FastifyAdapter({ forceCloseConnections: 'idle' }),
     { logger, bufferLogs: logger !== false },
   );
-  if (config.ADMIN_API_KEY_SHA256) {
+  if (config.doorsOpen()) {
     // Built on the first request for it: the admin API described for the console and for tooling.
     const document = () =>
       SwaggerModule.createDocument(

@@ -17,7 +17,7 @@ async function bootstrap(): Promise<void> {
       msg: 'dlq-sidecar running',
       url: await app.getUrl(),
       dlq: queueNameOf(config.ORDERS_DLQ_URL),
-      adminApi: Boolean(config.ADMIN_API_KEY_SHA256),
+      adminApi: config.doorsOpen(),
       instance: config.INSTANCE_ID,
     },
     'Bootstrap',
