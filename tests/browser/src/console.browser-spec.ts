@@ -212,11 +212,11 @@ describe('operator console in Chromium, served by the real dlq-sidecar', () => {
       await page.goto(`${reader.base}/console`);
       const csrf = await page.locator('input[name="_csrf"]').getAttribute('value');
 
-      const redrive = await page.request.post(`${reader.base}/admin/dlq/redrive`, {
+      const redrive = await page.request.post(`${reader.base}/admin/dlq/plans`, {
         headers: { 'x-csrf-token': String(csrf) },
         data: { all: true },
       });
-      const withoutToken = await page.request.post(`${reader.base}/admin/dlq/redrive`, {
+      const withoutToken = await page.request.post(`${reader.base}/admin/dlq/plans`, {
         data: { all: true },
       });
       const keysPage = await page.goto(`${reader.base}/console/api-keys`);

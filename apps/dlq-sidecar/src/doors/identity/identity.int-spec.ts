@@ -71,7 +71,7 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
       });
       const redrive = await app.inject({
         method: 'POST',
-        url: '/admin/dlq/redrive',
+        url: '/admin/dlq/plans',
         headers: bearer(KEYS.reader),
         payload: { all: true },
       });
@@ -84,18 +84,18 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
       });
     });
 
-    it('should audit a redrive under the key that did it, and refuse an actor named in the body', async () => {
+    it('should audit a redrive plan under the key that made it, and refuse an actor named in the body', async () => {
       const named = await app.inject({
         method: 'POST',
-        url: '/admin/dlq/redrive',
+        url: '/admin/dlq/plans',
         headers: bearer(KEYS.operator),
-        payload: { reason: 'INVALID_ENVELOPE', actor: 'somebody-else' },
+        payload: { code: 'INVALID_ENVELOPE', actor: 'somebody-else' },
       });
-      const redrive = await app.inject({
+      const plan = await app.inject({
         method: 'POST',
-        url: '/admin/dlq/redrive',
+        url: '/admin/dlq/plans',
         headers: bearer(KEYS.operator),
-        payload: { reason: 'INVALID_ENVELOPE' },
+        payload: { code: 'INVALID_ENVELOPE' },
       });
       const audit = await app.inject({
         method: 'GET',
@@ -104,8 +104,8 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
       });
 
       expect([named.statusCode, named.json().code]).toEqual([400, 'INVALID_REQUEST']);
-      expect(redrive.json()).toMatchObject({ status: 'completed', succeeded: 2 });
-      expect(audit.json()[0]).toMatchObject({ action: 'redrive', actor: 'ops-bot (api-key)' });
+      expect(plan.statusCode).toBe(201);
+      expect(audit.json()[0]).toMatchObject({ action: 'redrive.plan', actor: 'ops-bot (api-key)' });
       expect(JSON.stringify(audit.json())).not.toContain('somebody-else');
     });
 
@@ -253,7 +253,7 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
       const redrive = (headers: Record<string, string>) =>
         app.inject({
           method: 'POST',
-          url: '/admin/dlq/redrive',
+          url: '/admin/dlq/plans',
           remoteAddress: '10.1.2.3',
           headers: { ...person, ...headers },
           payload: {},
