@@ -1,4 +1,7 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
+
+// The advisory lock a held insert waits for (see hold()).
+const HOLD_LOCK = 7_462_000;
 
 export interface FaultSettings {
   /** Every INSERT INTO orders statement sleeps this long: batches stay in flight. */
@@ -26,7 +29,8 @@ export class DatabaseFaults {
         delay_ms int NOT NULL DEFAULT 0,
         deadlock_percent int NOT NULL DEFAULT 0,
         serialization_percent int NOT NULL DEFAULT 0,
-        reject_customer text
+        reject_customer text,
+        hold_customer text
       );
       INSERT INTO chaos_faults (id) VALUES (1) ON CONFLICT DO NOTHING;
 
@@ -54,6 +58,10 @@ export class DatabaseFaults {
 
       CREATE OR REPLACE FUNCTION chaos_row_faults() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
+        IF NEW.customer_id = (SELECT hold_customer FROM chaos_faults WHERE id = 1) THEN
+          -- Waits while the scenario holds the lock: a batch in flight on purpose.
+          PERFORM pg_advisory_xact_lock_shared(${HOLD_LOCK});
+        END IF;
         IF NEW.customer_id = (SELECT reject_customer FROM chaos_faults WHERE id = 1) THEN
           RAISE EXCEPTION 'chaos: orders of % are refused', NEW.customer_id USING ERRCODE = '23514';
         END IF;
@@ -82,11 +90,51 @@ export class DatabaseFaults {
     );
   }
 
+  /**
+   * Holds every insert of this customer's orders inside its transaction until release(): the
+   * batch that carries one stays in flight for as long as the scenario needs, not by luck.
+   */
+  async hold(customerId: string): Promise<HeldInserts> {
+    const client = await this.pool.connect();
+    await client.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
+    await this.pool.query('UPDATE chaos_faults SET hold_customer = $1 WHERE id = 1', [customerId]);
+    return new HeldInserts(this.pool, client);
+  }
+
   /** Deadlocks PostgreSQL itself detected and broke in this database. */
   async deadlocksDetected(): Promise<number> {
     const { rows } = await this.pool.query(
       'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
     );
     return rows[0].n;
+  }
+}
+
+export class HeldInserts {
+  private released = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly client: PoolClient,
+  ) {}
+
+  /** Transactions waiting on the hold right now: each is a batch in flight in some processor. */
+  async waiting(): Promise<number> {
+    const { rows } = await this.pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND NOT granted`,
+      [HOLD_LOCK],
+    );
+    return rows[0].n;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) {
+      return;
+    }
+    this.released = true;
+    await this.pool.query('UPDATE chaos_faults SET hold_customer = NULL WHERE id = 1');
+    await this.client.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
+    this.client.release();
   }
 }
