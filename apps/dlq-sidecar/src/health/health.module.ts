@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
-import { HealthChecks } from '@orders/observability';
+import { healthChecksModule } from '@orders/observability';
 import { AlertingModule } from '../alerting/alerting.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [AlertingModule],
+  imports: [healthChecksModule(), AlertingModule],
   controllers: [HealthController],
-  providers: [HealthChecks],
 })
 export class HealthModule {}
