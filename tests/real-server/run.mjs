@@ -3,7 +3,7 @@
 // (or the chaos stack) starts and stops the servers; ORDERS_TEST_POSTGRES says which.
 // Usage: node tests/real-server/run.mjs [debian|pgbouncer ...] [--only <project>]
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,12 @@ const SUITES = [
   ['tests/chaos', ['02-database-outage', '03-deadlocks']],
 ];
 
+// Apps and libs keep their integration specs in a config of their own; the test tiers in one.
+const jestConfig = (project) =>
+  existsSync(join(ROOT, project, 'jest.int.config.cjs'))
+    ? 'jest.int.config.cjs'
+    : 'jest.config.cjs';
+
 const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const servers = args.filter((arg) => ['debian', 'pgbouncer'].includes(arg));
@@ -64,7 +70,7 @@ for (const server of chosen) {
     process.stdout.write(`\n=== real-server tier: ${project} on ${server}\n`);
     const run = spawnSync(
       process.execPath,
-      [JEST, '--config', 'jest.config.cjs', '--json', `--outputFile=${outputFile}`, ...patterns],
+      [JEST, '--config', jestConfig(project), '--json', `--outputFile=${outputFile}`, ...patterns],
       {
         cwd: join(ROOT, project),
         stdio: 'inherit',

@@ -30,7 +30,7 @@ export class DatabaseFaults {
         deadlock_percent int NOT NULL DEFAULT 0,
         serialization_percent int NOT NULL DEFAULT 0,
         reject_customer text,
-        hold_customer text
+        hold boolean NOT NULL DEFAULT false
       );
       INSERT INTO chaos_faults (id) VALUES (1) ON CONFLICT DO NOTHING;
 
@@ -40,6 +40,10 @@ export class DatabaseFaults {
         first_lock int;
       BEGIN
         SELECT * INTO faults FROM chaos_faults WHERE id = 1;
+        IF faults.hold THEN
+          -- Waits while the scenario holds the lock: a batch in flight on purpose.
+          PERFORM pg_advisory_xact_lock_shared(${HOLD_LOCK});
+        END IF;
         IF faults.delay_ms > 0 THEN
           PERFORM pg_sleep(faults.delay_ms / 1000.0);
         END IF;
@@ -58,10 +62,6 @@ export class DatabaseFaults {
 
       CREATE OR REPLACE FUNCTION chaos_row_faults() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF NEW.customer_id = (SELECT hold_customer FROM chaos_faults WHERE id = 1) THEN
-          -- Waits while the scenario holds the lock: a batch in flight on purpose.
-          PERFORM pg_advisory_xact_lock_shared(${HOLD_LOCK});
-        END IF;
         IF NEW.customer_id = (SELECT reject_customer FROM chaos_faults WHERE id = 1) THEN
           RAISE EXCEPTION 'chaos: orders of % are refused', NEW.customer_id USING ERRCODE = '23514';
         END IF;
@@ -91,13 +91,14 @@ export class DatabaseFaults {
   }
 
   /**
-   * Holds every insert of this customer's orders inside its transaction until release(): the
-   * batch that carries one stays in flight for as long as the scenario needs, not by luck.
+   * Holds every INSERT INTO orders inside its transaction until release(): the next batch stays
+   * in flight for as long as the scenario needs, not by luck. Keep it shorter than the
+   * processor's statement timeout.
    */
-  async hold(customerId: string): Promise<HeldInserts> {
+  async hold(): Promise<HeldInserts> {
     const client = await this.pool.connect();
     await client.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
-    await this.pool.query('UPDATE chaos_faults SET hold_customer = $1 WHERE id = 1', [customerId]);
+    await this.pool.query('UPDATE chaos_faults SET hold = true WHERE id = 1');
     return new HeldInserts(this.pool, client);
   }
 
@@ -133,7 +134,7 @@ export class HeldInserts {
       return;
     }
     this.released = true;
-    await this.pool.query('UPDATE chaos_faults SET hold_customer = NULL WHERE id = 1');
+    await this.pool.query('UPDATE chaos_faults SET hold = false WHERE id = 1');
     await this.client.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
     this.client.release();
   }
