@@ -17,7 +17,11 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 import { OrderMessageRouter } from './order-message.router';
 import { OrderQueueConsumer } from './order-queue.consumer';
 import { orderQueueConsumers } from './order-queue.consumers';
-import { Pollers } from './pollers';
+import { MAX_POLLERS, pollerName, Pollers } from './pollers';
+import {
+  SQS_CONSUMER_EVENT_HANDLER,
+  SQS_CONSUMER_METHOD,
+} from '@ssut/nestjs-sqs/dist/sqs.constants';
 
 class RecordingSqs {
   readonly deleted: string[] = [];
@@ -161,5 +165,24 @@ describe(OrderQueueConsumer.name, () => {
         visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
       });
     }
+  });
+
+  it('should give every possible poller a batch handler and the error and empty listeners', () => {
+    const prototype = OrderQueueConsumer.prototype as unknown as Record<string, unknown>;
+    const methods = Object.getOwnPropertyNames(prototype).map((key) => prototype[key]);
+    const metadata = (key: symbol) =>
+      methods.map((method) => Reflect.getMetadata(key, method as object)).filter(Boolean);
+
+    const handlers = metadata(SQS_CONSUMER_METHOD);
+    const events = metadata(SQS_CONSUMER_EVENT_HANDLER);
+
+    for (let index = 0; index < MAX_POLLERS; index++) {
+      const name = pollerName(index);
+      expect(handlers).toContainEqual({ name, batch: true });
+      for (const eventName of ['error', 'processing_error', 'timeout_error', 'empty']) {
+        expect(events).toContainEqual({ name, eventName });
+      }
+    }
+    expect(handlers).toHaveLength(MAX_POLLERS);
   });
 });

@@ -27,6 +27,32 @@ export class OrderQueueConsumer {
     private readonly metrics: ProcessorMetrics,
   ) {}
 
+  // Poller 0 (every replica runs it) is written out; pollers 1.. get the same methods below.
+  @SqsMessageHandler(pollerName(0), true)
+  handle0(messages: Message[]): Promise<Message[]> {
+    return this.handleBatch(0, messages);
+  }
+
+  @SqsConsumerEventHandler(pollerName(0), 'error')
+  error0(error: Error, messages?: Message | Message[]): void {
+    this.onError(0, error, messages);
+  }
+
+  @SqsConsumerEventHandler(pollerName(0), 'processing_error')
+  processingError0(error: Error): void {
+    this.onProcessingError(0, error);
+  }
+
+  @SqsConsumerEventHandler(pollerName(0), 'timeout_error')
+  timeoutError0(error: Error): void {
+    this.onProcessingError(0, error);
+  }
+
+  @SqsConsumerEventHandler(pollerName(0), 'empty')
+  empty0(): void {
+    this.onEmpty(0);
+  }
+
   async handleBatch(poller: number, messages: Message[]): Promise<Message[]> {
     this.pollers.handlingStarted(poller, messages);
     try {
@@ -90,14 +116,15 @@ export class OrderQueueConsumer {
 }
 
 // @ssut/nestjs-sqs finds a consumer's handler, and its event handlers, by a constant name, one
-// decorated method each; POLLERS is configuration, so every possible poller gets its own methods.
-// (The library binds event handlers to the message handler's instance: they live in this class.)
+// decorated method each; POLLERS is configuration, so every further poller gets poller 0's methods
+// under its own name. (The library binds event handlers to the message handler's instance: they
+// live in this class.)
 const prototype = OrderQueueConsumer.prototype as unknown as Record<string, unknown>;
 function decorated(key: string, value: (...args: never[]) => unknown, decorator: MethodDecorator) {
   Object.defineProperty(prototype, key, { value, writable: true, configurable: true });
   decorator(prototype, key, Object.getOwnPropertyDescriptor(prototype, key) as PropertyDescriptor);
 }
-for (let index = 0; index < MAX_POLLERS; index++) {
+for (let index = 1; index < MAX_POLLERS; index++) {
   const name = pollerName(index);
   decorated(
     `handle${index}`,
@@ -113,9 +140,12 @@ for (let index = 0; index < MAX_POLLERS; index++) {
     },
     SqsConsumerEventHandler(name, 'error'),
   );
-  for (const event of ['processing_error', 'timeout_error'] as const) {
+  for (const [key, event] of [
+    ['processingError', 'processing_error'],
+    ['timeoutError', 'timeout_error'],
+  ] as const) {
     decorated(
-      `${event}${index}`,
+      `${key}${index}`,
       function (this: OrderQueueConsumer, error: Error) {
         this.onProcessingError(index, error);
       },
