@@ -1,7 +1,7 @@
+// Unit specs only: `nx test gateway` starts no server. The integration specs (real
+// PostgreSQL and SQS emulator) are the `integration` target (jest.int.config.cjs).
 module.exports = {
   displayName: 'gateway',
   preset: '../../jest.preset.js',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  globalSetup: '../../libs/testing/src/jest/global-setup.mjs',
-  globalTeardown: '../../libs/testing/src/jest/global-teardown.mjs',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
 };

@@ -222,7 +222,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const missing = missingTools();
   if (missing.length > 0) {
     process.stderr.write(
-      `missing ${missing.join(', ')}: apt-get install -y podman buildah runc debootstrap\n`,
+      `missing ${missing.join(', ')}: node tools/system-packages/ensure.mjs (as root on Debian)\n`,
     );
     process.exit(1);
   }

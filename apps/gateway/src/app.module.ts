@@ -3,7 +3,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { GatewayConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
-import { HealthChecks, MetricsModule, registerPoolMetrics } from '@orders/observability';
+import { healthChecksModule, MetricsModule, registerPoolMetrics } from '@orders/observability';
 import { Registry } from 'prom-client';
 import { LoadShedder } from './admission/load-shedder';
 import { ApiKeyAuthenticator } from './auth/api-key.authenticator';
@@ -31,12 +31,11 @@ export class AppModule {
     });
     return {
       module: AppModule,
-      imports: [MetricsModule],
+      imports: [MetricsModule, healthChecksModule()],
       controllers: [OrdersHttpController, HealthController],
       providers: [
         { provide: GatewayConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
-        HealthChecks,
         {
           // Only GET /orders/:id reads the database; it connects on first use, never at boot.
           provide: OrderStore,

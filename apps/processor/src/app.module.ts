@@ -3,22 +3,19 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ProcessorConfig } from '@orders/config';
 import { createSqsClient, probeQueue } from '@orders/messaging';
 import {
-  HealthChecks,
+  healthChecksModule,
   MetricsModule,
   registerPoolMetrics,
   registerQueueDepthMetrics,
 } from '@orders/observability';
 import { LazyDataSource, OrdersRepository } from '@orders/persistence';
+import { SqsModule } from '@ssut/nestjs-sqs';
 import { Registry } from 'prom-client';
-import { BatchSettler } from './consumer/batch-settler';
-import { DatabaseGate } from './consumer/database-gate';
-import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
-import { OrderQueueServer } from './consumer/order-queue.server';
+import { orderQueueConsumers } from './consumer/order-queue.consumers';
+import { Pollers } from './consumer/pollers';
 import { HealthController } from './health/health.controller';
-import { DrainCoordinator } from './lifecycle/drain.coordinator';
 import { ProcessorMetrics } from './metrics/processor.metrics';
-import { OrdersMessageController } from './orders/orders.message.controller';
-import { OrdersService } from './orders/orders.service';
+import { OrderQueueModule } from './order-queue.module';
 
 @Module({})
 export class AppModule {
@@ -33,21 +30,25 @@ export class AppModule {
     );
     return {
       module: AppModule,
-      imports: [MetricsModule],
-      controllers: [OrdersMessageController, HealthController],
+      // Config, clients, repository and metrics for the queue module below.
+      global: true,
+      imports: [
+        MetricsModule,
+        healthChecksModule(),
+        SqsModule.registerAsync({
+          imports: [OrderQueueModule],
+          inject: [Pollers],
+          useFactory: (pollers: Pollers) => orderQueueConsumers(config, sqs, pollers),
+        }),
+        OrderQueueModule,
+      ],
+      controllers: [HealthController],
       providers: [
         { provide: ProcessorConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
-        HealthChecks,
         { provide: LazyDataSource, useValue: database },
         { provide: OrdersRepository, useValue: new OrdersRepository(database) },
         ProcessorMetrics,
-        OrderQueueServer,
-        BatchSettler,
-        DeadLetterPublisher,
-        DatabaseGate,
-        OrdersService,
-        DrainCoordinator,
         {
           // Read at scrape time: pool saturation, and the queue's depth as SQS counts it.
           provide: 'RESOURCE_METRICS',
@@ -61,6 +62,7 @@ export class AppModule {
           },
         },
       ],
+      exports: [ProcessorConfig, SQSClient, LazyDataSource, OrdersRepository, ProcessorMetrics],
     };
   }
 }

@@ -24,7 +24,10 @@ export const COMPILE_CACHE_DIR = join(REPO_ROOT, 'tmp', 'bench-compile-cache');
 const WITH_COMPILE_CACHE = { NODE_COMPILE_CACHE: COMPILE_CACHE_DIR };
 
 const GATEWAY_ENTRY = join(REPO_ROOT, 'dist/apps/gateway/main.js');
-const PROCESSOR_ENTRY = join(REPO_ROOT, 'dist/apps/processor/main.js');
+// BENCH_PROCESSOR_ENTRY: another build of the processor (e.g. the previous commit's, built in a
+// temp dir), for paired old/new runs.
+const PROCESSOR_ENTRY =
+  process.env.BENCH_PROCESSOR_ENTRY ?? join(REPO_ROOT, 'dist/apps/processor/main.js');
 const MIGRATE_ENTRY = join(REPO_ROOT, 'dist/apps/processor/migrate.js');
 const BASELINE_ENTRY = join(REPO_ROOT, 'bench/src/servers/coupled-baseline/main.ts');
 const PEER_ENTRY = join(REPO_ROOT, 'bench/src/servers/sqs-peer.server.ts');

@@ -1,3 +1,4 @@
+import { orderFactory } from '@orders/contracts/testing';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { LazyDataSource } from '@orders/persistence';
 import {
@@ -13,11 +14,8 @@ import {
 } from '@orders/testing';
 import { randomUUID } from 'node:crypto';
 
-const order = (customerId: string) => ({
-  customerId,
-  currency: 'EUR',
-  items: [{ sku: 'SKU-9', quantity: 1, unitPriceCents: 500 }],
-});
+const order = (customerId: string) =>
+  orderFactory.order({ customerId, items: [{ sku: 'SKU-9', quantity: 1, unitPriceCents: 500 }] });
 
 async function postOrder(stack: RunningStack, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${stack.urls.gateway}/orders`, {

@@ -1,3 +1,4 @@
+import { orderFactory } from '@orders/contracts/testing';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { GatewayConfig, loadConfig } from '@orders/config';
@@ -31,11 +32,11 @@ const HARDENING_HEADERS = {
 
 const API_KEY = 'test-key-shop-a';
 const OTHER_API_KEY = 'test-key-shop-b';
-const validOrder = {
+const validOrder = orderFactory.order({
   customerId: 'customer-7',
   currency: 'USD',
   items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1999 }],
-};
+});
 
 function gatewayConfig(queues: QueuePair, overrides: Record<string, string> = {}): GatewayConfig {
   const stack = testStack();

@@ -17,6 +17,8 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 class RecordingSqs {
   readonly deleted: string[] = [];
   deleteCalls = 0;
+  /** Receipt handles SQS answers as failed entries of DeleteMessageBatch. */
+  failDeletes = new Set<string>();
   readonly visibilityChanges: ChangeMessageVisibilityBatchRequestEntry[] = [];
 
   async send(command: unknown): Promise<unknown> {
@@ -26,6 +28,17 @@ class RecordingSqs {
     if (command instanceof DeleteMessageBatchCommand) {
       this.deleteCalls += 1;
       this.deleted.push(...(command.input.Entries ?? []).map((entry) => entry.ReceiptHandle ?? ''));
+      const failed = (command.input.Entries ?? []).filter((entry) =>
+        this.failDeletes.has(entry.ReceiptHandle ?? ''),
+      );
+      return {
+        Successful: [],
+        Failed: failed.map((entry) => ({
+          Id: entry.Id,
+          Code: 'InternalError',
+          SenderFault: false,
+        })),
+      };
     }
     return { Successful: [], Failed: [] };
   }
@@ -56,12 +69,13 @@ function settlerWith(options: { deadLetterFails?: boolean } = {}) {
   };
   const outages: string[] = [];
   const gate = { reportOutage: (reason: string) => outages.push(reason) };
+  const registry = new Registry();
   const settler = new BatchSettler(
     deadLetters as unknown as DeadLetterPublisher,
     gate as unknown as DatabaseGate,
     sqs as unknown as SQSClient,
     config,
-    new ProcessorMetrics(new Registry()),
+    new ProcessorMetrics(registry),
   );
   const settleOnly = (batch: [Message, MessageOutcome][]) =>
     settler.settle(
@@ -73,7 +87,7 @@ function settlerWith(options: { deadLetterFails?: boolean } = {}) {
     await settleOnly(batch);
     await settler.flushDeletes();
   };
-  return { settle, settleOnly, settler, sqs, deadLettered, outages };
+  return { settle, settleOnly, settler, sqs, deadLettered, outages, registry };
 }
 
 describe(BatchSettler.name, () => {
@@ -170,5 +184,18 @@ describe(BatchSettler.name, () => {
     await settler.flushDeletes();
     expect(sqs.deleteCalls).toBe(2);
     expect(sqs.deleted).toContain('receipt-k-1');
+  });
+
+  it('should count a failed entry of DeleteMessageBatch instead of ignoring it as sqs-consumer does', async () => {
+    const { settle, sqs, registry } = settlerWith();
+    sqs.failDeletes.add('receipt-b-1');
+
+    await settle([
+      [message('a'), 'stored'],
+      [message('b'), 'stored'],
+    ]);
+
+    const failures = await registry.getSingleMetric('sqs_delete_failures_total')?.get();
+    expect(failures?.values[0]?.value).toBe(1);
   });
 });

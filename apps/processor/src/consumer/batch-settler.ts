@@ -56,7 +56,8 @@ export class BatchSettler {
     private readonly metrics: ProcessorMetrics,
   ) {}
 
-  async settle(handled: HandledMessage[], startedAt: number): Promise<void> {
+  /** Returns the messages settled for good (stored or dead-lettered): exactly those being deleted. */
+  async settle(handled: HandledMessage[], startedAt: number): Promise<Message[]> {
     const ms = Date.now() - startedAt;
     const done: Message[] = [];
     const transient: { message: Message; failure: ProcessingException }[] = [];
@@ -98,6 +99,7 @@ export class BatchSettler {
     if (stored === 0 && databaseFailure) {
       this.gate.reportOutage(databaseFailure.failure.message);
     }
+    return done;
   }
 
   /** Sends every delete still waiting and waits for those in flight (the drain's last step). */
@@ -155,7 +157,9 @@ export class BatchSettler {
           }),
         );
         for (const failed of response.Failed ?? []) {
-          // Stored, but SQS will deliver it again; the insert absorbs the duplicate.
+          // Stored, but SQS will deliver it again; the insert absorbs the duplicate. (sqs-consumer's
+          // own delete would ignore these entries: its deletes are off, ours count them.)
+          this.metrics.deleteFailures.inc();
           this.logger.warn({
             msg: 'could not delete a stored message',
             code: failed.Code,
@@ -164,6 +168,7 @@ export class BatchSettler {
           });
         }
       } catch (error) {
+        this.metrics.deleteFailures.inc(chunk.length);
         this.logger.warn({
           msg: 'could not delete stored messages',
           messages: chunk.length,

@@ -7,7 +7,12 @@ import { DatabaseGate } from './database-gate';
 /** ping() fails until heal() is called. */
 class FlakyRepository {
   pings = 0;
+  readonly pingedAt: number[] = [];
   private healthy = false;
+
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
 
   heal(): void {
     this.healthy = true;
@@ -15,6 +20,7 @@ class FlakyRepository {
 
   async ping(): Promise<void> {
     this.pings += 1;
+    this.pingedAt.push(performance.now());
     if (!this.healthy) {
       throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     }
@@ -35,6 +41,13 @@ function gateWith(repository: FlakyRepository) {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits for a condition, however slow the machine; the spec's timeout bounds it. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) {
+    await sleep(5);
+  }
+}
+
 describe(DatabaseGate.name, () => {
   let gate: DatabaseGate;
 
@@ -53,19 +66,24 @@ describe(DatabaseGate.name, () => {
     ({ gate, paused } = gateWith(repository));
 
     gate.reportOutage('connect ECONNREFUSED');
-    const receive = gate.beforeReceive();
-    let released = false;
-    void receive.then(() => (released = true));
-    await sleep(160);
+    // A receive asked for while the database is down never gets a yes before it answers again.
+    const answers: { allowed: boolean; healed: boolean }[] = [];
+    const early = gate
+      .beforeReceive()
+      .then((allowed) => answers.push({ allowed, healed: repository.isHealthy }));
+    await until(() => repository.pings >= 2);
 
     expect(gate.isPaused).toBe(true);
     expect(await paused()).toBe(1);
-    expect(released).toBe(false);
-    expect(repository.pings).toBeGreaterThanOrEqual(2);
+    expect(answers.filter(({ allowed, healed }) => allowed && !healed)).toEqual([]);
 
     repository.heal();
-    await expect(receive).resolves.toBe(true);
+    while (!(await gate.beforeReceive())) {
+      // each wait is bounded (5 probe intervals): ask again until the probe saw the database
+    }
+    await early;
 
+    expect(answers.filter(({ allowed, healed }) => allowed && !healed)).toEqual([]);
     expect(gate.isPaused).toBe(false);
     expect(await paused()).toBe(0);
   });
@@ -111,9 +129,10 @@ describe(DatabaseGate.name, () => {
     gate.reportOutage('a');
     gate.reportOutage('b');
     gate.reportOutage('c');
-    await sleep(130);
+    await until(() => repository.pings >= 4);
 
-    // One loop probes every 50 ms: two probes by now, not six.
-    expect(repository.pings).toBe(2);
+    // One loop sleeps a whole interval (50 ms) between probes; three would probe in bursts.
+    const gaps = repository.pingedAt.slice(1).map((at, index) => at - repository.pingedAt[index]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(45);
   });
 });

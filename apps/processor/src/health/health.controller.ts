@@ -1,17 +1,24 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Controller, Get } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+} from '@nestjs/terminus';
 import { ProcessorConfig } from '@orders/config';
 import { probeQueue } from '@orders/messaging';
-import { down, HealthChecks, HealthResult, probeHealth, up } from '@orders/observability';
+import { probeHealth } from '@orders/observability';
 import { OrdersRepository } from '@orders/persistence';
 import { DatabaseGate } from '../consumer/database-gate';
-import { OrderQueueServer } from '../consumer/order-queue.server';
+import { Pollers } from '../consumer/pollers';
 
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthChecks,
-    private readonly pollers: OrderQueueServer,
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly pollers: Pollers,
     private readonly gate: DatabaseGate,
     private readonly repository: OrdersRepository,
     private readonly sqs: SQSClient,
@@ -20,43 +27,38 @@ export class HealthController {
 
   /** Fails when a poller is stuck: a restart helps there, unlike with a down database. */
   @Get('live')
+  @HealthCheck()
   live() {
     return this.health.check([() => this.pollersAlive()]);
   }
 
-  /** Ready = polling (not paused, not draining), database and queue reachable. */
+  /** Ready = polling (not paused, not draining), database pool usable and queue reachable. */
   @Get('ready')
+  @HealthCheck()
   ready() {
     return this.health.check([
       () => this.polling(),
-      () => this.databaseReachable(),
-      () => this.queueReachable(),
+      () => probeHealth(this.indicator, 'database', () => this.repository.ping()),
+      () =>
+        probeHealth(this.indicator, 'sqs', () =>
+          probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS),
+        ),
     ]);
   }
 
-  private pollersAlive(): HealthResult {
+  private pollersAlive(): HealthIndicatorResult {
+    const check = this.indicator.check('pollers');
     const stuck = this.pollers.stuckPollers();
-    return stuck.length === 0
-      ? up('pollers', { pollers: this.config.POLLERS })
-      : down('pollers', { stuck });
+    return stuck.length === 0 ? check.up({ pollers: this.pollers.count }) : check.down({ stuck });
   }
 
-  private polling(): HealthResult {
+  private polling(): HealthIndicatorResult {
+    const check = this.indicator.check('polling');
     if (this.pollers.isDraining) {
-      return down('polling', { state: 'draining' });
+      return check.down({ state: 'draining' });
     }
     return this.gate.isPaused
-      ? down('polling', { state: 'paused: database unavailable' })
-      : up('polling', { state: 'polling' });
-  }
-
-  private databaseReachable(): Promise<HealthResult> {
-    return probeHealth('database', () => this.repository.ping());
-  }
-
-  private queueReachable(): Promise<HealthResult> {
-    return probeHealth('sqs', () =>
-      probeQueue(this.sqs, this.config.ORDERS_QUEUE_URL, this.config.SQS_REQUEST_TIMEOUT_MS),
-    );
+      ? check.down({ state: 'paused: database unavailable' })
+      : check.up({ state: 'polling' });
   }
 }

@@ -14,6 +14,7 @@ export class ProcessorMetrics {
   readonly paused: Gauge;
   readonly pauses: Counter;
   readonly consumerErrors: Counter<'event'>;
+  readonly deleteFailures: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -76,6 +77,11 @@ export class ProcessorMetrics {
       name: 'sqs_consumer_errors_total',
       help: 'Errors reported by the SQS consumers',
       labelNames: ['event'],
+      registers,
+    });
+    this.deleteFailures = new Counter({
+      name: 'sqs_delete_failures_total',
+      help: 'Settled messages SQS did not delete (they come back; the insert absorbs them)',
       registers,
     });
   }

@@ -5,7 +5,8 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { buildOrderAcceptedEnvelope, CreateOrderDto, MessageAttribute } from '@orders/contracts';
+import { CreateOrderDto, MessageAttribute } from '@orders/contracts';
+import { orderFactory } from '@orders/contracts/testing';
 import { sqsBatches } from '@orders/messaging';
 import { randomUUID } from 'node:crypto';
 
@@ -19,11 +20,9 @@ export function orderMessage(
   orderId = randomUUID(),
   order: Partial<CreateOrderDto> = {},
 ): OutgoingMessage {
-  const envelope = buildOrderAcceptedEnvelope(orderId, new Date(), {
-    customerId: 'customer-int-spec',
-    currency: 'EUR',
-    items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 1250 }],
-    ...order,
+  const envelope = orderFactory.envelope({
+    orderId,
+    order: { customerId: 'customer-int-spec', ...order },
   });
   return {
     body: JSON.stringify(envelope),

@@ -1,8 +1,6 @@
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig, ProcessorConfig } from '@orders/config';
-import { AppModule } from '../app.module';
-import { OrderQueueServer } from '../consumer/order-queue.server';
+import { createProcessorApp } from '../create-processor-app';
 
 /** Where the real services of jest's global setup are (what @orders/testing's testStack() returns). */
 export interface TestServices {
@@ -21,7 +19,7 @@ export interface RunningProcessor {
 }
 
 /**
- * The processor exactly as main.ts wires it (Nest app + the SQS transport's pollers), in-process,
+ * The processor exactly as main.ts wires it (Nest app + the @ssut/nestjs-sqs consumers), in-process,
  * against the real fauxqs and PostgreSQL from jest's global setup. HTTP is served by inject().
  */
 export async function startProcessor(
@@ -40,13 +38,7 @@ export async function startProcessor(
     SQS_WAIT_TIME_SECONDS: '1',
     ...env,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.register(config),
-    new FastifyAdapter(),
-    { logger: false },
-  );
-  app.connectMicroservice({ strategy: app.get(OrderQueueServer) }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
+  const app = await createProcessorApp(config, { logger: false });
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
   await fastify.ready();

@@ -1,59 +1,29 @@
-import { BeforeApplicationShutdown, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { DynamicModule } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 
-export type HealthState = { status: 'up' | 'down' } & Record<string, unknown>;
-/** One named result: `{ sqs: { status: 'up' } }`. */
-export type HealthResult = Record<string, HealthState>;
-export type HealthCheck = () => HealthResult | Promise<HealthResult>;
-
-export const up = (key: string, details: Record<string, unknown> = {}): HealthResult => ({
-  [key]: { status: 'up', ...details },
-});
-export const down = (key: string, details: Record<string, unknown> = {}): HealthResult => ({
-  [key]: { status: 'down', ...details },
-});
+/**
+ * @nestjs/terminus for an app's /health routes: 200 `{ status: 'ok', info, error, details }`, 503
+ * with the same body when a check is down (`status: 'error'`, logged as one JSON line that names
+ * every down check and its cause), and 503 `shutting_down` once terminus's own shutdown hook has
+ * run. Nest runs beforeApplicationShutdown hooks from the root module down: a wait in a module
+ * above this one (the gateway's readiness delay) still answers `error`, with its own down check;
+ * one in a deeper module (the processor's drain) answers `shutting_down`.
+ */
+export function healthChecksModule(): DynamicModule {
+  return TerminusModule.forRoot({ errorLogStyle: 'json' });
+}
 
 /** A dependency check: up when the probe resolves, down with its error otherwise. */
 export async function probeHealth(
+  indicator: HealthIndicatorService,
   key: string,
   probe: () => Promise<unknown>,
-): Promise<HealthResult> {
+): Promise<HealthIndicatorResult> {
+  const check = indicator.check(key);
   try {
     await probe();
-    return up(key);
+    return check.up();
   } catch (error) {
-    return down(key, { message: error instanceof Error ? error.message : String(error) });
-  }
-}
-
-/**
- * The /health answers: all checks at once, 200 `{ status: 'ok', info, error, details }` when every
- * one is up, 503 with the same body otherwise (`status: 'error'`), and 503 `shutting_down` from
- * the moment shutdown begins, so probes take the pod out before its server closes.
- */
-@Injectable()
-export class HealthChecks implements BeforeApplicationShutdown {
-  private shuttingDown = false;
-
-  beforeApplicationShutdown(): void {
-    this.shuttingDown = true;
-  }
-
-  async check(checks: HealthCheck[]) {
-    const results = await Promise.all(checks.map((check) => check()));
-    const details: HealthResult = Object.assign({}, ...results);
-    const entries = Object.entries(details);
-    const pick = (status: HealthState['status']) =>
-      Object.fromEntries(entries.filter(([, state]) => state.status === status));
-    const error = pick('down');
-    const answer = {
-      status: this.shuttingDown ? 'shutting_down' : Object.keys(error).length > 0 ? 'error' : 'ok',
-      info: pick('up'),
-      error,
-      details,
-    };
-    if (answer.status !== 'ok') {
-      throw new ServiceUnavailableException(answer);
-    }
-    return answer;
+    return check.down({ message: error instanceof Error ? error.message : String(error) });
   }
 }

@@ -1,3 +1,4 @@
+import { orderFactory } from '@orders/contracts/testing';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -46,12 +47,10 @@ function urlAs(login?: string): string {
 function record(): NewOrderRecord {
   return {
     orderId: randomUUID(),
-    customerId: 'roles-spec',
-    currency: 'EUR',
+    ...orderFactory.order({ customerId: 'roles-spec' }),
     acceptedAt: new Date(),
     correlationId: null,
     clientId: 'roles-spec',
-    items: [{ sku: 'R-1', quantity: 1, unitPriceCents: 100 }],
   };
 }
 

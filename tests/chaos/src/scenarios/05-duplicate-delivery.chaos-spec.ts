@@ -1,5 +1,4 @@
-import { buildOrderAcceptedEnvelope } from '@orders/contracts';
-import { randomUUID } from 'node:crypto';
+import { orderFactory } from '@orders/contracts/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChaosStack, startChaosStack } from '../support/chaos-stack';
 import { OrderRequest, sendOrders } from '../support/order-load';
@@ -43,10 +42,8 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
     // The same message body sent twice straight to the queue.
     const twins = Array.from({ length: TWIN_MESSAGES }, (_, index) => {
       const marker = `c05-twin-${index}`;
-      const envelope = buildOrderAcceptedEnvelope(randomUUID(), new Date(), {
-        customerId: CUSTOMER,
-        currency: 'EUR',
-        items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }],
+      const envelope = orderFactory.envelope({
+        order: { customerId: CUSTOMER, items: [{ sku: marker, quantity: 1, unitPriceCents: 700 }] },
       });
       return { marker, orderId: envelope.orderId, body: JSON.stringify(envelope) };
     });

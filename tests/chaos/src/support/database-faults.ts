@@ -1,4 +1,7 @@
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
+
+// The advisory lock a held insert waits for (see hold()).
+const HOLD_LOCK = 7_462_000;
 
 export interface FaultSettings {
   /** Every INSERT INTO orders statement sleeps this long: batches stay in flight. */
@@ -26,7 +29,8 @@ export class DatabaseFaults {
         delay_ms int NOT NULL DEFAULT 0,
         deadlock_percent int NOT NULL DEFAULT 0,
         serialization_percent int NOT NULL DEFAULT 0,
-        reject_customer text
+        reject_customer text,
+        hold boolean NOT NULL DEFAULT false
       );
       INSERT INTO chaos_faults (id) VALUES (1) ON CONFLICT DO NOTHING;
 
@@ -36,6 +40,10 @@ export class DatabaseFaults {
         first_lock int;
       BEGIN
         SELECT * INTO faults FROM chaos_faults WHERE id = 1;
+        IF faults.hold THEN
+          -- Waits while the scenario holds the lock: a batch in flight on purpose.
+          PERFORM pg_advisory_xact_lock_shared(${HOLD_LOCK});
+        END IF;
         IF faults.delay_ms > 0 THEN
           PERFORM pg_sleep(faults.delay_ms / 1000.0);
         END IF;
@@ -82,11 +90,52 @@ export class DatabaseFaults {
     );
   }
 
+  /**
+   * Holds every INSERT INTO orders inside its transaction until release(): the next batch stays
+   * in flight for as long as the scenario needs, not by luck. Keep it shorter than the
+   * processor's statement timeout.
+   */
+  async hold(): Promise<HeldInserts> {
+    const client = await this.pool.connect();
+    await client.query('SELECT pg_advisory_lock($1)', [HOLD_LOCK]);
+    await this.pool.query('UPDATE chaos_faults SET hold = true WHERE id = 1');
+    return new HeldInserts(this.pool, client);
+  }
+
   /** Deadlocks PostgreSQL itself detected and broke in this database. */
   async deadlocksDetected(): Promise<number> {
     const { rows } = await this.pool.query(
       'SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()',
     );
     return rows[0].n;
+  }
+}
+
+export class HeldInserts {
+  private released = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly client: PoolClient,
+  ) {}
+
+  /** Transactions waiting on the hold right now: each is a batch in flight in some processor. */
+  async waiting(): Promise<number> {
+    const { rows } = await this.pool.query(
+      `SELECT count(*)::int AS n FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = 0 AND objid = $1 AND NOT granted`,
+      [HOLD_LOCK],
+    );
+    return rows[0].n;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) {
+      return;
+    }
+    this.released = true;
+    await this.pool.query('UPDATE chaos_faults SET hold = false WHERE id = 1');
+    await this.client.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
+    this.client.release();
   }
 }

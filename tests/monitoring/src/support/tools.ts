@@ -5,13 +5,14 @@ import { parse } from 'yaml';
 
 export const REPO_ROOT = resolve(__dirname, '../../../..');
 export const MONITORING = join(REPO_ROOT, 'k8s/components/monitoring');
-const INSTALL = 'apt-get install -y prometheus prometheus-alertmanager';
+// The shared step of `npm test` installs them (root on Debian) or names the command.
+const INSTALL = 'node tools/system-packages/ensure.mjs';
 
 /** The path of a Debian monitoring binary; a missing one fails the test, it never skips it. */
 export function tool(name: 'promtool' | 'prometheus' | 'prometheus-alertmanager'): string {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   if (found.status !== 0) {
-    throw new Error(`${name} is not installed: ${INSTALL} (.ci/run does this)`);
+    throw new Error(`${name} is not installed: run ${INSTALL} (npm test starts with it)`);
   }
   return found.stdout.trim();
 }

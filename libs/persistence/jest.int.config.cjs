@@ -1,0 +1,11 @@
+// Integration specs: the real PostgreSQL and SQS emulator of jest's global setup
+// (`nx run persistence:integration`; `npm test` runs it after the unit specs).
+module.exports = {
+  ...require('./jest.config.cjs'),
+  displayName: 'persistence:integration',
+  testMatch: ['<rootDir>/src/**/*.int-spec.ts'],
+  globalSetup: '../../libs/testing/src/jest/global-setup.mjs',
+  globalTeardown: '../../libs/testing/src/jest/global-teardown.mjs',
+  // Migrating a fresh database takes seconds on a busy 2-core machine.
+  testTimeout: 30_000,
+};
