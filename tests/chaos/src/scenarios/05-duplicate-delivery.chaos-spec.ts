@@ -1,8 +1,9 @@
 import { orderFactory } from '@orders/contracts/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChaosStack, startChaosStack } from '../support/chaos-stack';
+import { ChaosStack, startChaosStack, waitUntil } from '../support/chaos-stack';
+import { HeldInserts } from '../support/database-faults';
 import { OrderRequest, sendOrders } from '../support/order-load';
-import { queueDepth, sendRaw } from '../support/queues';
+import { sendRaw } from '../support/queues';
 import { tally } from '../support/tally';
 
 const CUSTOMER = 'chaos-05-duplicates';
@@ -29,8 +30,7 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
 
   it('should store one row per order whatever the number of deliveries', async () => {
     const frozen = chaos.processor;
-    const other = await chaos.addProcessor('processor-b');
-    // Slow inserts keep batches in flight, so the freeze lands in the middle of processing.
+    // Slow inserts keep batches in flight while the load runs.
     await chaos.faults.set({ delayMs: 150 });
     const startedAt = Date.now();
 
@@ -47,12 +47,27 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
       });
       return { marker, orderId: envelope.orderId, body: JSON.stringify(envelope) };
     });
+    // The freeze lands on a batch in flight on purpose, not by luck: every insert waits on a lock
+    // the scenario holds, and while only the frozen replica runs, a waiting insert is its batch.
+    // The second replica starts during the freeze and receives what reappears.
+    let held: HeldInserts | undefined;
+    let other: ChaosStack['processor'] | undefined;
     const freeze = (async () => {
       await sleep(3_000);
-      const inFlightAtFreeze = (await queueDepth(chaos.sqsClient, chaos.sqs.ordersQueueUrl))
-        .inFlight;
+      held = await chaos.faults.hold();
+      const holding = held;
+      await waitUntil(
+        'a held batch in the replica about to freeze',
+        async () => (await holding.waiting()) > 0,
+        10_000,
+        20,
+      );
+      const inFlightAtFreeze = await holding.waiting();
       process.kill(frozen.process.pid as number, 'SIGSTOP');
-      await sleep(FREEZE_MS);
+      const frozenAt = Date.now();
+      await holding.release();
+      other = await chaos.addProcessor('processor-b');
+      await sleep(Math.max(0, FREEZE_MS - (Date.now() - frozenAt)));
       process.kill(frozen.process.pid as number, 'SIGCONT');
       return inFlightAtFreeze;
     })();
@@ -70,7 +85,7 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
         twins.flatMap((twin) => [twin.body, twin.body]),
       ),
       freeze,
-    ]);
+    ]).finally(() => held?.release());
     const accepted = [
       ...outcomes
         .filter((outcome) => outcome.status === 202)
@@ -101,7 +116,7 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
       },
     });
     await chaos.faults.set({});
-    await other.process.stop();
+    await other?.process.stop();
 
     // Each retried request pair was answered with one order id.
     const idsByKey = new Map<string, Set<string>>();
@@ -115,7 +130,7 @@ describe('05 duplicate deliveries: every order arrives twice and visibility expi
       );
     expect([...idsByKey.values()].every((ids) => ids.size === 1)).toBe(true);
     expect(outcomes.every((outcome) => outcome.status === 202)).toBe(true);
-    // The freeze caught work in flight, and that work came back to the other replica.
+    // The freeze caught a batch in flight (held on purpose), and that work came back to the other replica.
     expect(inFlightAtFreeze).toBeGreaterThan(0);
     expect(figures.details.redeliveredAfterVisibilityExpired).toBeGreaterThan(0);
     // Every order was delivered at least twice; all but one delivery of each was absorbed.
