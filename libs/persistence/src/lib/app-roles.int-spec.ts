@@ -47,7 +47,10 @@ function urlAs(login?: string): string {
 function record(): NewOrderRecord {
   return {
     orderId: randomUUID(),
-    ...orderFactory.order({ customerId: 'roles-spec' }),
+    ...orderFactory.order({
+      customerId: 'roles-spec',
+      items: [{ sku: 'R-1', quantity: 1, unitPriceCents: 100 }],
+    }),
     acceptedAt: new Date(),
     correlationId: null,
     clientId: 'roles-spec',
