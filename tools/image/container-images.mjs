@@ -99,11 +99,12 @@ function ensureBaseImage(env, log) {
   mkdirSync(join(rootfs, 'usr/local/bin'), { recursive: true });
   copyFileSync(nodeBinary, join(rootfs, 'usr/local/bin/node'));
   const npmVersion = run('npm', ['--version'], env);
-  const packed = run('npm', ['pack', `npm@${npmVersion}`, '--pack-destination', WORK], env, {
-    cwd: WORK,
-  })
-    .split('\n')
-    .pop();
+  // Asked for as JSON: the repository's .npmrc (json=true) reaches npm through the environment.
+  const [{ filename: packed }] = JSON.parse(
+    run('npm', ['pack', `npm@${npmVersion}`, '--pack-destination', WORK, '--json'], env, {
+      cwd: WORK,
+    }),
+  );
   const npmDir = join(rootfs, 'usr/local/lib/node_modules/npm');
   mkdirSync(npmDir, { recursive: true });
   run('tar', ['-xzf', join(WORK, packed), '-C', npmDir, '--strip-components=1'], env);
