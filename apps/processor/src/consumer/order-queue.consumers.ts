@@ -1,6 +1,7 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ProcessorConfig } from '@orders/config';
 import { TRACE_ATTRIBUTES } from '@orders/contracts';
+import { untraced } from '@orders/messaging';
 import type { SqsOptions } from '@ssut/nestjs-sqs/dist/sqs.types';
 import { pollerName, Pollers } from './pollers';
 
@@ -20,7 +21,7 @@ export function orderQueueConsumers(
     consumers: Array.from({ length: config.POLLERS }, (_, index) => ({
       name: pollerName(index),
       queueUrl: config.ORDERS_QUEUE_URL,
-      sqs,
+      sqs: untracedReceives(sqs),
       batchSize: config.SQS_BATCH_SIZE,
       waitTimeSeconds: config.SQS_WAIT_TIME_SECONDS,
       visibilityTimeout: config.VISIBILITY_TIMEOUT_SECONDS,
@@ -39,4 +40,21 @@ export function orderQueueConsumers(
       stopOptions: { abort: false },
     })),
   };
+}
+
+// Receives are not traced: most are empty long polls, and the batch span (processBatchInSpan) is
+// what an order's trace needs. A traced receive would be one more consumer span per batch, linked
+// to every order in it and holding none of the work. The library takes the client as an option.
+function untracedReceives(sqs: SQSClient): SQSClient {
+  const send = sqs.send.bind(sqs) as (...args: unknown[]) => Promise<unknown>;
+  return new Proxy(sqs, {
+    get(target, property, receiver) {
+      return property === 'send'
+        ? (command: unknown, ...rest: unknown[]) =>
+            command instanceof ReceiveMessageCommand
+              ? untraced(() => send(command, ...rest))
+              : send(command, ...rest)
+        : Reflect.get(target, property, receiver);
+    },
+  });
 }
