@@ -62,7 +62,7 @@ export class GatewayConfig extends SharedConfig implements CrossFieldChecks {
   @IsInt()
   @Min(0)
   @Max(10_000)
-  SHED_EVENT_LOOP_DELAY_MS = 100;
+  SHED_EVENT_LOOP_DELAY_MS = 500;
 
   /** Heap in use, as a percentage of V8's heap limit, above which order requests get 503; 0 turns it off. */
   @ToInt()
