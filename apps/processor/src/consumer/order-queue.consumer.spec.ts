@@ -150,7 +150,11 @@ describe(OrderQueueConsumer.name, () => {
   it('should configure consumers that never delete and never abort on their own', () => {
     const { pollers, config } = consumerWith(async () => []);
 
-    const { consumers = [] } = orderQueueConsumers(config, {} as SQSClient, pollers);
+    const { consumers = [] } = orderQueueConsumers(
+      config,
+      new SQSClient({ region: 'us-east-1' }),
+      pollers,
+    );
 
     expect(consumers.map((options) => options.name)).toEqual([
       'orders-poller-0',
