@@ -593,6 +593,22 @@ const CASES: Array<
     /Deployment\/processor: dlq-sidecar's admin API \(ADMIN_API_KEY_SHA256 is set.*\) needs dlq-operator-policy.json/,
   ],
   [
+    "the sidecar's console is enabled on its read-only role",
+    'prod',
+    (env) => (configMap(env, 'dlq-sidecar-config').data.CONSOLE_SIGN_IN = 'oidc'),
+    'iam-policies',
+    /Deployment\/processor: dlq-sidecar's admin API \(CONSOLE_SIGN_IN is set.*\) needs dlq-operator-policy.json/,
+  ],
+  [
+    'operator API keys are given to the sidecar on its read-only role',
+    'prod',
+    (env) =>
+      (configMap(env, 'dlq-sidecar-config').data.OPERATOR_API_KEYS =
+        `ops:operator:${'a'.repeat(64)}`),
+    'iam-policies',
+    /Deployment\/processor: dlq-sidecar's admin API \(OPERATOR_API_KEYS is set.*\) needs dlq-operator-policy.json/,
+  ],
+  [
     'a role carries a document its pods do not need',
     'staging',
     (env) =>

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { AppName, AWS_APPS } from '../lib/app-contract';
 import { K8S_ROOT, K8sObject, objectId, walkStrings } from '../lib/manifests';
-import { containerApp, Json } from '../lib/workloads';
+import { containerApp, Json, ResolvedEnv } from '../lib/workloads';
 import { Rule } from './rule';
 
 /** Secrets created by hand where no External Secrets Operator runs (k8s/README.md documents each). */
@@ -105,13 +105,11 @@ export const iamPolicies: Rule = {
           if (document) {
             needed.set(document, `${container.name} (${app})`);
           }
-          if (
-            app === 'dlq-sidecar' &&
-            context.env(container, workload).names.has('ADMIN_API_KEY_SHA256')
-          ) {
+          const door = app === 'dlq-sidecar' && adminDoor(context.env(container, workload));
+          if (door) {
             needed.set(
               POLICY_DOCUMENTS['dlq-cli'] as string,
-              `${container.name}'s admin API (ADMIN_API_KEY_SHA256 is set: it redrives and purges with this role)`,
+              `${container.name}'s admin API (${door} is set: it redrives and purges with this role)`,
             );
           }
         }
@@ -206,3 +204,15 @@ export const secrets: Rule = {
     }
   },
 };
+
+// What mounts the sidecar's admin API (DlqSidecarConfig.doorsOpen): a key, operator keys or the console.
+function adminDoor({ names, values }: ResolvedEnv): string | undefined {
+  if (names.has('ADMIN_API_KEY_SHA256')) {
+    return 'ADMIN_API_KEY_SHA256';
+  }
+  if (names.has('OPERATOR_API_KEYS') && values.OPERATOR_API_KEYS?.trim()) {
+    return 'OPERATOR_API_KEYS';
+  }
+  const signIn = values.CONSOLE_SIGN_IN?.trim();
+  return names.has('CONSOLE_SIGN_IN') && signIn && signIn !== 'off' ? 'CONSOLE_SIGN_IN' : undefined;
+}
