@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChaosStack, startChaosStack, waitUntil } from '../support/chaos-stack';
 import { harness } from '../support/harness';
-import { markers, sendOrders } from '../support/order-load';
+import { answers, markers, sendOrders } from '../support/order-load';
 import { queueDepth } from '../support/queues';
 import { tally } from '../support/tally';
 
@@ -77,6 +77,7 @@ describe('01 crash loop: the processor is SIGKILLed three times while 5,000 orde
         redeliveredAfterKills: chaos.logs.handled().redelivered,
         duplicateDeliveriesAbsorbed: chaos.logs.handled().duplicate,
         gatewayNon202: outcomes.length - accepted.length,
+        answers: JSON.stringify(answers(outcomes)),
       }),
     });
     const handled = chaos.logs.handled();

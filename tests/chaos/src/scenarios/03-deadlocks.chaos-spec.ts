@@ -1,5 +1,5 @@
 import { ChaosStack, metric, startChaosStack, waitUntil } from '../support/chaos-stack';
-import { markers, sendOrders } from '../support/order-load';
+import { answers, markers, sendOrders } from '../support/order-load';
 import { tally } from '../support/tally';
 
 const ORDERS = 1_500;
@@ -58,6 +58,7 @@ describe('03 deadlocks and serialization failures while two processor replicas w
             await Promise.all(replicas.map((url) => metric(url, 'orders_retried_total')))
           ).reduce<number>((sum, value) => sum + (value ?? 0), 0),
           replicas: replicas.length,
+          answers: JSON.stringify(answers(outcomes)),
         };
       },
     });

@@ -13,6 +13,8 @@ export interface RequestOutcome extends OrderRequest {
   /** The error answer's code (QUEUE_UNAVAILABLE, OUTCOME_UNKNOWN, OVERLOADED, …). */
   code?: string;
   retryAfter?: string;
+  /** 503 OVERLOADED answers before this outcome: shed unread, so the same request was sent again. */
+  shed?: number;
   startedAt: number;
   ms: number;
 }
@@ -48,13 +50,33 @@ export async function sendOrders(options: LoadOptions): Promise<RequestOutcome[]
           await sleep(due - Date.now());
         }
       }
-      outcomes[index] = await postOrder(options, options.requests[index], index);
+      outcomes[index] = await postUntilAdmitted(options, options.requests[index], index);
       done += 1;
       options.onOutcome?.(outcomes[index], done);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   return outcomes;
+}
+
+// A shed request was never read or enqueued (503 OVERLOADED), so any client may send it again, key or
+// not. The scenarios test what happens behind the gateway, and a busy host makes the gateway shed: the
+// load follows the answer as a caller would, sooner than Retry-After to keep the run short.
+const SHED_RETRIES = 20;
+const SHED_PAUSE_MS = 250;
+
+async function postUntilAdmitted(
+  options: LoadOptions,
+  request: OrderRequest,
+  index: number,
+): Promise<RequestOutcome> {
+  for (let shed = 0; ; shed += 1) {
+    const outcome = await postOrder(options, request, index);
+    if (outcome.code !== 'OVERLOADED' || shed === SHED_RETRIES) {
+      return shed === 0 ? outcome : { ...outcome, shed };
+    }
+    await sleep(SHED_PAUSE_MS);
+  }
 }
 
 async function postOrder(
@@ -111,4 +133,17 @@ export function percentile(outcomes: RequestOutcome[], p: number): number {
   return sorted.length === 0
     ? 0
     : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The answers by status and code, and how many sends were shed and sent again: for the CHAOS line. */
+export function answers(outcomes: RequestOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const key = outcome.code ? `${outcome.status} ${outcome.code}` : String(outcome.status);
+    counts[key] = (counts[key] ?? 0) + 1;
+    if (outcome.shed) {
+      counts.shedThenResent = (counts.shedThenResent ?? 0) + outcome.shed;
+    }
+  }
+  return counts;
 }
