@@ -130,6 +130,9 @@ describe('graceful drain (real SQS emulator and PostgreSQL)', () => {
     await eventually(async () =>
       expect((await storedIds([JSON.parse(warmUp.body).orderId])).size).toBe(1),
     );
+    // Settled too: the row is visible before the processor reads its COMMIT's answer, and a
+    // blackhole in between would hang the warm-up's batch instead of the next one.
+    await eventually(async () => expect(await inFlight(sqs, queues.queueUrl)).toBe(0));
     // The pool's open connection now leads nowhere: the next insert hangs without an error.
     await faults.setMode('blackhole');
     const messages = Array.from({ length: 10 }, () => orderMessage());
