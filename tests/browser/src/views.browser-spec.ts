@@ -99,6 +99,30 @@ describe('console views of failed orders in Chromium (real sidecar, intake, Post
       await screenshot(page, 'groups');
     });
 
+    it('should keep triage on a group: owner, note, on hold (then listed last), audited', async () => {
+      const { page } = browser;
+      await page.goto(`${admin.base}/console/groups`);
+      const row = page.getByRole('row', { name: /REJECTED_BY_DATABASE/ });
+
+      await row.getByText('Change triage').click();
+      await row.getByLabel('Owner').fill('ada');
+      await row.getByLabel('Note').fill('column widened in 1.4.2, redrive after deploy');
+      await row.getByLabel('On hold (no alerts)').selectOption('true');
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.waitForURL(`${admin.base}/console/groups`);
+      const codes = await page.locator('table.groups tbody tr th a').allTextContents();
+      const triage = await page.getByRole('row', { name: /REJECTED_BY_DATABASE/ }).textContent();
+      await page.goto(`${admin.base}/console/audit`);
+
+      expect(codes).toEqual(['INVALID_ENVELOPE', 'REJECTED_BY_DATABASE']);
+      expect(triage).toContain('On hold');
+      expect(triage).toContain('Owner: ada');
+      expect(triage).toContain('column widened in 1.4.2');
+      expect(await page.getByRole('row', { name: /triage/ }).textContent()).toContain(
+        'local operator (local-token)',
+      );
+    });
+
     it('should search an order id, open it, and show it with the customer id masked', async () => {
       const { page } = browser;
       await page.goto(`${admin.base}/console`);

@@ -20,6 +20,16 @@ export interface GroupWithTrend extends FailureGroup {
 export class GroupTrends {
   constructor(private readonly records: RecordsStore) {}
 
+  /** Open records per code, and nothing else: cheap enough for every open console to poll. */
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.records.query<{ code: string; count: number }>(
+      `SELECT failure_code AS code, count(*)::int AS count FROM dlq_records
+        WHERE dlq_name = $1 AND state = ANY($2::text[]) GROUP BY 1`,
+      [this.records.dlqName, OPEN_STATES],
+    );
+    return Object.fromEntries(rows.map(({ code, count }) => [code, count]));
+  }
+
   async groups(since?: Date, now: Date = new Date()): Promise<GroupWithTrend[]> {
     const [groups, buckets, fresh] = await Promise.all([
       this.records.groups({}),

@@ -42,15 +42,18 @@ export class Inspect {
     action: string,
     detail: Record<string, unknown>,
   ): Promise<InspectedRecord[]> {
-    const shown = await this.read.show(key);
-    const recordIds = shown.map(({ record }) => record.id);
-    const [stored] = await Promise.all([
+    // Audited first, so the page's own audit list shows this read too.
+    const recordIds = await this.records.idsOf(key);
+    if (recordIds.length > 0) {
+      await this.audit.append({ ...by, action, recordIds, detail });
+    }
+    const [shown, stored] = await Promise.all([
+      this.read.show(key),
       this.records.query<{ id: string }>(
         `SELECT r.id::text AS id FROM dlq_records r
           WHERE r.id = ANY($1::bigint[]) AND EXISTS (SELECT 1 FROM orders o WHERE o.order_id = ${ORDER_UUID})`,
         [recordIds],
       ),
-      this.audit.append({ ...by, action, recordIds, detail }),
     ]);
     const storedIds = new Set(stored.map((row) => row.id));
     return shown.map((one) => ({ ...one, stored: storedIds.has(one.record.id) }));

@@ -8,7 +8,8 @@ import {
   OperationsException,
 } from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
-import { cursorOf, filterOf, limitOf, RequestInput } from '../request';
+import { Triage } from '../../operations/triage';
+import { cursorOf, filterOf, limitOf, optionalFlagOf, RequestInput, text } from '../request';
 import { actorOf } from '../identity/identity';
 import { identityOf } from '../identity/identified-request';
 import { ConsolePages } from './console-pages';
@@ -43,6 +44,7 @@ export class ConsoleViews {
     private readonly read: ReadRecords,
     private readonly trends: GroupTrends,
     private readonly inspect: Inspect,
+    private readonly triaging: Triage,
   ) {}
 
   async overview(request: FastifyRequest): Promise<string> {
@@ -99,6 +101,22 @@ export class ConsoleViews {
     );
   }
 
+  /** Owner, note and hold of a group, from the form on the groups view (an empty field keeps the value). */
+  async triage(request: FastifyRequest, code: string, body: RequestInput): Promise<void> {
+    const filled = Object.fromEntries(
+      Object.entries(body).filter(([, value]) => typeof value !== 'string' || value.trim() !== ''),
+    );
+    await this.triaging.set(
+      code.toUpperCase(),
+      {
+        owner: text(filled, 'owner'),
+        note: text(filled, 'note', 2000),
+        onHold: optionalFlagOf(filled, 'onHold'),
+      },
+      actor(request),
+    );
+  }
+
   async audit(request: FastifyRequest, input: RequestInput): Promise<string> {
     const limit = limitOf({ limit: single(input.limit) }, 100);
     const entries = await this.read.trail(limit);
@@ -106,10 +124,10 @@ export class ConsoleViews {
   }
 
   async live(): Promise<LiveCounts> {
-    const groups = await this.read.groups({});
+    const groups = await this.trends.counts();
     return {
-      total: groups.reduce((sum, group) => sum + group.count, 0),
-      groups: Object.fromEntries(groups.map((group) => [group.failureCode, group.count])),
+      total: Object.values(groups).reduce((sum, count) => sum + count, 0),
+      groups,
       at: new Date().toISOString(),
     };
   }

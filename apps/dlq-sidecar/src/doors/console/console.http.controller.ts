@@ -102,6 +102,20 @@ export class ConsoleHttpController {
     return this.views.groups(request, query);
   }
 
+  // Back to the groups after the change (a reload does not send the form again).
+  @Post('groups/:code/triage')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.triage')
+  async triage(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('code') code: string,
+    @Body() body: RequestInput = {},
+  ) {
+    await this.views.triage(request, code, body);
+    return reply.status(303).header('location', '/console/groups').send();
+  }
+
   @Get('orders')
   @UseGuards(IdentityGuard)
   @Requires('failed-orders.read')

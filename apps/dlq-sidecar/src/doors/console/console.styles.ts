@@ -64,7 +64,7 @@ fieldset.actions legend { font-weight: 600; padding: 0 .25rem; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-start; margin: .5rem 0 1rem; }
 .toolbar form { margin: 0; }
 .scroll { overflow-x: auto; max-width: 100%; }
-td, th { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
 .number { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; border: 1px solid var(--no); color: var(--no); border-radius: 4px; padding: 0 .35rem; font-size: .85rem; }
 .masked { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
@@ -80,6 +80,8 @@ pre.body { background: var(--panel); border: 1px solid var(--line); border-radiu
 code.detail { white-space: pre-wrap; overflow-wrap: anywhere; }
 section.record { border-top: 1px solid var(--line); margin-top: 1.5rem; }
 h3 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
+details.triage summary { cursor: pointer; color: var(--accent); margin-top: .25rem; }
+details.triage form { display: grid; gap: .5rem; margin-top: .5rem; }
 .pages { display: flex; gap: 1.5rem; margin: 0 0 1rem; }
 .reveal { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
 .reveal .field { max-width: 28rem; flex-basis: 20rem; }
@@ -91,6 +93,13 @@ h3 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
   header { padding: .75rem 1rem; }
   th, td { padding: .4rem; }
   .field { max-width: none; }
+  /* Wide tables become one card per row, each value with its column's name. */
+  table.orders thead, table.groups thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.orders tr, table.groups tr { display: grid; grid-template-columns: 2rem minmax(0, 1fr); gap: .2rem .5rem; padding: .6rem 0; border-bottom: 1px solid var(--line); }
+  table.orders td, table.orders th, table.groups td, table.groups th { display: block; grid-column: 2; border: 0; padding: 0; background: none; text-align: left; overflow-wrap: anywhere; }
+  table.orders td:first-child { grid-column: 1; grid-row: 1 / span 7; }
+  table.groups th, table.groups td { grid-column: 1 / -1; }
+  table.orders td[data-label]::before, table.groups td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
   dl.attributes { grid-template-columns: 1fr; }
 }
 `;

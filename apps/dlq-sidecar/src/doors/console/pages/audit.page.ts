@@ -20,7 +20,7 @@ export function auditPage(context: PageContext, view: AuditView): Html {
       </p>
       ${entries.length === 0
         ? html`<p>Nothing has been done yet.</p>`
-        : html`<div class="scroll">
+        : html`<div class="scroll" role="region" aria-label="Audit entries" tabindex="0">
               <table>
                 <caption class="muted">
                   The latest ${entries.length} entries

@@ -58,7 +58,12 @@ function auditTable(entries: AuditEntry[], hide: (text: string) => string): Html
   if (entries.length === 0) {
     return html`<p class="muted">No audit entries yet.</p>`;
   }
-  return html`<div class="scroll">
+  return html`<div
+    class="scroll"
+    role="region"
+    aria-label="Audit entries of this order"
+    tabindex="0"
+  >
     <table>
       <thead>
         <tr>
@@ -192,7 +197,7 @@ function recordSection(
     ${body.json ? '' : html`<p class="muted">Not JSON: shown exactly as received.</p>`}
     <pre class="body" tabindex="0" aria-label="Order body"><code>${hide(body.text)}</code></pre>
     <h3>Failure history</h3>
-    <div class="scroll">
+    <div class="scroll" role="region" aria-label="Failure history" tabindex="0">
       <table>
         <thead>
           <tr>
@@ -228,7 +233,7 @@ function recordSection(
     </div>
     ${latest && Object.keys(latest.attributes).length > 0
       ? html`<h3>Message attributes (latest failure)</h3>
-          <div class="scroll">
+          <div class="scroll" role="region" aria-label="Message attributes" tabindex="0">
             <table>
               <thead>
                 <tr>

@@ -116,22 +116,22 @@ function rows(items: FailedOrderRecord[]): Html {
             >${record.orderId ?? html`<span>record ${record.id} (no order id)</span>`}</a
           >
         </th>
-        <td>
+        <td data-label="Failure">
           <a href="${urlOf('/console/orders', { code: record.failureCode })}"
             >${record.failureCode}</a
           ><span class="reason"
             >${masked(record.failureReason, record.customerId ? [record.customerId] : [])}</span
           >
         </td>
-        <td>${record.clientId ?? html`<span class="muted">—</span>`}</td>
-        <td>
+        <td data-label="Client">${record.clientId ?? html`<span class="muted">—</span>`}</td>
+        <td data-label="Customer">
           ${record.customerId
             ? html`<span class="masked">${maskCustomerId(record.customerId)}</span>`
             : html`<span class="muted">—</span>`}
         </td>
-        <td class="number">${record.attempts}</td>
-        <td>${time(record.lastFailedAt)}</td>
-        <td>${STATE_LABELS[record.state] ?? record.state}</td>
+        <td data-label="Attempts" class="number">${record.attempts}</td>
+        <td data-label="Last failed">${time(record.lastFailedAt)}</td>
+        <td data-label="State">${STATE_LABELS[record.state] ?? record.state}</td>
       </tr>`,
   )}`;
 }
@@ -176,7 +176,7 @@ export function ordersPage(context: PageContext, view: OrdersView): Html {
                       })
                     : ''}
                 </fieldset>
-                <div class="scroll">
+                <div class="scroll" role="region" aria-label="Failed orders" tabindex="0">
                   <table class="orders">
                     <caption class="muted">
                       Newest failure first. Customer ids are masked; open an order to reveal one.
