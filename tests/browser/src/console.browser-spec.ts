@@ -103,6 +103,9 @@ describe('operator console in Chromium, served by the real dlq-sidecar', () => {
         'DLQ console',
         'Sign out',
         'Overview',
+        'Failure groups',
+        'Failed orders',
+        'Audit log',
         'What may I do',
       ]);
       expect(outline).toBe('solid');

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { RecordsModule } from '../records/records.module';
 import { Discard } from './discard';
 import { EditAndRetry } from './edit';
+import { GroupTrends } from './group-trends';
+import { Inspect } from './inspect';
 import { OrdersSender } from './orders.sender';
 import { ReadRecords } from './read';
 import { Redrive } from './redrive';
@@ -10,7 +12,16 @@ import { Triage } from './triage';
 /** The use cases the doors (CLI, admin API) call. */
 @Module({
   imports: [RecordsModule],
-  providers: [OrdersSender, ReadRecords, Redrive, EditAndRetry, Discard, Triage],
-  exports: [ReadRecords, Redrive, EditAndRetry, Discard, Triage],
+  providers: [
+    OrdersSender,
+    ReadRecords,
+    Redrive,
+    EditAndRetry,
+    Discard,
+    Triage,
+    Inspect,
+    GroupTrends,
+  ],
+  exports: [ReadRecords, Redrive, EditAndRetry, Discard, Triage, Inspect, GroupTrends],
 })
 export class OperationsModule {}

@@ -1,8 +1,16 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import type { FastifyReply } from 'fastify';
+import { OperationsErrorCode } from '../../operations/operations.exception';
+import { answerOf } from '../error-answers';
 import { IdentityErrorCode, IdentityException } from '../identity/identity.exception';
 import { problemPage, signInPage } from './pages/sign-in.page';
+
+const PROBLEM_TITLES: Record<string, string> = {
+  [OperationsErrorCode.NotFound]: 'Not found',
+  [OperationsErrorCode.InvalidRequest]: 'That did not work',
+  [OperationsErrorCode.DatabaseUnavailable]: 'The record store is unavailable',
+};
 
 /** Console errors as pages: not signed in goes to the sign-in page, the rest says why. */
 @Catch()
@@ -23,6 +31,15 @@ export class ConsoleExceptionFilter implements ExceptionFilter {
           ? signInPage(this.config.CONSOLE_SIGN_IN, exception.message)
           : problemPage('Not allowed', exception.message);
       void reply.status(exception.statusCode).type('text/html; charset=utf-8').send(page.text);
+      return;
+    }
+    const answer = answerOf(exception);
+    if (answer.code !== undefined) {
+      // Operations say what went wrong in words meant for the person: not found, bad input, store down.
+      void reply
+        .status(answer.statusCode)
+        .type('text/html; charset=utf-8')
+        .send(problemPage(PROBLEM_TITLES[answer.code] ?? 'Not done', answer.message).text);
       return;
     }
     if (exception instanceof HttpException) {

@@ -1,7 +1,10 @@
 import {
+  Body,
   Controller,
   Get,
   Header,
+  HttpCode,
+  Param,
   Post,
   Query,
   Req,
@@ -15,11 +18,13 @@ import { IdentityGuard } from '../identity/identity.guard';
 import { OperatorApiKeys } from '../identity/operator-api-keys';
 import { Requires } from '../identity/requires.decorator';
 import { ConsoleExceptionFilter } from './console-exception.filter';
+import { RequestInput } from '../request';
 import { ConsolePages } from './console-pages';
 import { ConsoleSignIn } from './console-sign-in';
+import { ConsoleViews } from './console-views';
+import { CONSOLE_JS, CONSOLE_JS_HASH } from './console.script';
 import { CONSOLE_CSS, CONSOLE_CSS_HASH } from './console.styles';
 import { apiKeysPage } from './pages/api-keys.page';
-import { overviewPage } from './pages/overview.page';
 import { permissionsPage } from './pages/permissions.page';
 import { signInPage } from './pages/sign-in.page';
 
@@ -34,6 +39,7 @@ export class ConsoleHttpController {
     private readonly signIn: ConsoleSignIn,
     private readonly pages: ConsolePages,
     private readonly keys: OperatorApiKeys,
+    private readonly views: ConsoleViews,
   ) {}
 
   // The ways in and out answer with their own redirects (and cookies): @Res() without passthrough.
@@ -73,12 +79,88 @@ export class ConsoleHttpController {
     return CONSOLE_CSS;
   }
 
+  @Get(`assets/console.${CONSOLE_JS_HASH}.js`)
+  @Header('content-type', 'text/javascript; charset=utf-8')
+  @Header('cache-control', 'public, max-age=31536000, immutable')
+  script() {
+    return CONSOLE_JS;
+  }
+
   @Get()
   @UseGuards(IdentityGuard)
-  @Requires('signed-in')
+  @Requires('failed-orders.read')
   @Header('content-type', HTML)
   overview(@Req() request: FastifyRequest) {
-    return this.pages.render(request, overviewPage);
+    return this.views.overview(request);
+  }
+
+  @Get('groups')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.read')
+  @Header('content-type', HTML)
+  groups(@Req() request: FastifyRequest, @Query() query: RequestInput = {}) {
+    return this.views.groups(request, query);
+  }
+
+  // Back to the groups after the change (a reload does not send the form again).
+  @Post('groups/:code/triage')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.triage')
+  async triage(
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+    @Param('code') code: string,
+    @Body() body: RequestInput = {},
+  ) {
+    await this.views.triage(request, code, body);
+    return reply.status(303).header('location', '/console/groups').send();
+  }
+
+  @Get('orders')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.read')
+  @Header('content-type', HTML)
+  orders(@Req() request: FastifyRequest, @Query() query: RequestInput = {}) {
+    return this.views.orders(request, query);
+  }
+
+  // Reading an order's body is audited (it holds personal data).
+  @Get('orders/:key')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.read')
+  @Header('content-type', HTML)
+  order(@Req() request: FastifyRequest, @Param('key') key: string) {
+    return this.views.order(request, key);
+  }
+
+  // The answer is the page itself, with the ids shown: nothing revealed travels in a URL.
+  @Post('orders/:key/reveal')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.reveal')
+  @HttpCode(200)
+  @Header('content-type', HTML)
+  reveal(
+    @Req() request: FastifyRequest,
+    @Param('key') key: string,
+    @Body() body: RequestInput = {},
+  ) {
+    return this.views.reveal(request, key, body);
+  }
+
+  @Get('audit')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.read')
+  @Header('content-type', HTML)
+  audit(@Req() request: FastifyRequest, @Query() query: RequestInput = {}) {
+    return this.views.audit(request, query);
+  }
+
+  // Polled by the console's script for the counts on the page.
+  @Get('live')
+  @UseGuards(IdentityGuard)
+  @Requires('failed-orders.read')
+  live() {
+    return this.views.live();
   }
 
   @Get('permissions')

@@ -31,7 +31,7 @@ nav ul { list-style: none; margin: 0; padding: 0; }
 nav li { margin: .25rem 0; }
 nav a[aria-current="page"] { font-weight: 700; color: var(--fg); }
 nav .later { color: var(--muted); }
-main { padding: 1.5rem; max-width: 60rem; }
+main { padding: 1.5rem; max-width: 80rem; min-width: 0; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 p, li { max-width: 70ch; }
@@ -49,6 +49,42 @@ button:disabled { background: var(--panel); color: var(--muted); border-color: v
 .card { max-width: 32rem; margin: 4rem auto; padding: 2rem; border: 1px solid var(--line); border-radius: 8px; background: var(--panel); }
 .notice { border-left: 4px solid var(--no); padding: .5rem 1rem; background: var(--panel); }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9em; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.big { font-size: 1.15rem; }
+.filters { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
+.field { display: flex; flex-direction: column; gap: .2rem; min-width: 10rem; flex: 1 1 12rem; max-width: 20rem; }
+.field.buttons { flex-direction: row; align-items: center; gap: 1rem; flex: 0 0 auto; min-width: 0; }
+.field label { font-weight: 600; font-size: .95rem; }
+.hint { color: var(--muted); font-size: .85rem; }
+input, select { font: inherit; padding: .35rem .5rem; border: 1px solid var(--muted); border-radius: 6px; background: var(--bg); color: var(--fg); max-width: 100%; }
+input[type="checkbox"] { width: 1.1rem; height: 1.1rem; }
+fieldset.actions { border: 1px solid var(--line); border-radius: 6px; display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-start; margin: 0 0 1rem; padding: .5rem 1rem .75rem; }
+fieldset.actions legend { font-weight: 600; padding: 0 .25rem; }
+.action { display: inline-flex; flex-direction: column; max-width: 18rem; }
+.toolbar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: flex-start; margin: .5rem 0 1rem; }
+.toolbar form { margin: 0; }
+.scroll { overflow-x: auto; max-width: 100%; }
+td, th { overflow-wrap: break-word; }
+.number { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; border: 1px solid var(--no); color: var(--no); border-radius: 4px; padding: 0 .35rem; font-size: .85rem; }
+.masked { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; }
+.trend rect { fill: var(--accent); }
+.trend line { stroke: var(--line); }
+.state { margin: .25rem 0; }
+.state.stored strong { color: var(--ok); }
+.notice.ok { border-left-color: var(--ok); }
+dl.attributes { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; margin: 0; }
+dl.attributes dt { font-weight: 600; }
+dl.attributes dd { margin: 0; overflow-wrap: anywhere; }
+pre.body { background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; overflow-x: auto; max-height: 32rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+code.detail { white-space: pre-wrap; overflow-wrap: anywhere; }
+section.record { border-top: 1px solid var(--line); margin-top: 1.5rem; }
+h3 { font-size: 1rem; margin: 1.25rem 0 .5rem; }
+details.triage summary { cursor: pointer; color: var(--accent); margin-top: .25rem; }
+details.triage form { display: grid; gap: .5rem; margin-top: .5rem; }
+.pages { display: flex; gap: 1.5rem; margin: 0 0 1rem; }
+.reveal { display: flex; flex-wrap: wrap; gap: .75rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
+.reveal .field { max-width: 28rem; flex-basis: 20rem; }
 @media (max-width: 40rem) {
   .layout { grid-template-columns: 1fr; }
   nav { border-right: 0; border-bottom: 1px solid var(--line); padding: .75rem 1rem; }
@@ -56,6 +92,15 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .
   main { padding: 1rem; }
   header { padding: .75rem 1rem; }
   th, td { padding: .4rem; }
+  .field { max-width: none; }
+  /* Wide tables become one card per row, each value with its column's name. */
+  table.orders thead, table.groups thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  table.orders tr, table.groups tr { display: grid; grid-template-columns: 2rem minmax(0, 1fr); gap: .2rem .5rem; padding: .6rem 0; border-bottom: 1px solid var(--line); }
+  table.orders td, table.orders th, table.groups td, table.groups th { display: block; grid-column: 2; border: 0; padding: 0; background: none; text-align: left; overflow-wrap: anywhere; }
+  table.orders td:first-child { grid-column: 1; grid-row: 1 / span 7; }
+  table.groups th, table.groups td { grid-column: 1 / -1; }
+  table.orders td[data-label]::before, table.groups td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  dl.attributes { grid-template-columns: 1fr; }
 }
 `;
 

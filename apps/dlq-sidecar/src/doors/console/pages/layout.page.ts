@@ -1,6 +1,7 @@
 import { Identity } from '../../identity/identity';
 import { refusalOf } from '../../identity/permissions';
 import { CSRF_FIELD } from '../../identity/identity.guard';
+import { CONSOLE_JS_PATH } from '../console.script';
 import { CONSOLE_CSS_PATH } from '../console.styles';
 import { Html, html } from '../html';
 
@@ -20,6 +21,7 @@ function document(title: string, body: Html, csrfToken?: string): Html {
         <meta name="color-scheme" content="light dark" />
         <title>${title} · DLQ console</title>
         <link rel="stylesheet" href="${CONSOLE_CSS_PATH}" />
+        <script src="${CONSOLE_JS_PATH}" defer></script>
         ${csrfToken ? html`<meta name="csrf-token" content="${csrfToken}" />` : ''}
       </head>
       <body>
@@ -28,10 +30,11 @@ function document(title: string, body: Html, csrfToken?: string): Html {
     </html>`;
 }
 
+// A view's own pages count as the view: an order's page is under "Failed orders".
 function link(context: PageContext, path: string, label: string): Html {
-  return html`<a href="${path}" ${context.path === path ? html`aria-current="page"` : ''}
-    >${label}</a
-  >`;
+  const current =
+    context.path === path || (path !== '/console' && context.path.startsWith(`${path}/`));
+  return html`<a href="${path}" ${current ? html`aria-current="page"` : ''}>${label}</a>`;
 }
 
 /** Every signed-in page: who you are, sign out, the views, and the page itself. */
@@ -57,6 +60,9 @@ export function signedInPage(context: PageContext, title: string, content: Html)
         <nav aria-label="Console">
           <ul>
             <li>${link(context, '/console', 'Overview')}</li>
+            <li>${link(context, '/console/groups', 'Failure groups')}</li>
+            <li>${link(context, '/console/orders', 'Failed orders')}</li>
+            <li>${link(context, '/console/audit', 'Audit log')}</li>
             <li>${link(context, '/console/permissions', 'What may I do')}</li>
             <li>
               ${keysRefusal
@@ -65,12 +71,6 @@ export function signedInPage(context: PageContext, title: string, content: Html)
                     ><span class="reason" id="keys-why">${keysRefusal}</span>`
                 : link(context, '/console/api-keys', 'API keys')}
             </li>
-          </ul>
-          <h2 id="later-heading" class="muted">Not built yet</h2>
-          <ul aria-labelledby="later-heading">
-            <li class="later">Failure groups</li>
-            <li class="later">Failed orders</li>
-            <li class="later">Audit log</li>
           </ul>
         </nav>
         <main id="content" tabindex="-1">
