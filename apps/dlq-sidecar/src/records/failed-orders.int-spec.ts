@@ -34,6 +34,29 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
   const count = async (sql: string, params: unknown[] = []) =>
     ((await database.dataSource.query(sql, params)) as { n: number }[])[0].n;
 
+  // A transaction of the spec's own holding the rows `sql` locks, until release().
+  const lockedBy = async (sql: string, params: unknown[]) => {
+    const runner = database.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(sql, params);
+    return {
+      release: async () => {
+        if (!runner.isReleased) {
+          await runner.commitTransaction();
+          await runner.release();
+        }
+      },
+    };
+  };
+  const waitersOn = (query: string, n: number) =>
+    eventually(async () => {
+      const [{ waiting }] = await database.dataSource.query(
+        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
+        [query],
+      );
+      expect(waiting).toBeGreaterThanOrEqual(n);
+    }, 15_000);
+
   beforeAll(async () => {
     database = await migratedDatabase();
     await receiver.start();
@@ -207,6 +230,43 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
       ]);
       expect(shown.attempts[1].failureReason).toContain('quantity');
     }, 15_000);
+    expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
+  });
+
+  it('should keep a record failed when it fails again while its send is being marked', async () => {
+    const { redrive, read } = useCases(replicas[1]);
+    const orderId = '6a7b8c9d-0000-4000-8000-00000000beef';
+    const body = validOrderBody(orderId).replace('"quantity":2', '"quantity":0');
+    await sendAll(sqs, queues.dlqUrl, [
+      { body, attributes: failureAttributes('INVALID_ENVELOPE', 'quantity') },
+    ]);
+    const [record] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    const plan = await redrive.plan({ ids: [record.id] }, { ids: [record.id] }, by);
+    // Arranged with locks, as a slow database or pooler lets it happen: the mark after the send
+    // waits (plan items) until the intake, recording the order's new failure, waits on the record;
+    // then the mark queues behind the intake on the record and runs once the new failure is committed.
+    const items = await lockedBy(`SELECT 1 FROM dlq_plan_items WHERE plan_id = $1 FOR UPDATE`, [
+      plan.plan.id,
+    ]);
+    const row = await lockedBy(`SELECT 1 FROM dlq_records WHERE id = $1 FOR UPDATE`, [record.id]);
+    const applied = redrive.apply(plan.plan.id, by);
+    try {
+      await waitersOn(`%INSERT INTO dlq_records%`, 1);
+      await items.release();
+      await waitersOn(`%dlq_records%`, 2);
+    } finally {
+      await items.release();
+      await row.release();
+    }
+    await applied;
+
+    const [shown] = await read.show(orderId);
+    expect(shown.attempts).toHaveLength(2);
+    expect(shown.record.state).toBe('failed');
     expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
   });
 
