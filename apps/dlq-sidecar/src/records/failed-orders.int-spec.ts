@@ -38,8 +38,10 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
   const lockedBy = async (sql: string, params: unknown[]) => {
     const runner = database.dataSource.createQueryRunner();
     await runner.startTransaction();
+    const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
     await runner.query(sql, params);
     return {
+      pid: pid as number,
       release: async () => {
         if (!runner.isReleased) {
           await runner.commitTransaction();
@@ -48,13 +50,15 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
       },
     };
   };
-  const waitersOn = (query: string, n: number) =>
+  // Sessions waiting for a lock (that `holder` holds, when given).
+  const waiting = (n: number, holder?: number) =>
     eventually(async () => {
-      const [{ waiting }] = await database.dataSource.query(
-        `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`,
-        [query],
+      const [{ count }] = await database.dataSource.query(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND ($1::int IS NULL OR $1 = ANY(pg_blocking_pids(pid)))`,
+        [holder ?? null],
       );
-      expect(waiting).toBeGreaterThanOrEqual(n);
+      expect(count).toBeGreaterThanOrEqual(n);
     }, 15_000);
 
   beforeAll(async () => {
@@ -255,9 +259,9 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     const row = await lockedBy(`SELECT 1 FROM dlq_records WHERE id = $1 FOR UPDATE`, [record.id]);
     const applied = redrive.apply(plan.plan.id, by);
     try {
-      await waitersOn(`%INSERT INTO dlq_records%`, 1);
+      await waiting(1, row.pid);
       await items.release();
-      await waitersOn(`%dlq_records%`, 2);
+      await waiting(2);
     } finally {
       await items.release();
       await row.release();
@@ -286,5 +290,34 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
       expect.arrayContaining(['discard', 'restore', 'redrive.plan', 'redrive.done']),
     );
     expect(new Set(audit.map((entry) => entry.login))).toEqual(new Set(['dlq_sidecar_login']));
+  });
+
+  it('should refuse to restore a discarded record whose order failed again since, naming the open one', async () => {
+    const { discard, read } = useCases(replicas[0]);
+    const orderId = '6a7b8c9d-0000-4000-8000-0000000dead1';
+    const letter = () => ({
+      body: validOrderBody(orderId),
+      attributes: failureAttributes('REJECTED_BY_DATABASE', 'again'),
+    });
+    await sendAll(sqs, queues.dlqUrl, [letter()]);
+    const [old] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    await discard.discard({ ids: [old.id] }, undefined, by);
+    await sendAll(sqs, queues.dlqUrl, [letter()]);
+    const [open] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(open.id).not.toBe(old.id);
+
+    await expect(discard.restore({ ids: [old.id] }, by)).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringContaining(`open record ${open.id}`),
+    });
+    expect((await read.list({ ids: [old.id], states: ['discarded'] }, 1)).total).toBe(1);
   });
 });
