@@ -64,7 +64,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
         await channel.send(alert);
         this.metrics.alertsSent.inc({ channel: channel.name, kind: alert.kind });
         if (alert.kind === 'firing') {
-          const latencyMs = Date.now() - alert.firstDeadLetteredAt.getTime();
+          const latencyMs = Date.now() - alert.firstFailureAt.getTime();
           this.metrics.alertLatencySeconds.observe(
             { channel: channel.name },
             Math.max(0, latencyMs / 1000),
