@@ -56,7 +56,6 @@ export function firingAlertOf(
     openedAt: claimed.openedAt,
     firstFailureAt: group.firstFailedAt,
     lastFailureAt: group.lastFailedAt,
-    firstDeadLetteredAt: group.firstFailedAt,
     maxAttempts: group.maxAttempts ?? undefined,
     samples,
     inDlq: claimed.inDlq,
@@ -68,7 +67,7 @@ export function firingAlertOf(
 }
 
 export function resolvedAlertOf(
-  groups: (ClosedGroup & { reason?: string })[],
+  groups: ClosedGroup[],
   noneOpen: boolean,
   context: AlertContext,
 ): ResolvedAlert {
@@ -81,7 +80,7 @@ export function resolvedAlertOf(
       : `Resolved: no failed orders left for ${keys}`,
     groups: groups.map((group) => ({
       groupKey: group.failureCode,
-      reason: alertText(group.reason ?? group.failureCode),
+      reason: group.failureCode,
       openedAt: group.openedAt,
       alertedLetters: group.alertedLetters,
     })),

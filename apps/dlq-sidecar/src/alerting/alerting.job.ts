@@ -111,7 +111,6 @@ export class AlertingJob implements OnApplicationBootstrap, OnApplicationShutdow
       reason: alertText(pause.reason),
       pausedSince: pause.since,
       oldestWaitingSentAt: pause.oldestWaitingSentAt,
-      uncoordinated: true,
       at: now,
     });
   }

@@ -19,10 +19,9 @@ export interface FiringAlert {
   /** Dead letters of this reason since the group opened, this alert included. */
   totalSinceOpened: number;
   openedAt: Date;
+  /** When the oldest letter of this alert failed: alert latency is measured from here. */
   firstFailureAt: Date;
   lastFailureAt: Date;
-  /** When the oldest letter of this alert failed: alert latency is measured from here. */
-  firstDeadLetteredAt: Date;
   maxAttempts?: number;
   samples: AlertSample[];
   /** Open records (failed or retry requested) with this failure code. */
@@ -56,7 +55,6 @@ export interface StalledAlert {
   reason: string;
   pausedSince: Date;
   oldestWaitingSentAt: Date;
-  uncoordinated: true;
   at: Date;
 }
 

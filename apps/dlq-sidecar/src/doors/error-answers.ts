@@ -6,34 +6,17 @@ import { IdentityException } from './identity/identity.exception';
 export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 4 } as const;
 
 // The one place where errors become exit codes and HTTP statuses, for both doors.
-const ANSWERS: Record<OperationsErrorCode, { exitCode: number; statusCode: number }> = {
-  [OperationsErrorCode.InvalidRequest]: {
-    exitCode: EXIT.usage,
-    statusCode: HttpStatus.BAD_REQUEST,
-  },
-  [OperationsErrorCode.FilterRequired]: {
-    exitCode: EXIT.usage,
-    statusCode: HttpStatus.BAD_REQUEST,
-  },
-  [OperationsErrorCode.ConfirmationRequired]: {
-    exitCode: EXIT.usage,
-    statusCode: HttpStatus.BAD_REQUEST,
-  },
-  [OperationsErrorCode.InvalidOrder]: { exitCode: EXIT.usage, statusCode: HttpStatus.BAD_REQUEST },
-  [OperationsErrorCode.NotFound]: { exitCode: EXIT.notFound, statusCode: HttpStatus.NOT_FOUND },
-  [OperationsErrorCode.NotEditable]: { exitCode: EXIT.failed, statusCode: HttpStatus.CONFLICT },
-  [OperationsErrorCode.PlanNotApplicable]: {
-    exitCode: EXIT.failed,
-    statusCode: HttpStatus.CONFLICT,
-  },
-  [OperationsErrorCode.DatabaseUnavailable]: {
-    exitCode: EXIT.failed,
-    statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-  },
-  [OperationsErrorCode.QueueUnavailable]: {
-    exitCode: EXIT.failed,
-    statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-  },
+const { usage, failed, notFound } = EXIT;
+const ANSWERS: Record<OperationsErrorCode, [exitCode: number, statusCode: HttpStatus]> = {
+  [OperationsErrorCode.InvalidRequest]: [usage, HttpStatus.BAD_REQUEST],
+  [OperationsErrorCode.FilterRequired]: [usage, HttpStatus.BAD_REQUEST],
+  [OperationsErrorCode.ConfirmationRequired]: [usage, HttpStatus.BAD_REQUEST],
+  [OperationsErrorCode.InvalidOrder]: [usage, HttpStatus.BAD_REQUEST],
+  [OperationsErrorCode.NotFound]: [notFound, HttpStatus.NOT_FOUND],
+  [OperationsErrorCode.NotEditable]: [failed, HttpStatus.CONFLICT],
+  [OperationsErrorCode.PlanNotApplicable]: [failed, HttpStatus.CONFLICT],
+  [OperationsErrorCode.DatabaseUnavailable]: [failed, HttpStatus.SERVICE_UNAVAILABLE],
+  [OperationsErrorCode.QueueUnavailable]: [failed, HttpStatus.SERVICE_UNAVAILABLE],
 };
 
 export interface ErrorAnswer {
@@ -46,8 +29,10 @@ export interface ErrorAnswer {
 
 export function answerOf(error: unknown): ErrorAnswer {
   if (error instanceof OperationsException) {
+    const [exitCode, statusCode] = ANSWERS[error.code];
     return {
-      ...ANSWERS[error.code],
+      exitCode,
+      statusCode,
       code: error.code,
       message: error.message,
       fields: error.fields,

@@ -10,6 +10,18 @@ import { OperationsErrorCode, OperationsException } from '../operations/operatio
 /** What a door received, by name: CLI options (camelCased) or a query string / JSON body. */
 export type RequestInput = Record<string, unknown>;
 
+/** The filter fields both doors take by name (the CLI adds `reason`, an alias of `code`). */
+export const FILTER_FIELDS = [
+  'code',
+  'client',
+  'customer',
+  'order',
+  'since',
+  'until',
+  'text',
+  'state',
+] as const;
+
 const DURATION = /^(\d+)\s*(s|m|h|d)$/i;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -52,7 +64,11 @@ export function changeFilterOf(input: RequestInput, action: string): RecordFilte
   if (criteria.length === 0 && !flagOf(input, 'all')) {
     throw new OperationsException(
       OperationsErrorCode.FilterRequired,
-      `${action} needs --all, record ids or a filter (--code, --client, --customer, --order, --since, --until, --text)`,
+      `${action} needs --all, record ids or a filter (${FILTER_FIELDS.filter(
+        (name) => name !== 'state',
+      )
+        .map((name) => `--${name}`)
+        .join(', ')})`,
     );
   }
   return filter;

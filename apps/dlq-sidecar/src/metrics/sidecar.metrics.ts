@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { queueNameOf } from '../records/letter';
 
 /** What this sidecar does: intake, records, alerts. Here, so intake, alerting and health read it without a cycle. */
 @Injectable()
@@ -18,17 +19,20 @@ export class SidecarMetrics {
 
   constructor(registry: Registry, database: LazyDataSource, config: DlqSidecarConfig) {
     const registers = [registry];
-    this.ingested = new Counter({
-      name: 'dlq_letters_ingested_total',
-      help: 'Letters recorded from the DLQ by this sidecar, by failure code',
-      labelNames: ['code'],
-      registers,
-    });
-    this.resolved = new Counter({
-      name: 'dlq_records_resolved_total',
-      help: 'Retried records whose order this sidecar found stored',
-      registers,
-    });
+    const counter = <Label extends string = never>(
+      name: string,
+      help: string,
+      labels: Label[] = [],
+    ) => new Counter<Label>({ name, help, labelNames: labels, registers });
+    this.ingested = counter(
+      'dlq_letters_ingested_total',
+      'Letters recorded from the DLQ by this sidecar, by failure code',
+      ['code'],
+    );
+    this.resolved = counter(
+      'dlq_records_resolved_total',
+      'Retried records whose order this sidecar found stored',
+    );
     this.paused = new Gauge({
       name: 'dlq_intake_paused',
       help: '1 while intake is paused because letters cannot be recorded (database unreachable): they wait in the DLQ',
@@ -53,7 +57,7 @@ export class SidecarMetrics {
           const dataSource = await database.get();
           const rows: { state: string; n: number }[] = await dataSource.query(
             `SELECT state, count(*)::int AS n FROM dlq_records WHERE dlq_name = $1 GROUP BY state`,
-            [config.ORDERS_DLQ_URL.split('/').pop()],
+            [queueNameOf(config.ORDERS_DLQ_URL)],
           );
           records.reset();
           rows.forEach((row) => records.set({ state: row.state }, row.n));
@@ -62,24 +66,17 @@ export class SidecarMetrics {
         }
       },
     });
-    this.alertsSent = new Counter({
-      name: 'dlq_alerts_sent_total',
-      help: 'Alerts delivered, by channel and kind (firing, resolved, stalled)',
-      labelNames: ['channel', 'kind'],
-      registers,
-    });
-    this.alertsFailed = new Counter({
-      name: 'dlq_alerts_failed_total',
-      help: 'Alerts given up on after all attempts (they are logged)',
-      labelNames: ['channel', 'kind'],
-      registers,
-    });
-    this.alertRetries = new Counter({
-      name: 'dlq_alert_retries_total',
-      help: 'Retried alert deliveries',
-      labelNames: ['channel'],
-      registers,
-    });
+    this.alertsSent = counter(
+      'dlq_alerts_sent_total',
+      'Alerts delivered, by channel and kind (firing, resolved, stalled)',
+      ['channel', 'kind'],
+    );
+    this.alertsFailed = counter(
+      'dlq_alerts_failed_total',
+      'Alerts given up on after all attempts (they are logged)',
+      ['channel', 'kind'],
+    );
+    this.alertRetries = counter('dlq_alert_retries_total', 'Retried alert deliveries', ['channel']);
     this.alertLatencySeconds = new Histogram({
       name: 'dlq_alert_latency_seconds',
       help: 'From the oldest letter of an alert failing until the alert was delivered',

@@ -37,11 +37,15 @@ export class Discard {
 
   restore(filter: RecordFilter, by: Actor): Promise<{ restored: string[] }> {
     return this.records.transaction(async (manager) => {
-      const restored = await this.records.restore(
-        filter,
-        this.config.DISCARD_RESTORE_DAYS,
-        manager,
-      );
+      const days = this.config.DISCARD_RESTORE_DAYS;
+      const reopened = await this.records.reopenedElsewhere(filter, days, manager);
+      if (reopened.size > 0) {
+        throw new OperationsException(
+          OperationsErrorCode.InvalidRequest,
+          `${[...reopened].map(([id, open]) => `record ${id}'s order failed again since: act on its open record ${open}`).join('; ')}. Nothing was restored.`,
+        );
+      }
+      const restored = await this.records.restore(filter, days, manager);
       if (restored.length > 0) {
         await this.audit.append({ ...by, action: 'restore', recordIds: restored }, manager);
       }

@@ -38,7 +38,8 @@ export interface ApplyReport {
 /**
  * Redrive by plan: a dry run freezes the exact set (count and sample); applying it sends exactly
  * that set, paced, resumable, cancellable. Send first, then mark: a crash in between sends a
- * record again on resume, which the processor's insert (idempotent on the order id) absorbs.
+ * record again on resume, which the processor's insert (idempotent on the order id) absorbs; a
+ * record that failed again before the mark keeps its new failure (PlansStore.sent).
  */
 @Injectable()
 export class Redrive implements OnApplicationShutdown {
@@ -166,7 +167,7 @@ export class Redrive implements OnApplicationShutdown {
       }
       report.skipped += refused.size;
       report.sent += sent.length;
-      const state = await this.plans.sent(plan.id, sent);
+      const state = await this.plans.sent(plan.id, sent, chunk[0].readAt);
       options.onProgress?.(report);
       if (state === 'cancelled') {
         report.status = 'cancelled';

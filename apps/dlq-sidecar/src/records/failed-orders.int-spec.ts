@@ -34,6 +34,33 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
   const count = async (sql: string, params: unknown[] = []) =>
     ((await database.dataSource.query(sql, params)) as { n: number }[])[0].n;
 
+  // A transaction of the spec's own holding the rows `sql` locks, until release().
+  const lockedBy = async (sql: string, params: unknown[]) => {
+    const runner = database.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
+    await runner.query(sql, params);
+    return {
+      pid: pid as number,
+      release: async () => {
+        if (!runner.isReleased) {
+          await runner.commitTransaction();
+          await runner.release();
+        }
+      },
+    };
+  };
+  // Sessions waiting for a lock (that `holder` holds, when given).
+  const waiting = (n: number, holder?: number) =>
+    eventually(async () => {
+      const [{ count }] = await database.dataSource.query(
+        `SELECT count(*)::int AS count FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND ($1::int IS NULL OR $1 = ANY(pg_blocking_pids(pid)))`,
+        [holder ?? null],
+      );
+      expect(count).toBeGreaterThanOrEqual(n);
+    }, 15_000);
+
   beforeAll(async () => {
     database = await migratedDatabase();
     await receiver.start();
@@ -210,6 +237,43 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
   });
 
+  it('should keep a record failed when it fails again while its send is being marked', async () => {
+    const { redrive, read } = useCases(replicas[1]);
+    const orderId = '6a7b8c9d-0000-4000-8000-00000000beef';
+    const body = validOrderBody(orderId).replace('"quantity":2', '"quantity":0');
+    await sendAll(sqs, queues.dlqUrl, [
+      { body, attributes: failureAttributes('INVALID_ENVELOPE', 'quantity') },
+    ]);
+    const [record] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    const plan = await redrive.plan({ ids: [record.id] }, { ids: [record.id] }, by);
+    // Arranged with locks, as a slow database or pooler lets it happen: the mark after the send
+    // waits (plan items) until the intake, recording the order's new failure, waits on the record;
+    // then the mark queues behind the intake on the record and runs once the new failure is committed.
+    const items = await lockedBy(`SELECT 1 FROM dlq_plan_items WHERE plan_id = $1 FOR UPDATE`, [
+      plan.plan.id,
+    ]);
+    const row = await lockedBy(`SELECT 1 FROM dlq_records WHERE id = $1 FOR UPDATE`, [record.id]);
+    const applied = redrive.apply(plan.plan.id, by);
+    try {
+      await waiting(1, row.pid);
+      await items.release();
+      await waiting(2);
+    } finally {
+      await items.release();
+      await row.release();
+    }
+    await applied;
+
+    const [shown] = await read.show(orderId);
+    expect(shown.attempts).toHaveLength(2);
+    expect(shown.record.state).toBe('failed');
+    expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
+  });
+
   it('should discard softly, refuse a bulk discard without the count typed back, and restore', async () => {
     const { discard, read } = useCases(replicas[1]);
     await expect(discard.discard({ states: ['failed'] }, undefined, by)).rejects.toMatchObject({
@@ -226,5 +290,34 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
       expect.arrayContaining(['discard', 'restore', 'redrive.plan', 'redrive.done']),
     );
     expect(new Set(audit.map((entry) => entry.login))).toEqual(new Set(['dlq_sidecar_login']));
+  });
+
+  it('should refuse to restore a discarded record whose order failed again since, naming the open one', async () => {
+    const { discard, read } = useCases(replicas[0]);
+    const orderId = '6a7b8c9d-0000-4000-8000-0000000dead1';
+    const letter = () => ({
+      body: validOrderBody(orderId),
+      attributes: failureAttributes('REJECTED_BY_DATABASE', 'again'),
+    });
+    await sendAll(sqs, queues.dlqUrl, [letter()]);
+    const [old] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    await discard.discard({ ids: [old.id] }, undefined, by);
+    await sendAll(sqs, queues.dlqUrl, [letter()]);
+    const [open] = await eventually(async () => {
+      const found = (await read.list({ order: orderId }, 1)).items;
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(open.id).not.toBe(old.id);
+
+    await expect(discard.restore({ ids: [old.id] }, by)).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+      message: expect.stringContaining(`open record ${open.id}`),
+    });
+    expect((await read.list({ ids: [old.id], states: ['discarded'] }, 1)).total).toBe(1);
   });
 });

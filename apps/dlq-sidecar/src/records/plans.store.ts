@@ -36,6 +36,8 @@ export interface Sendable {
   /** The latest letter's attributes (the sender drops the failure ones). */
   attributes: Record<string, StoredAttribute>;
   messageId: string;
+  /** The database's time when the chunk was read, before it is sent (exact, as text). */
+  readAt: string;
 }
 
 // An applier that has not reported for this long is gone (killed): another may take the plan over.
@@ -115,7 +117,8 @@ export class PlansStore {
   /** The next records of the plan not sent yet, with what a send needs. */
   nextToSend(id: string, limit: number): Promise<Sendable[]> {
     return this.records.query<Sendable>(
-      `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId"
+      `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId",
+              now()::text AS "readAt"
          FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
          CROSS JOIN LATERAL (SELECT attributes, message_id FROM dlq_letters WHERE record_id = r.id ORDER BY id DESC LIMIT 1) l
         WHERE i.plan_id = $1 AND i.sent_at IS NULL AND i.skipped IS NULL
@@ -124,19 +127,32 @@ export class PlansStore {
     );
   }
 
-  /** Sent records become "retry requested"; returns the plan's state (an operator may have cancelled it). */
-  async sent(id: string, recordIds: string[]): Promise<PlanState> {
+  /**
+   * Sent records become "retry requested"; returns the plan's state (an operator may have
+   * cancelled it). `readAt` is from before the send: a record that failed again since (its new
+   * letter is already recorded, as happens when the processor is quicker than this mark) stays
+   * failed, and its outcome says failed again.
+   */
+  async sent(id: string, recordIds: string[], readAt: string): Promise<PlanState> {
     return this.records.transaction(async (manager) => {
       await rowsOf(
         manager,
-        `UPDATE dlq_plan_items SET sent_at = now() WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
-        [id, recordIds],
+        `UPDATE dlq_plan_items SET sent_at = $3::timestamptz WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
+        [id, recordIds, readAt],
+      );
+      // Locked first, checked after: a new failure being recorded holds the record until it is
+      // committed, and only a statement begun after that sees its letter.
+      await rowsOf(
+        manager,
+        `SELECT 1 FROM dlq_records WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+        [recordIds],
       );
       await rowsOf(
         manager,
-        `UPDATE dlq_records SET state = 'retry_requested', updated_at = now()
-          WHERE id = ANY($1::bigint[]) AND state = 'failed'`,
-        [recordIds],
+        `UPDATE dlq_records r SET state = 'retry_requested', updated_at = now()
+          WHERE r.id = ANY($1::bigint[]) AND r.state = 'failed'
+            AND NOT EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > $2::timestamptz)`,
+        [recordIds, readAt],
       );
       const [{ state }] = await rowsOf<{ state: PlanState }>(
         manager,

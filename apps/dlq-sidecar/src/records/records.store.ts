@@ -8,6 +8,7 @@ import {
   Edit,
   encodeCursor,
   FailedOrderRecord,
+  OPEN_STATES,
   Page,
   PageCursor,
   RecordFilter,
@@ -33,7 +34,54 @@ export interface RecordInFull {
   edits: Edit[];
 }
 
-const UNIQUE_VIOLATION = '23505';
+// A unique key taken by a concurrent transaction, and a deadlock between two of them.
+const RETRIED = ['23505', '40P01'];
+
+// The letters (JSON, as Letter with its position n) not recorded yet: one record per order id
+// (or per letter without one) takes the latest letter's failure and body, and every letter is
+// an attempt of it. Records are upserted in key order, so concurrent batches lock alike.
+const RECORD_LETTERS = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(
+    n int, "messageId" text, body text, attributes jsonb, "systemAttributes" jsonb, "failureCode" text,
+    "failureReason" text, "failureDetail" jsonb, "receiveCount" int, "sentAt" timestamptz,
+    "firstFailedAt" timestamptz, "lastFailedAt" timestamptz, "orderId" text, "clientId" text,
+    "customerId" text, "traceId" text)
+), fresh AS (
+  SELECT DISTINCT ON (i."messageId") i.*, coalesce('order ' || i."orderId", 'letter ' || i."messageId") AS key
+    FROM input i
+   WHERE NOT EXISTS (SELECT 1 FROM dlq_letters l WHERE l.dlq_name = $1 AND l.message_id = i."messageId")
+   ORDER BY i."messageId", i.n
+), latest AS (
+  SELECT DISTINCT ON (f.key) f.*, count(*) OVER w AS letters,
+         min(f."firstFailedAt") OVER w AS first_at, max(f."lastFailedAt") OVER w AS last_at
+    FROM fresh f WINDOW w AS (PARTITION BY f.key)
+   ORDER BY f.key, f."lastFailedAt" DESC, f.n DESC
+), numbered AS (
+  SELECT latest.*, nextval('dlq_records_id_seq') AS new_id FROM latest
+), saved AS (
+  INSERT INTO dlq_records AS r (id, dlq_name, failure_code, failure_reason, order_id, client_id, customer_id,
+                                body, attempts, first_failed_at, last_failed_at)
+  SELECT new_id, $1, "failureCode", "failureReason", "orderId", "clientId", "customerId", body, letters, first_at, last_at
+    FROM numbered ORDER BY key
+  ON CONFLICT (dlq_name, order_id) WHERE state IN ('failed', 'retry_requested') DO UPDATE
+     SET state = 'failed', attempts = r.attempts + EXCLUDED.attempts, failure_code = EXCLUDED.failure_code,
+         failure_reason = EXCLUDED.failure_reason, body = EXCLUDED.body,
+         last_failed_at = greatest(r.last_failed_at, EXCLUDED.last_failed_at), updated_at = now()
+  RETURNING r.id, r.order_id
+), letters AS (
+  INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code,
+                           failure_reason, failure_detail, receive_count, sent_at, first_failed_at, last_failed_at,
+                           order_id, client_id, customer_id, trace_id)
+  SELECT s.id, $1, f."messageId", f.body, f.attributes, f."systemAttributes", f."failureCode", f."failureReason",
+         f."failureDetail", f."receiveCount", f."sentAt", f."firstFailedAt", f."lastFailedAt", f."orderId",
+         f."clientId", f."customerId", f."traceId"
+    FROM fresh f JOIN numbered k ON k.key = f.key
+    JOIN saved s ON s.id = k.new_id OR (k."orderId" IS NOT NULL AND s.order_id = k."orderId")
+   ORDER BY f."lastFailedAt", f.n
+)
+INSERT INTO dlq_groups (dlq_name, failure_code) SELECT DISTINCT $1, "failureCode" FROM fresh
+ON CONFLICT DO NOTHING`;
 
 /** The failed-order store: records, their letters (attempts) and edits, and the failure groups. */
 @Injectable()
@@ -56,85 +104,22 @@ export class RecordsStore {
   }
 
   /**
-   * Records letters once per SQS message id, all or none. A letter of an order with an open
-   * record becomes a new attempt on it. Another replica recording the same letter at the same
-   * moment makes this transaction fail on the unique key; the retry then finds it recorded.
+   * Records a batch of letters in one statement, all or none, once per SQS message id. Letters of
+   * an order with an open record become new attempts on it. Another replica recording the same
+   * letter or order at that moment makes the statement fail (unique key, deadlock); the retry then
+   * finds what it recorded.
    */
   async record(letters: Letter[]): Promise<void> {
+    const rows = JSON.stringify(letters.map((letter, n) => ({ n, ...letter })));
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transaction((manager) => this.recordIn(manager, letters));
+        await this.query(RECORD_LETTERS, [this.dlqName, rows]);
+        return;
       } catch (error) {
-        if ((error as { code?: string }).code !== UNIQUE_VIOLATION || attempt >= 3) {
+        if (!RETRIED.includes((error as { code?: string }).code ?? '') || attempt >= 3) {
           throw error;
         }
       }
-    }
-  }
-
-  private async recordIn(manager: EntityManager, letters: Letter[]): Promise<void> {
-    const known = new Set(
-      (
-        (await rowsOf(
-          manager,
-          `SELECT message_id FROM dlq_letters WHERE dlq_name = $1 AND message_id = ANY($2::text[])`,
-          [this.dlqName, letters.map((letter) => letter.messageId)],
-        )) as { message_id: string }[]
-      ).map((row) => row.message_id),
-    );
-    for (const letter of letters.filter((letter) => !known.has(letter.messageId))) {
-      known.add(letter.messageId);
-      const [{ id }]: { id: string }[] = await rowsOf(
-        manager,
-        `INSERT INTO dlq_records AS r (dlq_name, failure_code, failure_reason, order_id, client_id, customer_id, body, first_failed_at, last_failed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (dlq_name, order_id) WHERE state IN ('failed', 'retry_requested') DO UPDATE
-           SET state = 'failed', attempts = r.attempts + 1, failure_code = EXCLUDED.failure_code,
-               failure_reason = EXCLUDED.failure_reason, body = EXCLUDED.body,
-               last_failed_at = greatest(r.last_failed_at, EXCLUDED.last_failed_at), updated_at = now()
-         RETURNING id::text`,
-        [
-          this.dlqName,
-          letter.failureCode,
-          letter.failureReason,
-          letter.orderId ?? null,
-          letter.clientId ?? null,
-          letter.customerId ?? null,
-          letter.body,
-          letter.firstFailedAt,
-          letter.lastFailedAt,
-        ],
-      );
-      await rowsOf(
-        manager,
-        `INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
-                                  failure_detail, receive_count, sent_at, first_failed_at, last_failed_at, order_id, client_id, customer_id, trace_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [
-          id,
-          this.dlqName,
-          letter.messageId,
-          letter.body,
-          JSON.stringify(letter.attributes),
-          JSON.stringify(letter.systemAttributes),
-          letter.failureCode,
-          letter.failureReason,
-          JSON.stringify(letter.failureDetail),
-          letter.receiveCount,
-          letter.sentAt,
-          letter.firstFailedAt,
-          letter.lastFailedAt,
-          letter.orderId ?? null,
-          letter.clientId ?? null,
-          letter.customerId ?? null,
-          letter.traceId ?? null,
-        ],
-      );
-      await rowsOf(
-        manager,
-        `INSERT INTO dlq_groups (dlq_name, failure_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-        [this.dlqName, letter.failureCode],
-      );
     }
   }
 
@@ -235,6 +220,27 @@ export class RecordsStore {
       params,
     );
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Discarded records (of the last `days`) that cannot be restored: their order failed again
+   * since and has an open record, which is the one to act on. By discarded id, the open one's id.
+   */
+  async reopenedElsewhere(
+    filter: RecordFilter,
+    days: number,
+    manager: EntityManager,
+  ): Promise<Map<string, string>> {
+    const params: unknown[] = [];
+    const where = whereOf(this.dlqName, { ...filter, states: ['discarded'] }, params);
+    const rows = await rowsOf<{ id: string; openId: string }>(
+      manager,
+      `SELECT r.id::text AS id, o.id::text AS "openId" FROM dlq_records r
+         JOIN dlq_records o ON o.dlq_name = r.dlq_name AND o.order_id = r.order_id AND o.state = ANY($${params.push(OPEN_STATES)}::text[])
+        WHERE ${where} AND r.discarded_at > now() - make_interval(days => $${params.push(days)})`,
+      params,
+    );
+    return new Map(rows.map((row) => [row.id, row.openId]));
   }
 
   /** Discarded records of the last `days` back to the state they had. */

@@ -28,6 +28,8 @@ class AppProcess {
     this.backoffMs = 1000;
     this.restarts = 0;
     this.exits = [];
+    // The last lines it wrote: why it exited, for a "not ready" error.
+    this.lastLines = [];
   }
 
   get pid() {
@@ -66,7 +68,10 @@ class AppProcess {
     child.channel?.unref();
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on('line', (line) => this.log(this.name, line));
+      createInterface({ input: stream }).on('line', (line) => {
+        this.lastLines = [...this.lastLines.slice(-4), line.slice(0, 300)];
+        this.log(this.name, line);
+      });
     }
     child.on('exit', (code, signal) => {
       this.exits.push({ code, signal });

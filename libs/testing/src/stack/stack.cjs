@@ -120,7 +120,19 @@ async function startStack({
     apps: processes,
     /** Waits until every app answers /health/ready. */
     ready: (timeoutMs = 30_000) =>
-      Promise.all(apps.map((app) => waitForHttp(`${urls[app]}/health/ready`, timeoutMs))),
+      Promise.all(
+        apps.map((app) =>
+          waitForHttp(`${urls[app]}/health/ready`, timeoutMs).catch((error) => {
+            // An app that exited says why (e.g. a Node too old for its flags), not only "not ready".
+            const exit = processes[app].exits.at(-1);
+            throw exit
+              ? new Error(
+                  `${error.message}; ${app} exited (${exit.signal ?? `code ${exit.code}`}): ${processes[app].lastLines.join(' | ')}`,
+                )
+              : error;
+          }),
+        ),
+      ),
     async stop() {
       await stopApps();
       for (const cleanup of cleanups.reverse()) {

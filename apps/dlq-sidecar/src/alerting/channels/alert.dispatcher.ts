@@ -6,11 +6,6 @@ import { ALERT_CHANNELS, AlertChannel, DeliveryError, FiringGroup } from './aler
 import { backoffDelay } from './backoff';
 import { DeadLetterAlert } from '../dead-letter.alert';
 
-export interface DeliveryReport {
-  delivered: string[];
-  failed: string[];
-}
-
 /**
  * Sends an alert on every configured channel, each on its own: a broken webhook does not hold up
  * Alertmanager or the log. Retries with backoff; an alert given up on is logged in full, never dropped silently.
@@ -32,17 +27,8 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
   }
 
   /** Resolves once every channel delivered or gave up; never rejects. */
-  async deliver(alert: DeadLetterAlert): Promise<DeliveryReport> {
-    const results = await Promise.all(
-      this.channels.map(async (channel) => ({
-        channel: channel.name,
-        ok: await this.deliverOn(channel, alert),
-      })),
-    );
-    return {
-      delivered: results.filter((result) => result.ok).map((result) => result.channel),
-      failed: results.filter((result) => !result.ok).map((result) => result.channel),
-    };
+  async deliver(alert: DeadLetterAlert): Promise<void> {
+    await Promise.all(this.channels.map((channel) => this.deliverOn(channel, alert)));
   }
 
   /** One attempt per channel: the next refresh is the retry. */
@@ -67,79 +53,59 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
   }
 
   /** Pending retries stop waiting: what is still undelivered is logged as such. */
-  stopRetrying(): void {
+  beforeApplicationShutdown(): void {
     this.stopping.abort();
   }
 
-  beforeApplicationShutdown(): void {
-    this.stopRetrying();
-  }
-
   private async deliverOn(channel: AlertChannel, alert: DeadLetterAlert): Promise<boolean> {
+    const about = { channel: channel.name, title: alert.title };
     for (let attempt = 1; ; attempt++) {
       try {
         await channel.send(alert);
-        this.metrics.alertsSent.inc({
-          channel: channel.name,
-          kind: alert.kind,
-        });
+        this.metrics.alertsSent.inc({ channel: channel.name, kind: alert.kind });
         if (alert.kind === 'firing') {
+          const latencyMs = Date.now() - alert.firstFailureAt.getTime();
           this.metrics.alertLatencySeconds.observe(
             { channel: channel.name },
-            Math.max(0, (Date.now() - alert.firstDeadLetteredAt.getTime()) / 1000),
+            Math.max(0, latencyMs / 1000),
           );
         }
         if (attempt > 1) {
-          this.logger.log({
-            msg: 'alert delivered after retries',
-            channel: channel.name,
-            attempts: attempt,
-            title: alert.title,
-          });
+          this.logger.log({ msg: 'alert delivered after retries', ...about, attempts: attempt });
         }
         return true;
       } catch (error) {
         const failure =
           error instanceof DeliveryError ? error : new DeliveryError(String(error), true);
-        if (
-          !failure.retryable ||
-          attempt >= this.config.ALERT_MAX_ATTEMPTS ||
-          this.stopping.signal.aborted
-        ) {
-          this.metrics.alertsFailed.inc({
-            channel: channel.name,
-            kind: alert.kind,
-          });
+        const stopping = this.stopping.signal.aborted;
+        if (!failure.retryable || attempt >= this.config.ALERT_MAX_ATTEMPTS || stopping) {
+          this.metrics.alertsFailed.inc({ channel: channel.name, kind: alert.kind });
           this.logger.error({
             msg: `alert NOT delivered on ${channel.name}, giving up: ${alert.title}`,
             channel: channel.name,
             attempts: attempt,
             error: failure.message,
-            reason: failure.retryable
-              ? this.stopping.signal.aborted
+            reason: !failure.retryable
+              ? 'not retryable'
+              : stopping
                 ? 'shutting down'
-                : 'attempts exhausted'
-              : 'not retryable',
+                : 'attempts exhausted',
             alert,
           });
           return false;
         }
         const delayMs = backoffDelay(
           attempt,
-          {
-            baseMs: this.config.ALERT_RETRY_BASE_MS,
-            maxMs: this.config.ALERT_RETRY_MAX_MS,
-          },
+          { baseMs: this.config.ALERT_RETRY_BASE_MS, maxMs: this.config.ALERT_RETRY_MAX_MS },
           failure.retryAfterMs,
         );
         this.metrics.alertRetries.inc({ channel: channel.name });
         this.logger.warn({
           msg: 'alert delivery failed; retrying',
-          channel: channel.name,
+          ...about,
           attempt,
           delayMs,
           error: failure.message,
-          title: alert.title,
         });
         await sleep(delayMs, undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }

@@ -12,7 +12,6 @@ const base: FiringAlert = {
   openedAt: new Date('2026-03-01T10:00:00.000Z'),
   firstFailureAt: new Date('2026-03-01T10:00:00.000Z'),
   lastFailureAt: new Date('2026-03-01T10:00:02.000Z'),
-  firstDeadLetteredAt: new Date('2026-03-01T10:00:00.000Z'),
   samples: [{ messageId: 'm-1', orderId: 'order-1', customerId: 'c-1' }],
   inDlq: 3,
   inspect: 'npm run dlq -- list --reason INVALID_ENVELOPE',

@@ -12,7 +12,6 @@ const firing: FiringAlert = {
   openedAt: new Date('2026-03-01T10:00:00.000Z'),
   firstFailureAt: new Date('2026-03-01T10:00:00.000Z'),
   lastFailureAt: new Date('2026-03-01T10:00:03.000Z'),
-  firstDeadLetteredAt: new Date('2026-03-01T10:00:00.000Z'),
   maxAttempts: 1,
   samples: [
     { messageId: 'm-1', orderId: 'order-1', customerId: 'customer-1' },

@@ -1,11 +1,5 @@
 import { AlertChannel, postJson } from './alert.channel';
-import {
-  AlertSample,
-  DeadLetterAlert,
-  FiringAlert,
-  ResolvedAlert,
-  StalledAlert,
-} from '../dead-letter.alert';
+import { AlertSample, DeadLetterAlert, FiringAlert } from '../dead-letter.alert';
 
 // Slack caps a header at 150 characters and a section at 3000.
 const HEADER_MAX = 150;
@@ -29,18 +23,50 @@ export class SlackWebhookChannel implements AlertChannel {
   }
 }
 
-export function slackMessageOf(alert: DeadLetterAlert): {
-  text: string;
-  blocks: unknown[];
-} {
+type SlackMessage = { text: string; blocks: unknown[] };
+
+export function slackMessageOf(alert: DeadLetterAlert): SlackMessage {
   switch (alert.kind) {
     case 'firing':
       return firingMessage(alert);
     case 'resolved':
-      return resolvedMessage(alert);
+      return messageOf(
+        ':white_check_mark:',
+        '✅',
+        alert.title,
+        alert.groups.map(
+          (group) =>
+            `• *${group.groupKey}*: ${group.alertedLetters} dead letter${group.alertedLetters === 1 ? '' : 's'} since ${group.openedAt.toISOString()}`,
+        ),
+      );
     case 'stalled':
-      return stalledMessage(alert);
+      return messageOf(':hourglass:', '⏳', alert.title, [
+        `*Why:* \`${alert.reason}\``,
+        `*Paused since:* ${alert.pausedSince.toISOString()}; the oldest waiting letter failed at ${alert.oldestWaitingSentAt.toISOString()}`,
+        'Nothing is lost: the letters wait in the DLQ and are recorded once the database answers. Sent without the database: every sidecar may send this.',
+      ]);
   }
+}
+
+/** A header and a section of facts (and a context note); `text` for receivers that are not Slack. */
+function messageOf(
+  emoji: string,
+  icon: string,
+  title: string,
+  facts: string[],
+  note?: string,
+  text = `${emoji} ${title}`,
+): SlackMessage {
+  return {
+    text: clip(text, SECTION_MAX),
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: clip(`${icon} ${title}`, HEADER_MAX) } },
+      { type: 'section', text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) } },
+      ...(note
+        ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: clip(note, SECTION_MAX) }] }]
+        : []),
+    ],
+  };
 }
 
 function ordersOf(samples: AlertSample[], count: number): string {
@@ -57,89 +83,26 @@ function ordersOf(samples: AlertSample[], count: number): string {
   return count > samples.length ? `${orders} and ${count - samples.length} more` : orders;
 }
 
-function stalledMessage(alert: StalledAlert): { text: string; blocks: unknown[] } {
-  const facts = [
-    `*Why:* \`${alert.reason}\``,
-    `*Paused since:* ${alert.pausedSince.toISOString()}; the oldest waiting letter failed at ${alert.oldestWaitingSentAt.toISOString()}`,
-    'Nothing is lost: the letters wait in the DLQ and are recorded once the database answers. Sent without the database: every sidecar may send this.',
-  ];
-  return {
-    text: clip(`:hourglass: ${alert.title}`, SECTION_MAX),
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: clip(`⏳ ${alert.title}`, HEADER_MAX) } },
-      { type: 'section', text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) } },
+function firingMessage(alert: FiringAlert): SlackMessage {
+  const attempts =
+    alert.maxAttempts === undefined
+      ? ''
+      : alert.maxAttempts === 1
+        ? ', at the first attempt'
+        : `, after up to ${alert.maxAttempts} attempts`;
+  return messageOf(
+    ':rotating_light:',
+    '🚨',
+    alert.title,
+    [
+      `*Reason:* ${alert.groupKey}: \`${alert.reason}\``,
+      `*Orders:* ${ordersOf(alert.samples, alert.count)}`,
+      `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${attempts}`,
+      `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} open with this reason now`,
     ],
-  };
-}
-
-function firingMessage(alert: FiringAlert): {
-  text: string;
-  blocks: unknown[];
-} {
-  const facts = [
-    `*Reason:* ${alert.groupKey}: \`${alert.reason}\``,
-    `*Orders:* ${ordersOf(alert.samples, alert.count)}`,
-    `*Failed:* first ${alert.firstFailureAt.toISOString()}, last ${alert.lastFailureAt.toISOString()}${attemptsText(alert.maxAttempts)}`,
-    `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} open with this reason now`,
-  ];
-  const notes = [`Inspect: \`${alert.inspect}\``];
-  const text = `:rotating_light: ${alert.title} — \`${alert.reason}\``;
-  return {
-    text: clip(`${text}\n${alert.count} in this alert; inspect: ${alert.inspect}`, SECTION_MAX),
-    blocks: [
-      {
-        type: 'header',
-        text: {
-          type: 'plain_text',
-          text: clip(`🚨 ${alert.title}`, HEADER_MAX),
-        },
-      },
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: clip(facts.join('\n'), SECTION_MAX) },
-      },
-      {
-        type: 'context',
-        elements: notes.map((note) => ({
-          type: 'mrkdwn',
-          text: clip(note, SECTION_MAX),
-        })),
-      },
-    ],
-  };
-}
-
-function resolvedMessage(alert: ResolvedAlert): {
-  text: string;
-  blocks: unknown[];
-} {
-  const lines = alert.groups.map(
-    (group) =>
-      `• *${group.groupKey}*: ${group.alertedLetters} dead letter${group.alertedLetters === 1 ? '' : 's'} since ${group.openedAt.toISOString()}`,
+    `Inspect: \`${alert.inspect}\``,
+    `:rotating_light: ${alert.title} — \`${alert.reason}\`\n${alert.count} in this alert; inspect: ${alert.inspect}`,
   );
-  return {
-    text: clip(`:white_check_mark: ${alert.title}`, SECTION_MAX),
-    blocks: [
-      {
-        type: 'header',
-        text: {
-          type: 'plain_text',
-          text: clip(`✅ ${alert.title}`, HEADER_MAX),
-        },
-      },
-      {
-        type: 'section',
-        text: { type: 'mrkdwn', text: clip(lines.join('\n'), SECTION_MAX) },
-      },
-    ],
-  };
-}
-
-function attemptsText(maxAttempts: number | undefined): string {
-  if (maxAttempts === undefined) {
-    return '';
-  }
-  return maxAttempts === 1 ? ', at the first attempt' : `, after up to ${maxAttempts} attempts`;
 }
 
 function clip(text: string, max: number): string {

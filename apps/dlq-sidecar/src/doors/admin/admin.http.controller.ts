@@ -29,6 +29,7 @@ import {
   countOf,
   cursorOf,
   described,
+  FILTER_FIELDS,
   filterOf,
   flagOf,
   limitOf,
@@ -44,20 +45,9 @@ import { IdentityGuard } from '../identity/identity.guard';
 import { Requires } from '../identity/requires.decorator';
 import { AdminExceptionFilter } from './admin-exception.filter';
 
-const FILTER_QUERIES = [
-  'code',
-  'client',
-  'customer',
-  'order',
-  'since',
-  'until',
-  'text',
-  'state',
-  'ids',
-];
 const Filtered = () =>
   applyDecorators(
-    ...FILTER_QUERIES.map((name) => ApiQuery({ name, required: false, type: String })),
+    ...[...FILTER_FIELDS, 'ids'].map((name) => ApiQuery({ name, required: false, type: String })),
   );
 const Paged = () =>
   applyDecorators(

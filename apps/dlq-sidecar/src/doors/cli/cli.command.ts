@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { invalid, RequestInput } from '../request';
+import { FILTER_FIELDS, invalid, RequestInput } from '../request';
 
 export const USAGE = `Usage: npm run dlq -- <command> [options]
        (in a container: node cli.js <command> [options])
@@ -37,46 +37,34 @@ Environment: ORDERS_QUEUE_URL, ORDERS_DLQ_URL, SQS_ENDPOINT, AWS_REGION, DATABAS
 Outside NODE_ENV=production, unset ones default to the local stack of \`npm start\`.
 Exit codes: 0 done, 1 failed, 2 usage error or confirmation missing, 3 not found, 4 interrupted.`;
 
+const STRING = { type: 'string' } as const;
+const BOOLEAN = { type: 'boolean' } as const;
 const OPTIONS = {
-  all: { type: 'boolean' },
-  ids: { type: 'string' },
-  reason: { type: 'string' },
-  code: { type: 'string' },
-  client: { type: 'string' },
-  customer: { type: 'string' },
-  order: { type: 'string' },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  text: { type: 'string' },
-  state: { type: 'string' },
-  limit: { type: 'string' },
-  cursor: { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  plan: { type: 'string' },
-  rate: { type: 'string' },
-  count: { type: 'string' },
-  file: { type: 'string' },
-  owner: { type: 'string' },
-  note: { type: 'string' },
-  hold: { type: 'boolean' },
-  unhold: { type: 'boolean' },
-  actor: { type: 'string' },
-  json: { type: 'boolean' },
+  ...(Object.fromEntries(FILTER_FIELDS.map((name) => [name, STRING])) as Record<
+    (typeof FILTER_FIELDS)[number],
+    typeof STRING
+  >),
+  reason: STRING,
+  ids: STRING,
+  all: BOOLEAN,
+  limit: STRING,
+  cursor: STRING,
+  'dry-run': BOOLEAN,
+  plan: STRING,
+  rate: STRING,
+  count: STRING,
+  file: STRING,
+  owner: STRING,
+  note: STRING,
+  hold: BOOLEAN,
+  unhold: BOOLEAN,
+  actor: STRING,
+  json: BOOLEAN,
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type Option = keyof typeof OPTIONS;
-const FILTER: Option[] = [
-  'reason',
-  'code',
-  'client',
-  'customer',
-  'order',
-  'since',
-  'until',
-  'text',
-  'state',
-];
+const FILTER: Option[] = ['reason', ...FILTER_FIELDS];
 const SELECT: Option[] = [...FILTER, 'ids', 'all'];
 
 // Which options each command accepts, and whether it takes an id; anything else is a mistake worth reporting.

@@ -8,6 +8,7 @@ import { FailureGroup } from '../../records/records.store';
 // Stored text is exactly what customers sent: it is made terminal-safe here, on the way out.
 const safe = (value: string | null | undefined) => (value ? terminalText(value) : '-');
 const at = (value: Date | null | undefined) => (value ? value.toISOString() : '-');
+const columns = (names: string) => names.split('|');
 
 /** Plain-text tables: columns padded to the widest cell, long cells cut. */
 export function table(header: string[], rows: string[][], maxCell = 60): string {
@@ -32,17 +33,7 @@ export function list(page: Page<FailedOrderRecord>): string {
     lines.push(
       '',
       table(
-        [
-          'RECORD',
-          'STATE',
-          'CODE',
-          'ORDER ID',
-          'CLIENT',
-          'CUSTOMER',
-          'ATTEMPTS',
-          'LAST FAILURE',
-          'REASON',
-        ],
+        columns('RECORD|STATE|CODE|ORDER ID|CLIENT|CUSTOMER|ATTEMPTS|LAST FAILURE|REASON'),
         page.items.map((record) => [
           record.id,
           record.state,
@@ -67,16 +58,7 @@ export function groups(rows: FailureGroup[]): string {
   return rows.length === 0
     ? 'no matching records'
     : table(
-        [
-          'CODE',
-          'COUNT',
-          'FIRST FAILURE',
-          'LAST FAILURE',
-          'OWNER',
-          'ON HOLD',
-          'NOTE',
-          'LATEST REASON',
-        ],
+        columns('CODE|COUNT|FIRST FAILURE|LAST FAILURE|OWNER|ON HOLD|NOTE|LATEST REASON'),
         rows.map((group) => [
           group.failureCode,
           String(group.count),
@@ -137,7 +119,7 @@ export function audit(entries: AuditEntry[]): string {
   return entries.length === 0
     ? 'no operator actions recorded'
     : table(
-        ['ID', 'AT', 'ACTION', 'BY', 'LOGIN', 'VIA', 'PLAN', 'RECORDS', 'DETAIL'],
+        columns('ID|AT|ACTION|BY|LOGIN|VIA|PLAN|RECORDS|DETAIL'),
         entries.map((entry) => [
           entry.id,
           at(entry.at),
@@ -178,7 +160,7 @@ export function planStatus(status: PlanStatus): string {
       ? [
           '',
           table(
-            ['RECORD', 'ORDER ID', 'SENT', 'OUTCOME'],
+            columns('RECORD|ORDER ID|SENT|OUTCOME'),
             items.map((item) => [
               item.recordId,
               safe(item.orderId),
