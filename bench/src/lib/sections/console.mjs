@@ -282,7 +282,7 @@ export function renderConsoleMarkdown(figures, section) {
       `(${section.seedSeconds} s), then the built sidecar (\`dist/apps/dlq-sidecar/main.js\`) as its own process, the console signed in through a trusted auth proxy. ` +
       `Each round requests every view ${figures.samplesPerRound} times in a row over HTTP on 127.0.0.1 after an unmeasured warm-up; ` +
       'time = request sent → last byte of the page read (routing, identity check, queries, rendering). ' +
-      `Load average (1 min) during the rounds: ${fig(figures.loadAverage)}.`,
+      `Load average (1 min) during the rounds: ${figures.loadAverage.median} (${figures.loadAverage.min}–${figures.loadAverage.max}).`,
     '',
     row([
       'View',
