@@ -33,8 +33,20 @@ interface Figure {
 
 type Sender = Record<'healthy' | 'degraded' | 'down', LoadResult[]>;
 
+interface ConsoleRound {
+  round: number;
+  median: number;
+  samples: number[];
+}
+
 interface BenchResults {
-  settings: { backlogOrders: number; rounds: number; coldStartRounds: number };
+  settings: {
+    backlogOrders: number;
+    rounds: number;
+    coldStartRounds: number;
+    consoleRecords: number;
+    consoleSamples: number;
+  };
   tracing: { mode: string; active: boolean };
   sections: {
     intake: Record<'noop' | 'gateway' | 'gatewayTraced' | 'peer' | 'baseline', Sender>;
@@ -52,6 +64,10 @@ interface BenchResults {
         latencyMs: { p50: number; p99: number };
         sqs: { perOrder: number; byAction: Record<string, number> };
       }[];
+    };
+    console: {
+      records: number;
+      views: { id: string; limit: boolean; rounds: ConsoleRound[] }[];
     };
   };
   summary: {
@@ -110,6 +126,7 @@ describe('bench (smoke run)', () => {
     const markdown = read('.md');
     expect(markdown).toContain('## Targets');
     expect(markdown).toContain('-smoke.svg)');
+    expect(markdown).toContain('## 8. Console views');
     const summary = JSON.parse(read('.summary.json')) as { targets: unknown[]; sections?: unknown };
     expect(summary.targets.length).toBe(results.targets.length);
     expect(summary.sections).toBeUndefined();
@@ -221,6 +238,8 @@ describe('bench (smoke run)', () => {
         'gateway-idle-rss',
         'gateway-cold-start',
         'tracing-cpu',
+        'console-groups',
+        'console-listByCodeAndClient',
       ]),
     );
     for (const target of results.targets) {
@@ -232,6 +251,38 @@ describe('bench (smoke run)', () => {
     }
     const cpu = results.summary.ratios.gatewayCpuVsNoop;
     expect(cpu.samples).toHaveLength(results.settings.rounds);
+  });
+
+  it('should time every console view over HTTP in each round, with the 300 ms target on groups and filtered lists', () => {
+    const { console: views } = results.sections;
+    const { rounds, consoleRecords, consoleSamples } = results.settings;
+    expect(views.records).toBe(consoleRecords);
+    expect(views.views.map((view) => [view.id, view.limit])).toEqual([
+      ['groups', true],
+      ['groupsSince', true],
+      ['listByCodeAndClient', true],
+      ['bodySearch', true],
+      ['orderPage', false],
+      ['overview', false],
+    ]);
+    for (const view of views.views) {
+      expect(view.rounds.map((entry) => entry.round)).toEqual(
+        Array.from({ length: rounds }, (_, index) => index + 1),
+      );
+      for (const entry of view.rounds) {
+        expect(entry.samples).toHaveLength(consoleSamples);
+        expect(entry.median).toBeGreaterThan(0);
+      }
+    }
+    const consoleTargets = results.targets.filter((target) => target.id.startsWith('console-'));
+    expect(consoleTargets.map((target) => target.met === null)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('should chart every measured phase second by second', () => {

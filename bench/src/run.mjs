@@ -14,6 +14,15 @@ import { Progress } from './lib/progress.mjs';
 import { renderMarkdown } from './lib/report-markdown.mjs';
 import { renderSvg } from './lib/report-svg.mjs';
 import { coldStarts } from './lib/sections/cold-start.mjs';
+import {
+  CONSOLE_MODES,
+  consoleLines,
+  consolePlan,
+  consoleTargets,
+  consoleViews,
+  renderConsoleMarkdown,
+  summariseConsole,
+} from './lib/sections/console.mjs';
 import { endToEnd } from './lib/sections/end-to-end.mjs';
 import { intake } from './lib/sections/intake.mjs';
 import { processorRounds } from './lib/sections/processor.mjs';
@@ -39,7 +48,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string' },
   },
 });
-const SECTIONS = ['cold-start', 'intake', 'processor', 'end-to-end'];
+const SECTIONS = ['cold-start', 'intake', 'processor', 'end-to-end', 'console'];
 const QUARTER_LOAD_REPLICAS = 3;
 const only = new Set(args.only ? args.only.split(',') : SECTIONS);
 if (
@@ -58,6 +67,7 @@ if (!['off', 'on', 'both'].includes(args.tracing)) {
 const mode = args.smoke ? 'smoke' : 'full';
 const settings = {
   ...MODES[mode],
+  ...CONSOLE_MODES[mode],
   ...(args.rounds ? { rounds: Number(args.rounds) } : {}),
   durableDatabase: !args['no-fsync'],
   tracing: args.tracing,
@@ -68,7 +78,7 @@ if (!Number.isInteger(settings.rounds) || settings.rounds < 1) {
 }
 const startedAtMs = Date.now();
 const senders = args.tracing === 'both' ? 7 : 4;
-const progress = new Progress(planFor(settings, senders));
+const progress = new Progress({ ...planFor(settings, senders), ...consolePlan(settings) });
 const timeline = new Timeline(startedAtMs);
 const log = (line) => {
   if (!args.quiet || !line.startsWith('  [')) {
@@ -142,6 +152,9 @@ async function main() {
       replicas: QUARTER_LOAD_REPLICAS,
     });
   }
+  if (only.has('console')) {
+    sections.console = await consoleViews({ ctx });
+  }
   timeline.endStep();
   if (only.size < SECTIONS.length) {
     await writePartial(sections);
@@ -157,7 +170,10 @@ async function main() {
     platform: `${process.platform}-${process.arch}`,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
   };
-  const summary = summariseRun(sections, machine.cpus);
+  const summary = {
+    ...summariseRun(sections, machine.cpus),
+    console: summariseConsole(sections.console),
+  };
   const results = {
     schemaVersion: 2,
     mode,
@@ -174,7 +190,7 @@ async function main() {
       active: exports.requests > 0,
     },
     summary,
-    targets: evaluateTargets(summary),
+    targets: [...evaluateTargets(summary), ...consoleTargets(summary.console)],
     sections,
     timeline: timeline.toJSON(),
   };
@@ -188,7 +204,8 @@ async function main() {
   await writeFile(`${base}.summary.json`, `${JSON.stringify(short, null, 2)}\n`);
   await writeFile(
     `${base}.md`,
-    renderMarkdown(results, `${stamp}${mode === 'smoke' ? '-smoke' : ''}.svg`),
+    renderMarkdown(results, `${stamp}${mode === 'smoke' ? '-smoke' : ''}.svg`) +
+      renderConsoleMarkdown(summary.console, sections.console),
   );
   await writeFile(`${base}.svg`, renderSvg(results));
 
@@ -256,6 +273,9 @@ async function writePartial(sections) {
     log(
       `end to end round ${entry.round}: p50 ${entry.latencyMs.p50} ms, p99 ${entry.latencyMs.p99} ms, ${JSON.stringify(entry.sqs)}, processor CPU ms per order ${entry.processorCpuMsPerOrder}`,
     );
+  }
+  if (sections.console) {
+    consoleLines(sections.console).forEach((line) => log(line));
   }
   log(`wrote ${file}`);
 }

@@ -224,4 +224,4 @@ export function evaluateTargets(summary) {
   return targets;
 }
 
-export { n, range };
+export { n, range, target };

@@ -5,19 +5,31 @@ import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@or
 import { sidecarEnv, startSidecar } from '../../../testing/sidecars';
 import { createHash } from 'node:crypto';
 import { LocalSignInLink } from '../identity/local-sign-in-link';
+import { TREND_HOURS } from '../../operations/group-trends';
+import { RecordsStore } from '../../records/records.store';
 
 const RECORDS = 10_000;
-const ROUNDS = 5;
-// The issue's bar: with 10,000 failed orders stored, the groups view and a filtered list answer
-// within 300 ms of server time (rendering included).
-const BUDGET_MS = 300;
+// The console's list pages (console-views.ts): the store is asked for one more, to know of a next page.
+const PAGE_SIZE = 50;
+
+interface Statement {
+  sql: string;
+  params: unknown[];
+  rows: number;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Actual Loops': number;
+  Plans?: PlanNode[];
+}
 // The order id the seed gives order i: md5(i) as a uuid, as PostgreSQL's md5(i::text)::uuid.
 const orderIdOf = (i: number) =>
   createHash('md5')
     .update(String(i))
     .digest('hex')
     .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
-const figure = (text: string) => process.stderr.write(`[console 10k] ${text}\n`);
 
 describe('console views with 10,000 failed orders in the store (real PostgreSQL, pages rendered)', () => {
   const sqs: SQSClient = testSqsClient();
@@ -68,14 +80,54 @@ describe('console views with 10,000 failed orders in the store (real PostgreSQL,
     await database?.close();
   });
 
-  async function timedGet(url: string): Promise<{ status: number; body: string; ms: number }> {
-    const started = process.hrtime.bigint();
+  async function get(url: string): Promise<{ status: number; body: string }> {
     const reply = await app.inject({ method: 'GET', url, headers: { cookie } });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    return { status: reply.statusCode, body: reply.body, ms };
+    return { status: reply.statusCode, body: reply.body };
   }
 
-  it('should render the groups view and filtered lists within the budget, with exact counts', async () => {
+  /**
+   * The statements the records store sent to render one page, with the rows each returned. The
+   * sidecar's own loops (intake, alerting) use the store at the same time: only statements whose
+   * stack passes through the console's views count.
+   */
+  async function statementsBehind(url: string): Promise<Statement[]> {
+    const store = app.get(RecordsStore);
+    const original = store.query.bind(store);
+    const calls: { sql: string; params: unknown[]; result: Promise<unknown[]> }[] = [];
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const spy = jest.spyOn(store, 'query').mockImplementation((sql, params = []) => {
+      const result = original(sql, params);
+      if (new Error().stack?.includes('ConsoleViews.')) {
+        calls.push({ sql, params, result });
+      }
+      return result;
+    });
+    try {
+      const { status } = await get(url);
+      expect({ url, status }).toEqual({ url, status: 200 });
+    } finally {
+      spy.mockRestore();
+      Error.stackTraceLimit = limit;
+    }
+    return Promise.all(
+      calls.map(async ({ sql, params, result }) => ({ sql, params, rows: (await result).length })),
+    );
+  }
+
+  /** Every node of the plan PostgreSQL runs for a statement, with its actual row and loop counts. */
+  async function planNodes({ sql, params }: Statement): Promise<PlanNode[]> {
+    const [row] = await database.dataSource.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, params);
+    const nodes: PlanNode[] = [];
+    const walk = (node: PlanNode) => {
+      nodes.push(node);
+      node.Plans?.forEach(walk);
+    };
+    walk(row['QUERY PLAN'][0].Plan);
+    return nodes;
+  }
+
+  it('should render the groups view and filtered lists with exact counts', async () => {
     const views = {
       groups: '/console/groups?since=2h',
       'list by code and client': '/console/orders?code=MALFORMED_JSON&client=client-2',
@@ -84,40 +136,86 @@ describe('console views with 10,000 failed orders in the store (real PostgreSQL,
       overview: '/console',
       'live counts': '/console/live',
     };
-    const times: Record<string, number[]> = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, url] of Object.entries(views)) {
-        const { status, body, ms } = await timedGet(url);
-        expect({ name, status }).toEqual({ name, status: 200 });
-        if (name === 'groups') {
-          expect(body).toContain('>2500</span>');
-        } else if (name === 'list by code and client') {
-          expect(body).toMatch(/<strong>20<\/strong> failed orders match/);
-        } else if (name === 'body search') {
-          expect(body).toMatch(/<strong>1<\/strong> failed order matches/);
-        } else if (name === 'live counts') {
-          expect(JSON.parse(body)).toMatchObject({ total: RECORDS });
-        }
-        (times[name] ??= []).push(ms);
-      }
+    const bodies: Record<string, string> = {};
+    for (const [name, url] of Object.entries(views)) {
+      const { status, body } = await get(url);
+      expect({ name, status }).toEqual({ name, status: 200 });
+      bodies[name] = body;
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[ROUNDS >> 1];
-    figure(
-      Object.entries(times)
-        .map(
-          ([name, values]) =>
-            `${name} ${median(values).toFixed(1)} ms (max ${Math.max(...values).toFixed(1)})`,
-        )
-        .join(', ') + ` — median of ${ROUNDS} rounds, app.inject, rendering included`,
-    );
-    expect(median(times.groups)).toBeLessThan(BUDGET_MS);
-    expect(median(times['list by code and client'])).toBeLessThan(BUDGET_MS);
-    expect(median(times['body search'])).toBeLessThan(BUDGET_MS);
-  }, 120_000);
+    expect(bodies.groups).toContain('>2500</span>');
+    expect(bodies['list by code and client']).toMatch(/<strong>20<\/strong> failed orders match/);
+    expect(bodies['body search']).toMatch(/<strong>1<\/strong> failed order matches/);
+    expect(JSON.parse(bodies['live counts'])).toMatchObject({ total: RECORDS });
+  });
+
+  // Speed is measured by the bench (`node bench/src/run.mjs --only console`), never here: a
+  // timing assertion passes or fails with the host's load. What keeps these views fast with 10,000
+  // failed orders is checked instead, deterministically: a fixed number of statements (none per
+  // record), each reading the records and letters once (no scan repeated per row inside the
+  // plan), only a page or an aggregate coming back to Node, and the filtered list reaching its
+  // rows through an index rather than reading the whole table.
+  it.each([
+    {
+      view: 'the groups view',
+      url: '/console/groups?since=2h',
+      statements: 3,
+      maxRows: 4 * TREND_HOURS,
+      index: false,
+    },
+    {
+      view: 'a list filtered by code and client',
+      url: '/console/orders?code=MALFORMED_JSON&client=client-2',
+      statements: 2,
+      maxRows: PAGE_SIZE + 1,
+      index: true,
+    },
+    {
+      view: 'the first page of all 10,000',
+      url: '/console/orders',
+      statements: 2,
+      maxRows: PAGE_SIZE + 1,
+      index: false,
+    },
+    {
+      view: 'a body search',
+      url: '/console/orders?q=needle-4242%22',
+      statements: 2,
+      maxRows: PAGE_SIZE + 1,
+      index: false,
+    },
+  ])(
+    'should build $view from $statements set-based statements, whatever the number of records',
+    async ({ url, statements: count, maxRows, index }) => {
+      const statements = await statementsBehind(url);
+      expect(statements.map(({ sql }) => sql.trim().split(/\s/)[0])).toEqual(
+        Array(count).fill('SELECT'),
+      );
+      for (const statement of statements) {
+        const scans = (await planNodes(statement)).filter((node) =>
+          ['dlq_records', 'dlq_letters'].includes(node['Relation Name'] ?? ''),
+        );
+        const sql = statement.sql.replace(/\s+/g, ' ').slice(0, 120);
+        // Rows that reach Node: a page or an aggregate, never the table.
+        expect({ sql, rows: statement.rows }).toEqual({
+          sql,
+          rows: Math.min(statement.rows, maxRows),
+        });
+        expect(scans.map((node) => [node['Relation Name'], node['Actual Loops']])).toEqual(
+          scans.map((node) => [node['Relation Name'], 1]),
+        );
+        if (index) {
+          expect({ sql, scans: scans.map((node) => node['Node Type']) }).toEqual({
+            sql,
+            scans: scans.map(() => expect.stringMatching(/^(Index|Index Only|Bitmap Heap) Scan$/)),
+          });
+        }
+      }
+    },
+  );
 
   it('should audit an order page read and a reveal with its reason, and refuse a reveal without one', async () => {
     const orderId = orderIdOf(4242);
-    const order = await timedGet(`/console/orders/${orderId}`);
+    const order = await get(`/console/orders/${orderId}`);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(order.body)?.[1] ?? '';
     const form = (fields: Record<string, string>) => ({
       method: 'POST' as const,
@@ -129,7 +227,7 @@ describe('console views with 10,000 failed orders in the store (real PostgreSQL,
     const withoutReason = await app.inject(form({ _csrf: csrf, reason: ' ' }));
     const withoutToken = await app.inject(form({ reason: 'ticket 42' }));
     const revealed = await app.inject(form({ _csrf: csrf, reason: 'ticket 42' }));
-    const audit = await timedGet('/console/audit');
+    const audit = await get('/console/audit');
 
     expect(order.status).toBe(200);
     expect(order.body).toContain('c••••42');
