@@ -3,5 +3,5 @@ module.exports = {
   preset: '../jest.preset.js',
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
   // One smoke run of the whole bench: real processes, real PostgreSQL, real SQS emulator.
-  testTimeout: 600_000,
+  testTimeout: 900_000,
 };
