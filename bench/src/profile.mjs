@@ -163,6 +163,10 @@ try {
       ['self time by function', summary.byFunction],
       ['inclusive time (function and all it calls), packages and app only', summary.inclusive],
       ['native / node-internal self time by nearest JavaScript caller', summary.nativeByCaller],
+      [
+        `tracing's own time: nearest JavaScript frame in OpenTelemetry or a tracing helper (${(summary.tracingShare * 100).toFixed(2)} % in all)`,
+        summary.tracing,
+      ],
     ]) {
       log(`${name}: ${title}:`);
       for (const entry of list) {
