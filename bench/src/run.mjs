@@ -46,6 +46,16 @@ const { values: args } = parseArgs({
     // it prints its figures and writes only the raw .json, never a report.
     only: { type: 'string' },
     rate: { type: 'string' },
+    // With --only intake: these intake senders only (e.g. gateway,gatewayShipped,peer).
+    senders: { type: 'string' },
+    // With --only intake: the healthy-database senders loaded at the same time in each round
+    // instead of one after another, so foreign load hits them alike (CPU, rates, latencies only).
+    together: { type: 'boolean', default: false },
+    // With --only intake: each sender at this many requests/s instead of as fast as it can go
+    // (the same batching for every sender, whatever the host leaves them).
+    'intake-rate': { type: 'string' },
+    // With --tracing on: every exported span, one OTLP/JSON request per line, for span-timings.mjs.
+    'keep-spans': { type: 'string' },
   },
 });
 const SECTIONS = ['cold-start', 'intake', 'processor', 'end-to-end', 'console'];
@@ -58,6 +68,26 @@ if (
   process.stderr.write(
     `--only takes ${SECTIONS.join(',')}; end-to-end without intake needs --rate <orders/s>\n`,
   );
+  process.exit(2);
+}
+const INTAKE_SENDERS = [
+  'noop',
+  'gateway',
+  'gatewayTraced',
+  'gatewaySampled',
+  'gatewayShipped',
+  'peer',
+  'baseline',
+];
+const onlySenders = args.senders ? args.senders.split(',') : undefined;
+if (onlySenders && (!args.only || onlySenders.some((name) => !INTAKE_SENDERS.includes(name)))) {
+  process.stderr.write(
+    `--senders needs --only and takes ${INTAKE_SENDERS.join(',')} (the traced ones with --tracing both)\n`,
+  );
+  process.exit(2);
+}
+if ((args.together || args['intake-rate']) && !args.only) {
+  process.stderr.write('--together and --intake-rate need --only (a quick loop, not a report)\n');
   process.exit(2);
 }
 if (!['off', 'on', 'both'].includes(args.tracing)) {
@@ -107,7 +137,7 @@ async function main() {
   );
   const sqs = await startSqsEmulator();
   cleanups.push(() => sqs.stop());
-  const otlp = await startOtlpSink();
+  const otlp = await startOtlpSink({ keepIn: args['keep-spans'] });
   cleanups.push(() => otlp.stop());
   const database = await startDatabase({
     workDir,
@@ -130,6 +160,9 @@ async function main() {
     appEnv,
     otlp,
     tracing: settings.tracing,
+    onlySenders,
+    together: args.together,
+    intakeRate: args['intake-rate'] ? Number(args['intake-rate']) : undefined,
   };
   const sections = {};
 
@@ -271,13 +304,36 @@ async function writePartial(sections) {
     ...(sections.endToEndQuarter?.rounds ?? []),
   ]) {
     log(
-      `end to end round ${entry.round}: p50 ${entry.latencyMs.p50} ms, p99 ${entry.latencyMs.p99} ms, ${JSON.stringify(entry.sqs)}, processor CPU ms per order ${entry.processorCpuMsPerOrder}`,
+      `end to end round ${entry.round}: ${entry.gateway.okPerSecond} orders/s, p50 ${entry.latencyMs.p50} ms, p99 ${entry.latencyMs.p99} ms (gateway's own answers: p50 ${entry.gateway.latencyMs.p50} ms, p99 ${entry.gateway.latencyMs.p99} ms), deepest queue ${entry.maxQueueDepth}, ${JSON.stringify(entry.sqs)}, processor CPU ms per order ${entry.processorCpuMsPerOrder}`,
     );
   }
   if (sections.console) {
     consoleLines(sections.console).forEach((line) => log(line));
   }
+  logIntakeRounds(sections.intake);
   log(`wrote ${file}`);
+}
+
+// Each round's CPU per accepted order, and the paired ratios the targets read.
+function logIntakeRounds(intakeSection) {
+  const healthy = (key) => intakeSection?.[key]?.healthy ?? [];
+  const rounds = healthy('gateway').length || healthy('gatewayShipped').length;
+  for (let index = 0; index < rounds; index++) {
+    const cpu = (key) => healthy(key)[index]?.cpu.serverMsPerOk;
+    const figures = INTAKE_SENDERS.filter((key) => cpu(key) !== undefined).map(
+      (key) => `${key} ${cpu(key)} ms (${healthy(key)[index].okPerSecond}/s)`,
+    );
+    const ratio = (a, b) =>
+      cpu(a) && cpu(b) ? `${a} ÷ ${b} ${(cpu(a) / cpu(b)).toFixed(3)}` : undefined;
+    const ratios = [
+      ratio('gatewayShipped', 'gateway'),
+      ratio('gatewaySampled', 'gateway'),
+      ratio('gatewayTraced', 'gateway'),
+      ratio('gatewayShipped', 'peer'),
+      ratio('gateway', 'peer'),
+    ].filter(Boolean);
+    log(`intake round ${index + 1}: CPU per order ${figures.join(', ')}; ${ratios.join(', ')}`);
+  }
 }
 
 async function cleanup() {

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { DlqSidecarConfig } from '@orders/config';
+import { traceHttpRequests } from '@orders/observability';
 import { AppModule } from './app.module';
 
 /** Builds the sidecar exactly as main.ts runs it; tests use the same function. */
@@ -15,6 +16,8 @@ export async function createSidecarApp(
     new FastifyAdapter({ forceCloseConnections: 'idle' }),
     { logger, bufferLogs: logger !== false },
   );
+  // First of the hooks, so every log line of a request carries its trace id.
+  traceHttpRequests(app.getHttpAdapter().getInstance());
   if (config.doorsOpen()) {
     // Built on the first request for it: the admin API described for the console and for tooling.
     const document = () =>

@@ -49,6 +49,9 @@ export async function summariseCpuProfile(file, { top = 25, skipFirstMs = 0 } = 
   // Each sample charged to the outermost package on its stack: what the app paid for entering
   // that package (loading it at start, calling into it under load), with all it did beneath.
   const entered = new Map();
+  // Each sample whose nearest JavaScript frame is OpenTelemetry or one of our tracing helpers:
+  // what tracing costs directly (not the garbage it leaves for the collector).
+  const tracing = new Map();
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     if (nodes.get(id).callFrame.functionName === '(idle)') {
@@ -67,7 +70,16 @@ export async function summariseCpuProfile(file, { top = 25, skipFirstMs = 0 } = 
         continue;
       }
       const key = `${callFrame.functionName || '(anonymous)'}  ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
-      firstCaller ??= key;
+      if (firstCaller === undefined) {
+        firstCaller = key;
+        const packageName = /@opentelemetry\/[^/]+/.exec(callFrame.url)?.[0];
+        const helper =
+          callFrame.url.includes('/dist/apps/') && TRACING_HELPERS.has(callFrame.functionName);
+        if (packageName || helper) {
+          const owner = packageName ?? `${callFrame.functionName} (app bundle)`;
+          tracing.set(owner, (tracing.get(owner) ?? 0) + delta);
+        }
+      }
       if (!seen.has(key)) {
         seen.add(key);
         inclusive.set(key, (inclusive.get(key) ?? 0) + delta);
@@ -99,8 +111,27 @@ export async function summariseCpuProfile(file, { top = 25, skipFirstMs = 0 } = 
     inclusive: ranked(inclusive),
     byPackageEntered: ranked(entered),
     nativeByCaller: ranked(callers),
+    tracing: ranked(tracing),
+    tracingShare: Number(
+      ([...tracing.values()].reduce((sum, micros) => sum + micros, 0) / total).toFixed(4),
+    ),
   };
 }
+
+// Our functions that exist only to carry trace context (libs/messaging, libs/observability).
+const TRACING_HELPERS = new Set([
+  'inSpan',
+  'withTraceContext',
+  'messageContext',
+  'messageLink',
+  'sendBatchInSpan',
+  'inSampledTrace',
+  'untraced',
+  'traceFields',
+  'callerLink',
+  'inject',
+  'extract',
+]);
 
 function originOf(url, name) {
   if (!url) {

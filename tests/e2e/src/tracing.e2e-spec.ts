@@ -306,6 +306,31 @@ describe('one order as one trace (built apps exporting to a local OTLP receiver)
     expect(exported).not.toContain(marker);
   });
 
+  it("should start a trace of its own for an admin request to the sidecar, the caller's a link", async () => {
+    const callerTrace = randomBytes(16).toString('hex');
+    const callerSpan = randomBytes(8).toString('hex');
+    const response = await fetch(`${stack.urls['dlq-sidecar']}/admin/dlq/records`, {
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        traceparent: `00-${callerTrace}-${callerSpan}-01`,
+      },
+    });
+    expect(response.status).toBe(200);
+
+    await eventually(async () => {
+      const server = find(
+        (span) =>
+          span.service === 'dlq-sidecar' &&
+          span.kind === SERVER &&
+          span.links.some((link) => link.spanId === callerSpan),
+        "sidecar server span linking to the caller's span",
+      );
+      expect(server.traceId).not.toBe(callerTrace);
+      expect(server.parentSpanId).toBeUndefined();
+    }, 15_000);
+    expect(receiver.spans.some((span) => span.traceId === callerTrace)).toBe(false);
+  });
+
   it('should link the redrive of a dead-lettered order to the trace it was first sent in', async () => {
     const customerId = `blocked-${randomUUID()}`;
     const constraint = `tracing_e2e_${randomUUID().slice(0, 8)}`;

@@ -104,6 +104,11 @@ export async function intake({ ctx, noopEntry }) {
     peer: { app: peerApp({ sqs, queue, log }), label: 'SQS peer', usesSqs: true },
     baseline: { app: baselineApp({ databaseUrl: database.url, log }), label: 'coupled' },
   };
+  for (const key of Object.keys(senders)) {
+    if (ctx.onlySenders && !ctx.onlySenders.includes(key)) {
+      delete senders[key];
+    }
+  }
   const results = Object.fromEntries(
     Object.keys(senders).map((key) => [
       key,
@@ -112,10 +117,12 @@ export async function intake({ ctx, noopEntry }) {
   );
   results.queueUrl = queue.queueUrl;
 
-  const load = async (key, label, durationSeconds, record = true) => {
+  // together: several senders loaded at the same time; the emulator's counts and the OTLP sink's
+  // are shared then, so only CPU, rates and latencies are the sender's own.
+  const load = async (key, label, durationSeconds, record = true, together = false) => {
     const sender = senders[key];
-    const countsBefore = sender.usesSqs ? await sqs.counts() : undefined;
-    const tracesBefore = sender.exportsTraces ? otlp.received() : undefined;
+    const countsBefore = sender.usesSqs && !together ? await sqs.counts() : undefined;
+    const tracesBefore = sender.exportsTraces && !together ? otlp.received() : undefined;
     const result = await runLoad({
       label,
       url: `${sender.app.url}/orders`,
@@ -124,6 +131,7 @@ export async function intake({ ctx, noopEntry }) {
       connections: settings.connections,
       durationSeconds,
       timeoutSeconds: settings.timeoutSeconds,
+      overallRate: ctx.intakeRate,
       serverPid: sender.app.pid,
       watch: sender.usesSqs ? { sqsEmulator: sqs.pid } : {},
       postgresDataDir: database.dataDir,
@@ -131,6 +139,9 @@ export async function intake({ ctx, noopEntry }) {
       series: key,
       log,
     });
+    if (together) {
+      return result;
+    }
     if (sender.usesSqs) {
       // Requests the client gave up on may still reach SQS: count them here, not in the next phase.
       await sleep(SQS_SETTLE_MS);
@@ -158,10 +169,29 @@ export async function intake({ ctx, noopEntry }) {
       await waitForQuietMachine(settings.quietWaitSeconds, `intake round ${repetition}`, log);
       for (const state of DATABASE_STATES) {
         const keys = state === 'healthy' ? Object.keys(senders) : DATABASE_SENDERS;
+        if (keys.some((key) => !senders[key])) {
+          continue;
+        }
         if (state === 'down') {
           await database.stop();
         }
         try {
+          if (ctx.together && state === 'healthy') {
+            step(
+              'intake',
+              `intake round ${repetition}/${settings.rounds} · all at once / db healthy`,
+            );
+            const together = await Promise.all(
+              keys.map((key) =>
+                load(key, `${senders[key].label} (together)`, settings.phaseSeconds, true, true),
+              ),
+            );
+            keys.forEach((key, index) =>
+              results[key][state].push({ ...together[index], round: repetition }),
+            );
+            await sqs.client.send(new PurgeQueueCommand({ QueueUrl: queue.queueUrl }));
+            continue;
+          }
           for (const key of keys) {
             const label = `${senders[key].label} / db ${state}`;
             step('intake', `intake round ${repetition}/${settings.rounds} · ${label}`);
@@ -184,7 +214,9 @@ export async function intake({ ctx, noopEntry }) {
         }
       }
     }
-    results.gateway.idleRssMiBAfter = round(rssMiB(senders.gateway.app.pid), 1);
+    if (senders.gateway) {
+      results.gateway.idleRssMiBAfter = round(rssMiB(senders.gateway.app.pid), 1);
+    }
   } finally {
     await Promise.all(Object.values(senders).map(({ app }) => app.stop()));
   }

@@ -11,6 +11,7 @@ import {
   messageContext,
   messageLink,
   processBatchInSpan,
+  sendBatchInSpan,
   withTraceContext,
 } from './trace-context';
 
@@ -66,7 +67,7 @@ describe(withTraceContext.name, () => {
   });
 });
 
-describe(processBatchInSpan.name, () => {
+describe('batch spans (processBatchInSpan, sendBatchInSpan)', () => {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(exporter)],
@@ -80,12 +81,49 @@ describe(processBatchInSpan.name, () => {
   });
   beforeEach(() => exporter.reset());
 
-  const sent = (traceId: string, id: string) => ({
+  const sent = (traceId: string, id: string, traceFlags = TraceFlags.SAMPLED) => ({
     MessageId: id,
     MessageAttributes: context.with(
-      trace.setSpanContext(context.active(), { ...span, traceId }),
+      trace.setSpanContext(context.active(), { ...span, traceId, traceFlags }),
       () => withTraceContext({}),
     ),
+  });
+
+  it('should record a send span for a batch carrying a sampled order, linked to each order', async () => {
+    const messages = [
+      sent('1'.repeat(32), 'm-1', TraceFlags.NONE),
+      sent('2'.repeat(32), 'm-2', TraceFlags.SAMPLED),
+    ];
+
+    await sendBatchInSpan(
+      'orders',
+      messages.map((message) => message.MessageAttributes),
+      async () => undefined,
+    );
+
+    const [send] = exporter.getFinishedSpans();
+    expect(send.name).toBe('send orders');
+    expect(send.links.map((link) => link.context.traceId)).toEqual([
+      '1'.repeat(32),
+      '2'.repeat(32),
+    ]);
+  });
+
+  it('should record no send span for a batch whose orders nobody samples (nothing exported)', async () => {
+    const messages = [
+      sent('1'.repeat(32), 'm-1', TraceFlags.NONE),
+      sent('2'.repeat(32), 'm-2', TraceFlags.NONE),
+    ];
+    let sentInTrace: string | undefined = 'not sent';
+
+    await sendBatchInSpan(
+      'orders',
+      messages.map((message) => message.MessageAttributes),
+      async () => (sentInTrace = trace.getActiveSpan()?.spanContext().traceId),
+    );
+
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(sentInTrace).toBeUndefined();
   });
 
   it('should continue the trace of a lone message, linked to it', async () => {

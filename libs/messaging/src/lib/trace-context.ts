@@ -15,6 +15,7 @@ import {
   TraceFlags,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { MessageAttribute } from '@orders/contracts';
 
 // Trace context travels in SQS message attributes (`traceparent`, W3C Trace Context) and spans
 // follow the OpenTelemetry messaging conventions. Without a registered SDK all of this is a no-op.
@@ -126,6 +127,12 @@ export function sendBatchInSpan<T>(
   send: () => Promise<T>,
   failureOf?: (result: T) => string | undefined,
 ): Promise<T> {
+  // Recorded only for a batch that carries a sampled order: otherwise it would be a trace of its
+  // own that links to traces nobody exports, and unsampled batches (every one while nothing is
+  // exported) cost no parsing of their messages' context and no span.
+  if (!messages.some(inSampledTrace)) {
+    return untraced(send);
+  }
   const links = messages
     .map((attributes) => messageLink({ MessageAttributes: attributes }))
     .filter((link): link is Link => link !== undefined);
@@ -142,6 +149,15 @@ export function sendBatchInSpan<T>(
     },
     () => untraced(send),
     failureOf,
+  );
+}
+
+// Read from the attribute itself: the flags are the traceparent's last two hex digits.
+function inSampledTrace(attributes: SqsAttributes): boolean {
+  const traceparent = attributes[MessageAttribute.TraceParent]?.StringValue;
+  return (
+    traceparent !== undefined &&
+    (parseInt(traceparent.slice(-2), 16) & TraceFlags.SAMPLED) === TraceFlags.SAMPLED
   );
 }
 

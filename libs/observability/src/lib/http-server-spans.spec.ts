@@ -10,12 +10,13 @@ import {
 } from '@opentelemetry/sdk-trace-node';
 import Fastify from 'fastify';
 import { traceHttpRequests } from './http-server-spans';
+import { idsOnlyTracer } from './ids-only.tracer';
 
 const CALLER_TRACE = '0af7651916cd43dd8448eb211c80319c';
 const CALLER_SPAN = 'b7ad6b7169203331';
 
 /** A Fastify app traced by the hooks, whose handler answers with the trace it ran in. */
-async function tracedApp(sampler: Sampler) {
+async function tracedApp(sampler: Sampler, idsOnly = false) {
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     sampler,
@@ -23,7 +24,7 @@ async function tracedApp(sampler: Sampler) {
   });
   provider.register();
   const app = Fastify();
-  traceHttpRequests(app, provider.getTracer('test'));
+  traceHttpRequests(app, idsOnly ? idsOnlyTracer : provider.getTracer('test'));
   const activeTrace = () => trace.getActiveSpan()?.spanContext().traceId ?? null;
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) =>
     // The body is read after the hooks: the handler must still run in the request's context.
@@ -102,6 +103,27 @@ describe(traceHttpRequests.name, () => {
     const { traceId } = response.json() as { traceId: string };
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(traceId).not.toBe(CALLER_TRACE);
+    await app.close();
+  });
+
+  it('should give every request a new trace id of its own when nothing is recorded (ids only)', async () => {
+    const { app, exporter, provider } = await tracedApp(new AlwaysOffSampler(), true);
+
+    const traceIds: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const response = await app.inject({
+        method: 'POST',
+        url: '/orders',
+        headers: { traceparent: `00-${CALLER_TRACE}-${CALLER_SPAN}-01` },
+        payload: {},
+      });
+      traceIds.push((response.json() as { traceId: string }).traceId);
+    }
+    await provider.forceFlush();
+
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(traceIds).toEqual(Array(3).fill(expect.stringMatching(/^[0-9a-f]{32}$/)));
+    expect(new Set([...traceIds, CALLER_TRACE]).size).toBe(4);
     await app.close();
   });
 

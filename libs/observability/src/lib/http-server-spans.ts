@@ -17,10 +17,13 @@ export const UNTRACED_PATHS = /^\/(health|metrics)(\/|\?|$)/;
 const SPAN = Symbol('http server span');
 type TracedRequest = FastifyRequest & { [SPAN]?: Span };
 
-let serverTracer: Tracer | undefined;
+// Only startSpan is used: the SDK's tracer, or ids alone while nothing is exported.
+type ServerSpanTracer = Pick<Tracer, 'startSpan'>;
+
+let serverTracer: ServerSpanTracer | undefined;
 
 /** Called by startTracing for an app whose HTTP server spans come from traceHttpRequests. */
-export function useHttpServerSpans(tracer: Tracer | undefined): void {
+export function useHttpServerSpans(tracer: ServerSpanTracer | undefined): void {
   serverTracer = tracer;
 }
 
@@ -32,7 +35,10 @@ export function useHttpServerSpans(tracer: Tracer | undefined): void {
  * becomes a link, so callers neither choose our trace ids nor force export. Does nothing unless
  * tracing started with `httpServerSpans: 'fastify'`.
  */
-export function traceHttpRequests(fastify: FastifyInstance, tracer = serverTracer): void {
+export function traceHttpRequests(
+  fastify: FastifyInstance,
+  tracer: ServerSpanTracer | undefined = serverTracer,
+): void {
   if (tracer === undefined) {
     return;
   }

@@ -22,6 +22,7 @@ import {
 import { ATTR_DB_QUERY_TEXT, ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TracingConfig } from '@orders/config';
 import { UNTRACED_PATHS, useHttpServerSpans } from './http-server-spans';
+import { idsOnlyTracer } from './ids-only.tracer';
 import { MAX_ATTRIBUTE_LENGTH, RedactingExporter, sanitiseSql } from './redacting.exporter';
 import { TraceparentPropagator } from './traceparent.propagator';
 import { UntrustedCallerSampler } from './untrusted-caller.sampler';
@@ -35,12 +36,17 @@ export interface Tracing {
 
 export interface TracingOptions {
   /**
-   * `fastify`: the app's HTTP server spans come from traceHttpRequests (the gateway: sampled before
-   * anything is built, no instrumentation at all while nothing is exported; its SQS sends are
-   * traced by the messaging lib). `instrumentation` (default): the http, pg and AWS SDK
-   * instrumentations, always on.
+   * `fastify`: the app's HTTP server spans come from traceHttpRequests (sampled before anything is
+   * built, no instrumentation while nothing is exported, and every request a new trace: a caller
+   * chooses neither our trace ids nor sampling). `instrumentation` (default): the http, pg and
+   * AWS SDK instrumentations, always on.
    */
   httpServerSpans?: 'fastify' | 'instrumentation';
+  /**
+   * Spans of the AWS SDK instrumentation; by default only with `instrumentation`. The gateway's
+   * SQS sends are traced by the messaging lib instead.
+   */
+  awsSdkSpans?: boolean;
 }
 
 /**
@@ -67,23 +73,31 @@ export function startTracing(
   });
   provider.register({ propagator: new TraceparentPropagator() });
   const ownServerSpans = options.httpServerSpans === 'fastify';
-  useHttpServerSpans(ownServerSpans ? provider.getTracer('@orders/observability') : undefined);
+  useHttpServerSpans(
+    ownServerSpans
+      ? endpoint
+        ? provider.getTracer('@orders/observability')
+        : idsOnlyTracer
+      : undefined,
+  );
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: ownServerSpans
-      ? // Reads (GET /orders/:id) are worth a span only when spans are recorded.
-        endpoint
-        ? [pgInstrumentation()]
-        : []
-      : [
-          new HttpInstrumentation({
-            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-            // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
-            disableOutgoingRequestInstrumentation: true,
-          }),
-          pgInstrumentation(),
-          new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-        ],
+    instrumentations: [
+      ...(ownServerSpans
+        ? []
+        : [
+            new HttpInstrumentation({
+              ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
+              // Outgoing HTTP here is the AWS SDK's, already covered by its own spans.
+              disableOutgoingRequestInstrumentation: true,
+            }),
+          ]),
+      // With our own server spans, statements are worth a span only when spans are recorded.
+      ...(!ownServerSpans || endpoint ? [pgInstrumentation()] : []),
+      ...((options.awsSdkSpans ?? !ownServerSpans)
+        ? [new AwsInstrumentation({ suppressInternalInstrumentation: true })]
+        : []),
+    ],
   });
   return { exporting: Boolean(endpoint), shutdown: () => provider.shutdown() };
 }
