@@ -35,13 +35,20 @@ export class Discard {
     });
   }
 
-  restore(filter: RecordFilter, by: Actor): Promise<{ restored: string[] }> {
+  /** `expected`, when given (the console asks for it in bulk), must equal how many are restored. */
+  restore(filter: RecordFilter, by: Actor, expected?: number): Promise<{ restored: string[] }> {
     return this.records.transaction(async (manager) => {
       const restored = await this.records.restore(
         filter,
         this.config.DISCARD_RESTORE_DAYS,
         manager,
       );
+      if (expected !== undefined && restored.length !== expected) {
+        throw new OperationsException(
+          OperationsErrorCode.ConfirmationRequired,
+          `${restored.length} records can be restored (not ${expected}): type the count back. Nothing was restored.`,
+        );
+      }
       if (restored.length > 0) {
         await this.audit.append({ ...by, action: 'restore', recordIds: restored }, manager);
       }
