@@ -94,7 +94,7 @@ describe('console actions in Chromium: redrive, staged plans, edit & retry, disc
     target?.sqs.destroy();
   });
 
-  it('should redrive one order from a dry run and show it stored, without a reload', async () => {
+  it('should redrive one order from a dry run and show it stored as the page follows the plan', async () => {
     const [orderId] = await deadLetters(target, 'REJECTED_BY_DATABASE', 'database was down', 1);
     await recorded(`order=${orderId}`, 1);
     const { page } = operator;

@@ -1,4 +1,5 @@
 import { EditableOrder } from '../../../operations/edit';
+import { refusalOf } from '../../identity/permissions';
 import { DiffEntry, Edit, FailedOrderRecord } from '../../../records/record';
 import { EDIT_CHECK_SCRIPT } from '../console-actions.assets';
 import { html, Html } from '../html';
@@ -151,7 +152,16 @@ export function editPage(context: PageContext, view: EditView): Html {
             name: 'step',
             value: 'review',
           })}
-          <button type="submit" class="quiet" name="step" value="add-item" formnovalidate>
+          <button
+            type="submit"
+            class="quiet"
+            name="step"
+            value="add-item"
+            formnovalidate
+            ${refusalOf(context.identity, 'failed-orders.edit')
+              ? html`disabled aria-describedby="review-why"`
+              : ''}
+          >
             Add an item
           </button>
         </p>
