@@ -1,5 +1,6 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { migratedDatabase } from '@orders/testing';
 import { Page } from 'playwright-core';
 import {
   ActionsStack,
@@ -154,6 +155,33 @@ describe('console actions in Chromium: redrive, staged plans, edit & retry, disc
 
     await page.getByText(/^Cancelled$/).waitFor();
     expect(await page.getByRole('button', { name: 'Resume with the next stage' }).count()).toBe(0);
+  });
+
+  it('should offer to take over a plan whose sender stopped reporting, and finish it', async () => {
+    const [orderId] = await deadLetters(target, 'TAKE_OVER', 'database was down', 1);
+    await recorded(`order=${orderId}`, 1);
+    const { page } = operator;
+    const planUrl = await makePlan(page, 'Order id', orderId);
+    // What a replica killed mid-plan leaves behind: applying, its last report a minute old.
+    const database = await migratedDatabase();
+    try {
+      await database.dataSource.query(
+        `UPDATE dlq_plans SET state = 'applying', applied_by = 'a killed replica',
+                heartbeat_at = now() - interval '1 minute' WHERE id = $1`,
+        [planUrl.split('/').pop()],
+      );
+    } finally {
+      await database.close();
+    }
+
+    await page.reload();
+    expect(await page.getByRole('alert').textContent()).toContain(
+      'a killed replica was sending it and stopped reporting',
+    );
+    await expectAccessible(page);
+    await page.getByRole('button', { name: 'Take over and go on' }).click();
+
+    await page.getByRole('cell', { name: 'stored' }).waitFor({ timeout: 30_000 });
   });
 
   it('should name the invalid field in the browser before sending, show the diff, and store the corrected order', async () => {

@@ -1,5 +1,5 @@
 import { PlanStatus } from '../../../operations/redrive';
-import { Outcome, Plan } from '../../../records/plans.store';
+import { Outcome, Plan, PLAN_HEARTBEAT_STALE_SECONDS } from '../../../records/plans.store';
 import { PLAN_LIVE_SCRIPT } from '../console-actions.assets';
 import { html, Html } from '../html';
 import { actionButton, actionsStyles, csrfField } from './action-controls';
@@ -29,6 +29,14 @@ const STATE_WORDS: Record<Plan['state'], string> = {
   cancelled: 'Cancelled',
 };
 
+// The same age after which PlansStore.claim lets another applier take a running plan over.
+function stale(plan: Plan): boolean {
+  return (
+    plan.heartbeatAt !== null &&
+    Date.now() - new Date(plan.heartbeatAt).getTime() > PLAN_HEARTBEAT_STALE_SECONDS * 1000
+  );
+}
+
 /** Keep polling while anything can still change on its own. */
 function changing(view: PlanView): boolean {
   return view.plan.state === 'applying' || view.counts.pending > 0;
@@ -50,7 +58,7 @@ function live(view: PlanView): Html {
   const settled = sent + counts.skipped;
   return html`<div
     id="live"
-    data-state="${plan.state}"
+    data-state="${plan.state}${stale(plan) ? '-stale' : ''}"
     data-poll="${changing(view) ? 'on' : 'off'}"
   >
     <p role="status">
@@ -183,7 +191,24 @@ function controls(context: PageContext, view: PlanView): Html {
           ${cancel}
         </div>`;
     case 'applying':
-      return html`<div class="actions-bar">${cancel}</div>`;
+      return stale(plan)
+        ? html`<p class="notice" role="alert">
+              ${plan.appliedBy} was sending it and stopped reporting at
+              ${plan.heartbeatAt ? new Date(plan.heartbeatAt).toISOString() : '?'} (a restarted
+              replica): take it over to go on where it stopped.
+            </p>
+            <div class="actions-bar">
+              <form method="post" action="${action}" aria-label="Take over">
+                ${csrfField(context)} ${rate('takeover-rate')}
+                ${actionButton(context, 'failed-orders.redrive', 'Take over and go on', {
+                  id: 'take-over',
+                  name: 'mode',
+                  value: 'resume',
+                })}
+              </form>
+              ${cancel}
+            </div>`
+        : html`<div class="actions-bar">${cancel}</div>`;
     case 'done':
     case 'cancelled':
       return html``;
