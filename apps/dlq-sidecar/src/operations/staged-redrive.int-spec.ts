@@ -149,4 +149,50 @@ describe('staged redrive (1, then a few, then the rest; two replicas, real SQS e
       code: 'PLAN_NOT_APPLICABLE',
     });
   });
+
+  it('should start a staged apply through the admin API and show the pause in its status', async () => {
+    const bad = Array.from({ length: 2 }, () => ({
+      body: validOrderBody(randomUUID()).replace('"quantity":2', '"quantity":0'),
+      attributes: failureAttributes('STAGED_HTTP', 'quantity'),
+    }));
+    await sendAll(sqs, queues.dlqUrl, bad);
+    await recordIdsOf('STAGED_HTTP', 2);
+    const patient = replicas[2];
+    const headers = { authorization: 'Bearer spec-key' };
+    const planned = await patient.inject({
+      method: 'POST',
+      url: '/admin/dlq/plans',
+      headers,
+      payload: { code: 'STAGED_HTTP' },
+    });
+    const planId = (planned.json() as { plan: { id: string } }).plan.id;
+
+    const refused = await patient.inject({
+      method: 'POST',
+      url: `/admin/dlq/plans/${planId}/apply`,
+      headers,
+      payload: { stages: '0,1' },
+    });
+    const started = await patient.inject({
+      method: 'POST',
+      url: `/admin/dlq/plans/${planId}/apply`,
+      headers,
+      payload: { stages: '1' },
+    });
+
+    expect(refused.statusCode).toBe(400);
+    expect(started.statusCode).toBe(202);
+    expect(started.json()).toMatchObject({ plan: { state: 'applying', stages: [1] } });
+    const status = await eventually(async () => {
+      const shown = await patient.inject({
+        method: 'GET',
+        url: `/admin/dlq/plans/${planId}`,
+        headers,
+      });
+      expect(shown.json()).toMatchObject({ plan: { state: 'paused' } });
+      return shown.json() as { plan: { pausedReason: string }; counts: Record<string, number> };
+    }, 30_000);
+    expect(status.plan.pausedReason).toMatch(/^1 of 1 orders of stage 1 failed again/);
+    expect(status.counts).toMatchObject({ failed_again: 1, not_sent: 1 });
+  });
 });
