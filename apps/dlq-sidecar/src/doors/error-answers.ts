@@ -3,7 +3,14 @@ import { FieldProblem } from '@orders/contracts';
 import { OperationsErrorCode, OperationsException } from '../operations/operations.exception';
 import { IdentityException } from './identity/identity.exception';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, notFound: 3, interrupted: 4 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  notFound: 3,
+  interrupted: 4,
+  paused: 5,
+} as const;
 
 // The one place where errors become exit codes and HTTP statuses, for both doors.
 const { usage, failed, notFound } = EXIT;

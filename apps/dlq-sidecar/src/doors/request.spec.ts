@@ -1,6 +1,6 @@
 import { OperationsException } from '../operations/operations.exception';
 import { parseCommand } from './cli/cli.command';
-import { changeFilterOf, cursorOf, filterOf, limitOf, orderOf, rateOf } from './request';
+import { changeFilterOf, cursorOf, filterOf, limitOf, orderOf, rateOf, stagesOf } from './request';
 
 const now = new Date('2026-03-01T10:00:00.000Z');
 
@@ -79,5 +79,24 @@ describe(parseCommand.name, () => {
     [['list', '--bogus'], "Unknown option '--bogus'"],
   ])('should refuse %j', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(message);
+  });
+});
+
+describe(stagesOf.name, () => {
+  it('should read stages from the CLI and from a body alike, and the configured ones for staged', () => {
+    const command = parseCommand(['redrive', '--plan', 'p', '--stages', '1,5']);
+    const fromCli = command.name === 'help' ? {} : command.input;
+
+    expect(stagesOf(fromCli, '1,10')).toEqual([1, 5]);
+    expect(stagesOf({ stages: [2, 20] }, '1,10')).toEqual([2, 20]);
+    expect(stagesOf({ staged: true }, '1,10')).toEqual([1, 10]);
+    expect(stagesOf({ stages: [] }, '1,10')).toEqual([]);
+    expect(stagesOf({}, '1,10')).toBeUndefined();
+  });
+
+  it('should refuse sizes that are not whole numbers of at least 1', () => {
+    for (const stages of ['0,5', '1,x', '', '1,2,3,4,5,6']) {
+      expect(() => stagesOf({ stages }, '1,10')).toThrow(/stages must be up to 5 sizes/);
+    }
   });
 });

@@ -118,6 +118,24 @@ export function rateOf(input: RequestInput): number | undefined {
   return positive(input, 'rate');
 }
 
+/**
+ * A staged apply: `staged` (the configured stages) or `stages` (`1,10`: one order, then ten, then
+ * the rest). Unset: a planned plan goes all at once, a paused one keeps its stages.
+ */
+export function stagesOf(input: RequestInput, configured: string): number[] | undefined {
+  const given = input.stages ?? (flagOf(input, 'staged') ? configured : undefined);
+  if (given === undefined) {
+    return undefined;
+  }
+  const sizes = (Array.isArray(given) ? given : String(given).split(',')).map((size) =>
+    typeof size === 'number' ? size : Number(String(size).trim()),
+  );
+  if (sizes.length > 5 || sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+    throw invalid('stages must be up to 5 sizes of at least 1, such as 1,10 (then the rest)');
+  }
+  return sizes;
+}
+
 /** The count typed back to confirm a bulk discard. */
 export function countOf(input: RequestInput): number | undefined {
   return positive(input, 'count');

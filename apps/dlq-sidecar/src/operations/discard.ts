@@ -35,7 +35,8 @@ export class Discard {
     });
   }
 
-  restore(filter: RecordFilter, by: Actor): Promise<{ restored: string[] }> {
+  /** `expected`, when given (the console asks for it in bulk), must equal how many are restored. */
+  restore(filter: RecordFilter, by: Actor, expected?: number): Promise<{ restored: string[] }> {
     return this.records.transaction(async (manager) => {
       const days = this.config.DISCARD_RESTORE_DAYS;
       const reopened = await this.records.reopenedElsewhere(filter, days, manager);
@@ -46,6 +47,12 @@ export class Discard {
         );
       }
       const restored = await this.records.restore(filter, days, manager);
+      if (expected !== undefined && restored.length !== expected) {
+        throw new OperationsException(
+          OperationsErrorCode.ConfirmationRequired,
+          `${restored.length} records can be restored (not ${expected}): type the count back. Nothing was restored.`,
+        );
+      }
       if (restored.length > 0) {
         await this.audit.append({ ...by, action: 'restore', recordIds: restored }, manager);
       }

@@ -6,7 +6,7 @@ import { FailedOrderRecord, RecordFilter, RecordState } from './record';
 import { ORDER_UUID, RECORD_COLUMNS, rowsOf, whereOf } from './record-query';
 import { RecordsStore } from './records.store';
 
-export type PlanState = 'planned' | 'applying' | 'done' | 'cancelled';
+export type PlanState = 'planned' | 'applying' | 'paused' | 'done' | 'cancelled';
 export type Outcome = 'stored' | 'failed_again' | 'pending' | 'not_sent' | 'skipped';
 
 export interface Plan {
@@ -18,6 +18,12 @@ export interface Plan {
   createdAt: Date;
   appliedBy: string | null;
   heartbeatAt: Date | null;
+  /** A staged plan's stage sizes before "the rest"; null: applied all at once. */
+  stages: number[] | null;
+  /** The stage being sent (0-based); stages.length and beyond is the rest. */
+  stage: number;
+  rate: number | null;
+  pausedReason: string | null;
 }
 
 export interface PlanItem {
@@ -25,6 +31,8 @@ export interface PlanItem {
   orderId: string | null;
   sentAt: Date | null;
   skipped: string | null;
+  /** The stage that sent it (staged plans). */
+  stage: number | null;
   outcome: Outcome;
 }
 
@@ -49,8 +57,13 @@ const OUTCOME = `CASE WHEN i.skipped IS NOT NULL THEN 'skipped'
   WHEN EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > i.sent_at) THEN 'failed_again'
   ELSE 'pending' END`;
 
+// A record as a redrive sends it: its body and its latest letter's attributes.
+const SENDABLE = `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId"
+  FROM dlq_records r
+  CROSS JOIN LATERAL (SELECT attributes, message_id FROM dlq_letters WHERE record_id = r.id ORDER BY id DESC LIMIT 1) l`;
+
 const PLAN_COLUMNS = `id::text, filter, total, state, created_by AS "createdBy", created_at AS "createdAt",
-  applied_by AS "appliedBy", heartbeat_at AS "heartbeatAt"`;
+  applied_by AS "appliedBy", heartbeat_at AS "heartbeatAt", stages, stage, rate, paused_reason AS "pausedReason"`;
 
 /** Redrive plans: the exact set frozen when planned, and how far applying it got. */
 @Injectable()
@@ -102,16 +115,140 @@ export class PlansStore {
     return plan;
   }
 
-  /** Takes the plan for applying: a planned one, or one whose applier stopped reporting. */
-  async claim(id: string, appliedBy: string): Promise<Plan | undefined> {
+  /**
+   * Takes the plan for applying: a planned or paused one, or one whose applier stopped reporting.
+   * A paused plan resumes with its next stage. `stages` (planned or paused plans only) makes it
+   * staged; an empty list sends the rest at once.
+   */
+  async claim(
+    id: string,
+    appliedBy: string,
+    change: { stages?: number[]; rate?: number } = {},
+  ): Promise<Plan | undefined> {
     const [plan] = await this.records.query<Plan>(
-      `UPDATE dlq_plans SET state = 'applying', applied_by = $3, heartbeat_at = now()
-        WHERE id = $1 AND dlq_name = $2 AND (state = 'planned' OR (state = 'applying'
+      `UPDATE dlq_plans SET state = 'applying', applied_by = $3, heartbeat_at = now(), paused_reason = NULL,
+              stage = CASE WHEN state = 'paused' THEN stage + 1 ELSE stage END,
+              stages = CASE WHEN $4::int[] IS NOT NULL AND state IN ('planned', 'paused') THEN $4::int[] ELSE stages END,
+              rate = COALESCE($5::int, rate)
+        WHERE id = $1 AND dlq_name = $2 AND (state IN ('planned', 'paused') OR (state = 'applying'
               AND heartbeat_at < now() - make_interval(secs => ${PLAN_HEARTBEAT_STALE_SECONDS})))
         RETURNING ${PLAN_COLUMNS}`,
-      [id, this.records.dlqName, appliedBy],
+      [id, this.records.dlqName, appliedBy, change.stages ?? null, change.rate ?? null],
     );
     return plan;
+  }
+
+  /**
+   * Staged plans: takes the next records for `stage` and marks them sent before they are sent, in
+   * one statement, so no record of the plan is ever sent twice (a crash between this and the send
+   * leaves them "pending", and the stage pauses on them).
+   */
+  async takeForStage(id: string, stage: number, limit: number): Promise<Sendable[]> {
+    return this.records.transaction(async (manager) => {
+      const taken = await rowsOf<{ recordId: string }>(
+        manager,
+        `UPDATE dlq_plan_items i SET sent_at = now(), stage = $2
+           FROM (SELECT record_id FROM dlq_plan_items WHERE plan_id = $1 AND sent_at IS NULL AND skipped IS NULL
+                  ORDER BY record_id LIMIT $3 FOR UPDATE SKIP LOCKED) picked
+          WHERE i.plan_id = $1 AND i.record_id = picked.record_id
+          RETURNING i.record_id::text AS "recordId"`,
+        [id, stage, limit],
+      );
+      const ids = taken.map((row) => row.recordId);
+      const sendables = await rowsOf<Sendable>(
+        manager,
+        `${SENDABLE} WHERE r.id = ANY($1::bigint[]) ORDER BY r.id`,
+        [ids],
+      );
+      await rowsOf(
+        manager,
+        `UPDATE dlq_records SET state = 'retry_requested', updated_at = now()
+          WHERE id = ANY($1::bigint[]) AND state = 'failed'`,
+        [ids],
+      );
+      return sendables;
+    });
+  }
+
+  /** Records of the plan a stage took so far. */
+  async takenInStage(id: string, stage: number): Promise<number> {
+    const [{ n }] = await this.records.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM dlq_plan_items WHERE plan_id = $1 AND stage = $2`,
+      [id, stage],
+    );
+    return n;
+  }
+
+  async anyLeft(id: string): Promise<boolean> {
+    const [{ left }] = await this.records.query<{ left: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM dlq_plan_items WHERE plan_id = $1 AND sent_at IS NULL AND skipped IS NULL) AS left`,
+      [id],
+    );
+    return left;
+  }
+
+  /** A stage's outcomes so far, with the records that failed again or are still pending. */
+  async stageOutcomes(
+    id: string,
+    stage: number,
+  ): Promise<{ counts: Record<Outcome, number>; open: { recordId: string; outcome: Outcome }[] }> {
+    const rows = await this.records.query<{ recordId: string; outcome: Outcome }>(
+      `SELECT r.id::text AS "recordId", ${OUTCOME} AS outcome
+         FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
+        WHERE i.plan_id = $1 AND i.stage = $2 ORDER BY i.record_id`,
+      [id, stage],
+    );
+    const counts = emptyCounts();
+    rows.forEach((row) => counts[row.outcome]++);
+    return {
+      counts,
+      open: rows.filter((row) => row.outcome === 'failed_again' || row.outcome === 'pending'),
+    };
+  }
+
+  /** Reports that the applier is alive; returns the plan's state (an operator may have cancelled it). */
+  async heartbeat(id: string): Promise<PlanState | undefined> {
+    const [row] = await this.records.query<{ state: PlanState }>(
+      `UPDATE dlq_plans SET heartbeat_at = now() WHERE id = $1 RETURNING state`,
+      [id],
+    );
+    return row?.state;
+  }
+
+  /** The stage's outcomes are in and good: on to the next one. */
+  async advance(id: string, stage: number): Promise<void> {
+    await this.records.query(
+      `UPDATE dlq_plans SET stage = stage + 1, heartbeat_at = now() WHERE id = $1 AND state = 'applying' AND stage = $2`,
+      [id, stage],
+    );
+  }
+
+  /** Stops an applying plan until an operator resumes (or cancels) it; false if it was cancelled meanwhile. */
+  async pause(id: string, reason: string): Promise<boolean> {
+    const rows = await this.records.query(
+      `UPDATE dlq_plans SET state = 'paused', paused_reason = $2, heartbeat_at = now()
+        WHERE id = $1 AND state = 'applying' RETURNING 1`,
+      [id, reason],
+    );
+    return rows.length > 0;
+  }
+
+  /** Why the plan's records failed (their latest failure), most common first. */
+  reasonsOf(id: string): Promise<{ failureCode: string; failureReason: string; count: number }[]> {
+    return this.records.query(
+      `SELECT r.failure_code AS "failureCode", r.failure_reason AS "failureReason", count(*)::int AS count
+         FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id WHERE i.plan_id = $1
+        GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2 LIMIT 10`,
+      [id],
+    );
+  }
+
+  /** Plans, newest first. */
+  list(limit: number): Promise<Plan[]> {
+    return this.records.query<Plan>(
+      `SELECT ${PLAN_COLUMNS} FROM dlq_plans WHERE dlq_name = $1 ORDER BY created_at DESC, id LIMIT $2`,
+      [this.records.dlqName, limit],
+    );
   }
 
   /** The next records of the plan not sent yet, with what a send needs. */
@@ -180,7 +317,7 @@ export class PlansStore {
 
   async cancel(id: string): Promise<Plan | undefined> {
     const [plan] = await this.records.query<Plan>(
-      `UPDATE dlq_plans SET state = 'cancelled' WHERE id = $1 AND dlq_name = $2 AND state IN ('planned', 'applying')
+      `UPDATE dlq_plans SET state = 'cancelled' WHERE id = $1 AND dlq_name = $2 AND state IN ('planned', 'applying', 'paused')
         RETURNING ${PLAN_COLUMNS}`,
       [id, this.records.dlqName],
     );
@@ -193,7 +330,7 @@ export class PlansStore {
     limit: number,
     afterRecordId = '0',
   ): Promise<{ counts: Record<Outcome, number>; items: PlanItem[] }> {
-    const items = `SELECT r.id::text AS "recordId", r.order_id AS "orderId", i.sent_at AS "sentAt", i.skipped, ${OUTCOME} AS outcome
+    const items = `SELECT r.id::text AS "recordId", r.order_id AS "orderId", i.sent_at AS "sentAt", i.skipped, i.stage, ${OUTCOME} AS outcome
       FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id WHERE i.plan_id = $1`;
     const [counted, page] = await Promise.all([
       this.records.query<{ outcome: Outcome; n: number }>(
@@ -205,8 +342,12 @@ export class PlansStore {
         [id, afterRecordId, limit],
       ),
     ]);
-    const counts = { stored: 0, failed_again: 0, pending: 0, not_sent: 0, skipped: 0 };
+    const counts = emptyCounts();
     counted.forEach((row) => (counts[row.outcome] = row.n));
     return { counts, items: page };
   }
+}
+
+function emptyCounts(): Record<Outcome, number> {
+  return { stored: 0, failed_again: 0, pending: 0, not_sent: 0, skipped: 0 };
 }

@@ -80,6 +80,20 @@ export class DlqSidecarConfig extends ConsoleConfig implements CrossFieldChecks 
   @Max(10_000)
   REDRIVE_DEFAULT_RATE = 100;
 
+  /** A staged redrive's stage sizes before "the rest": 1,10 sends one order, then ten, then all others, pausing when any fails again. */
+  @IsString()
+  @Matches(/^\d{1,5}(,\d{1,5}){0,4}$/, {
+    message: 'REDRIVE_STAGES must be 1 to 5 sizes such as 1,10',
+  })
+  REDRIVE_STAGES = '1,10';
+
+  /** How long a staged redrive waits for every order of a stage to be stored or fail again before it pauses with the unknown ones named. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  REDRIVE_STAGE_TIMEOUT_SECONDS = 300;
+
   /** Failures with the same reason arriving within this window become one grouped alert. */
   @ToInt()
   @IsInt()

@@ -9,6 +9,7 @@ import { CreateAppRoles1767484800000 } from './migrations/1767484800000-create-a
 import { AddOrderClient1767744000000 } from './migrations/1767744000000-add-order-client';
 import { CreateDlqScanMarks1767916800000 } from './migrations/1767916800000-create-dlq-scan-marks';
 import { FailedOrderRecords1768089600000 } from './migrations/1768089600000-failed-order-records';
+import { StagedRedrive1768176000000 } from './migrations/1768176000000-staged-redrive';
 import { DlqSidecarLeaseEditsExpiry1767400000000 } from './migrations/1767400000000-dlq-sidecar-lease-edits-expiry';
 import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
@@ -24,6 +25,7 @@ export const ORDER_MIGRATIONS = [
   AddOrderClient1767744000000,
   CreateDlqScanMarks1767916800000,
   FailedOrderRecords1768089600000,
+  StagedRedrive1768176000000,
 ];
 
 export interface DatabaseOptions {

@@ -37,6 +37,7 @@ import {
   orderOf,
   rateOf,
   RequestInput,
+  stagesOf,
   text,
 } from '../request';
 import { actorOf as identityActorOf } from '../identity/identity';
@@ -155,15 +156,22 @@ export class AdminHttpController {
   @Requires('failed-orders.redrive')
   @HttpCode(202)
   @ApiOperation({
-    summary: 'Body {rate?, actor?}: applies the plan in the background; follow GET plans/:id',
+    summary:
+      'Body {rate?, staged?, stages?}: applies the plan in the background; follow GET plans/:id. Staged (stages "1,10", or staged: true for REDRIVE_STAGES): one order, then ten, then the rest, waiting after each stage for every outcome and pausing (state paused, pausedReason) when any failed again; apply again to resume with the next stage. A paused plan is resumed; stages [] sends its rest at once',
   })
   apply(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.redrive.start(id, by(body, request), rateOf(body));
+    return this.redrive.start(
+      id,
+      by(body, request),
+      rateOf(body),
+      stagesOf(body, this.redrive.configuredStages),
+    );
   }
 
   @Post('plans/:id/cancel')
   @Requires('failed-orders.redrive')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Stops a planned, applying or paused plan (between two chunks)' })
   cancel(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
     return this.redrive.cancel(id, by(body, request));
   }

@@ -17,6 +17,9 @@ Changing (each audited; --actor NAME names you, the door and the database login 
   redrive                   Send records back to the orders queue
       FILTER | --ids 1,2 | --all   [--dry-run: plan only]  [--rate N]
   redrive --plan ID         Apply (or resume) a plan made with --dry-run  [--rate N]
+      [--staged]            Staged: REDRIVE_STAGES (1,10): one order, then ten, then the rest,
+      [--stages 1,10]       waiting for each stage's outcomes; pauses when any fails again
+                            (exit 5; --plan ID resumes with the next stage, cancel stops it)
   status <planId>           A plan's progress and the outcome per record  [--limit N]
   cancel <planId>           Stop a plan (between two chunks)
   edit <id>                 Without --file: print the record's order to correct
@@ -35,7 +38,8 @@ Changing (each audited; --actor NAME names you, the door and the database login 
 
 Environment: ORDERS_QUEUE_URL, ORDERS_DLQ_URL, SQS_ENDPOINT, AWS_REGION, DATABASE_URL (the sidecar's).
 Outside NODE_ENV=production, unset ones default to the local stack of \`npm start\`.
-Exit codes: 0 done, 1 failed, 2 usage error or confirmation missing, 3 not found, 4 interrupted.`;
+Exit codes: 0 done, 1 failed, 2 usage error or confirmation missing, 3 not found, 4 interrupted,
+5 a staged redrive paused.`;
 
 const STRING = { type: 'string' } as const;
 const BOOLEAN = { type: 'boolean' } as const;
@@ -52,6 +56,8 @@ const OPTIONS = {
   'dry-run': BOOLEAN,
   plan: STRING,
   rate: STRING,
+  staged: BOOLEAN,
+  stages: STRING,
   count: STRING,
   file: STRING,
   owner: STRING,
@@ -73,7 +79,10 @@ const COMMANDS = {
   groups: { options: FILTER, id: false },
   show: { options: [], id: true },
   audit: { options: ['limit'], id: false },
-  redrive: { options: [...SELECT, 'dry-run', 'plan', 'rate', 'actor'], id: false },
+  redrive: {
+    options: [...SELECT, 'dry-run', 'plan', 'rate', 'staged', 'stages', 'actor'],
+    id: false,
+  },
   status: { options: ['limit'], id: true },
   cancel: { options: ['actor'], id: true },
   edit: { options: ['file', 'dry-run', 'actor'], id: true },

@@ -149,13 +149,16 @@ export function plan(summary: PlanSummary): string {
 }
 
 export function applied(report: ApplyReport): string {
-  return `plan ${report.planId} ${report.status}: sent ${report.sent}, skipped ${report.skipped} of ${report.total}. Outcome per record: npm run dlq -- status ${report.planId}`;
+  const paused = report.pausedReason
+    ? ` (${report.pausedReason}; resume: npm run dlq -- redrive --plan ${report.planId})`
+    : '';
+  return `plan ${report.planId} ${report.status}${paused}: sent ${report.sent}, skipped ${report.skipped} of ${report.total}. Outcome per record: npm run dlq -- status ${report.planId}`;
 }
 
 export function planStatus(status: PlanStatus): string {
   const { plan: frozen, counts, items } = status;
   return [
-    `plan ${frozen.id} ${frozen.state}: ${frozen.total} records; stored ${counts.stored}, failed again ${counts.failed_again}, pending ${counts.pending}, not sent ${counts.not_sent}, skipped ${counts.skipped}`,
+    `plan ${frozen.id} ${frozen.state}${frozen.pausedReason ? ` (${frozen.pausedReason})` : ''}: ${frozen.total} records; stored ${counts.stored}, failed again ${counts.failed_again}, pending ${counts.pending}, not sent ${counts.not_sent}, skipped ${counts.skipped}`,
     ...(items.length > 0
       ? [
           '',

@@ -18,6 +18,7 @@ import {
   limitOf,
   orderOf,
   rateOf,
+  stagesOf,
   text,
 } from '../request';
 import { CliCommand } from './cli.command';
@@ -160,6 +161,7 @@ export class CliRunner {
     let last = 0;
     const report = await this.use.redrive.apply(planId, by, {
       ratePerSecond: rateOf(input),
+      stages: stagesOf(input, this.use.redrive.configuredStages),
       signal,
       onProgress: (progress) => {
         if (Date.now() - last >= 1000) {
@@ -175,6 +177,10 @@ export class CliRunner {
   }
 
   private exitOf(report: ApplyReport): number {
-    return report.status === 'interrupted' ? EXIT.interrupted : EXIT.ok;
+    return report.status === 'interrupted'
+      ? EXIT.interrupted
+      : report.status === 'paused'
+        ? EXIT.paused
+        : EXIT.ok;
   }
 }

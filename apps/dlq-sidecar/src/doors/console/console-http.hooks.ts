@@ -53,8 +53,15 @@ export class ConsoleHttpHooks implements OnModuleInit {
       fastify.addContentTypeParser(
         'application/x-www-form-urlencoded',
         { parseAs: 'string', bodyLimit: 64 * 1024 },
-        (_request, body, done) =>
-          done(null, Object.fromEntries(new URLSearchParams(body as string))),
+        // A name given more than once (ticked orders: key=1&key=2) becomes a list.
+        (_request, body, done) => {
+          const fields: Record<string, string | string[]> = {};
+          for (const [name, value] of new URLSearchParams(body as string)) {
+            const known = fields[name];
+            fields[name] = known === undefined ? value : [known, value].flat();
+          }
+          done(null, fields);
+        },
       );
     }
     if (this.link.enabled) {
