@@ -25,6 +25,8 @@ describe('list and show with 10,000 records in the store (real PostgreSQL; CLI a
   let database: LazyDataSource;
   let queues: QueuePair;
   let app: NestFastifyApplication;
+  // A letter of this spec's own: record ids (and so 'm-<id>') depend on what earlier specs stored.
+  let messageId: string;
 
   beforeAll(async () => {
     database = await migratedDatabase();
@@ -45,6 +47,10 @@ describe('list and show with 10,000 records in the store (real PostgreSQL; CLI a
       [dlqName, RECORDS],
     );
     await database.dataSource.query('ANALYZE dlq_records; ANALYZE dlq_letters');
+    [{ messageId }] = await database.dataSource.query(
+      `SELECT message_id AS "messageId" FROM dlq_letters WHERE dlq_name = $1 ORDER BY id OFFSET 4241 LIMIT 1`,
+      [dlqName],
+    );
     app = await startSidecar(sidecarEnv(queues, { ADMIN_API_KEY_SHA256: 'a'.repeat(64) }));
   });
 
@@ -67,7 +73,7 @@ describe('list and show with 10,000 records in the store (real PostgreSQL; CLI a
         read.list({ code: 'MALFORMED_JSON', client: 'client-2' }, 50),
       );
       const text = await timed(() => read.list({ text: 'needle-4242"' }, 50));
-      const show = await timed(() => read.show('m-4242'));
+      const show = await timed(() => read.show(messageId));
       expect([
         list.result.total,
         filtered.result.total,
@@ -86,7 +92,7 @@ describe('list and show with 10,000 records in the store (real PostgreSQL; CLI a
 
     const env = { ...sidecarEnv(queues), DATABASE_URL: databaseUrlAs('dlq-operator') };
     const cliList = await timed(() => runCli(['list', '--json'], env).done);
-    const cliShow = await timed(() => runCli(['show', 'm-4242', '--json'], env).done);
+    const cliShow = await timed(() => runCli(['show', messageId, '--json'], env).done);
     expect(JSON.parse(cliList.result.stdout).total).toBe(RECORDS);
     expect(JSON.parse(cliShow.result.stdout)[0].attempts).toHaveLength(1);
     figure(
