@@ -105,6 +105,7 @@ describe('operator console in Chromium, served by the real dlq-sidecar', () => {
         'Overview',
         'Failure groups',
         'Failed orders',
+        'Redrive plans',
         'Audit log',
         'What may I do',
       ]);

@@ -62,6 +62,7 @@ export function signedInPage(context: PageContext, title: string, content: Html)
             <li>${link(context, '/console', 'Overview')}</li>
             <li>${link(context, '/console/groups', 'Failure groups')}</li>
             <li>${link(context, '/console/orders', 'Failed orders')}</li>
+            <li>${link(context, '/console/plans', 'Redrive plans')}</li>
             <li>${link(context, '/console/audit', 'Audit log')}</li>
             <li>${link(context, '/console/permissions', 'What may I do')}</li>
             <li>
