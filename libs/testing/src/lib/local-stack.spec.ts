@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 const REPO_ROOT = join(__dirname, '../../../..');
 const START = join(REPO_ROOT, 'tools/local-stack/start.mjs');
+const DEMO_FAILURES = join(REPO_ROOT, 'tools/local-stack/demo-failures.mjs');
 const APP_PROCESS = join(REPO_ROOT, 'libs/testing/src/stack/app-process.cjs');
 
 function alive(pid: number): boolean {
@@ -161,5 +162,31 @@ describe('local stack', () => {
     expect(result.status).toBe(1);
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toContain(`npm start is already running (pid ${process.pid})`);
+  });
+
+  it('should refuse demo:failures in one line when the local stack is not running', () => {
+    // A lock file naming no live launcher, as a launcher killed hard leaves it.
+    const dataDir = mkdtempSync(join(tmpdir(), 'stack-'));
+    writeFileSync(join(dataDir, 'stack.pid'), '2147483646\n');
+
+    const result = spawnSync(process.execPath, [DEMO_FAILURES], {
+      env: {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(
+            ([key]) => !['ORDERS_QUEUE_URL', 'SQS_ENDPOINT'].includes(key),
+          ),
+        ),
+        LOCAL_DATA_DIR: dataDir,
+        LOCAL_SQS_PORT: '1',
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'demo:failures: the local stack is not running: start it with `npm start` in another terminal first',
+    ]);
   });
 });

@@ -4,6 +4,9 @@ import { buildApp } from 'fauxqs';
 import { freePort } from './free-port.cjs';
 import { createQueuePair } from './queue-pair.cjs';
 
+/** The orders queue `npm start` creates on its emulator (tools/local-stack/demo-failures.mjs feeds it). */
+export const LOCAL_ORDERS_QUEUE = 'orders';
+
 /**
  * Starts the SQS emulator on 127.0.0.1 and creates the orders queue with its DLQ wired by a
  * redrive policy, as in production. fauxqs's own start listens on every interface, which would
@@ -14,7 +17,7 @@ import { createQueuePair } from './queue-pair.cjs';
 export async function startLocalSqs({
   port,
   region = 'us-east-1',
-  queueName = 'orders',
+  queueName = LOCAL_ORDERS_QUEUE,
   dlqName = 'orders-dlq',
   maxReceiveCount = 5,
   visibilityTimeoutSeconds = 30,
