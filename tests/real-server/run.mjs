@@ -31,6 +31,7 @@ const SUITES = [
       // Records, plans, redrives, discards and the admin doors: statements and transactions only,
       // so they must hold through PgBouncer in transaction mode too.
       'failed-orders\\.int-spec',
+      'staged-redrive\\.int-spec',
       'admin\\.http\\.int-spec',
     ],
   ],
