@@ -1,5 +1,3 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { migratedDatabase } from '@orders/testing';
 import { Page } from 'playwright-core';
 import {
@@ -8,27 +6,8 @@ import {
   PROXY_HEADERS,
   startActionsStack,
 } from './support/actions-stack';
-import { Browser, openBrowser, seriousAxeViolations } from './support/chromium';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
-const SHOTS = join(REPO_ROOT, 'tmp', 'console-screenshots');
-const DOCS_SHOTS = join(REPO_ROOT, 'docs', 'console');
-
-/** Into tmp/ on every run; into docs/console/ as well with UPDATE_SCREENSHOTS=1. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(DOCS_SHOTS, { recursive: true });
-    copyFileSync(join(SHOTS, `${name}.png`), join(DOCS_SHOTS, `${name}.png`));
-  }
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await seriousAxeViolations(page)).toEqual([]);
-}
-
-const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
+import { Browser, openBrowser } from './support/chromium';
+import { expectAccessible, heading, screenshot } from './support/pages';
 
 /** What the views' list and order page do: a form with the chosen orders (or filter), posted by the browser. */
 async function postForm(page: Page, action: string, fields: [string, string][]): Promise<void> {

@@ -1,28 +1,6 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Page } from 'playwright-core';
-import { Browser, openBrowser, seriousAxeViolations } from './support/chromium';
+import { Browser, openBrowser } from './support/chromium';
+import { expectAccessible, heading, screenshot } from './support/pages';
 import { ConsoleStack, startConsoleStack } from './support/console-stack';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
-const SHOTS = join(REPO_ROOT, 'tmp', 'console-screenshots');
-const DOCS_SHOTS = join(REPO_ROOT, 'docs', 'console');
-
-/** Into tmp/ on every run; into docs/console/ as well with UPDATE_SCREENSHOTS=1. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(DOCS_SHOTS, { recursive: true });
-    copyFileSync(join(SHOTS, `${name}.png`), join(DOCS_SHOTS, `${name}.png`));
-  }
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await seriousAxeViolations(page)).toEqual([]);
-}
-
-const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 
 describe('operator console in Chromium, served by the real dlq-sidecar', () => {
   describe('as the local operator (admin), signed in with the printed link', () => {

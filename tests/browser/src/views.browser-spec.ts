@@ -1,28 +1,8 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Page } from 'playwright-core';
-import { Browser, openBrowser, seriousAxeViolations } from './support/chromium';
+import { Browser, openBrowser } from './support/chromium';
+import { expectAccessible, heading, screenshot } from './support/pages';
 import { ConsoleStack, startConsoleStack } from './support/console-stack';
 import { deadOrder, sendDeadOrders } from './support/dead-letters';
-
-const REPO_ROOT = join(__dirname, '..', '..', '..');
-const SHOTS = join(REPO_ROOT, 'tmp', 'console-screenshots');
-const DOCS_SHOTS = join(REPO_ROOT, 'docs', 'console');
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  if (process.env.UPDATE_SCREENSHOTS === '1') {
-    mkdirSync(DOCS_SHOTS, { recursive: true });
-    copyFileSync(join(SHOTS, `${name}.png`), join(DOCS_SHOTS, `${name}.png`));
-  }
-}
-
-async function expectAccessible(page: Page): Promise<void> {
-  expect(await seriousAxeViolations(page)).toEqual([]);
-}
-
-const heading = (page: Page) => page.getByRole('heading', { level: 1 }).textContent();
 
 /** Waits until the sidecar's intake has recorded `total` open failed orders (its own count). */
 async function recorded(page: Page, base: string, total: number): Promise<void> {
