@@ -88,3 +88,29 @@ export function deadOrders(
     })),
   };
 }
+
+/**
+ * `count` failed orders written straight into the store (specs that measure reading, not intake):
+ * four codes, 500 clients (`client-<i % 500>`), order ids md5(i) as uuids, 'needle-<i>' in each
+ * body, and failures spread over the last `count * 17` seconds so a 24 h trend has something to count.
+ */
+export async function seedFailedOrders(
+  dataSource: { query(sql: string, params: unknown[]): Promise<unknown> },
+  dlqName: string,
+  count: number,
+): Promise<void> {
+  await dataSource.query(
+    `WITH made AS (
+       INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, order_id, client_id, customer_id, body, first_failed_at, last_failed_at)
+       SELECT $1, (ARRAY['INVALID_ENVELOPE','REJECTED_BY_DATABASE','MALFORMED_JSON','MOVED_BY_SQS'])[1 + i % 4], 'reason ' || i,
+              md5(i::text)::uuid::text, 'client-' || (i % 500), 'customer-' || i,
+              json_build_object('orderId', md5(i::text)::uuid, 'clientId', 'client-' || (i % 500),
+                'order', json_build_object('customerId', 'customer-' || i, 'note', 'needle-' || i))::text,
+              now() - make_interval(secs => i * 17), now() - make_interval(secs => i * 17)
+         FROM generate_series(1, $2::int) i RETURNING id, body, failure_code, order_id, last_failed_at)
+     INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
+                              failure_detail, receive_count, sent_at, first_failed_at, last_failed_at, order_id)
+     SELECT id, $1, 'm-' || id, body, '{}', '{}', failure_code, 'r', '{}', 1, last_failed_at, last_failed_at, last_failed_at, order_id FROM made`,
+    [dlqName, count],
+  );
+}

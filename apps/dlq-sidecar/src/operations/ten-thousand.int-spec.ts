@@ -8,6 +8,7 @@ import {
   QueuePair,
   testSqsClient,
 } from '@orders/testing';
+import { seedFailedOrders } from '../../testing/dead-letter.seeds';
 import { runCli } from '../../testing/processes';
 import { sidecarEnv, startSidecar, useCases } from '../../testing/sidecars';
 
@@ -32,20 +33,8 @@ describe('list and show with 10,000 records in the store (real PostgreSQL; CLI a
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
     const dlqName = queues.dlqUrl.split('/').pop();
-    // Written directly: this spec measures reading, not intake. Four codes, 500 clients.
-    await database.dataSource.query(
-      `WITH made AS (
-         INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, order_id, client_id, customer_id, body, first_failed_at, last_failed_at)
-         SELECT $1, (ARRAY['INVALID_ENVELOPE','REJECTED_BY_DATABASE','MALFORMED_JSON','MOVED_BY_SQS'])[1 + i % 4], 'reason ' || i,
-                md5(i::text)::uuid::text, 'client-' || (i % 500), 'customer-' || i,
-                json_build_object('orderId', md5(i::text)::uuid, 'order', json_build_object('customerId', 'customer-' || i, 'note', 'needle-' || i))::text,
-                now() - make_interval(secs => i), now() - make_interval(secs => i)
-           FROM generate_series(1, $2::int) i RETURNING id, body, failure_code, order_id)
-       INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
-                                failure_detail, receive_count, sent_at, first_failed_at, last_failed_at, order_id)
-       SELECT id, $1, 'm-' || id, body, '{"failure-code":{"DataType":"String","StringValue":"X"}}', '{}', failure_code, 'r', '{}', 1, now(), now(), now(), order_id FROM made`,
-      [dlqName, RECORDS],
-    );
+    // Written directly: this spec measures reading, not intake.
+    await seedFailedOrders(database.dataSource, dlqName as string, RECORDS);
     await database.dataSource.query('ANALYZE dlq_records; ANALYZE dlq_letters');
     [{ messageId }] = await database.dataSource.query(
       `SELECT message_id AS "messageId" FROM dlq_letters WHERE dlq_name = $1 ORDER BY id OFFSET 4241 LIMIT 1`,

@@ -2,6 +2,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { LazyDataSource } from '@orders/persistence';
 import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
+import { seedFailedOrders } from '../../../testing/dead-letter.seeds';
 import { sidecarEnv, startSidecar } from '../../../testing/sidecars';
 import { createHash } from 'node:crypto';
 import { LocalSignInLink } from '../identity/local-sign-in-link';
@@ -42,22 +43,8 @@ describe('console views with 10,000 failed orders in the store (real PostgreSQL,
     database = await migratedDatabase();
     queues = await createQueuePair(sqs);
     const dlqName = queues.dlqUrl.split('/').pop();
-    // Written directly: this spec measures the views, not intake. Four codes, 500 clients,
-    // failures spread over the last 47 hours so the 24 h trend has something to count.
-    await database.dataSource.query(
-      `WITH made AS (
-         INSERT INTO dlq_records (dlq_name, failure_code, failure_reason, order_id, client_id, customer_id, body, first_failed_at, last_failed_at)
-         SELECT $1, (ARRAY['INVALID_ENVELOPE','REJECTED_BY_DATABASE','MALFORMED_JSON','MOVED_BY_SQS'])[1 + i % 4], 'reason ' || i,
-                md5(i::text)::uuid::text, 'client-' || (i % 500), 'customer-' || i,
-                json_build_object('orderId', md5(i::text)::uuid, 'clientId', 'client-' || (i % 500),
-                  'order', json_build_object('customerId', 'customer-' || i, 'note', 'needle-' || i))::text,
-                now() - make_interval(secs => i * 17), now() - make_interval(secs => i * 17)
-           FROM generate_series(1, $2::int) i RETURNING id, body, failure_code, order_id, last_failed_at)
-       INSERT INTO dlq_letters (record_id, dlq_name, message_id, body, attributes, system_attributes, failure_code, failure_reason,
-                                failure_detail, receive_count, sent_at, first_failed_at, last_failed_at, order_id)
-       SELECT id, $1, 'm-' || id, body, '{}', '{}', failure_code, 'r', '{}', 1, last_failed_at, last_failed_at, last_failed_at, order_id FROM made`,
-      [dlqName, RECORDS],
-    );
+    // Written directly: this spec measures the views, not intake.
+    await seedFailedOrders(database.dataSource, dlqName as string, RECORDS);
     await database.dataSource.query(
       `INSERT INTO dlq_groups (dlq_name, failure_code) SELECT DISTINCT dlq_name, failure_code FROM dlq_records WHERE dlq_name = $1`,
       [dlqName],
