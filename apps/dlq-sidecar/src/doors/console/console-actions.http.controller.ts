@@ -16,7 +16,7 @@ import { IdentityGuard } from '../identity/identity.guard';
 import { Requires } from '../identity/requires.decorator';
 import { RequestInput } from '../request';
 import { ConsoleActions, ConsoleAnswer } from './console-actions';
-import { ConsoleActionsExceptionFilter } from './console-actions-exception.filter';
+import { ConsoleExceptionFilter } from './console-exception.filter';
 import { ACTIONS_STYLES, EDIT_CHECK_SCRIPT, PLAN_LIVE_SCRIPT } from './console-actions.assets';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -24,7 +24,7 @@ const assetRoute = (path: string) => path.replace(/^\/console\//, '');
 
 /** The console's actions: redrive plans (staged or all at a rate), edit & retry, discard and restore. */
 @Controller('console')
-@UseFilters(ConsoleActionsExceptionFilter)
+@UseFilters(ConsoleExceptionFilter)
 export class ConsoleActionsHttpController {
   constructor(private readonly actions: ConsoleActions) {}
 
