@@ -34,14 +34,19 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
   const count = async (sql: string, params: unknown[] = []) =>
     ((await database.dataSource.query(sql, params)) as { n: number }[])[0].n;
 
-  // A transaction of the spec's own holding the rows `sql` locks, until release().
-  const lockedBy = async (sql: string, params: unknown[]) => {
+  // A transaction of the spec's own holding the rows `sql` locks (more with `lock`), until release().
+  const lockedBy = async (sql: string, params: unknown[], settings?: string) => {
     const runner = database.dataSource.createQueryRunner();
     await runner.startTransaction();
+    if (settings) {
+      await runner.query(settings);
+    }
     const [{ pid }] = await runner.query(`SELECT pg_backend_pid() AS pid`);
     await runner.query(sql, params);
     return {
       pid: pid as number,
+      lock: (next: string, nextParams: unknown[]): Promise<unknown> =>
+        runner.query(next, nextParams),
       release: async () => {
         if (!runner.isReleased) {
           await runner.commitTransaction();
@@ -59,6 +64,17 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
         [holder ?? null],
       );
       expect(count).toBeGreaterThanOrEqual(n);
+    }, 15_000);
+
+  // The sessions waiting for a lock that `holder` holds, once there is one.
+  const blockedBy = (holder: number) =>
+    eventually(async () => {
+      const rows: { pid: number }[] = await database.dataSource.query(
+        `SELECT pid FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`,
+        [holder],
+      );
+      expect(rows).not.toHaveLength(0);
+      return rows.map((row) => row.pid);
     }, 15_000);
 
   beforeAll(async () => {
@@ -276,6 +292,43 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     expect(shown.attempts).toHaveLength(2);
     expect(shown.record.state).toBe('failed');
     expect((await redrive.status(plan.plan.id, 1)).counts.failed_again).toBe(1);
+  });
+
+  it('should finish a redrive whose mark deadlocks with a transaction locking the same records the other way round', async () => {
+    const { redrive, read } = useCases(replicas[0]);
+    await sendAll(sqs, queues.dlqUrl, deadOrders(3, 'DEADLOCKED', 'deadlock detected').seeds);
+    const [first, middle, last] = await eventually(async () => {
+      const page = await read.list({ code: 'DEADLOCKED' }, 10);
+      expect(page.total).toBe(3);
+      return page.items.map((item) => item.id).sort((a, b) => Number(a) - Number(b));
+    });
+    const plan = await redrive.plan({ code: 'DEADLOCKED' }, { code: 'DEADLOCKED' }, by);
+    // The intake upserts records in order id order, the mark after a send locks them in record id
+    // order. Arranged with locks so that PostgreSQL stops the mark: it holds the first record and
+    // waits for the middle one; the spec's "intake" (which never looks for deadlocks itself) holds
+    // the last and waits for the first; then the middle one comes free, and the mark, waiting for
+    // the last, closes the cycle.
+    const forUpdate = `SELECT 1 FROM dlq_records WHERE id = $1 FOR UPDATE`;
+    const held = await lockedBy(forUpdate, [middle]);
+    const intake = await lockedBy(forUpdate, [last], `SET LOCAL deadlock_timeout = '1min'`);
+    const applied = redrive.apply(plan.plan.id, by);
+    applied.catch(() => undefined);
+    try {
+      const [mark] = await blockedBy(held.pid);
+      const intakeLocked = intake.lock(forUpdate, [first]);
+      await blockedBy(mark);
+      await held.release();
+      // Granted only once the mark's transaction is gone: PostgreSQL ended it as the deadlock's victim.
+      await intakeLocked;
+    } finally {
+      await held.release();
+      await intake.release();
+    }
+
+    await expect(applied).resolves.toMatchObject({ status: 'done', sent: 3, skipped: 0 });
+    const status = await redrive.status(plan.plan.id, 10);
+    expect(status.items.map((item) => item.recordId).sort()).toEqual([first, middle, last].sort());
+    expect(status.counts.not_sent).toBe(0);
   });
 
   it('should discard softly, refuse a bulk discard without the count typed back, and restore', async () => {

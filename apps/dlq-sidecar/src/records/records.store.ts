@@ -34,8 +34,11 @@ export interface RecordInFull {
   edits: Edit[];
 }
 
-// A unique key taken by a concurrent transaction, and a deadlock between two of them.
-const RETRIED = ['23505', '40P01'];
+// Lost to a concurrent transaction (deadlock, serialization failure): rolled back whole, so it
+// runs again. Redrive marks lock records by id, the intake by order id, other updates as they
+// scan: any two may meet.
+const CONFLICTS = ['40P01', '40001'];
+const ATTEMPTS = 5;
 
 // The letters (JSON, as Letter with its position n) not recorded yet: one record per order id
 // (or per letter without one) takes the latest letter's failure and body, and every letter is
@@ -95,12 +98,13 @@ export class RecordsStore {
     this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
   }
 
-  async query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return rowsOf<Row>(await this.database.get(), sql, params);
+  query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
+    return this.retried(async () => rowsOf<Row>(await this.database.get(), sql, params));
   }
 
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return (await this.database.get()).transaction(work);
+  /** `work` runs again after a conflict: anything it does besides its queries happens again. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.retried(async () => (await this.database.get()).transaction(work));
   }
 
   /**
@@ -111,16 +115,10 @@ export class RecordsStore {
    */
   async record(letters: Letter[]): Promise<void> {
     const rows = JSON.stringify(letters.map((letter, n) => ({ n, ...letter })));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.query(RECORD_LETTERS, [this.dlqName, rows]);
-        return;
-      } catch (error) {
-        if (!RETRIED.includes((error as { code?: string }).code ?? '') || attempt >= 3) {
-          throw error;
-        }
-      }
-    }
+    await this.retried(
+      async () => rowsOf(await this.database.get(), RECORD_LETTERS, [this.dlqName, rows]),
+      '23505',
+    );
   }
 
   /** Newest failures first; `after` continues behind the last item of the previous page. */
@@ -304,5 +302,19 @@ export class RecordsStore {
       [this.dlqName],
     );
     return rows.map((row) => row.id);
+  }
+
+  /** Runs `attempt` again while it loses to a concurrent transaction (or fails with `alsoOn`). */
+  private async retried<T>(attempt: () => Promise<T>, alsoOn?: string): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? '';
+        if (n >= ATTEMPTS || !(CONFLICTS.includes(code) || code === alsoOn)) {
+          throw error;
+        }
+      }
+    }
   }
 }
