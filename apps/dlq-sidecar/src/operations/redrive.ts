@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../records/audit.log';
-import { Outcome, Plan, PlanItem, PlansStore, Sendable } from '../records/plans.store';
+import { Outcome, Plan, PlanItem, PlansStore, PlanState } from '../records/plans.store';
 import { FailedOrderRecord, RecordFilter } from '../records/record';
 import { RecordsStore } from '../records/records.store';
 import { Actor, notFound, OperationsErrorCode, OperationsException } from './operations.exception';
@@ -49,9 +49,8 @@ export interface ApplyReport {
 
 /**
  * Redrive by plan: a dry run freezes the exact set (count and sample); applying it sends exactly
- * that set, paced, resumable, cancellable. Send first, then mark: a crash in between sends a
- * record again on resume, which the processor's insert (idempotent on the order id) absorbs; a
- * record that failed again before the mark keeps its new failure (PlansStore.sent).
+ * that set, paced, resumable, cancellable, at once or in stages. A record that failed again before
+ * its mark keeps its new failure (PlansStore.sent).
  */
 @Injectable()
 export class Redrive implements OnApplicationShutdown {
@@ -160,17 +159,23 @@ export class Redrive implements OnApplicationShutdown {
     return plan;
   }
 
-  private runClaimed(plan: Plan, by: Actor, options: ApplyOptions): Promise<ApplyReport> {
-    return plan.stages === null ? this.run(plan, by, options) : this.runStaged(plan, by, options);
-  }
-
-  private async run(plan: Plan, by: Actor, options: ApplyOptions): Promise<ApplyReport> {
-    const rate = options.ratePerSecond ?? this.config.REDRIVE_DEFAULT_RATE;
+  /**
+   * One loop for every plan: a plan without stages is one stage, "the rest". Each chunk is paced,
+   * sent, then marked (PlansStore.sent); cancel and shutdown act between chunks. After a stage
+   * before the rest, the run waits for every outcome and pauses the plan on a failure or timeout.
+   * Send, then mark: a record is never marked sent without having been sent (it would be pending
+   * for good, retry_requested and out of every default plan); a crash in between only sends the
+   * chunk again on resume, which the processor's insert, idempotent on the order id, absorbs.
+   * State lives in the plan's rows: any replica resumes where it stopped.
+   */
+  private async runClaimed(plan: Plan, by: Actor, options: ApplyOptions): Promise<ApplyReport> {
+    const stages = plan.stages ?? [];
+    const rate = plan.rate ?? this.config.REDRIVE_DEFAULT_RATE;
     await this.audit.append({
       ...by,
       action: 'redrive.apply',
       planId: plan.id,
-      detail: { ratePerSecond: rate },
+      detail: { ratePerSecond: rate, stages: plan.stages, stage: plan.stage + 1 },
     });
     const limiter = new RateLimiter(rate);
     // Chunks of about a second's worth, so a cancel takes effect within a second.
@@ -182,103 +187,51 @@ export class Redrive implements OnApplicationShutdown {
       skipped: 0,
       total: plan.total,
     };
-    for (;;) {
-      if (options.signal?.aborted) {
-        report.status = 'interrupted';
-        break;
-      }
-      const chunk = await this.plans.nextToSend(plan.id, chunkSize);
-      if (chunk.length === 0) {
-        await this.plans.finish(plan.id);
-        break;
-      }
-      // Discarded or resolved since the plan was made: an operator (or the processor) decided.
-      const gone = chunk.filter(
-        (record) => record.state === 'discarded' || record.state === 'resolved',
-      );
-      if (gone.length > 0) {
-        await this.plans.skipped(
-          plan.id,
-          gone.map((record) => record.recordId),
-          'discarded or resolved after planning',
-        );
-        report.skipped += gone.length;
-      }
-      const sendable = chunk.filter((record) => !gone.includes(record));
-      await limiter.take(sendable.length, options.signal);
-      const { sent, refused } = await this.sender.send(sendable);
-      for (const [recordId, reason] of refused) {
-        await this.plans.skipped(plan.id, [recordId], `SQS refused it: ${reason}`);
-      }
-      report.skipped += refused.size;
-      report.sent += sent.length;
-      const state = await this.plans.sent(plan.id, sent, chunk[0].readAt);
-      options.onProgress?.(report);
-      if (state === 'cancelled') {
-        report.status = 'cancelled';
-        break;
-      }
-    }
-    await this.audit.append({
-      ...by,
-      action: `redrive.${report.status}`,
-      planId: plan.id,
-      detail: { sent: report.sent, skipped: report.skipped, total: report.total },
-    });
-    return report;
-  }
-
-  /**
-   * 1, then a few, then the rest: each stage's records are taken (marked sent) and sent, then the
-   * run waits until each is stored or failed again, and pauses the plan when any failed again or
-   * the wait timed out. State lives in the plan's rows: any replica resumes where it stopped.
-   */
-  private async runStaged(plan: Plan, by: Actor, options: ApplyOptions): Promise<ApplyReport> {
-    const stages = plan.stages ?? [];
-    const rate = options.ratePerSecond ?? plan.rate ?? this.config.REDRIVE_DEFAULT_RATE;
-    await this.audit.append({
-      ...by,
-      action: 'redrive.apply',
-      planId: plan.id,
-      detail: { ratePerSecond: rate, stages, stage: plan.stage + 1 },
-    });
-    const limiter = new RateLimiter(rate);
-    const chunkSize = Math.max(1, Math.min(10, rate));
-    const report: ApplyReport = {
-      planId: plan.id,
-      status: 'done',
-      sent: 0,
-      skipped: 0,
-      total: plan.total,
-    };
     for (let stage = plan.stage; ; stage++) {
       const size = stage < stages.length ? stages[stage] : Infinity;
-      let taken = await this.plans.takenInStage(plan.id, stage);
-      while (taken < size && !options.signal?.aborted) {
-        const want = Math.min(chunkSize, size - taken);
-        // Paced before taking: a taken record is sent even when a shutdown comes.
+      let sentInStage = await this.plans.sentInStage(plan.id, stage);
+      let state: PlanState = 'applying';
+      while (sentInStage < size && state === 'applying') {
+        const want = Math.min(chunkSize, size - sentInStage);
         await limiter.take(want, options.signal);
-        const chunk = await this.plans.takeForStage(plan.id, stage, want);
+        const chunk = options.signal?.aborted ? [] : await this.plans.nextToSend(plan.id, want);
         if (chunk.length === 0) {
           break;
         }
-        taken += chunk.length;
-        await this.sendTaken(plan.id, chunk, report);
+        // Discarded or resolved since the plan was made: an operator (or the processor) decided.
+        const skipped = new Map(
+          chunk
+            .filter((record) => record.state === 'discarded' || record.state === 'resolved')
+            .map((record) => [record.recordId, 'discarded or resolved after planning']),
+        );
+        const { sent, refused } = await this.sender.send(
+          chunk.filter((record) => !skipped.has(record.recordId)),
+        );
+        refused.forEach((reason, recordId) => skipped.set(recordId, `SQS refused it: ${reason}`));
+        state = await this.plans.sent(plan.id, {
+          stage: plan.stages === null ? null : stage,
+          sent,
+          skipped,
+          readAt: chunk[0].readAt,
+        });
+        sentInStage += sent.length;
+        report.sent += sent.length;
+        report.skipped += skipped.size;
         options.onProgress?.(report);
       }
       const verdict = options.signal?.aborted
         ? 'interrupted'
-        : !(await this.plans.anyLeft(plan.id))
-          ? 'done'
-          : await this.awaitStage(plan.id, stage, options.signal);
+        : state !== 'applying'
+          ? 'cancelled'
+          : !(await this.plans.anyLeft(plan.id))
+            ? 'done'
+            : await this.awaitStage(plan.id, stage, options.signal);
       if (verdict === 'next') {
         await this.plans.advance(plan.id, stage);
         continue;
       }
       if (verdict === 'done') {
-        await this.plans.finish(plan.id);
-        report.status =
-          (await this.plans.get(plan.id))?.state === 'cancelled' ? 'cancelled' : 'done';
+        report.status = (await this.plans.finish(plan.id)) ? 'done' : 'cancelled';
       } else if (typeof verdict === 'object') {
         report.status = (await this.plans.pause(plan.id, verdict.paused)) ? 'paused' : 'cancelled';
         report.pausedReason = report.status === 'paused' ? verdict.paused : undefined;
@@ -299,28 +252,6 @@ export class Redrive implements OnApplicationShutdown {
       },
     });
     return report;
-  }
-
-  /** Sends records already marked sent; the ones gone meanwhile or refused by SQS become skipped. */
-  private async sendTaken(planId: string, chunk: Sendable[], report: ApplyReport): Promise<void> {
-    const gone = chunk.filter(
-      (record) => record.state === 'discarded' || record.state === 'resolved',
-    );
-    if (gone.length > 0) {
-      await this.plans.skipped(
-        planId,
-        gone.map((record) => record.recordId),
-        'discarded or resolved after planning',
-      );
-    }
-    const { sent, refused } = await this.sender.send(
-      chunk.filter((record) => !gone.includes(record)),
-    );
-    for (const [recordId, reason] of refused) {
-      await this.plans.skipped(planId, [recordId], `SQS refused it: ${reason}`);
-    }
-    report.skipped += gone.length + refused.size;
-    report.sent += sent.length;
   }
 
   /** Waits for a stage's outcomes: on to the next stage, or pause (with why), cancelled or interrupted. */

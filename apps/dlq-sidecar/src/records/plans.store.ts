@@ -57,11 +57,6 @@ const OUTCOME = `CASE WHEN i.skipped IS NOT NULL THEN 'skipped'
   WHEN EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > i.sent_at) THEN 'failed_again'
   ELSE 'pending' END`;
 
-// A record as a redrive sends it: its body and its latest letter's attributes.
-const SENDABLE = `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId"
-  FROM dlq_records r
-  CROSS JOIN LATERAL (SELECT attributes, message_id FROM dlq_letters WHERE record_id = r.id ORDER BY id DESC LIMIT 1) l`;
-
 const PLAN_COLUMNS = `id::text, filter, total, state, created_by AS "createdBy", created_at AS "createdAt",
   applied_by AS "appliedBy", heartbeat_at AS "heartbeatAt", stages, stage, rate, paused_reason AS "pausedReason"`;
 
@@ -138,40 +133,8 @@ export class PlansStore {
     return plan;
   }
 
-  /**
-   * Staged plans: takes the next records for `stage` and marks them sent before they are sent, in
-   * one statement, so no record of the plan is ever sent twice (a crash between this and the send
-   * leaves them "pending", and the stage pauses on them).
-   */
-  async takeForStage(id: string, stage: number, limit: number): Promise<Sendable[]> {
-    return this.records.transaction(async (manager) => {
-      const taken = await rowsOf<{ recordId: string }>(
-        manager,
-        `UPDATE dlq_plan_items i SET sent_at = now(), stage = $2
-           FROM (SELECT record_id FROM dlq_plan_items WHERE plan_id = $1 AND sent_at IS NULL AND skipped IS NULL
-                  ORDER BY record_id LIMIT $3 FOR UPDATE SKIP LOCKED) picked
-          WHERE i.plan_id = $1 AND i.record_id = picked.record_id
-          RETURNING i.record_id::text AS "recordId"`,
-        [id, stage, limit],
-      );
-      const ids = taken.map((row) => row.recordId);
-      const sendables = await rowsOf<Sendable>(
-        manager,
-        `${SENDABLE} WHERE r.id = ANY($1::bigint[]) ORDER BY r.id`,
-        [ids],
-      );
-      await rowsOf(
-        manager,
-        `UPDATE dlq_records SET state = 'retry_requested', updated_at = now()
-          WHERE id = ANY($1::bigint[]) AND state = 'failed'`,
-        [ids],
-      );
-      return sendables;
-    });
-  }
-
-  /** Records of the plan a stage took so far. */
-  async takenInStage(id: string, stage: number): Promise<number> {
+  /** Records of the plan a stage sent so far (staged plans). */
+  async sentInStage(id: string, stage: number): Promise<number> {
     const [{ n }] = await this.records.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM dlq_plan_items WHERE plan_id = $1 AND stage = $2`,
       [id, stage],
@@ -251,7 +214,7 @@ export class PlansStore {
     );
   }
 
-  /** The next records of the plan not sent yet, with what a send needs. */
+  /** The next records of the plan not sent yet, with what a send needs: the body, the latest letter's attributes. */
   nextToSend(id: string, limit: number): Promise<Sendable[]> {
     return this.records.query<Sendable>(
       `SELECT r.id::text AS "recordId", r.state, r.body, l.attributes, l.message_id AS "messageId",
@@ -265,31 +228,45 @@ export class PlansStore {
   }
 
   /**
-   * Sent records become "retry requested"; returns the plan's state (an operator may have
-   * cancelled it). `readAt` is from before the send: a record that failed again since (its new
-   * letter is already recorded, as happens when the processor is quicker than this mark) stays
-   * failed, and its outcome says failed again.
+   * Marks a chunk after its send: sent records become "retry requested", skipped ones keep why.
+   * Returns the plan's state (an operator may have cancelled it). `readAt` is from before the
+   * send: a record that failed again since (its new letter is already recorded, as happens when
+   * the processor is quicker than this mark) stays failed, and its outcome says failed again.
    */
-  async sent(id: string, recordIds: string[], readAt: string): Promise<PlanState> {
+  async sent(
+    id: string,
+    chunk: { stage: number | null; sent: string[]; skipped: Map<string, string>; readAt: string },
+  ): Promise<PlanState> {
+    const { stage, sent, skipped, readAt } = chunk;
     return this.records.transaction(async (manager) => {
       await rowsOf(
         manager,
-        `UPDATE dlq_plan_items SET sent_at = $3::timestamptz WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
-        [id, recordIds, readAt],
+        `UPDATE dlq_plan_items i SET sent_at = $2::timestamptz, stage = $3
+          WHERE i.plan_id = $1 AND i.record_id = ANY($4::bigint[])`,
+        [id, readAt, stage, sent],
       );
+      if (skipped.size > 0) {
+        await rowsOf(
+          manager,
+          `UPDATE dlq_plan_items i SET skipped = s.reason
+             FROM unnest($2::bigint[], $3::text[]) AS s(record_id, reason)
+            WHERE i.plan_id = $1 AND i.record_id = s.record_id`,
+          [id, [...skipped.keys()], [...skipped.values()]],
+        );
+      }
       // Locked first, checked after: a new failure being recorded holds the record until it is
       // committed, and only a statement begun after that sees its letter.
       await rowsOf(
         manager,
         `SELECT 1 FROM dlq_records WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
-        [recordIds],
+        [sent],
       );
       await rowsOf(
         manager,
         `UPDATE dlq_records r SET state = 'retry_requested', updated_at = now()
           WHERE r.id = ANY($1::bigint[]) AND r.state = 'failed'
             AND NOT EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > $2::timestamptz)`,
-        [recordIds, readAt],
+        [sent, readAt],
       );
       const [{ state }] = await rowsOf<{ state: PlanState }>(
         manager,
@@ -300,19 +277,13 @@ export class PlansStore {
     });
   }
 
-  async skipped(id: string, recordIds: string[], reason: string): Promise<void> {
-    await this.records.query(
-      `UPDATE dlq_plan_items SET skipped = $3 WHERE plan_id = $1 AND record_id = ANY($2::bigint[])`,
-      [id, recordIds, reason],
-    );
-  }
-
-  /** Ends an applying plan; a cancelled one stays cancelled. */
-  async finish(id: string): Promise<void> {
-    await this.records.query(
-      `UPDATE dlq_plans SET state = 'done', heartbeat_at = now() WHERE id = $1 AND state = 'applying'`,
+  /** Ends an applying plan; false when it was cancelled meanwhile (it stays cancelled). */
+  async finish(id: string): Promise<boolean> {
+    const rows = await this.records.query(
+      `UPDATE dlq_plans SET state = 'done', heartbeat_at = now() WHERE id = $1 AND state = 'applying' RETURNING 1`,
       [id],
     );
+    return rows.length > 0;
   }
 
   async cancel(id: string): Promise<Plan | undefined> {
