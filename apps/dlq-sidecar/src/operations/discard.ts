@@ -20,7 +20,7 @@ export class Discard {
     expected: number | undefined,
     by: Actor,
   ): Promise<{ discarded: string[] }> {
-    return this.records.transaction(async (manager) => {
+    return this.audit.transaction(async (manager, append) => {
       const discarded = await this.records.discard(filter, manager);
       if (discarded.length > 1 && expected !== discarded.length) {
         throw new OperationsException(
@@ -29,7 +29,7 @@ export class Discard {
         );
       }
       if (discarded.length > 0) {
-        await this.audit.append({ ...by, action: 'discard', recordIds: discarded }, manager);
+        await append({ ...by, action: 'discard', recordIds: discarded });
       }
       return { discarded };
     });
@@ -37,7 +37,7 @@ export class Discard {
 
   /** `expected`, when given (the console asks for it in bulk), must equal how many are restored. */
   restore(filter: RecordFilter, by: Actor, expected?: number): Promise<{ restored: string[] }> {
-    return this.records.transaction(async (manager) => {
+    return this.audit.transaction(async (manager, append) => {
       const days = this.config.DISCARD_RESTORE_DAYS;
       const reopened = await this.records.reopenedElsewhere(filter, days, manager);
       if (reopened.size > 0) {
@@ -54,7 +54,7 @@ export class Discard {
         );
       }
       if (restored.length > 0) {
-        await this.audit.append({ ...by, action: 'restore', recordIds: restored }, manager);
+        await append({ ...by, action: 'restore', recordIds: restored });
       }
       return { restored };
     });

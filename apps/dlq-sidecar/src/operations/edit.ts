@@ -74,7 +74,7 @@ export class EditAndRetry {
     if (dryRun) {
       return report;
     }
-    const planId = await this.records.transaction(async (manager) => {
+    const planId = await this.audit.transaction(async (manager, append) => {
       report.editId = await this.records.saveEdit(manager, {
         recordId,
         before: body,
@@ -82,15 +82,12 @@ export class EditAndRetry {
         diff,
         actor: by.actor,
       });
-      await this.audit.append(
-        {
-          ...by,
-          action: 'edit',
-          recordIds: [recordId],
-          detail: { editId: report.editId, paths: diff.map((entry) => entry.path) },
-        },
-        manager,
-      );
+      await append({
+        ...by,
+        action: 'edit',
+        recordIds: [recordId],
+        detail: { editId: report.editId, paths: diff.map((entry) => entry.path) },
+      });
       return report.editId;
     });
     const { plan } = await this.redrive.plan(

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../records/audit.log';
 import { Outcome, Plan, PlanItem, PlansStore, PlanState } from '../records/plans.store';
 import { FailedOrderRecord, RecordFilter } from '../records/record';
-import { RecordsStore } from '../records/records.store';
 import { Actor, notFound, OperationsErrorCode, OperationsException } from './operations.exception';
 import { OrdersSender } from './orders.sender';
 import { RateLimiter } from './rate-limiter';
@@ -59,7 +58,6 @@ export class Redrive implements OnApplicationShutdown {
   private readonly stopping = new AbortController();
 
   constructor(
-    private readonly records: RecordsStore,
     private readonly plans: PlansStore,
     private readonly sender: OrdersSender,
     private readonly audit: AuditLog,
@@ -73,17 +71,14 @@ export class Redrive implements OnApplicationShutdown {
   ): Promise<PlanSummary> {
     // By default only failed records: ones already retried are on their way.
     const chosen = { ...filter, states: filter.states ?? ['failed' as const] };
-    return this.records.transaction(async (manager) => {
+    return this.audit.transaction(async (manager, append) => {
       const summary = await this.plans.create(chosen, described, by.actor, manager);
-      await this.audit.append(
-        {
-          ...by,
-          action: 'redrive.plan',
-          planId: summary.plan.id,
-          detail: { filter: described, total: summary.plan.total },
-        },
-        manager,
-      );
+      await append({
+        ...by,
+        action: 'redrive.plan',
+        planId: summary.plan.id,
+        detail: { filter: described, total: summary.plan.total },
+      });
       return summary;
     });
   }

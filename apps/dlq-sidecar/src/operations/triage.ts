@@ -22,14 +22,11 @@ export class Triage {
     change: TriageChange,
     by: Actor,
   ): Promise<TriageChange & { failureCode: string }> {
-    return this.records.transaction(async (manager) => {
+    return this.audit.transaction(async (manager, append) => {
       if (!(await this.records.triage(manager, code, change))) {
         throw notFound(`failure group ${code}`);
       }
-      await this.audit.append(
-        { ...by, action: 'triage', detail: { failureCode: code, ...change } },
-        manager,
-      );
+      await append({ ...by, action: 'triage', detail: { failureCode: code, ...change } });
       return { failureCode: code, ...change };
     });
   }

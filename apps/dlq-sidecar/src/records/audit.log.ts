@@ -1,10 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DlqSidecarConfig } from '@orders/config';
-import { LazyDataSource } from '@orders/persistence';
 import { EntityManager } from 'typeorm';
-import { queueNameOf } from './letter';
 import { AuditEntry } from './record';
-import { rowsOf } from './record-query';
+import { Queryable, rowsOf } from './record-query';
+import { RecordsStore } from './records.store';
 
 export interface AuditEvent {
   actor: string;
@@ -16,31 +14,63 @@ export interface AuditEvent {
   detail?: Record<string, unknown>;
 }
 
+export type AppendAudit = (event: AuditEvent) => Promise<string>;
+
 /**
  * Every operator action, append-only in dlq_audit (no login may update or delete; the server
- * stamps the login and the time), and as a log line with the same ids.
+ * stamps the login and the time), and as a log line with the same ids once it is committed.
  */
 @Injectable()
 export class AuditLog {
   private readonly logger = new Logger(AuditLog.name);
-  private readonly dlqName: string;
 
-  constructor(
-    private readonly database: LazyDataSource,
-    config: DlqSidecarConfig,
-  ) {
-    this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
+  constructor(private readonly records: RecordsStore) {}
+
+  /** An action on its own: committed as it is written. */
+  async append(event: AuditEvent): Promise<string> {
+    const id = await this.insert(event, await this.records.database.get());
+    this.logged(id, event);
+    return id;
   }
 
-  /** Inside the action's own transaction when given one: no action without its audit entry. */
-  async append(event: AuditEvent, manager?: EntityManager): Promise<string> {
-    const run = manager ?? (await this.database.get());
-    const [{ id }]: { id: string }[] = await rowsOf(
+  /**
+   * `work` and the entries it appends in one transaction: no action without its audit entry.
+   * Logged after the commit, from the attempt that committed (RecordsStore.transaction runs `work`
+   * again after a conflict): never an entry rolled back, never one twice.
+   */
+  async transaction<T>(
+    work: (manager: EntityManager, append: AppendAudit) => Promise<T>,
+  ): Promise<T> {
+    let appended: [string, AuditEvent][] = [];
+    const result = await this.records.transaction((manager) => {
+      const attempt: [string, AuditEvent][] = (appended = []);
+      return work(manager, async (event) => {
+        const id = await this.insert(event, manager);
+        attempt.push([id, event]);
+        return id;
+      });
+    });
+    appended.forEach(([id, event]) => this.logged(id, event));
+    return result;
+  }
+
+  async trail(limit: number, recordId?: string): Promise<AuditEntry[]> {
+    const dlqName = this.records.dlqName;
+    return this.records.query(
+      `SELECT id::text, at, login, actor, via, action, record_ids::text[] AS "recordIds", plan_id AS "planId", detail
+         FROM dlq_audit WHERE dlq_name = $1 ${recordId ? 'AND record_ids @> ARRAY[$3::bigint]' : ''}
+        ORDER BY id DESC LIMIT $2`,
+      recordId ? [dlqName, limit, recordId] : [dlqName, limit],
+    );
+  }
+
+  private async insert(event: AuditEvent, run: Queryable): Promise<string> {
+    const [{ id }] = await rowsOf<{ id: string }>(
       run,
       `INSERT INTO dlq_audit (dlq_name, login, actor, via, action, record_ids, plan_id, detail)
        VALUES ($1, session_user, $2, $3, $4, $5::bigint[], $6, $7) RETURNING id::text`,
       [
-        this.dlqName,
+        this.records.dlqName,
         event.actor,
         event.via,
         event.action,
@@ -49,10 +79,14 @@ export class AuditLog {
         JSON.stringify(event.detail ?? {}),
       ],
     );
+    return id;
+  }
+
+  private logged(auditId: string, event: AuditEvent): void {
     this.logger.log({
       msg: `dlq ${event.action}`,
       event: 'dlq_audit',
-      auditId: id,
+      auditId,
       actor: event.actor,
       via: event.via,
       planId: event.planId,
@@ -60,16 +94,5 @@ export class AuditLog {
       recordIds: event.recordIds?.slice(0, 100),
       ...event.detail,
     });
-    return id;
-  }
-
-  async trail(limit: number, recordId?: string): Promise<AuditEntry[]> {
-    return rowsOf(
-      await this.database.get(),
-      `SELECT id::text, at, login, actor, via, action, record_ids::text[] AS "recordIds", plan_id AS "planId", detail
-         FROM dlq_audit WHERE dlq_name = $1 ${recordId ? 'AND record_ids @> ARRAY[$3::bigint]' : ''}
-        ORDER BY id DESC LIMIT $2`,
-      recordId ? [this.dlqName, limit, recordId] : [this.dlqName, limit],
-    );
   }
 }

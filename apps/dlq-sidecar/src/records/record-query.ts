@@ -48,7 +48,7 @@ export function whereOf(dlqName: string, filter: RecordFilter, params: unknown[]
   return clauses.join(' AND ');
 }
 
-interface Queryable {
+export interface Queryable {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
