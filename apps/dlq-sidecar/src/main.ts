@@ -2,9 +2,9 @@ import { tracing } from './tracing';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigError, DlqSidecarConfig, loadConfig } from '@orders/config';
+import { queueNameOfUrl } from '@orders/messaging';
 import { exitGracefullyOnSignals, JsonLogger } from '@orders/observability';
 import { createSidecarApp } from './create-sidecar-app';
-import { queueNameOf } from './records/letter';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig(DlqSidecarConfig);
@@ -16,7 +16,7 @@ async function bootstrap(): Promise<void> {
     {
       msg: 'dlq-sidecar running',
       url: await app.getUrl(),
-      dlq: queueNameOf(config.ORDERS_DLQ_URL),
+      dlq: queueNameOfUrl(config.ORDERS_DLQ_URL),
       adminApi: config.doorsOpen(),
       instance: config.INSTANCE_ID,
     },

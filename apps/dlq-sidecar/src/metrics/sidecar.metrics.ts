@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DlqSidecarConfig } from '@orders/config';
-import { LazyDataSource } from '@orders/persistence';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { queueNameOf } from '../records/letter';
+import { RecordsStore } from '../records/records.store';
 
 /** What this sidecar does: intake, records, alerts. Here, so intake, alerting and health read it without a cycle. */
 @Injectable()
@@ -17,7 +15,7 @@ export class SidecarMetrics {
   private readonly waitingAge: Gauge;
   private oldestWaitingSentAt: Date | undefined;
 
-  constructor(registry: Registry, database: LazyDataSource, config: DlqSidecarConfig) {
+  constructor(registry: Registry, store: RecordsStore) {
     const registers = [registry];
     const counter = <Label extends string = never>(
       name: string,
@@ -54,10 +52,9 @@ export class SidecarMetrics {
       registers,
       collect: async () => {
         try {
-          const dataSource = await database.get();
-          const rows: { state: string; n: number }[] = await dataSource.query(
+          const rows = await store.query<{ state: string; n: number }>(
             `SELECT state, count(*)::int AS n FROM dlq_records WHERE dlq_name = $1 GROUP BY state`,
-            [queueNameOf(config.ORDERS_DLQ_URL)],
+            [store.dlqName],
           );
           records.reset();
           rows.forEach((row) => records.set({ state: row.state }, row.n));

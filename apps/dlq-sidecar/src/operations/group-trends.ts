@@ -22,12 +22,7 @@ export class GroupTrends {
 
   /** Open records per code, and nothing else: cheap enough for every open console to poll. */
   async counts(): Promise<Record<string, number>> {
-    const rows = await this.records.query<{ code: string; count: number }>(
-      `SELECT failure_code AS code, count(*)::int AS count FROM dlq_records
-        WHERE dlq_name = $1 AND state = ANY($2::text[]) GROUP BY 1`,
-      [this.records.dlqName, OPEN_STATES],
-    );
-    return Object.fromEntries(rows.map(({ code, count }) => [code, count]));
+    return Object.fromEntries(await this.openPerCode());
   }
 
   async groups(since?: Date, now: Date = new Date()): Promise<GroupWithTrend[]> {
@@ -41,13 +36,7 @@ export class GroupTrends {
           GROUP BY 1, 2`,
         [this.records.dlqName, now, TREND_HOURS],
       ),
-      since === undefined
-        ? Promise.resolve([])
-        : this.records.query<{ code: string; count: number }>(
-            `SELECT failure_code AS code, count(*)::int AS count FROM dlq_records
-              WHERE dlq_name = $1 AND state = ANY($2::text[]) AND first_failed_at >= $3 GROUP BY 1`,
-            [this.records.dlqName, OPEN_STATES, since],
-          ),
+      since === undefined ? Promise.resolve([]) : this.openPerCode(since),
     ]);
     const trends = new Map<string, number[]>();
     for (const { code, hour, failures } of buckets) {
@@ -55,7 +44,7 @@ export class GroupTrends {
       trend[TREND_HOURS - 1 - Math.min(hour, TREND_HOURS - 1)] += failures;
       trends.set(code, trend);
     }
-    const newSince = new Map(fresh.map(({ code, count }) => [code, count]));
+    const newSince = new Map(fresh);
     const last24h = (trend: number[]) => trend.reduce((sum, value) => sum + value, 0);
     return groups
       .map((group) => ({
@@ -70,5 +59,16 @@ export class GroupTrends {
           last24h(b.trend) - last24h(a.trend) ||
           a.failureCode.localeCompare(b.failureCode),
       );
+  }
+
+  /** Open records per failure code (first failed at or after `since`, when given). */
+  private async openPerCode(since?: Date): Promise<[string, number][]> {
+    const rows = await this.records.query<{ code: string; count: number }>(
+      `SELECT failure_code AS code, count(*)::int AS count FROM dlq_records
+        WHERE dlq_name = $1 AND state = ANY($2::text[]) AND ($3::timestamptz IS NULL OR first_failed_at >= $3)
+        GROUP BY 1`,
+      [this.records.dlqName, OPEN_STATES, since ?? null],
+    );
+    return rows.map(({ code, count }) => [code, count]);
   }
 }

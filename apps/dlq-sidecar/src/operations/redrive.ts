@@ -218,7 +218,7 @@ export class Redrive implements OnApplicationShutdown {
         ? 'interrupted'
         : state !== 'applying'
           ? 'cancelled'
-          : !(await this.plans.anyLeft(plan.id))
+          : (await this.plans.nextToSend(plan.id, 1)).length === 0
             ? 'done'
             : await this.awaitStage(plan.id, stage, options.signal);
       if (verdict === 'next') {

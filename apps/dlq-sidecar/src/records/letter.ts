@@ -118,9 +118,3 @@ function isoDate(value: string | undefined): Date | undefined {
   const parsed = value ? Date.parse(value) : NaN;
   return Number.isNaN(parsed) ? undefined : new Date(parsed);
 }
-
-/** `https://sqs.../000000000000/orders-dlq` → `orders-dlq`. */
-export function queueNameOf(queueUrl: string): string {
-  const name = queueUrl.split('?')[0].replace(/\/+$/, '').split('/').pop();
-  return (name || queueUrl).slice(0, 80);
-}

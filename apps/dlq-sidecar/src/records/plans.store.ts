@@ -57,6 +57,10 @@ const OUTCOME = `CASE WHEN i.skipped IS NOT NULL THEN 'skipped'
   WHEN EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.recorded_at > i.sent_at) THEN 'failed_again'
   ELSE 'pending' END`;
 
+// A plan's items with their outcomes; callers add conditions and the order.
+const ITEMS = `SELECT r.id::text AS "recordId", r.order_id AS "orderId", i.sent_at AS "sentAt", i.skipped, i.stage,
+  ${OUTCOME} AS outcome FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id WHERE i.plan_id = $1`;
+
 const PLAN_COLUMNS = `id::text, filter, total, state, created_by AS "createdBy", created_at AS "createdAt",
   applied_by AS "appliedBy", heartbeat_at AS "heartbeatAt", stages, stage, rate, paused_reason AS "pausedReason"`;
 
@@ -142,23 +146,13 @@ export class PlansStore {
     return n;
   }
 
-  async anyLeft(id: string): Promise<boolean> {
-    const [{ left }] = await this.records.query<{ left: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM dlq_plan_items WHERE plan_id = $1 AND sent_at IS NULL AND skipped IS NULL) AS left`,
-      [id],
-    );
-    return left;
-  }
-
   /** A stage's outcomes so far, with the records that failed again or are still pending. */
   async stageOutcomes(
     id: string,
     stage: number,
   ): Promise<{ counts: Record<Outcome, number>; open: { recordId: string; outcome: Outcome }[] }> {
-    const rows = await this.records.query<{ recordId: string; outcome: Outcome }>(
-      `SELECT r.id::text AS "recordId", ${OUTCOME} AS outcome
-         FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
-        WHERE i.plan_id = $1 AND i.stage = $2 ORDER BY i.record_id`,
+    const rows = await this.records.query<PlanItem>(
+      `${ITEMS} AND i.stage = $2 ORDER BY i.record_id`,
       [id, stage],
     );
     const counts = emptyCounts();
@@ -301,15 +295,13 @@ export class PlansStore {
     limit: number,
     afterRecordId = '0',
   ): Promise<{ counts: Record<Outcome, number>; items: PlanItem[] }> {
-    const items = `SELECT r.id::text AS "recordId", r.order_id AS "orderId", i.sent_at AS "sentAt", i.skipped, i.stage, ${OUTCOME} AS outcome
-      FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id WHERE i.plan_id = $1`;
     const [counted, page] = await Promise.all([
       this.records.query<{ outcome: Outcome; n: number }>(
-        `SELECT outcome, count(*)::int AS n FROM (${items}) o GROUP BY outcome`,
+        `SELECT outcome, count(*)::int AS n FROM (${ITEMS}) o GROUP BY outcome`,
         [id],
       ),
       this.records.query<PlanItem>(
-        `${items} AND i.record_id > $2::bigint ORDER BY i.record_id LIMIT $3`,
+        `${ITEMS} AND i.record_id > $2::bigint ORDER BY i.record_id LIMIT $3`,
         [id, afterRecordId, limit],
       ),
     ]);

@@ -1,4 +1,4 @@
-import { StoredAttribute } from './letter';
+import { Letter } from './letter';
 
 export const RECORD_STATES = ['failed', 'retry_requested', 'resolved', 'discarded'] as const;
 export type RecordState = (typeof RECORD_STATES)[number];
@@ -40,22 +40,11 @@ export interface FailedOrderRecord {
 }
 
 /** One failure of a record: the letter exactly as received. */
-export interface Attempt {
+export type Attempt = Omit<Letter, 'orderId' | 'clientId' | 'customerId' | 'traceId'> & {
   id: string;
-  messageId: string;
-  body: string;
-  attributes: Record<string, StoredAttribute>;
-  systemAttributes: Record<string, string>;
-  failureCode: string;
-  failureReason: string;
-  failureDetail: Record<string, unknown>;
-  receiveCount: number;
-  sentAt: Date;
-  firstFailedAt: Date;
-  lastFailedAt: Date;
   traceId: string | null;
   recordedAt: Date;
-}
+};
 
 export interface Edit {
   id: string;

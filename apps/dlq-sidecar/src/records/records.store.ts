@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
+import { queueNameOfUrl } from '@orders/messaging';
 import { LazyDataSource } from '@orders/persistence';
 import { EntityManager } from 'typeorm';
-import { Letter, queueNameOf } from './letter';
+import { Letter } from './letter';
 import {
   Attempt,
   Edit,
@@ -95,7 +96,7 @@ export class RecordsStore {
     readonly database: LazyDataSource,
     config: DlqSidecarConfig,
   ) {
-    this.dlqName = queueNameOf(config.ORDERS_DLQ_URL);
+    this.dlqName = queueNameOfUrl(config.ORDERS_DLQ_URL);
   }
 
   query<Row>(sql: string, params: unknown[] = []): Promise<Row[]> {
