@@ -93,25 +93,19 @@ export class DlqIntake implements OnApplicationBootstrap, BeforeApplicationShutd
     try {
       await this.records.record(letters);
     } catch (error) {
-      this.pause(
-        error,
-        letters.map((letter) => letter.sentAt),
-      );
+      this.pause(error, Math.min(...letters.map((letter) => letter.sentAt.getTime())));
       throw error;
     }
     letters.forEach((letter) => this.metrics.ingested.inc({ code: letter.failureCode }));
     return messages;
   }
 
-  private pause(error: unknown, sentAt: Date[]): void {
-    const oldest = sentAt.reduce((min, at) => (at < min ? at : min));
+  private pause(error: unknown, oldestSentAt: number): void {
+    const waiting = this.paused?.oldestWaitingSentAt.getTime() ?? Infinity;
     this.paused = {
       since: this.paused?.since ?? new Date(),
       reason: error instanceof Error ? error.message : String(error),
-      oldestWaitingSentAt:
-        this.paused && this.paused.oldestWaitingSentAt < oldest
-          ? this.paused.oldestWaitingSentAt
-          : oldest,
+      oldestWaitingSentAt: new Date(Math.min(waiting, oldestSentAt)),
     };
     this.metrics.setPause(this.paused);
     this.consumer.stop();

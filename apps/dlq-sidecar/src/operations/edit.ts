@@ -116,24 +116,20 @@ export class EditAndRetry {
       );
     }
     const full = open[0] as NonNullable<(typeof open)[number]>;
-    let envelope: unknown;
+    let envelope: Envelope | undefined;
     try {
       envelope = JSON.parse(full.body);
     } catch {
       envelope = undefined;
     }
-    if (
-      envelope === null ||
-      typeof envelope !== 'object' ||
-      Array.isArray(envelope) ||
-      typeof (envelope as Envelope).orderId !== 'string'
-    ) {
+    // Not an object with an order id: malformed JSON, null, a number, an array, an unknown shape.
+    if (typeof envelope?.orderId !== 'string') {
       throw new OperationsException(
         OperationsErrorCode.NotEditable,
         `record ${full.record.id} is not an order envelope with an order id (${full.record.failureCode}): there is no order to correct; discard it instead`,
       );
     }
-    return { recordId: full.record.id, body: full.body, envelope: envelope as Envelope };
+    return { recordId: full.record.id, body: full.body, envelope };
   }
 }
 

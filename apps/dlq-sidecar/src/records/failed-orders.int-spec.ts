@@ -163,6 +163,17 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     }
     expect(seen.size).toBe(300);
     expect((await read.list({ text: 'not json' }, 10)).total).toBe(1);
+    const [malformed] = (await read.list({ code: 'MALFORMED_JSON' }, 1)).items;
+    await expect(useCases(replicas[0]).edit.editable(malformed.id)).rejects.toMatchObject({
+      code: 'NOT_EDITABLE',
+    });
+    // No order id: left out of a plan, and counted as such.
+    const unsendable = await useCases(replicas[0]).redrive.plan({ code: 'MALFORMED_JSON' }, {}, by);
+    expect([unsendable.plan.total, unsendable.withoutOrderId, unsendable.sample]).toEqual([
+      0,
+      1,
+      [],
+    ]);
   });
 
   it('should redrive a frozen plan, store each order once under two concurrent applies, and resolve the records', async () => {
@@ -181,6 +192,7 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     // A letter arriving after the plan is not in it.
     await sendAll(sqs, queues.dlqUrl, deadOrders(1, 'REJECTED_BY_DATABASE', 'later').seeds);
     expect([planA.plan.total, planB.plan.total]).toEqual([300, 300]);
+    expect([planA.withoutOrderId, planA.sample.length]).toEqual([0, 10]);
 
     const reports = await Promise.all([
       a.apply(planA.plan.id, by, { ratePerSecond: 500 }),

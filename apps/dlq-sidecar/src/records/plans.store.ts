@@ -76,32 +76,27 @@ export class PlansStore {
     createdBy: string,
     manager: EntityManager,
   ): Promise<{ plan: Plan; withoutOrderId: number; sample: FailedOrderRecord[] }> {
-    const id = randomUUID();
     const params: unknown[] = [];
     const where = whereOf(this.records.dlqName, filter, params);
-    await rowsOf(
-      manager,
-      `INSERT INTO dlq_plans (id, dlq_name, filter, total, created_by) VALUES ($1, $2, $3, 0, $4)`,
-      [id, this.records.dlqName, JSON.stringify(described), createdBy],
-    );
-    const [{ total, without }] = await rowsOf<{ total: number; without: number }>(
+    const bind = (value: unknown) => `$${params.push(value)}`;
+    // One statement: the items' foreign key to the plan is checked when it ends, after both inserts.
+    const [{ without, ...plan }] = await rowsOf<Plan & { without: number }>(
       manager,
       `WITH chosen AS (SELECT r.id, r.order_id FROM dlq_records r WHERE ${where}),
+            plan AS (INSERT INTO dlq_plans (id, dlq_name, filter, total, created_by)
+                     SELECT ${bind(randomUUID())}::uuid, ${bind(this.records.dlqName)}, ${bind(JSON.stringify(described))},
+                            count(*) FILTER (WHERE order_id IS NOT NULL), ${bind(createdBy)} FROM chosen
+                     RETURNING ${PLAN_COLUMNS}),
             added AS (INSERT INTO dlq_plan_items (plan_id, record_id)
-                      SELECT $${params.length + 1}::uuid, id FROM chosen WHERE order_id IS NOT NULL RETURNING 1)
-       SELECT (SELECT count(*)::int FROM added) AS total, (SELECT count(*)::int FROM chosen WHERE order_id IS NULL) AS without`,
-      [...params, id],
-    );
-    const [plan]: Plan[] = await rowsOf(
-      manager,
-      `UPDATE dlq_plans SET total = $2 WHERE id = $1 RETURNING ${PLAN_COLUMNS}`,
-      [id, total],
+                      SELECT plan.id::uuid, chosen.id FROM plan, chosen WHERE chosen.order_id IS NOT NULL)
+       SELECT plan.*, (SELECT count(*)::int FROM chosen WHERE order_id IS NULL) AS without FROM plan`,
+      params,
     );
     const sample: FailedOrderRecord[] = await rowsOf(
       manager,
       `SELECT ${RECORD_COLUMNS} FROM dlq_plan_items i JOIN dlq_records r ON r.id = i.record_id
         WHERE i.plan_id = $1 ORDER BY r.last_failed_at DESC, r.id DESC LIMIT 10`,
-      [id],
+      [plan.id],
     );
     return { plan, withoutOrderId: without, sample };
   }

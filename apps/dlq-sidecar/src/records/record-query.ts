@@ -15,36 +15,27 @@ export const ORDER_UUID = `CASE WHEN r.order_id ~* '^[0-9a-f]{8}-([0-9a-f]{4}-){
  * Every value is a bound parameter; nothing from the filter is spliced into the SQL.
  */
 export function whereOf(dlqName: string, filter: RecordFilter, params: unknown[]): string {
-  const bind = (value: unknown) => `$${params.push(value)}`;
-  const clauses = [`r.dlq_name = ${bind(dlqName)}`];
-  if (filter.ids !== undefined) {
-    clauses.push(`r.id = ANY(${bind(filter.ids)}::bigint[])`);
-  }
-  clauses.push(`r.state = ANY(${bind(filter.states ?? OPEN_STATES)}::text[])`);
-  if (filter.code !== undefined) {
-    clauses.push(`r.failure_code = ${bind(filter.code)}`);
-  }
-  if (filter.client !== undefined) {
-    clauses.push(`r.client_id = ${bind(filter.client)}`);
-  }
-  if (filter.customer !== undefined) {
-    clauses.push(`r.customer_id = ${bind(filter.customer)}`);
-  }
-  if (filter.order !== undefined) {
-    const order = bind(filter.order);
-    clauses.push(
+  const clauses: string[] = [];
+  // The clause with its value bound, when the filter has one.
+  const where = (value: unknown, clause: (param: string) => string) => {
+    if (value !== undefined) {
+      clauses.push(clause(`$${params.push(value)}`));
+    }
+  };
+  where(dlqName, (name) => `r.dlq_name = ${name}`);
+  where(filter.ids, (ids) => `r.id = ANY(${ids}::bigint[])`);
+  where(filter.states ?? OPEN_STATES, (states) => `r.state = ANY(${states}::text[])`);
+  where(filter.code, (code) => `r.failure_code = ${code}`);
+  where(filter.client, (client) => `r.client_id = ${client}`);
+  where(filter.customer, (customer) => `r.customer_id = ${customer}`);
+  where(
+    filter.order,
+    (order) =>
       `(lower(r.order_id) = lower(${order}) OR EXISTS (SELECT 1 FROM dlq_letters l WHERE l.record_id = r.id AND l.message_id = ${order}))`,
-    );
-  }
-  if (filter.since !== undefined) {
-    clauses.push(`r.last_failed_at >= ${bind(filter.since)}`);
-  }
-  if (filter.until !== undefined) {
-    clauses.push(`r.last_failed_at <= ${bind(filter.until)}`);
-  }
-  if (filter.text !== undefined) {
-    clauses.push(`strpos(lower(r.body), lower(${bind(filter.text)})) > 0`);
-  }
+  );
+  where(filter.since, (since) => `r.last_failed_at >= ${since}`);
+  where(filter.until, (until) => `r.last_failed_at <= ${until}`);
+  where(filter.text, (text) => `strpos(lower(r.body), lower(${text})) > 0`);
   return clauses.join(' AND ');
 }
 
