@@ -9,19 +9,12 @@ import { ReadRecords } from './read';
 import { Redrive } from './redrive';
 import { Triage } from './triage';
 
-/** The use cases the doors (CLI, admin API) call. */
+// The use cases the doors (CLI, admin API, console) call; OrdersSender stays inside this module.
+const USE_CASES = [ReadRecords, Redrive, EditAndRetry, Discard, Triage, Inspect, GroupTrends];
+
 @Module({
   imports: [RecordsModule],
-  providers: [
-    OrdersSender,
-    ReadRecords,
-    Redrive,
-    EditAndRetry,
-    Discard,
-    Triage,
-    Inspect,
-    GroupTrends,
-  ],
-  exports: [ReadRecords, Redrive, EditAndRetry, Discard, Triage, Inspect, GroupTrends],
+  providers: [OrdersSender, ...USE_CASES],
+  exports: USE_CASES,
 })
 export class OperationsModule {}

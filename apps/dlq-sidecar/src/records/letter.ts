@@ -35,7 +35,8 @@ export interface Letter {
 export function letterOf(message: Message, now: Date = new Date()): Letter {
   const system = message.Attributes ?? {};
   const receiveCount = positiveInt(system.ApproximateReceiveCount) ?? 1;
-  const sentAt = timestamp(system.SentTimestamp) ?? now;
+  const sentMs = positiveInt(system.SentTimestamp);
+  const sentAt = sentMs === undefined ? now : new Date(sentMs);
   const code = readAttribute(message, MessageAttribute.FailureCode);
   // Moved by the redrive policy: the receive count on the orders queue is all there is.
   const movedBySqs = code === undefined;
@@ -107,11 +108,6 @@ function bodyIds(body: string | undefined): Pick<Letter, 'orderId' | 'clientId' 
 function positiveInt(value: string | undefined): number | undefined {
   const parsed = Number(value);
   return Number.isInteger(parsed) && parsed > 0 ? parsed : undefined;
-}
-
-function timestamp(value: string | undefined): Date | undefined {
-  const parsed = Number(value);
-  return Number.isFinite(parsed) && parsed > 0 ? new Date(parsed) : undefined;
 }
 
 function isoDate(value: string | undefined): Date | undefined {
