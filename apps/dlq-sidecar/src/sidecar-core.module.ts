@@ -1,12 +1,16 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamicModule, Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { createSqsClient } from '@orders/messaging';
 import { LazyDataSource } from '@orders/persistence';
 
-/** Closes the pool and the SQS sockets last, after every shutdown hook that may still use them. */
-@Injectable()
-class ConnectionsCloser implements OnApplicationShutdown {
+/**
+ * What the sidecar and the CLI share: config, the SQS client, the (lazy) database. It closes the
+ * pool and the SQS sockets last, after every shutdown hook that may still use them.
+ */
+@Global()
+@Module({})
+export class SidecarCoreModule implements OnApplicationShutdown {
   constructor(
     private readonly database: LazyDataSource,
     private readonly sqs: SQSClient,
@@ -16,12 +20,7 @@ class ConnectionsCloser implements OnApplicationShutdown {
     await this.database.close().catch(() => undefined);
     this.sqs.destroy();
   }
-}
 
-/** What the sidecar and the CLI share: config, the SQS client, the (lazy) database. */
-@Global()
-@Module({})
-export class SidecarCoreModule {
   static register(config: DlqSidecarConfig, applicationName: string): DynamicModule {
     // The intake long-polls: the request timeout covers that on top of the usual budget.
     const sqs = createSqsClient({
@@ -38,7 +37,6 @@ export class SidecarCoreModule {
         { provide: DlqSidecarConfig, useValue: config },
         { provide: SQSClient, useValue: sqs },
         { provide: LazyDataSource, useValue: database },
-        ConnectionsCloser,
       ],
       exports: [DlqSidecarConfig, SQSClient, LazyDataSource],
     };
