@@ -2,8 +2,8 @@ import { alertText } from '../../records/display-text';
 import { FiringGroup } from '../alert.claims';
 import { DeadLetterAlert } from '../dead-letter.alert';
 
-export const ALERT_NAME = 'OrdersDeadLettered';
-export const STALLED_ALERT_NAME = 'OrdersDeadLetterIntakeStalled';
+const ALERT_NAME = 'OrdersDeadLettered';
+const STALLED_ALERT_NAME = 'OrdersDeadLetterIntakeStalled';
 
 export interface AlertmanagerAlert {
   labels: Record<string, string>;
