@@ -61,14 +61,17 @@ WITH due AS (
 ), claimed AS (
   UPDATE dlq_letters l SET alerted = true FROM due
    WHERE l.dlq_name = $1 AND l.failure_code = due.failure_code AND NOT l.alerted
-  RETURNING l.*
+  RETURNING l.id, l.failure_code, l.failure_reason, l.first_failed_at, l.last_failed_at,
+            (l.failure_detail->>'attempts')::int AS attempts,
+            json_build_object('messageId', l.message_id, 'orderId', l.order_id, 'clientId', l.client_id,
+                              'customerId', l.customer_id) AS sample
 ), letters AS (
-  SELECT failure_code, count(*)::int AS count, (array_agg(failure_reason ORDER BY id DESC))[1] AS reason,
-         min(first_failed_at) AS first_failed_at, max(last_failed_at) AS last_failed_at,
-         max((failure_detail->>'attempts')::int) AS max_attempts,
-         to_json((array_agg(json_build_object('messageId', message_id, 'orderId', order_id, 'clientId', client_id,
-                                              'customerId', customer_id) ORDER BY id DESC))[1:${MAX_SAMPLES}]) AS samples
-    FROM claimed GROUP BY failure_code
+  SELECT failure_code, count(*)::int AS count, min(first_failed_at) AS first_failed_at,
+         max(last_failed_at) AS last_failed_at, max(attempts) AS max_attempts,
+         min(failure_reason) FILTER (WHERE newest = 1) AS reason,
+         json_agg(sample ORDER BY id DESC) FILTER (WHERE newest <= ${MAX_SAMPLES}) AS samples
+    FROM (SELECT *, row_number() OVER (ORDER BY id DESC) AS newest FROM claimed) ranked
+   GROUP BY failure_code
 )
 UPDATE dlq_groups g SET alerted_at = now(), opened_at = coalesce(g.opened_at, now()),
        alerted_letters = CASE WHEN g.opened_at IS NULL THEN 0 ELSE g.alerted_letters END + c.count

@@ -96,6 +96,7 @@ describe('alerts claimed per letter (two sidecar replicas, real PostgreSQL and S
     }
 
     await eventually(async () => expect(alertsNaming(heldOrder)).toHaveLength(1), 15_000);
+    expect(alertsNaming(heldOrder)[0].text).toContain('1 more order failed (3 since');
   });
 
   it('should not alert letters recorded while the group is on hold, not even once the hold is lifted', async () => {
