@@ -33,6 +33,25 @@ describe('alerts claimed per letter (two sidecar replicas, real PostgreSQL and S
     ]);
     await eventually(async () => expect(alertsNaming(orderId)).toHaveLength(1), 15_000);
   };
+  // The webhook's answers to the calls that named the order (0: connection dropped).
+  const answersNaming = (orderId: string) =>
+    receiver.calls
+      .filter((call) => JSON.stringify(call.body).includes(orderId))
+      .map((call) => call.answered);
+  // A counter summed over both replicas.
+  const metric = async (line: string) => {
+    let sum = 0;
+    for (const app of replicas) {
+      const text = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+      sum += Number(
+        text
+          .split('\n')
+          .find((row) => row.startsWith(`${line} `))
+          ?.split(' ')[1] ?? 0,
+      );
+    }
+    return sum;
+  };
   const letterIdOf = async (orderId: string) =>
     (
       (await database.dataSource.query(`SELECT id FROM dlq_letters WHERE order_id = $1`, [
@@ -49,6 +68,8 @@ describe('alerts claimed per letter (two sidecar replicas, real PostgreSQL and S
       ALERT_WEBHOOK_URL: receiver.webhookUrl,
       ALERT_GROUP_WINDOW_MS: '0',
       ALERT_REPEAT_INTERVAL_MS: '0',
+      ALERT_RETRY_BASE_MS: '10',
+      ALERT_RETRY_MAX_MS: '50',
       // The admin doors open, so the operations (triage) are there.
       ADMIN_API_KEY_SHA256: createHash('sha256').update('spec-key').digest('hex'),
     });
@@ -117,5 +138,29 @@ describe('alerts claimed per letter (two sidecar replicas, real PostgreSQL and S
 
     expect(alertsNaming(silenced)).toEqual([]);
     expect(alertsNaming(after)[0].text).toContain('1 more order failed');
+  });
+
+  it('should retry a delivery the webhook refused or dropped, with backoff, until it is delivered', async () => {
+    receiver.failNext('/slack', 503, 'drop');
+    const orderId = randomUUID();
+
+    await failAndAlert('RETRIED', orderId);
+
+    expect(answersNaming(orderId)).toEqual([503, 0, 200]);
+    expect(await metric('dlq_alert_retries_total{channel="webhook"}')).toBe(2);
+  });
+
+  it('should give up at once on an answer not worth retrying, and count it', async () => {
+    const failed = 'dlq_alerts_failed_total{channel="webhook",kind="firing"}';
+    const before = await metric(failed);
+    receiver.failNext('/slack', 400);
+    const orderId = randomUUID();
+
+    await sendAll(sqs, queues.dlqUrl, [
+      { body: validOrderBody(orderId), attributes: failureAttributes('REFUSED', 'spec') },
+    ]);
+    await eventually(async () => expect(await metric(failed)).toBe(before + 1), 15_000);
+
+    expect(answersNaming(orderId)).toEqual([400]);
   });
 });
