@@ -2,13 +2,10 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DlqSidecarConfig } from '@orders/config';
 import { randomBytes } from 'node:crypto';
 import { DlqIntake } from '../intake/dlq.intake';
-import { alertText } from '../records/display-text';
 import { RecordsStore } from '../records/records.store';
 import { AlertClaims } from './alert.claims';
-import { AlertContext, firingAlertOf, resolvedAlertOf } from './alert-text';
 import { AlertDispatcher } from './channels/alert.dispatcher';
-
-const MAX_SAMPLES = 5;
+import { AlertContext, firingAlertOf, resolvedAlertOf, stalledAlertOf } from './dead-letter.alert';
 
 /**
  * Every poll, on every replica: alerts the groups that are due (claimed in the database, so one
@@ -21,7 +18,7 @@ export class AlertingJob implements OnApplicationBootstrap, OnApplicationShutdow
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stallAlertedAt = 0;
-  private readonly context: Omit<AlertContext, 'now'>;
+  private readonly context: AlertContext;
 
   constructor(
     private readonly claims: AlertClaims,
@@ -60,58 +57,29 @@ export class AlertingJob implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async tick(): Promise<void> {
-    const now = new Date();
-    const context = { ...this.context, now };
-    if (this.intake.paused) {
-      return this.alertStall(now);
-    }
-    for (const group of await this.claims.due()) {
-      const claimed = await this.claims.claim(group);
-      if (claimed) {
-        const samples = await this.claims.samples(group, MAX_SAMPLES);
-        await this.dispatcher.deliver(firingAlertOf(group, claimed, samples, context));
+    const { dlqName } = this.context;
+    const pause = this.intake.paused;
+    if (pause) {
+      const now = new Date();
+      if (
+        now.getTime() - pause.oldestWaitingSentAt.getTime() >=
+          this.config.DLQ_STALL_ALERT_SECONDS * 1000 &&
+        now.getTime() - this.stallAlertedAt >= this.config.ALERT_REPEAT_INTERVAL_MS
+      ) {
+        this.stallAlertedAt = now.getTime();
+        await this.dispatcher.deliver(stalledAlertOf(pause, dlqName, now));
       }
+      return;
+    }
+    for (let group; (group = await this.claims.claimNext()); ) {
+      await this.dispatcher.deliver(firingAlertOf(group, this.context, new Date()));
     }
     const closed = await this.claims.closeResolved();
     if (closed.length > 0) {
-      await this.dispatcher.deliver(
-        resolvedAlertOf(closed, !(await this.claims.anyOpen()), context),
-      );
+      await this.dispatcher.deliver(resolvedAlertOf(closed, dlqName, new Date()));
     }
     if (this.dispatcher.refreshes) {
-      const firing = await this.claims.refreshDue();
-      await this.dispatcher.refresh(
-        firing.map((group) => ({
-          dlqName: this.context.dlqName,
-          groupKey: group.failureCode,
-          reason: alertText(group.reason),
-          openedAt: group.openedAt,
-          alertedLetters: group.alertedLetters,
-          inDlq: group.inDlq,
-        })),
-      );
+      await this.dispatcher.refresh(await this.claims.refreshDue(), dlqName);
     }
-  }
-
-  private async alertStall(now: Date): Promise<void> {
-    const pause = this.intake.paused;
-    const waitedMs = pause ? now.getTime() - pause.oldestWaitingSentAt.getTime() : 0;
-    if (
-      !pause ||
-      waitedMs < this.config.DLQ_STALL_ALERT_SECONDS * 1000 ||
-      now.getTime() - this.stallAlertedAt < this.config.ALERT_REPEAT_INTERVAL_MS
-    ) {
-      return;
-    }
-    this.stallAlertedAt = now.getTime();
-    await this.dispatcher.deliver({
-      kind: 'stalled',
-      dlqName: this.context.dlqName,
-      title: `Failed orders wait in ${this.context.dlqName}: intake paused for ${Math.round((now.getTime() - pause.since.getTime()) / 1000)} s, the oldest letter waits for ${Math.round(waitedMs / 1000)} s`,
-      reason: alertText(pause.reason),
-      pausedSince: pause.since,
-      oldestWaitingSentAt: pause.oldestWaitingSentAt,
-      at: now,
-    });
   }
 }

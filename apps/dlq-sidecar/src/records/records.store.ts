@@ -274,7 +274,10 @@ export class RecordsStore {
     return id;
   }
 
-  /** Owner, note, hold of a failure group. Lifting a hold does not replay what was silenced. */
+  /**
+   * Owner, note, hold of a failure group. Lifting a hold does not replay what was silenced: the
+   * letters recorded meanwhile count as alerted.
+   */
   async triage(
     manager: EntityManager,
     code: string,
@@ -282,11 +285,12 @@ export class RecordsStore {
   ): Promise<boolean> {
     const rows = await rowsOf(
       manager,
-      `UPDATE dlq_groups g SET owner = coalesce($3, g.owner), note = coalesce($4, g.note),
-              on_hold = coalesce($5, g.on_hold),
-              alerted_through = CASE WHEN $5 = false AND g.on_hold THEN coalesce(
-                (SELECT max(id) FROM dlq_letters l WHERE l.dlq_name = g.dlq_name AND l.failure_code = g.failure_code), 0)
-                ELSE g.alerted_through END
+      `WITH silenced AS (
+         UPDATE dlq_letters l SET alerted = true FROM dlq_groups g
+          WHERE g.dlq_name = $1 AND g.failure_code = $2 AND g.on_hold AND $5 = false
+            AND l.dlq_name = g.dlq_name AND l.failure_code = g.failure_code AND NOT l.alerted
+       )
+       UPDATE dlq_groups g SET owner = coalesce($3, g.owner), note = coalesce($4, g.note), on_hold = coalesce($5, g.on_hold)
         WHERE g.dlq_name = $1 AND g.failure_code = $2 RETURNING 1`,
       [this.dlqName, code, change.owner ?? null, change.note ?? null, change.onHold ?? null],
     );

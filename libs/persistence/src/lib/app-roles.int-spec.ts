@@ -162,6 +162,8 @@ describe('database roles (one per job, created by the migrations)', () => {
       `INSERT INTO dlq_groups (dlq_name, failure_code) VALUES ('roles', 'G') ON CONFLICT DO NOTHING`,
     );
     await sidecar.query(`UPDATE dlq_records SET state = 'discarded' WHERE id = $1`, [record.id]);
+    // Claiming a letter for an alert is the one change a letter may see.
+    await sidecar.query(`UPDATE dlq_letters SET alerted = true WHERE dlq_name = 'roles'`);
     await sidecar.query(`SELECT order_id FROM orders LIMIT 1`);
     const {
       rows: [entry],
@@ -189,6 +191,8 @@ describe('database roles (one per job, created by the migrations)', () => {
     const operator = await connectAs('dlq_operator_login');
     await operator.query(`SELECT * FROM dlq_records LIMIT 1`);
     await operator.query(`UPDATE dlq_records SET updated_at = now() WHERE dlq_name = 'roles'`);
+    // Lifting a hold marks the letters it silenced.
+    await operator.query(`UPDATE dlq_letters SET alerted = true WHERE dlq_name = 'roles'`);
     await operator.query(
       `INSERT INTO dlq_audit (dlq_name, login, actor, via, action) VALUES ('roles', 'x', 'spec', 'cli', 'restore')`,
     );

@@ -10,6 +10,7 @@ import { AddOrderClient1767744000000 } from './migrations/1767744000000-add-orde
 import { CreateDlqScanMarks1767916800000 } from './migrations/1767916800000-create-dlq-scan-marks';
 import { FailedOrderRecords1768089600000 } from './migrations/1768089600000-failed-order-records';
 import { StagedRedrive1768176000000 } from './migrations/1768176000000-staged-redrive';
+import { LetterAlertClaims1768262400000 } from './migrations/1768262400000-letter-alert-claims';
 import { DlqSidecarLeaseEditsExpiry1767400000000 } from './migrations/1767400000000-dlq-sidecar-lease-edits-expiry';
 import { OrderItemEntity } from './order-item.entity';
 import { OrderEntity } from './order.entity';
@@ -26,6 +27,7 @@ export const ORDER_MIGRATIONS = [
   CreateDlqScanMarks1767916800000,
   FailedOrderRecords1768089600000,
   StagedRedrive1768176000000,
+  LetterAlertClaims1768262400000,
 ];
 
 export interface DatabaseOptions {

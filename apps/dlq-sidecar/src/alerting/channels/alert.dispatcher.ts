@@ -1,10 +1,18 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SidecarMetrics } from '../../metrics/sidecar.metrics';
-import { ALERT_CHANNELS, AlertChannel, DeliveryError, FiringGroup } from './alert.channel';
-import { backoffDelay } from './backoff';
+import { FiringGroup } from '../alert.claims';
 import { DeadLetterAlert } from '../dead-letter.alert';
+import { alertmanagerAlertsOf, AlertmanagerOptions, refreshAlertsOf } from './alertmanager.channel';
+import { backoffDelay } from './backoff';
+import { DeliveryError, postJson } from './post-json';
+import { slackMessageOf } from './slack-webhook.channel';
+
+interface Channel {
+  name: 'webhook' | 'alertmanager' | 'log';
+  send(alert: DeadLetterAlert): Promise<void>;
+}
 
 /**
  * Sends an alert on every configured channel, each on its own: a broken webhook does not hold up
@@ -14,16 +22,53 @@ import { DeadLetterAlert } from '../dead-letter.alert';
 export class AlertDispatcher implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AlertDispatcher.name);
   private readonly stopping = new AbortController();
+  private readonly channels: Channel[] = [];
+  private readonly alertmanagerUrl?: string;
+  private readonly alertmanager: AlertmanagerOptions;
 
   constructor(
-    @Inject(ALERT_CHANNELS) private readonly channels: AlertChannel[],
     private readonly config: DlqSidecarConfig,
     private readonly metrics: SidecarMetrics,
-  ) {}
+  ) {
+    const { ALERT_WEBHOOK_URL: webhookUrl, ALERTMANAGER_URL: alertmanagerUrl } = config;
+    // As Prometheus does: a few missed re-posts before Alertmanager resolves on its own.
+    this.alertmanager = {
+      severity: config.ALERT_SEVERITY,
+      firingTtlMs: config.ALERTMANAGER_RESEND_INTERVAL_MS * 4,
+    };
+    if (webhookUrl) {
+      this.channels.push({
+        name: 'webhook',
+        send: (alert) => this.post(webhookUrl, slackMessageOf(alert)),
+      });
+    }
+    if (alertmanagerUrl) {
+      const url = `${alertmanagerUrl.replace(/\/+$/, '')}/api/v2/alerts`;
+      this.alertmanagerUrl = url;
+      this.channels.push({
+        name: 'alertmanager',
+        send: (alert) => this.post(url, alertmanagerAlertsOf(alert, this.alertmanager)),
+      });
+    }
+    if (config.ALERT_LOG) {
+      // The alert as one structured line: searchable, and the last resort when webhooks fail.
+      this.channels.push({
+        name: 'log',
+        send: async ({ title, ...fields }) => {
+          const line = { msg: title, event: 'dead_letter_alert', ...fields };
+          return fields.kind === 'resolved' ? this.logger.log(line) : this.logger.warn(line);
+        },
+      });
+    }
+    this.logger.log({
+      msg: 'alert channels',
+      channels: this.channels.map((channel) => channel.name),
+    });
+  }
 
-  /** Whether a channel forgets alerts that are not re-posted (Alertmanager). */
+  /** Whether open groups must be re-posted (Alertmanager forgets alerts that are not). */
   get refreshes(): boolean {
-    return this.channels.some((channel) => channel.refresh !== undefined);
+    return this.alertmanagerUrl !== undefined;
   }
 
   /** Resolves once every channel delivered or gave up; never rejects. */
@@ -31,23 +76,17 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
     await Promise.all(this.channels.map((channel) => this.deliverOn(channel, alert)));
   }
 
-  /** One attempt per channel: the next refresh is the retry. */
-  async refresh(groups: FiringGroup[]): Promise<void> {
-    if (groups.length === 0) {
+  /** One attempt: the next refresh is the retry. */
+  async refresh(groups: FiringGroup[], dlqName: string): Promise<void> {
+    if (this.alertmanagerUrl === undefined || groups.length === 0) {
       return;
     }
-    await Promise.all(
-      this.channels.map(async (channel) => {
-        try {
-          await channel.refresh?.(groups);
-        } catch (error) {
-          this.logger.warn({
-            msg: 'could not re-post firing alerts',
-            channel: channel.name,
-            groups: groups.length,
-            error: String(error),
-          });
-        }
+    const alerts = refreshAlertsOf(groups, dlqName, this.alertmanager, new Date());
+    await this.post(this.alertmanagerUrl, alerts).catch((error: unknown) =>
+      this.logger.warn({
+        msg: 'could not re-post firing alerts',
+        groups: groups.length,
+        error: String(error),
       }),
     );
   }
@@ -57,7 +96,11 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
     this.stopping.abort();
   }
 
-  private async deliverOn(channel: AlertChannel, alert: DeadLetterAlert): Promise<boolean> {
+  private post(url: string, body: unknown): Promise<void> {
+    return postJson(url, body, this.config.ALERT_HTTP_TIMEOUT_MS);
+  }
+
+  private async deliverOn(channel: Channel, alert: DeadLetterAlert): Promise<void> {
     const about = { channel: channel.name, title: alert.title };
     for (let attempt = 1; ; attempt++) {
       try {
@@ -73,7 +116,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
         if (attempt > 1) {
           this.logger.log({ msg: 'alert delivered after retries', ...about, attempts: attempt });
         }
-        return true;
+        return;
       } catch (error) {
         const failure =
           error instanceof DeliveryError ? error : new DeliveryError(String(error), true);
@@ -92,7 +135,7 @@ export class AlertDispatcher implements BeforeApplicationShutdown {
                 : 'attempts exhausted',
             alert,
           });
-          return false;
+          return;
         }
         const delayMs = backoffDelay(
           attempt,

@@ -56,7 +56,6 @@ describe(alertmanagerAlertsOf.name, () => {
         groups: [
           {
             groupKey: 'INVALID_ENVELOPE',
-            reason: 'bad envelope',
             openedAt: base.openedAt,
             alertedLetters: 3,
           },

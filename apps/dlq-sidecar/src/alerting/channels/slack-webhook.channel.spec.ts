@@ -51,7 +51,6 @@ describe(slackMessageOf.name, () => {
       groups: [
         {
           groupKey: 'INVALID_ENVELOPE',
-          reason: 'r',
           openedAt: firing.openedAt,
           alertedLetters: 500,
         },

@@ -1,37 +1,22 @@
-import { AlertChannel, postJson } from './alert.channel';
 import { AlertSample, DeadLetterAlert, FiringAlert } from '../dead-letter.alert';
 
 // Slack caps a header at 150 characters and a section at 3000.
 const HEADER_MAX = 150;
 const SECTION_MAX = 2900;
 
+type SlackMessage = { text: string; blocks: unknown[] };
+
 /**
- * A generic webhook with a Slack-compatible body (`text` for any receiver, `blocks` for Slack).
+ * A generic webhook's body, Slack-compatible: `text` for any receiver, `blocks` for Slack.
  * Customer text arrives alert-safe (no <, >, backticks, mentions); in mrkdwn it also sits in code
  * spans, where Slack formats and links nothing.
  */
-export class SlackWebhookChannel implements AlertChannel {
-  readonly name = 'webhook';
-
-  constructor(
-    private readonly url: string,
-    private readonly timeoutMs: number,
-  ) {}
-
-  send(alert: DeadLetterAlert): Promise<void> {
-    return postJson(this.url, slackMessageOf(alert), this.timeoutMs);
-  }
-}
-
-type SlackMessage = { text: string; blocks: unknown[] };
-
 export function slackMessageOf(alert: DeadLetterAlert): SlackMessage {
   switch (alert.kind) {
     case 'firing':
       return firingMessage(alert);
     case 'resolved':
       return messageOf(
-        ':white_check_mark:',
         '✅',
         alert.title,
         alert.groups.map(
@@ -40,7 +25,7 @@ export function slackMessageOf(alert: DeadLetterAlert): SlackMessage {
         ),
       );
     case 'stalled':
-      return messageOf(':hourglass:', '⏳', alert.title, [
+      return messageOf('⏳', alert.title, [
         `*Why:* \`${alert.reason}\``,
         `*Paused since:* ${alert.pausedSince.toISOString()}; the oldest waiting letter failed at ${alert.oldestWaitingSentAt.toISOString()}`,
         'Nothing is lost: the letters wait in the DLQ and are recorded once the database answers. Sent without the database: every sidecar may send this.',
@@ -50,12 +35,11 @@ export function slackMessageOf(alert: DeadLetterAlert): SlackMessage {
 
 /** A header and a section of facts (and a context note); `text` for receivers that are not Slack. */
 function messageOf(
-  emoji: string,
   icon: string,
   title: string,
   facts: string[],
   note?: string,
-  text = `${emoji} ${title}`,
+  text = `${icon} ${title}`,
 ): SlackMessage {
   return {
     text: clip(text, SECTION_MAX),
@@ -91,7 +75,6 @@ function firingMessage(alert: FiringAlert): SlackMessage {
         ? ', at the first attempt'
         : `, after up to ${alert.maxAttempts} attempts`;
   return messageOf(
-    ':rotating_light:',
     '🚨',
     alert.title,
     [
@@ -101,7 +84,7 @@ function firingMessage(alert: FiringAlert): SlackMessage {
       `*Queue:* \`${alert.dlqName}\`, ${alert.inDlq} dead letter${alert.inDlq === 1 ? '' : 's'} open with this reason now`,
     ],
     `Inspect: \`${alert.inspect}\``,
-    `:rotating_light: ${alert.title} — \`${alert.reason}\`\n${alert.count} in this alert; inspect: ${alert.inspect}`,
+    `🚨 ${alert.title} — \`${alert.reason}\`\n${alert.count} in this alert; inspect: ${alert.inspect}`,
   );
 }
 

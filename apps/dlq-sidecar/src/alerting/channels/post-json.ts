@@ -1,25 +1,4 @@
-import { DeadLetterAlert } from '../dead-letter.alert';
-
-/** A group that is still firing, for channels that forget alerts which are not repeated (Alertmanager). */
-export interface FiringGroup {
-  dlqName: string;
-  groupKey: string;
-  reason: string;
-  openedAt: Date;
-  alertedLetters: number;
-  inDlq: number;
-}
-
-export interface AlertChannel {
-  readonly name: string;
-  /** Throws DeliveryError; the dispatcher retries the retryable ones. */
-  send(alert: DeadLetterAlert): Promise<void>;
-  /** Re-asserts that groups are still firing. Only Alertmanager needs it. */
-  refresh?(groups: FiringGroup[]): Promise<void>;
-}
-
-export const ALERT_CHANNELS = Symbol('ALERT_CHANNELS');
-
+/** A failed delivery; the dispatcher retries the retryable ones (Retry-After honoured). */
 export class DeliveryError extends Error {
   constructor(
     message: string,
