@@ -8,6 +8,7 @@ import {
   OperationsException,
 } from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
+import { RECORD_STATES } from '../../records/record';
 import { Triage } from '../../operations/triage';
 import { cursorOf, filterOf, limitOf, optionalFlagOf, RequestInput, text } from '../request';
 import { actorOf } from '../identity/identity';
@@ -120,7 +121,21 @@ export class ConsoleViews {
   async audit(request: FastifyRequest, input: RequestInput): Promise<string> {
     const limit = limitOf({ limit: single(input.limit) }, 100);
     const entries = await this.read.trail(limit);
-    return this.pages.render(request, (context) => auditPage(context, { entries, limit }));
+    // Only a detail can repeat a customer id (a reveal's reason): the orders of those entries.
+    const ids = [
+      ...new Set(
+        entries.flatMap((entry) => (Object.keys(entry.detail).length ? entry.recordIds : [])),
+      ),
+    ];
+    const named = ids.length
+      ? (await this.read.list({ ids, states: [...RECORD_STATES] }, ids.length)).items
+      : [];
+    const customerIds = new Map(
+      named.flatMap((record) => (record.customerId ? [[record.id, record.customerId]] : [])),
+    );
+    return this.pages.render(request, (context) =>
+      auditPage(context, { entries, limit, customerIds }),
+    );
   }
 
   async live(): Promise<LiveCounts> {

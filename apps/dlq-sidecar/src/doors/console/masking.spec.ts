@@ -1,4 +1,4 @@
-import { masked, maskCustomerId } from './masking';
+import { customerIdsIn, masked, maskCustomerId, maskedValue } from './masking';
 
 describe(maskCustomerId.name, () => {
   it('should keep the first and the last two characters when the id is long enough', () => {
@@ -21,5 +21,21 @@ describe(masked.name, () => {
 
   it('should leave text without the ids alone', () => {
     expect(masked('nothing here', ['cust-777', ''])).toBe('nothing here');
+  });
+});
+
+describe(maskedValue.name, () => {
+  it('should mask a filter customer and the given ids in every text, and find ids in a JSON body', () => {
+    const detail = { filter: { customer: 'cust-777', code: 'X' }, reason: 'call cust-9999' };
+    const body = JSON.stringify({ order: { customerId: 'cust-5555' } });
+
+    expect(maskedValue(detail, ['cust-9999'])).toEqual({
+      filter: { customer: 'c••••77', code: 'X' },
+      reason: 'call c••••99',
+    });
+    expect([...customerIdsIn([body, { customerId: 'cust-1234' }])]).toEqual([
+      'cust-5555',
+      'cust-1234',
+    ]);
   });
 });
