@@ -9,8 +9,8 @@ import {
 } from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
 import { RECORD_STATES } from '../../records/record';
-import { Triage } from '../../operations/triage';
-import { cursorOf, filterOf, limitOf, optionalFlagOf, RequestInput, text } from '../request';
+import { DoorRequests } from '../door-requests';
+import { cursorOf, filterOf, limitOf, RequestInput } from '../request';
 import { actorOf } from '../identity/identity';
 import { identityOf } from '../identity/identified-request';
 import { ConsolePages } from './console-pages';
@@ -45,7 +45,7 @@ export class ConsoleViews {
     private readonly read: ReadRecords,
     private readonly trends: GroupTrends,
     private readonly inspect: Inspect,
-    private readonly triaging: Triage,
+    private readonly doors: DoorRequests,
   ) {}
 
   async overview(request: FastifyRequest): Promise<string> {
@@ -107,15 +107,7 @@ export class ConsoleViews {
     const filled = Object.fromEntries(
       Object.entries(body).filter(([, value]) => typeof value !== 'string' || value.trim() !== ''),
     );
-    await this.triaging.set(
-      code.toUpperCase(),
-      {
-        owner: text(filled, 'owner'),
-        note: text(filled, 'note', 2000),
-        onHold: optionalFlagOf(filled, 'onHold'),
-      },
-      actor(request),
-    );
+    await this.doors.triage(code, filled, actor(request));
   }
 
   async audit(request: FastifyRequest, input: RequestInput): Promise<string> {

@@ -1,6 +1,6 @@
 import { AuditEntry } from '../../../records/record';
 import { html, Html } from '../html';
-import { maskedValue } from '../masking';
+import { maskedValue } from '../../masking';
 import { time } from './format';
 
 export interface AuditTableOptions {

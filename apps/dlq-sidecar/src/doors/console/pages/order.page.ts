@@ -3,7 +3,7 @@ import { StoredAttribute } from '../../../records/letter';
 import { OPEN_STATES } from '../../../records/record';
 import { refusalOf } from '../../identity/permissions';
 import { html, Html } from '../html';
-import { customerIdsIn, masked, maskCustomerId } from '../masking';
+import { customerIdsIn, masked, maskCustomerId } from '../../masking';
 import { auditTable } from './audit-table';
 import { actionButton, csrfField, time } from './format';
 import { PageContext, signedInPage } from './layout.page';

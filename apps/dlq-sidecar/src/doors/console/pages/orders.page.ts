@@ -1,6 +1,6 @@
 import { FailedOrderRecord, OPEN_STATES, Page } from '../../../records/record';
 import { html, Html } from '../html';
-import { masked, maskCustomerId } from '../masking';
+import { masked, maskCustomerId } from '../../masking';
 import { actionButton, csrfField, problem, time, urlOf } from './format';
 import { PageContext, signedInPage } from './layout.page';
 

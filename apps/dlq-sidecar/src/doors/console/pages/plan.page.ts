@@ -2,7 +2,7 @@ import { PlanStatus } from '../../../operations/redrive';
 import { Outcome, Plan, PLAN_HEARTBEAT_STALE_SECONDS } from '../../../records/plans.store';
 import { PLAN_LIVE_SCRIPT } from '../console-actions.assets';
 import { html, Html } from '../html';
-import { maskedValue } from '../masking';
+import { maskedValue } from '../../masking';
 import { actionButton, actionsStyles, csrfField } from './action-controls';
 import { PageContext, signedInPage } from './layout.page';
 

@@ -1,6 +1,6 @@
 import { Plan } from '../../../records/plans.store';
 import { html, Html } from '../html';
-import { maskedValue } from '../masking';
+import { maskedValue } from '../../masking';
 import { actionButton, actionsStyles, csrfField } from './action-controls';
 import { PageContext, signedInPage } from './layout.page';
 

@@ -39,3 +39,11 @@ describe(maskedValue.name, () => {
     ]);
   });
 });
+
+describe(masked.name, () => {
+  it('should mask the longer of two ids where one contains the other, and ids with pattern characters', () => {
+    expect(masked('cust-1 cust-12 a.b+c', ['cust-1', 'cust-12', 'a.b+c'])).toBe(
+      'c••••-1 c••••12 a••••+c',
+    );
+  });
+});

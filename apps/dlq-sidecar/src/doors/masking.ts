@@ -17,10 +17,23 @@ export function maskCustomerId(id: string): string {
  * a customer id copied into a note or an error message is masked as well.
  */
 export function masked(text: string, customerIds: Iterable<string>): string {
-  return [...customerIds]
-    .filter((id) => id.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .reduce((out, id) => out.split(id).join(maskCustomerId(id)), text);
+  return maskerOf(customerIds)(text);
+}
+
+// One pass over a text for any number of ids; the longest first where one contains another.
+function maskerOf(customerIds: Iterable<string>): (text: string) => string {
+  const ids = [...new Set(customerIds)].filter((id) => id.length > 0);
+  if (ids.length === 0) {
+    return (text) => text;
+  }
+  const pattern = new RegExp(
+    ids
+      .sort((a, b) => b.length - a.length)
+      .map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('|'),
+    'g',
+  );
+  return (text) => text.replace(pattern, maskCustomerId);
 }
 
 /** Every customer id a value names: under a `customer`/`customerId` key, or in a JSON text it holds. */
@@ -44,10 +57,10 @@ export function customerIdsIn(value: unknown, found = new Set<string>()): Set<st
 
 /** The value with the customer ids it names, and the `also` ones, masked in every text it holds. */
 export function maskedValue<T>(value: T, also: Iterable<string> = []): T {
-  const ids = [...customerIdsIn(value, new Set(also))];
+  const hide = maskerOf(customerIdsIn(value, new Set(also)));
   const mask = (item: unknown): unknown =>
     typeof item === 'string'
-      ? masked(item, ids)
+      ? hide(item)
       : Array.isArray(item)
         ? item.map(mask)
         : isPlainObject(item)
