@@ -13,15 +13,11 @@ export function maskCustomerId(id: string): string {
 }
 
 /**
- * Masks every occurrence of the given customer ids in a text (a body, a reason, an attribute):
- * a customer id copied into a note or an error message is masked as well.
+ * Masks every occurrence of the given customer ids in a text (a body, a reason, an attribute), in
+ * one pass, the longest id first where one contains another: a customer id copied into a note or
+ * an error message is masked as well.
  */
-export function masked(text: string, customerIds: Iterable<string>): string {
-  return maskerOf(customerIds)(text);
-}
-
-// One pass over a text for any number of ids; the longest first where one contains another.
-function maskerOf(customerIds: Iterable<string>): (text: string) => string {
+export function maskerOf(customerIds: Iterable<string>): (text: string) => string {
   const ids = [...new Set(customerIds)].filter((id) => id.length > 0);
   if (ids.length === 0) {
     return (text) => text;
@@ -38,41 +34,42 @@ function maskerOf(customerIds: Iterable<string>): (text: string) => string {
 
 /** Every customer id a value names: under a `customer`/`customerId` key, or in a JSON text it holds. */
 export function customerIdsIn(value: unknown, found = new Set<string>()): Set<string> {
-  if (typeof value === 'string') {
-    for (const [, quoted] of value.matchAll(IN_JSON_TEXT)) {
+  mapTexts(value, (text, key) => {
+    if (CUSTOMER_KEYS.includes(key ?? '')) {
+      found.add(text);
+    }
+    for (const [, quoted] of text.matchAll(IN_JSON_TEXT)) {
       found.add(JSON.parse(quoted) as string);
     }
-  } else if (Array.isArray(value)) {
-    value.forEach((item) => customerIdsIn(item, found));
-  } else if (isPlainObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      if (CUSTOMER_KEYS.includes(key) && typeof item === 'string') {
-        found.add(item);
-      }
-      customerIdsIn(item, found);
-    }
-  }
+    return text;
+  });
   return found;
 }
 
 /** The value with the customer ids it names, and the `also` ones, masked in every text it holds. */
 export function maskedValue<T>(value: T, also: Iterable<string> = []): T {
-  const hide = maskerOf(customerIdsIn(value, new Set(also)));
-  const mask = (item: unknown): unknown =>
-    typeof item === 'string'
-      ? hide(item)
-      : Array.isArray(item)
-        ? item.map(mask)
-        : isPlainObject(item)
-          ? Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, mask(inner)]))
-          : item;
-  return mask(value) as T;
+  return mapTexts(value, maskerOf(customerIdsIn(value, new Set(also)))) as T;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return (
+// Arrays and plain objects are copied with each text mapped; anything else (a Date) stays as is.
+function mapTexts(
+  value: unknown,
+  map: (text: string, key?: string) => string,
+  key?: string,
+): unknown {
+  if (typeof value === 'string') {
+    return map(value, key);
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => mapTexts(item, map));
+  }
+  const plain =
     typeof value === 'object' &&
     value !== null &&
-    [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)
-  );
+    [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null);
+  return plain
+    ? Object.fromEntries(
+        Object.entries(value).map(([name, item]) => [name, mapTexts(item, map, name)]),
+      )
+    : value;
 }

@@ -3,7 +3,7 @@ import { StoredAttribute } from '../../../records/letter';
 import { OPEN_STATES } from '../../../records/record';
 import { refusalOf } from '../../identity/permissions';
 import { html, Html } from '../html';
-import { customerIdsIn, masked, maskCustomerId } from '../../masking';
+import { customerIdsIn, maskCustomerId, maskerOf } from '../../masking';
 import { auditTable } from './audit-table';
 import { actionButton, csrfField, time } from './format';
 import { PageContext, signedInPage } from './layout.page';
@@ -92,7 +92,7 @@ function recordSection(
 ): Html {
   const { record, attempts, edits, audit } = shown;
   const customerIds = view.revealed ? new Set<string>() : customerIdsOf(shown);
-  const hide = (text: string) => masked(text, customerIds);
+  const hide = maskerOf(customerIds);
   const body = pretty(shown.body);
   const latest = attempts[attempts.length - 1];
   const traceIds = [...new Set(attempts.map((attempt) => attempt.traceId).filter(Boolean))];
