@@ -3,43 +3,26 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, dlqCliEnvironment, DlqSidecarConfig, loadConfig } from '@orders/config';
 import { JsonLogger } from '@orders/observability';
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import pino from 'pino';
-import { answerOf, EXIT } from './doors/error-answers';
-import { parseCommand, USAGE, wantsJson } from './doors/cli/cli.command';
-import { CliIo, CliRunner } from './doors/cli/cli.runner';
-import { Discard } from './operations/discard';
-import { EditAndRetry } from './operations/edit';
+import { CliCommand, parseCommand, USAGE, wantsJson } from './doors/cli/cli.command';
+import { fail, note, out, runCommand } from './doors/cli/cli.runner';
+import { DoorRequests } from './doors/door-requests';
+import { EXIT } from './doors/error-answers';
 import { OperationsModule } from './operations/operations.module';
-import { ReadRecords } from './operations/read';
-import { Redrive } from './operations/redrive';
-import { Triage } from './operations/triage';
 import { terminalJson } from './records/display-text';
 import { SidecarCoreModule } from './sidecar-core.module';
 
-const io: CliIo = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  note: (text) => process.stderr.write(`${text}\n`),
-  read: async (path) => readFileSync(path === '-' ? 0 : path, 'utf8'),
-};
-
 /** `npm run dlq -- <command>` locally, `node cli.js <command>` in a container. */
 async function main(argv: string[]): Promise<number> {
-  let command;
+  let command: CliCommand;
   try {
     command = parseCommand(argv);
   } catch (error) {
-    const { code, message } = answerOf(error);
-    if (wantsJson(argv)) {
-      io.out(terminalJson({ error: { code, message } }));
-    } else {
-      io.note(`error: ${message}\n\n${USAGE}`);
-    }
-    return EXIT.usage;
+    return fail(error, wantsJson(argv), USAGE);
   }
   if (command.name === 'help') {
-    io.out(USAGE);
+    out(USAGE);
     return EXIT.ok;
   }
 
@@ -48,18 +31,18 @@ async function main(argv: string[]): Promise<number> {
   try {
     config = loadConfig(DlqSidecarConfig, env);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      if (command.json) {
-        io.out(terminalJson({ error: { code: 'CONFIG', message: error.message } }));
-      } else {
-        io.note(error.message);
-      }
-      return EXIT.usage;
+    if (!(error instanceof ConfigError)) {
+      throw error;
     }
-    throw error;
+    if (command.json) {
+      out(terminalJson({ error: { code: 'CONFIG', message: error.message } }));
+    } else {
+      note(error.message);
+    }
+    return EXIT.usage;
   }
   if (localDefaults.length > 0) {
-    io.note(
+    note(
       `(local stack defaults for ${localDefaults.join(', ')}; set them, or NODE_ENV=production, to use other queues)`,
     );
   }
@@ -71,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
     {
       module: class CliModule {},
       imports: [SidecarCoreModule.register(config, 'orders-dlq-cli'), OperationsModule],
+      providers: [DoorRequests],
     },
     { logger, abortOnError: false },
   );
@@ -81,23 +65,13 @@ async function main(argv: string[]): Promise<number> {
     if (interrupt.signal.aborted) {
       process.exit(130);
     }
-    io.note('stopping after the current chunk (Ctrl-C again to quit at once)');
+    note('stopping after the current chunk (Ctrl-C again to quit at once)');
     interrupt.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    const runner = new CliRunner(
-      {
-        read: app.get(ReadRecords),
-        redrive: app.get(Redrive),
-        edit: app.get(EditAndRetry),
-        discard: app.get(Discard),
-        triage: app.get(Triage),
-      },
-      io,
-    );
-    return await runner.run(command, {
+    return await runCommand(app.get(DoorRequests), command, {
       actor: `${safeUser()}@${hostname()}`,
       signal: interrupt.signal,
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Page } from 'playwright-core';
 import { Browser, openBrowser } from './support/chromium';
 import { expectAccessible, heading, screenshot } from './support/pages';
@@ -15,6 +16,8 @@ async function recorded(page: Page, base: string, total: number): Promise<void> 
   }
   throw new Error(`the sidecar did not record ${total} failed orders within 20 s`);
 }
+
+const OPERATOR_KEY = 'browser-spec-operator-key';
 
 describe('console views of failed orders in Chromium (real sidecar, intake, PostgreSQL)', () => {
   const broken = deadOrder({ code: 'REJECTED_BY_DATABASE', note: 'gift wrap needle-7' });
@@ -154,7 +157,7 @@ describe('console views of failed orders in Chromium (real sidecar, intake, Post
 
       await page
         .getByLabel('Why do you need the customer id?')
-        .fill('ticket OPS-42: call the customer');
+        .fill(`ticket OPS-42: call the customer ${broken.customerId}`);
       await page.getByRole('button', { name: 'Reveal' }).click();
       const revealed = await page.getByText(broken.customerId, { exact: true }).count();
       await page.getByRole('link', { name: 'Audit log' }).click();
@@ -164,6 +167,7 @@ describe('console views of failed orders in Chromium (real sidecar, intake, Post
       expect(await reveal.textContent()).toContain('local operator (local-token)');
       expect(await reveal.textContent()).toContain('ticket OPS-42: call the customer');
       expect(await page.getByRole('row', { name: /show/ }).count()).toBeGreaterThan(0);
+      expect(await page.content()).not.toContain(broken.customerId);
       await expectAccessible(page);
       await screenshot(page, 'audit');
     });
@@ -226,6 +230,7 @@ describe('console views of failed orders in Chromium (real sidecar, intake, Post
       reader = await startConsoleStack({
         CONSOLE_LOCAL_ROLE: 'reader',
         DLQ_WAIT_TIME_SECONDS: '1',
+        OPERATOR_API_KEYS: `ops-bot:operator:${createHash('sha256').update(OPERATOR_KEY).digest('hex')}`,
       });
       await sendDeadOrders(reader.stack, [broken]);
       browser = await openBrowser();
@@ -261,6 +266,29 @@ describe('console views of failed orders in Chromium (real sidecar, intake, Post
       );
       expect(refused.status()).toBe(403);
       expect(await refused.text()).not.toContain(broken.customerId);
+      await expectAccessible(page);
+    });
+
+    it('should mask the customer id of a plan made by customer in the audit log and the plans', async () => {
+      const { page } = browser;
+      const planned = await page.request.post(`${reader.base}/admin/dlq/plans`, {
+        headers: { authorization: `Bearer ${OPERATOR_KEY}` },
+        data: { customer: broken.customerId },
+      });
+      const planId = ((await planned.json()) as { plan: { id: string } }).plan.id;
+
+      await page.goto(`${reader.base}/console/audit`);
+      const audit = await page.content();
+      const plan = await page.getByRole('row', { name: /redrive\.plan/ }).textContent();
+      await page.goto(`${reader.base}/console/plans`);
+      const plans = await page.content();
+      await page.goto(`${reader.base}/console/plans/${planId}`);
+
+      expect(planned.status()).toBe(201);
+      expect(plan).toContain(`c••••${broken.customerId.slice(-2)}`);
+      expect(audit).not.toContain(broken.customerId);
+      expect(plans).not.toContain(broken.customerId);
+      expect(await page.content()).not.toContain(broken.customerId);
       await expectAccessible(page);
     });
   });

@@ -37,36 +37,19 @@ export interface ErrorAnswer {
 export function answerOf(error: unknown): ErrorAnswer {
   if (error instanceof OperationsException) {
     const [exitCode, statusCode] = ANSWERS[error.code];
-    return {
-      exitCode,
-      statusCode,
-      code: error.code,
-      message: error.message,
-      fields: error.fields,
-    };
+    return { exitCode, statusCode, code: error.code, message: error.message, fields: error.fields };
   }
   if (isDatabaseError(error)) {
-    return {
-      exitCode: EXIT.failed,
-      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
-      code: OperationsErrorCode.DatabaseUnavailable,
-      message: `The record store (PostgreSQL) cannot be reached: ${(error as Error).message}`,
-    };
+    const message = `The record store (PostgreSQL) cannot be reached: ${(error as Error).message}`;
+    return answerOf(new OperationsException(OperationsErrorCode.DatabaseUnavailable, message));
   }
-  if (error instanceof IdentityException) {
-    return {
-      exitCode: EXIT.failed,
-      statusCode: error.statusCode,
-      code: error.code,
-      message: error.message,
-    };
-  }
-  if (error instanceof HttpException) {
-    return { exitCode: EXIT.failed, statusCode: error.getStatus(), message: error.message };
-  }
+  const identity = error instanceof IdentityException ? error : undefined;
   return {
     exitCode: EXIT.failed,
-    statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+    statusCode:
+      identity?.statusCode ??
+      (error instanceof HttpException ? error.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR),
+    code: identity?.code,
     message: error instanceof Error ? error.message : String(error),
   };
 }

@@ -74,16 +74,6 @@ export function changeFilterOf(input: RequestInput, action: string): RecordFilte
   return filter;
 }
 
-/** The filter as the operator gave it, for plans and the audit. */
-export function described(filter: RecordFilter): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(filter).map(([key, value]) => [
-      key,
-      value instanceof Date ? value.toISOString() : value,
-    ]),
-  );
-}
-
 function statesOf(input: RequestInput): RecordState[] | undefined {
   const states = listOf(input, 'state');
   if (states === undefined) {
@@ -136,11 +126,6 @@ export function stagesOf(input: RequestInput, configured: string): number[] | un
   return sizes;
 }
 
-/** The count typed back to confirm a bulk discard. */
-export function countOf(input: RequestInput): number | undefined {
-  return positive(input, 'count');
-}
-
 export function flagOf(input: RequestInput, name: string): boolean {
   const value = input[name];
   if (value === undefined || value === false || value === 'false') {
@@ -150,14 +135,6 @@ export function flagOf(input: RequestInput, name: string): boolean {
     return true;
   }
   throw invalid(`${name} must be true or false`);
-}
-
-export function optionalFlagOf(input: RequestInput, name: string): boolean | undefined {
-  return input[name] === undefined ? undefined : flagOf(input, name);
-}
-
-export function actorOf(input: RequestInput): string | undefined {
-  return text(input, 'actor')?.slice(0, 100);
 }
 
 export function text(input: RequestInput, name: string, max = 256): string | undefined {
@@ -230,7 +207,8 @@ function time(input: RequestInput, name: string, now: Date): Date | undefined {
   return new Date(parsed);
 }
 
-function positive(input: RequestInput, name: string): number | undefined {
+/** A whole number of at least 1 (a count typed back, a rate). */
+export function positive(input: RequestInput, name: string): number | undefined {
   const value = input[name];
   if (value === undefined) {
     return undefined;

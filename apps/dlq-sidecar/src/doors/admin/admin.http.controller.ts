@@ -11,40 +11,19 @@ import {
   Req,
   UseFilters,
   UseGuards,
+  UseInterceptors,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { Discard } from '../../operations/discard';
-import { EditAndRetry } from '../../operations/edit';
-import {
-  Actor,
-  OperationsErrorCode,
-  OperationsException,
-} from '../../operations/operations.exception';
-import { ReadRecords } from '../../operations/read';
-import { Redrive } from '../../operations/redrive';
-import { Triage } from '../../operations/triage';
-import {
-  changeFilterOf,
-  countOf,
-  cursorOf,
-  described,
-  FILTER_FIELDS,
-  filterOf,
-  flagOf,
-  limitOf,
-  optionalFlagOf,
-  orderOf,
-  rateOf,
-  RequestInput,
-  stagesOf,
-  text,
-} from '../request';
+import { Actor } from '../../operations/operations.exception';
+import { DoorRequests } from '../door-requests';
+import { changeFilterOf, FILTER_FIELDS, invalid, RequestInput } from '../request';
 import { actorOf as identityActorOf } from '../identity/identity';
 import { identityOf } from '../identity/identified-request';
 import { IdentityGuard } from '../identity/identity.guard';
 import { Requires } from '../identity/requires.decorator';
 import { AdminExceptionFilter } from './admin-exception.filter';
+import { CustomerMaskInterceptor } from './customer-mask.interceptor';
 
 const Filtered = () =>
   applyDecorators(
@@ -64,21 +43,16 @@ const Paged = () =>
 /**
  * The CLI's operations over HTTP, for tooling and the console, each checked against the caller's
  * role. Bodies of changes take the same filter fields as the queries. The audit names the verified
- * caller. Errors: {statusCode, error, code, message, fields?}.
+ * caller. A reader gets customer ids masked. Errors: {statusCode, error, code, message, fields?}.
  */
 @ApiTags('failed orders')
 @ApiBearerAuth()
 @Controller('admin/dlq')
 @UseGuards(IdentityGuard)
 @UseFilters(AdminExceptionFilter)
+@UseInterceptors(CustomerMaskInterceptor)
 export class AdminHttpController {
-  constructor(
-    private readonly read: ReadRecords,
-    private readonly redrive: Redrive,
-    private readonly editing: EditAndRetry,
-    private readonly discarding: Discard,
-    private readonly triaging: Triage,
-  ) {}
+  constructor(private readonly doors: DoorRequests) {}
 
   @Get('records')
   @Requires('failed-orders.read')
@@ -86,7 +60,7 @@ export class AdminHttpController {
   @Filtered()
   @Paged()
   list(@Query() query: RequestInput = {}) {
-    return this.read.list(filterOf(query), limitOf(query, 50), cursorOf(query));
+    return this.doors.list(query);
   }
 
   @Get('groups')
@@ -94,7 +68,7 @@ export class AdminHttpController {
   @ApiOperation({ summary: 'Records per failure code, with the triage state' })
   @Filtered()
   groups(@Query() query: RequestInput = {}) {
-    return this.read.groups(filterOf(query));
+    return this.doors.groups(query);
   }
 
   @Get('records/:id')
@@ -104,25 +78,24 @@ export class AdminHttpController {
       'Every record a record id, order id or message id names: body, attempts (letters as received), edits, audit',
   })
   show(@Param('id') id: string) {
-    return this.read.show(id);
+    return this.doors.read.show(id);
   }
 
   @Get('records/:id/order')
   @Requires('failed-orders.read')
   @ApiOperation({ summary: "The open record's order, to correct" })
   editable(@Param('id') id: string) {
-    return this.editing.editable(id);
+    return this.doors.editing.editable(id);
   }
 
   @Post('records/:id/edit')
   @Requires('failed-orders.edit')
   @HttpCode(200)
   @ApiOperation({
-    summary:
-      'Body {order, dryRun?, actor?}: validate, keep the edit (diff), retry as a plan of one',
+    summary: 'Body {order, dryRun?}: validate, keep the edit (diff), retry as a plan of one',
   })
   edit(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.editing.apply(id, orderOf(body), flagOf(body, 'dryRun'), by(body, request));
+    return this.doors.edit(id, body, by(body, request));
   }
 
   @Post('plans')
@@ -132,8 +105,7 @@ export class AdminHttpController {
       'Dry run of a redrive: freezes the records a filter, ids or all name; {plan, withoutOrderId, sample}',
   })
   plan(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    const filter = changeFilterOf(body, 'a plan');
-    return this.redrive.plan(filter, described(filter), by(body, request));
+    return this.doors.plan(changeFilterOf(body, 'a plan'), by(body, request));
   }
 
   @Get('plans/:id')
@@ -149,7 +121,7 @@ export class AdminHttpController {
     description: 'last recordId of the previous page',
   })
   status(@Param('id') id: string, @Query() query: RequestInput = {}) {
-    return this.redrive.status(id, limitOf(query, 50), text(query, 'after'));
+    return this.doors.status(id, query);
   }
 
   @Post('plans/:id/apply')
@@ -160,12 +132,7 @@ export class AdminHttpController {
       'Body {rate?, staged?, stages?}: applies the plan in the background; follow GET plans/:id. Staged (stages "1,10", or staged: true for REDRIVE_STAGES): one order, then ten, then the rest, waiting after each stage for every outcome and pausing (state paused, pausedReason) when any failed again; apply again to resume with the next stage. A paused plan is resumed; stages [] sends its rest at once',
   })
   apply(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.redrive.start(
-      id,
-      by(body, request),
-      rateOf(body),
-      stagesOf(body, this.redrive.configuredStages),
-    );
+    return this.doors.start(id, by(body, request), body);
   }
 
   @Post('plans/:id/cancel')
@@ -173,7 +140,7 @@ export class AdminHttpController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Stops a planned, applying or paused plan (between two chunks)' })
   cancel(@Param('id') id: string, @Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.redrive.cancel(id, by(body, request));
+    return this.doors.redrive.cancel(id, by(body, request));
   }
 
   @Post('discard')
@@ -183,49 +150,39 @@ export class AdminHttpController {
     summary: 'Soft discard; more than one record needs {count} equal to how many match',
   })
   discard(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.discarding.discard(
-      changeFilterOf(body, 'discard'),
-      countOf(body),
-      by(body, request),
-    );
+    return this.doors.discard(body, by(body, request));
   }
 
   @Post('restore')
   @Requires('failed-orders.discard')
   @HttpCode(200)
   restore(@Body() body: RequestInput = {}, @Req() request: FastifyRequest) {
-    return this.discarding.restore(changeFilterOf(body, 'restore'), by(body, request));
+    return this.doors.restore(body, by(body, request));
   }
 
   @Put('groups/:code/triage')
   @Requires('failed-orders.triage')
-  @ApiOperation({ summary: 'Body {owner?, note?, onHold?, actor?}' })
+  @ApiOperation({ summary: 'Body {owner?, note?, onHold?}' })
   triage(
     @Param('code') code: string,
     @Body() body: RequestInput = {},
     @Req() request: FastifyRequest,
   ) {
-    const change = {
-      owner: text(body, 'owner'),
-      note: text(body, 'note', 2000),
-      onHold: optionalFlagOf(body, 'onHold'),
-    };
-    return this.triaging.set(code.toUpperCase(), change, by(body, request));
+    return this.doors.triage(code, body, by(body, request));
   }
 
   @Get('audit')
   @Requires('failed-orders.read')
   @ApiQuery({ name: 'limit', required: false, type: Number })
   audit(@Query() query: RequestInput = {}) {
-    return this.read.trail(limitOf(query, 20));
+    return this.doors.audit(query);
   }
 }
 
 // The audit names the verified caller; a name in the body would be a claim nobody checked.
 function by(body: RequestInput, request: FastifyRequest): Actor {
   if (body.actor !== undefined) {
-    throw new OperationsException(
-      OperationsErrorCode.InvalidRequest,
+    throw invalid(
       'actor is not accepted: the audit log names the verified caller (your API key or sign-in)',
     );
   }

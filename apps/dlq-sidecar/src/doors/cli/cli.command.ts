@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, ParseArgsOptionsConfig } from 'node:util';
 import { FILTER_FIELDS, invalid, RequestInput } from '../request';
 
 export const USAGE = `Usage: npm run dlq -- <command> [options]
@@ -41,37 +41,8 @@ Outside NODE_ENV=production, unset ones default to the local stack of \`npm star
 Exit codes: 0 done, 1 failed, 2 usage error or confirmation missing, 3 not found, 4 interrupted,
 5 a staged redrive paused.`;
 
-const STRING = { type: 'string' } as const;
-const BOOLEAN = { type: 'boolean' } as const;
-const OPTIONS = {
-  ...(Object.fromEntries(FILTER_FIELDS.map((name) => [name, STRING])) as Record<
-    (typeof FILTER_FIELDS)[number],
-    typeof STRING
-  >),
-  reason: STRING,
-  ids: STRING,
-  all: BOOLEAN,
-  limit: STRING,
-  cursor: STRING,
-  'dry-run': BOOLEAN,
-  plan: STRING,
-  rate: STRING,
-  staged: BOOLEAN,
-  stages: STRING,
-  count: STRING,
-  file: STRING,
-  owner: STRING,
-  note: STRING,
-  hold: BOOLEAN,
-  unhold: BOOLEAN,
-  actor: STRING,
-  json: BOOLEAN,
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
-type Option = keyof typeof OPTIONS;
-const FILTER: Option[] = ['reason', ...FILTER_FIELDS];
-const SELECT: Option[] = [...FILTER, 'ids', 'all'];
+const FILTER = ['reason', ...FILTER_FIELDS];
+const SELECT = [...FILTER, 'ids', 'all'];
 
 // Which options each command accepts, and whether it takes an id; anything else is a mistake worth reporting.
 const COMMANDS = {
@@ -90,7 +61,19 @@ const COMMANDS = {
   purge: { options: [...SELECT, 'count', 'actor'], id: false },
   restore: { options: [...SELECT, 'actor'], id: false },
   triage: { options: ['owner', 'note', 'hold', 'unhold', 'actor'], id: true },
-} satisfies Record<string, { options: Option[]; id: boolean }>;
+} satisfies Record<string, { options: string[]; id: boolean }>;
+
+// Every option takes a value but these switches.
+const SWITCHES = ['all', 'dry-run', 'staged', 'hold', 'unhold', 'json'];
+const OPTIONS: ParseArgsOptionsConfig = {
+  ...Object.fromEntries(
+    [...Object.values(COMMANDS).flatMap((command) => command.options), 'json'].map((name) => [
+      name,
+      { type: SWITCHES.includes(name) ? 'boolean' : 'string' },
+    ]),
+  ),
+  help: { type: 'boolean', short: 'h' },
+};
 
 export type CommandName = keyof typeof COMMANDS;
 
@@ -115,10 +98,8 @@ export function parseCommand(argv: string[]): CliCommand {
     throw invalid(`Unknown command "${name}"`);
   }
   const command = COMMANDS[name as CommandName];
-  const given = (Object.keys(values) as Option[]).filter(
-    (key) => values[key] !== undefined && key !== 'json',
-  );
-  const misplaced = given.filter((key) => !(command.options as Option[]).includes(key));
+  const given = Object.keys(values).filter((key) => values[key] !== undefined && key !== 'json');
+  const misplaced = given.filter((key) => !(command.options as string[]).includes(key));
   if (misplaced.length > 0) {
     throw invalid(`${name} does not take ${misplaced.map((key) => `--${key}`).join(', ')}`);
   }
@@ -131,7 +112,7 @@ export function parseCommand(argv: string[]): CliCommand {
       values[key],
     ]),
   );
-  return { name: name as CommandName, id: rest[0] ?? '', input, json: values.json ?? false };
+  return { name: name as CommandName, id: rest[0] ?? '', input, json: values.json === true };
 }
 
 /** Whether the arguments ask for JSON, even when they cannot be parsed (errors are JSON then too). */

@@ -1,186 +1,150 @@
-import { Discard } from '../../operations/discard';
-import { EditAndRetry } from '../../operations/edit';
+import { readFileSync } from 'node:fs';
 import { Actor } from '../../operations/operations.exception';
-import { ReadRecords } from '../../operations/read';
-import { ApplyReport, Redrive } from '../../operations/redrive';
-import { Triage } from '../../operations/triage';
+import { ApplyReport } from '../../operations/redrive';
 import { terminalJson, terminalText } from '../../records/display-text';
+import { DoorRequests } from '../door-requests';
 import { answerOf, EXIT } from '../error-answers';
-import {
-  actorOf,
-  changeFilterOf,
-  countOf,
-  cursorOf,
-  described,
-  filterOf,
-  flagOf,
-  invalid,
-  limitOf,
-  orderOf,
-  rateOf,
-  stagesOf,
-  text,
-} from '../request';
+import { changeFilterOf, flagOf, invalid, RequestInput, text } from '../request';
 import { CliCommand } from './cli.command';
 import * as format from './cli.output';
 
-/** stdout carries results (pipe it), stderr progress and notes. */
-export interface CliIo {
-  out(text: string): void;
-  note(text: string): void;
-  /** A file's text; `-` is stdin. */
-  read(path: string): Promise<string>;
-}
-
-export interface CliUseCases {
-  read: ReadRecords;
-  redrive: Redrive;
-  edit: EditAndRetry;
-  discard: Discard;
-  triage: Triage;
-}
+// stdout carries results (pipe it), stderr progress and notes.
+export const out = (line: string) => process.stdout.write(`${line}\n`);
+export const note = (line: string) => process.stderr.write(`${line}\n`);
 
 type Command = Exclude<CliCommand, { name: 'help' }>;
+type Context = { actor: string; signal: AbortSignal };
 
-/** parse → one use case → format, and every error through the mapping both doors share. */
-export class CliRunner {
-  constructor(
-    private readonly use: CliUseCases,
-    private readonly io: CliIo,
-  ) {}
+/** An error as JSON on stdout, or in words on stderr (the usage after it, when given); its exit code. */
+export function fail(error: unknown, json: boolean, usage?: string): number {
+  const { exitCode, code, message, fields } = answerOf(error);
+  if (json) {
+    out(terminalJson({ error: { code, message, fields } }));
+  } else {
+    note(`${terminalText(`error: ${message}`)}${usage ? `\n\n${usage}` : ''}`);
+    fields?.forEach((field) =>
+      note(terminalText(`  ${field.field}: ${field.problems.join('; ')}`)),
+    );
+  }
+  return exitCode;
+}
 
-  async run(command: Command, context: { actor: string; signal: AbortSignal }): Promise<number> {
-    try {
-      return await this.execute(command, context);
-    } catch (error) {
-      const { exitCode, code, message, fields } = answerOf(error);
-      if (command.json) {
-        this.io.out(terminalJson({ error: { code, message, fields } }));
-      } else {
-        this.io.note(terminalText(`error: ${message}`));
-        fields?.forEach((field) =>
-          this.io.note(terminalText(`  ${field.field}: ${field.problems.join('; ')}`)),
+/** options → one use case (as the admin API calls it) → the result printed; errors by answerOf. */
+export async function runCommand(
+  doors: DoorRequests,
+  command: Command,
+  context: Context,
+): Promise<number> {
+  try {
+    return await execute(doors, command, context);
+  } catch (error) {
+    return fail(error, command.json);
+  }
+}
+
+async function execute(
+  doors: DoorRequests,
+  { name, id, input, json }: Command,
+  context: Context,
+): Promise<number> {
+  const print = <T>(result: T, asText: (result: T) => string) => {
+    out(json ? terminalJson(result) : asText(result));
+    return EXIT.ok;
+  };
+  const by: Actor = { actor: text(input, 'actor')?.slice(0, 100) ?? context.actor, via: 'cli' };
+  switch (name) {
+    case 'list':
+      return print(await doors.list(input), format.list);
+    case 'groups':
+      return print(await doors.groups(input), format.groups);
+    case 'show':
+      return print(await doors.read.show(id), format.show);
+    case 'audit':
+      return print(await doors.audit(input), format.audit);
+    case 'status':
+      return print(await doors.status(id, input), format.planStatus);
+    case 'cancel':
+      return print(await doors.redrive.cancel(id, by), (plan) => `plan ${plan.id} cancelled`);
+    case 'redrive':
+      return redrive(doors, input, by, json, context.signal);
+    case 'edit': {
+      if (input.file === undefined) {
+        const editable = await doors.editing.editable(id);
+        out(terminalJson(json ? editable : editable.order));
+        note(
+          `record ${editable.recordId}: save this, correct it, then: npm run dlq -- edit ${editable.recordId} --file <file> [--dry-run]`,
         );
+        return EXIT.ok;
       }
-      return exitCode;
+      const file = String(input.file);
+      const order = readFileSync(file === '-' ? 0 : file, 'utf8');
+      const report = await doors.edit(id, { ...input, order }, by);
+      print(report, format.edit);
+      return report.retry ? exitOf(report.retry) : EXIT.ok;
+    }
+    case 'discard':
+    case 'purge':
+      return print(
+        await doors.discard(input, by, name),
+        (result) =>
+          `discarded ${result.discarded.length} record(s); restore with: npm run dlq -- restore --ids ${result.discarded.slice(0, 20).join(',')}`,
+      );
+    case 'restore':
+      return print(
+        await doors.restore(input, by),
+        (result) => `restored ${result.restored.length} record(s)`,
+      );
+    case 'triage': {
+      if (flagOf(input, 'hold') && flagOf(input, 'unhold')) {
+        throw invalid('--hold and --unhold contradict each other');
+      }
+      const onHold = input.hold ? true : input.unhold ? false : undefined;
+      const triaged = await doors.triage(id, { ...input, onHold }, by);
+      return print(triaged, () => `triage of ${triaged.failureCode} updated`);
     }
   }
+}
 
-  private async execute(
-    { name, id, input, json }: Command,
-    context: { actor: string; signal: AbortSignal },
-  ): Promise<number> {
-    const print = <T>(result: T, asText: (result: T) => string) =>
-      this.io.out(json ? terminalJson(result) : asText(result));
-    const by: Actor = { actor: actorOf(input) ?? context.actor, via: 'cli' };
-    switch (name) {
-      case 'list':
-        print(
-          await this.use.read.list(filterOf(input), limitOf(input, 50), cursorOf(input)),
-          format.list,
-        );
-        return EXIT.ok;
-      case 'groups':
-        print(await this.use.read.groups(filterOf(input)), format.groups);
-        return EXIT.ok;
-      case 'show':
-        print(await this.use.read.show(id), format.show);
-        return EXIT.ok;
-      case 'audit':
-        print(await this.use.read.trail(limitOf(input, 20)), format.audit);
-        return EXIT.ok;
-      case 'status':
-        print(await this.use.redrive.status(id, limitOf(input, 50)), format.planStatus);
-        return EXIT.ok;
-      case 'cancel':
-        print(await this.use.redrive.cancel(id, by), (plan) => `plan ${plan.id} cancelled`);
-        return EXIT.ok;
-      case 'redrive':
-        return this.redrive(input, by, json, context.signal);
-      case 'edit': {
-        if (input.file === undefined) {
-          const editable = await this.use.edit.editable(id);
-          this.io.out(terminalJson(json ? editable : editable.order));
-          this.io.note(
-            `record ${editable.recordId}: save this, correct it, then: npm run dlq -- edit ${editable.recordId} --file <file> [--dry-run]`,
-          );
-          return EXIT.ok;
-        }
-        const order = orderOf({ order: await this.io.read(String(input.file)) });
-        const report = await this.use.edit.apply(id, order, flagOf(input, 'dryRun'), by);
-        print(report, format.edit);
-        return report.retry ? this.exitOf(report.retry) : EXIT.ok;
-      }
-      case 'discard':
-      case 'purge':
-        print(
-          await this.use.discard.discard(changeFilterOf(input, name), countOf(input), by),
-          (result) =>
-            `discarded ${result.discarded.length} record(s); restore with: npm run dlq -- restore --ids ${result.discarded.slice(0, 20).join(',')}`,
-        );
-        return EXIT.ok;
-      case 'restore':
-        print(
-          await this.use.discard.restore(changeFilterOf(input, name), by),
-          (result) => `restored ${result.restored.length} record(s)`,
-        );
-        return EXIT.ok;
-      case 'triage': {
-        if (flagOf(input, 'hold') && flagOf(input, 'unhold')) {
-          throw invalid('--hold and --unhold contradict each other');
-        }
-        const onHold = flagOf(input, 'hold') ? true : flagOf(input, 'unhold') ? false : undefined;
-        const triaged = await this.use.triage.set(
-          id.toUpperCase(),
-          { owner: text(input, 'owner'), note: text(input, 'note', 2000), onHold },
-          by,
-        );
-        print(triaged, () => `triage of ${triaged.failureCode} updated`);
-        return EXIT.ok;
-      }
+async function redrive(
+  doors: DoorRequests,
+  input: RequestInput,
+  by: Actor,
+  json: boolean,
+  signal: AbortSignal,
+): Promise<number> {
+  let planId = text(input, 'plan');
+  // Checked before a plan is made: a bad rate must not leave a plan behind.
+  const options = doors.applyOptions(input);
+  if (planId === undefined) {
+    const summary = await doors.plan(changeFilterOf(input, 'redrive'), by);
+    if (flagOf(input, 'dryRun')) {
+      out(json ? terminalJson(summary) : format.plan(summary));
+      return EXIT.ok;
     }
+    note(format.plan(summary));
+    planId = summary.plan.id;
   }
-
-  private async redrive(
-    input: Record<string, unknown>,
-    by: Actor,
-    json: boolean,
-    signal: AbortSignal,
-  ): Promise<number> {
-    let planId = text(input, 'plan');
-    if (planId === undefined) {
-      const filter = changeFilterOf(input, 'redrive');
-      const summary = await this.use.redrive.plan(filter, described(filter), by);
-      if (flagOf(input, 'dryRun')) {
-        this.io.out(json ? terminalJson(summary) : format.plan(summary));
-        return EXIT.ok;
+  let last = 0;
+  const report = await doors.redrive.apply(planId, by, {
+    ...options,
+    signal,
+    onProgress: (progress) => {
+      if (Date.now() - last >= 1000) {
+        last = Date.now();
+        note(
+          `redrive ${planId}: sent ${progress.sent}, skipped ${progress.skipped} of ${progress.total}`,
+        );
       }
-      this.io.note(format.plan(summary));
-      planId = summary.plan.id;
-    }
-    let last = 0;
-    const report = await this.use.redrive.apply(planId, by, {
-      ratePerSecond: rateOf(input),
-      stages: stagesOf(input, this.use.redrive.configuredStages),
-      signal,
-      onProgress: (progress) => {
-        if (Date.now() - last >= 1000) {
-          last = Date.now();
-          this.io.note(
-            `redrive ${planId}: sent ${progress.sent}, skipped ${progress.skipped} of ${progress.total}`,
-          );
-        }
-      },
-    });
-    this.io.out(json ? terminalJson(report) : format.applied(report));
-    return this.exitOf(report);
-  }
+    },
+  });
+  out(json ? terminalJson(report) : format.applied(report));
+  return exitOf(report);
+}
 
-  private exitOf(report: ApplyReport): number {
-    return report.status === 'interrupted'
-      ? EXIT.interrupted
-      : report.status === 'paused'
-        ? EXIT.paused
-        : EXIT.ok;
-  }
+function exitOf(report: ApplyReport): number {
+  return report.status === 'interrupted'
+    ? EXIT.interrupted
+    : report.status === 'paused'
+      ? EXIT.paused
+      : EXIT.ok;
 }

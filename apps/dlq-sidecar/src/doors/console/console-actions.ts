@@ -9,10 +9,11 @@ import {
   OperationsException,
 } from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
+import { DoorRequests } from '../door-requests';
 import { Redrive } from '../../operations/redrive';
 import { actorOf } from '../identity/identity';
 import { identityOf } from '../identity/identified-request';
-import { described, orderOf, rateOf, RequestInput, stagesOf, text } from '../request';
+import { orderOf, rateOf, RequestInput, stagesOf, text } from '../request';
 import { ConsolePages } from './console-pages';
 import { orderOfForm, problemsByField } from './order-form';
 import { confirmCountPage, discardResultPage, DiscardVerb } from './pages/discard.page';
@@ -38,11 +39,12 @@ export class ConsoleActions {
     private readonly redrive: Redrive,
     private readonly editing: EditAndRetry,
     private readonly discarding: Discard,
+    private readonly doors: DoorRequests,
   ) {}
 
   async plan(request: FastifyRequest, body: RequestInput): Promise<ConsoleAnswer> {
     const filter = await recordFilterOf(selectionOf(body), this.read);
-    const { plan } = await this.redrive.plan(filter, described(filter), by(request));
+    const { plan } = await this.doors.plan(filter, by(request));
     return { redirect: `/console/plans/${plan.id}` };
   }
 

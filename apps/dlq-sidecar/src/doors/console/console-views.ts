@@ -8,8 +8,9 @@ import {
   OperationsException,
 } from '../../operations/operations.exception';
 import { ReadRecords } from '../../operations/read';
-import { Triage } from '../../operations/triage';
-import { cursorOf, filterOf, limitOf, optionalFlagOf, RequestInput, text } from '../request';
+import { RECORD_STATES } from '../../records/record';
+import { DoorRequests } from '../door-requests';
+import { cursorOf, filterOf, limitOf, RequestInput } from '../request';
 import { actorOf } from '../identity/identity';
 import { identityOf } from '../identity/identified-request';
 import { ConsolePages } from './console-pages';
@@ -44,7 +45,7 @@ export class ConsoleViews {
     private readonly read: ReadRecords,
     private readonly trends: GroupTrends,
     private readonly inspect: Inspect,
-    private readonly triaging: Triage,
+    private readonly doors: DoorRequests,
   ) {}
 
   async overview(request: FastifyRequest): Promise<string> {
@@ -106,21 +107,27 @@ export class ConsoleViews {
     const filled = Object.fromEntries(
       Object.entries(body).filter(([, value]) => typeof value !== 'string' || value.trim() !== ''),
     );
-    await this.triaging.set(
-      code.toUpperCase(),
-      {
-        owner: text(filled, 'owner'),
-        note: text(filled, 'note', 2000),
-        onHold: optionalFlagOf(filled, 'onHold'),
-      },
-      actor(request),
-    );
+    await this.doors.triage(code, filled, actor(request));
   }
 
   async audit(request: FastifyRequest, input: RequestInput): Promise<string> {
     const limit = limitOf({ limit: single(input.limit) }, 100);
     const entries = await this.read.trail(limit);
-    return this.pages.render(request, (context) => auditPage(context, { entries, limit }));
+    // Only a detail can repeat a customer id (a reveal's reason): the orders of those entries.
+    const ids = [
+      ...new Set(
+        entries.flatMap((entry) => (Object.keys(entry.detail).length ? entry.recordIds : [])),
+      ),
+    ];
+    const named = ids.length
+      ? (await this.read.list({ ids, states: [...RECORD_STATES] }, ids.length)).items
+      : [];
+    const customerIds = new Map(
+      named.flatMap((record) => (record.customerId ? [[record.id, record.customerId]] : [])),
+    );
+    return this.pages.render(request, (context) =>
+      auditPage(context, { entries, limit, customerIds }),
+    );
   }
 
   async live(): Promise<LiveCounts> {

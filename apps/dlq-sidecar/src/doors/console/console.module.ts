@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OperationsModule } from '../../operations/operations.module';
+import { DoorRequests } from '../door-requests';
 import { IdentityModule } from '../identity/identity.module';
 import { ConsoleActions } from './console-actions';
 import { ConsoleActionsHttpController } from './console-actions.http.controller';
@@ -13,6 +14,13 @@ import { ConsoleHttpController } from './console.http.controller';
 @Module({
   imports: [IdentityModule, OperationsModule],
   controllers: [ConsoleHttpController, ConsoleActionsHttpController],
-  providers: [ConsoleHttpHooks, ConsolePages, ConsoleSignIn, ConsoleViews, ConsoleActions],
+  providers: [
+    DoorRequests,
+    ConsoleHttpHooks,
+    ConsolePages,
+    ConsoleSignIn,
+    ConsoleViews,
+    ConsoleActions,
+  ],
 })
 export class ConsoleModule {}

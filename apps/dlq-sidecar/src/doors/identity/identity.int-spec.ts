@@ -2,7 +2,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DlqSidecarConfig, loadConfig } from '@orders/config';
 import { LazyDataSource } from '@orders/persistence';
-import { createQueuePair, migratedDatabase, QueuePair, testSqsClient } from '@orders/testing';
+import {
+  createQueuePair,
+  eventually,
+  migratedDatabase,
+  QueuePair,
+  testSqsClient,
+} from '@orders/testing';
 import { createHash } from 'node:crypto';
 import { createSidecarApp } from '../../create-sidecar-app';
 import { deadOrders, sendAll } from '../../../testing/dead-letter.seeds';
@@ -52,10 +58,11 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
   describe('operator API keys on the admin API', () => {
     let queues: QueuePair;
     let app: NestFastifyApplication;
+    const seeded = deadOrders(2, 'INVALID_ENVELOPE', 'bad');
 
     beforeAll(async () => {
       queues = await createQueuePair(sqs);
-      await sendAll(sqs, queues.dlqUrl, deadOrders(2, 'INVALID_ENVELOPE', 'bad').seeds);
+      await sendAll(sqs, queues.dlqUrl, seeded.seeds);
       app = await startSidecar(queues, { AUTH_FAILURES_PER_MINUTE: '3' });
     });
 
@@ -82,6 +89,30 @@ describe('identity: operator API keys, roles, console sign-in (real SQS emulator
         code: 'NOT_ALLOWED',
         message: 'Needs the operator role; rita has the reader role.',
       });
+    });
+
+    it('should mask customer ids for a reader key (records, bodies, audit) and not for an operator key', async () => {
+      const get = async (url: string, key: string) =>
+        (await app.inject({ method: 'GET', url, headers: bearer(key) })).body;
+      await eventually(async () => {
+        expect(JSON.parse(await get('/admin/dlq/records', KEYS.operator)).total).toBe(2);
+      }, 20_000);
+      const planned = await app.inject({
+        method: 'POST',
+        url: '/admin/dlq/plans',
+        headers: bearer(KEYS.operator),
+        payload: { customer: 'customer-1' },
+      });
+      const urls = ['/admin/dlq/records', `/admin/dlq/records/${seeded.orderIds[0]}`];
+      urls.push('/admin/dlq/audit');
+      const asReader = await Promise.all(urls.map((url) => get(url, KEYS.reader)));
+      const asOperator = await Promise.all(urls.map((url) => get(url, KEYS.operator)));
+
+      expect(planned.statusCode).toBe(201);
+      expect(JSON.parse(asReader[0]).items[0].customerId).toBe('c••••-1');
+      expect(asReader.join()).not.toContain('customer-1');
+      expect(asReader[2]).toContain('"customer":"c••••-1"');
+      expect(asOperator.map((body) => body.includes('"customer-1"'))).toEqual([true, true, true]);
     });
 
     it('should audit a redrive plan under the key that made it, and refuse an actor named in the body', async () => {

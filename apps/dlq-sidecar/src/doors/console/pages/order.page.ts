@@ -1,9 +1,10 @@
 import { InspectedRecord } from '../../../operations/inspect';
 import { StoredAttribute } from '../../../records/letter';
-import { AuditEntry, OPEN_STATES } from '../../../records/record';
+import { OPEN_STATES } from '../../../records/record';
 import { refusalOf } from '../../identity/permissions';
 import { html, Html } from '../html';
-import { masked, maskCustomerId } from '../masking';
+import { customerIdsIn, maskCustomerId, maskerOf } from '../../masking';
+import { auditTable } from './audit-table';
 import { actionButton, csrfField, time } from './format';
 import { PageContext, signedInPage } from './layout.page';
 
@@ -37,59 +38,10 @@ function attributeValue(attribute: StoredAttribute): string {
 }
 
 /** Every customer id the record ever carried: the latest, each letter's and each edit's. */
-function customerIdsOf(shown: InspectedRecord): string[] {
-  const fromBody = (body: string): unknown => {
-    try {
-      return (JSON.parse(body) as { order?: { customerId?: unknown } })?.order?.customerId;
-    } catch {
-      return undefined;
-    }
-  };
-  const ids = [
-    shown.record.customerId,
-    fromBody(shown.body),
-    ...shown.attempts.map((attempt) => fromBody(attempt.body)),
-    ...shown.edits.flatMap((edit) => [fromBody(edit.bodyBefore), fromBody(edit.bodyAfter)]),
-  ];
-  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && id !== ''))];
-}
-
-function auditTable(entries: AuditEntry[], hide: (text: string) => string): Html {
-  if (entries.length === 0) {
-    return html`<p class="muted">No audit entries yet.</p>`;
-  }
-  return html`<div
-    class="scroll"
-    role="region"
-    aria-label="Audit entries of this order"
-    tabindex="0"
-  >
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">When</th>
-          <th scope="col">Who</th>
-          <th scope="col">Action</th>
-          <th scope="col">Detail</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${entries.map(
-          (entry) =>
-            html`<tr>
-              <td>${time(entry.at)}</td>
-              <td>${entry.actor}</td>
-              <td>${entry.action}</td>
-              <td>
-                ${entry.planId
-                  ? html`<a href="/console/plans/${entry.planId}">plan ${entry.planId}</a> `
-                  : ''}<code>${hide(JSON.stringify(entry.detail))}</code>
-              </td>
-            </tr>`,
-        )}
-      </tbody>
-    </table>
-  </div>`;
+function customerIdsOf({ record, body, attempts, edits }: InspectedRecord): Set<string> {
+  const texts = [body, ...attempts.map((attempt) => attempt.body)];
+  texts.push(...edits.flatMap((edit) => [edit.bodyBefore, edit.bodyAfter]));
+  return customerIdsIn(texts, new Set(record.customerId ? [record.customerId] : []));
 }
 
 function actions(context: PageContext, shown: InspectedRecord, index: number): Html {
@@ -139,8 +91,8 @@ function recordSection(
   index: number,
 ): Html {
   const { record, attempts, edits, audit } = shown;
-  const customerIds = view.revealed ? [] : customerIdsOf(shown);
-  const hide = (text: string) => masked(text, customerIds);
+  const customerIds = view.revealed ? new Set<string>() : customerIdsOf(shown);
+  const hide = maskerOf(customerIds);
   const body = pretty(shown.body);
   const latest = attempts[attempts.length - 1];
   const traceIds = [...new Set(attempts.map((attempt) => attempt.traceId).filter(Boolean))];
@@ -268,7 +220,11 @@ function recordSection(
           </ol>`
       : ''}
     <h3>Audit</h3>
-    ${auditTable(audit, hide)}
+    ${auditTable(audit, {
+      label: 'Audit entries of this order',
+      empty: 'No audit entries yet.',
+      customerIdsOf: view.revealed ? undefined : () => customerIds,
+    })}
   </section>`;
 }
 

@@ -1,6 +1,6 @@
 import { FailedOrderRecord, OPEN_STATES, Page } from '../../../records/record';
 import { html, Html } from '../html';
-import { masked, maskCustomerId } from '../masking';
+import { maskCustomerId, maskerOf } from '../../masking';
 import { actionButton, csrfField, problem, time, urlOf } from './format';
 import { PageContext, signedInPage } from './layout.page';
 
@@ -120,7 +120,7 @@ function rows(items: FailedOrderRecord[]): Html {
           <a href="${urlOf('/console/orders', { code: record.failureCode })}"
             >${record.failureCode}</a
           ><span class="reason"
-            >${masked(record.failureReason, record.customerId ? [record.customerId] : [])}</span
+            >${maskerOf(record.customerId ? [record.customerId] : [])(record.failureReason)}</span
           >
         </td>
         <td data-label="Client">${record.clientId ?? html`<span class="muted">—</span>`}</td>

@@ -2,6 +2,7 @@ import { PlanStatus } from '../../../operations/redrive';
 import { Outcome, Plan, PLAN_HEARTBEAT_STALE_SECONDS } from '../../../records/plans.store';
 import { PLAN_LIVE_SCRIPT } from '../console-actions.assets';
 import { html, Html } from '../html';
+import { maskedValue } from '../../masking';
 import { actionButton, actionsStyles, csrfField } from './action-controls';
 import { PageContext, signedInPage } from './layout.page';
 
@@ -229,7 +230,7 @@ export function planPage(context: PageContext, view: PlanView): Html {
           whatever fails after.
         </dd>
         <dt>Chosen by</dt>
-        <dd><code>${JSON.stringify(plan.filter)}</code></dd>
+        <dd><code>${JSON.stringify(maskedValue(plan.filter))}</code></dd>
         <dt>Stages</dt>
         <dd>${stagesText(plan)}</dd>
         ${plan.appliedBy

@@ -1,5 +1,6 @@
 import { Plan } from '../../../records/plans.store';
 import { html, Html } from '../html';
+import { maskedValue } from '../../masking';
 import { actionButton, actionsStyles, csrfField } from './action-controls';
 import { PageContext, signedInPage } from './layout.page';
 
@@ -58,7 +59,7 @@ export function plansPage(context: PageContext, plans: Plan[]): Html {
                       <td>${plan.createdBy}</td>
                       <td>${plan.total}</td>
                       <td>${plan.state}${plan.pausedReason ? html`: ${plan.pausedReason}` : ''}</td>
-                      <td><code>${JSON.stringify(plan.filter)}</code></td>
+                      <td><code>${JSON.stringify(maskedValue(plan.filter))}</code></td>
                     </tr>`,
                 )}
               </tbody>
