@@ -192,7 +192,9 @@ export async function intake({ ctx, noopEntry }) {
             await sqs.client.send(new PurgeQueueCommand({ QueueUrl: queue.queueUrl }));
             continue;
           }
-          for (const key of keys) {
+          // Each round starts with another sender, so none always follows the same one (a traced
+          // gateway's export backlog, a purge) and pairs are not biased by their place in the round.
+          for (const key of keys.map((_, i) => keys[(i + repetition - 1) % keys.length])) {
             const label = `${senders[key].label} / db ${state}`;
             step('intake', `intake round ${repetition}/${settings.rounds} · ${label}`);
             const stopLocks =
