@@ -2,7 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DlqSidecarConfig } from '@orders/config';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuditLog } from '../records/audit.log';
-import { Outcome, Plan, PlanItem, PlansStore, PlanState } from '../records/plans.store';
+import {
+  Outcome,
+  Plan,
+  PLAN_HEARTBEAT_STALE_SECONDS,
+  PlanItem,
+  PlansStore,
+  PlanState,
+} from '../records/plans.store';
 import { FailedOrderRecord, RecordFilter } from '../records/record';
 import { Actor, notFound, OperationsErrorCode, OperationsException } from './operations.exception';
 import { OrdersSender } from './orders.sender';
@@ -131,11 +138,16 @@ export class Redrive implements OnApplicationShutdown {
   }
 
   async cancel(planId: string, by: Actor): Promise<Plan> {
-    const plan = await this.plans.cancel(planId);
+    const plan = await this.audit.transaction(async (manager, append) => {
+      const cancelled = await this.plans.cancel(planId, manager);
+      if (cancelled) {
+        await append({ ...by, action: 'redrive.cancel', planId });
+      }
+      return cancelled;
+    });
     if (!plan) {
       throw await this.notApplicable(planId, 'cancelled');
     }
-    await this.audit.append({ ...by, action: 'redrive.cancel', planId });
     return plan;
   }
 
@@ -144,9 +156,27 @@ export class Redrive implements OnApplicationShutdown {
   }
 
   private async claim(planId: string, by: Actor, options: ApplyOptions): Promise<Plan> {
-    const plan = await this.plans.claim(planId, by.actor, {
-      stages: options.stages,
-      rate: options.ratePerSecond,
+    // Taken and audited in one transaction: no apply without its entry.
+    const plan = await this.audit.transaction(async (manager, append) => {
+      const claimed = await this.plans.claim(
+        planId,
+        by.actor,
+        { stages: options.stages, rate: options.ratePerSecond },
+        manager,
+      );
+      if (claimed) {
+        await append({
+          ...by,
+          action: 'redrive.apply',
+          planId,
+          detail: {
+            ratePerSecond: claimed.rate ?? this.config.REDRIVE_DEFAULT_RATE,
+            stages: claimed.stages,
+            stage: claimed.stage + 1,
+          },
+        });
+      }
+      return claimed;
     });
     if (!plan) {
       throw await this.notApplicable(planId, 'applied');
@@ -166,12 +196,6 @@ export class Redrive implements OnApplicationShutdown {
   private async runClaimed(plan: Plan, by: Actor, options: ApplyOptions): Promise<ApplyReport> {
     const stages = plan.stages ?? [];
     const rate = plan.rate ?? this.config.REDRIVE_DEFAULT_RATE;
-    await this.audit.append({
-      ...by,
-      action: 'redrive.apply',
-      planId: plan.id,
-      detail: { ratePerSecond: rate, stages: plan.stages, stage: plan.stage + 1 },
-    });
     const limiter = new RateLimiter(rate);
     // Chunks of about a second's worth, so a cancel takes effect within a second.
     const chunkSize = Math.max(1, Math.min(10, rate));
@@ -292,7 +316,7 @@ export class Redrive implements OnApplicationShutdown {
     }
     const why =
       plan.state === 'applying'
-        ? `${plan.appliedBy ?? 'someone'} is applying it (last report ${plan.heartbeatAt?.toISOString()}); it can be taken over once that is older than 30 s`
+        ? `${plan.appliedBy ?? 'someone'} is applying it (last report ${plan.heartbeatAt?.toISOString()}); it can be taken over once that is older than ${PLAN_HEARTBEAT_STALE_SECONDS} s`
         : `it is ${plan.state}`;
     return new OperationsException(
       OperationsErrorCode.PlanNotApplicable,

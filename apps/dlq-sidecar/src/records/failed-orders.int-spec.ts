@@ -343,6 +343,48 @@ describe('failed orders as records (two sidecar replicas, real SQS emulator and 
     expect(status.counts.not_sent).toBe(0);
   });
 
+  it('should take or cancel a plan only together with its audit entry', async () => {
+    const orders = deadOrders(2, 'AUDITED_PLAN', 'database was down');
+    await sendAll(sqs, queues.dlqUrl, orders.seeds);
+    const { read, redrive } = useCases(replicas[0]);
+    await eventually(async () => {
+      expect((await read.list({ code: 'AUDITED_PLAN' }, 10)).total).toBe(2);
+    }, 20_000);
+    const { plan } = await redrive.plan({ code: 'AUDITED_PLAN' }, { code: 'AUDITED_PLAN' }, by);
+    const planState = async () =>
+      (
+        (await database.dataSource.query(`SELECT state FROM dlq_plans WHERE id = $1`, [
+          plan.id,
+        ])) as {
+          state: string;
+        }[]
+      )[0].state;
+    // The audit log refuses the entries of this plan, as a full disk or a lost connection would.
+    await database.dataSource.query(`
+      CREATE FUNCTION spec_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$;
+      CREATE TRIGGER spec_refuse_audit BEFORE INSERT ON dlq_audit
+        FOR EACH ROW WHEN (NEW.plan_id = '${plan.id}') EXECUTE FUNCTION spec_refuse_audit();`);
+    try {
+      await expect(redrive.apply(plan.id, by)).rejects.toThrow(/audit log unavailable/);
+      expect(await planState()).toBe('planned');
+      await expect(redrive.cancel(plan.id, by)).rejects.toThrow(/audit log unavailable/);
+      expect(await planState()).toBe('planned');
+    } finally {
+      await database.dataSource.query(
+        `DROP TRIGGER spec_refuse_audit ON dlq_audit; DROP FUNCTION spec_refuse_audit();`,
+      );
+    }
+
+    await redrive.cancel(plan.id, by);
+    expect(await planState()).toBe('cancelled');
+    const actions = (await read.trail(20))
+      .filter((entry) => entry.planId === plan.id)
+      .map((entry) => entry.action);
+    expect(actions).toEqual(['redrive.cancel', 'redrive.plan']);
+    expect((await redrive.status(plan.id, 10)).counts).toMatchObject({ not_sent: 2 });
+  });
+
   it('should discard softly, refuse a bulk discard without the count typed back, and restore', async () => {
     const { discard, read } = useCases(replicas[1]);
     await expect(discard.discard({ states: ['failed'] }, undefined, by)).rejects.toMatchObject({

@@ -117,9 +117,11 @@ export class PlansStore {
   async claim(
     id: string,
     appliedBy: string,
-    change: { stages?: number[]; rate?: number } = {},
+    change: { stages?: number[]; rate?: number },
+    manager: EntityManager,
   ): Promise<Plan | undefined> {
-    const [plan] = await this.records.query<Plan>(
+    const [plan] = await rowsOf<Plan>(
+      manager,
       `UPDATE dlq_plans SET state = 'applying', applied_by = $3, heartbeat_at = now(), paused_reason = NULL,
               stage = CASE WHEN state = 'paused' THEN stage + 1 ELSE stage END,
               stages = CASE WHEN $4::int[] IS NOT NULL AND state IN ('planned', 'paused') THEN $4::int[] ELSE stages END,
@@ -275,8 +277,9 @@ export class PlansStore {
     return rows.length > 0;
   }
 
-  async cancel(id: string): Promise<Plan | undefined> {
-    const [plan] = await this.records.query<Plan>(
+  async cancel(id: string, manager: EntityManager): Promise<Plan | undefined> {
+    const [plan] = await rowsOf<Plan>(
+      manager,
       `UPDATE dlq_plans SET state = 'cancelled' WHERE id = $1 AND dlq_name = $2 AND state IN ('planned', 'applying', 'paused')
         RETURNING ${PLAN_COLUMNS}`,
       [id, this.records.dlqName],
